@@ -1,0 +1,18 @@
+// `caec demo`: the guided tour of the emulated machine and the RMM.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace caec::app {
+
+struct DemoOptions {
+  unsigned ipa_width = 40;
+  std::string hash = "sha256";
+  std::uint64_t memory_mib = 256;
+};
+
+/// Runs the demo, printing to stdout; returns the process exit code.
+int run_demo(const DemoOptions& options);
+
+}  // namespace caec::app

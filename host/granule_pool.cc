@@ -1,0 +1,48 @@
+#include "host/granule_pool.h"
+
+#include <stdexcept>
+
+namespace caec::host {
+
+GranulePool::GranulePool(Pa base, std::uint64_t num_granules)
+    : base_(base), used_(num_granules, false), free_(num_granules) {}
+
+std::optional<Pa> GranulePool::allocate(std::uint64_t count, std::uint64_t align) {
+  std::lock_guard lock(mutex_);
+  const std::uint64_t n = used_.size();
+  if (count == 0 || count > free_) return std::nullopt;
+  // Next fit: start where the last allocation ended, wrap around once.
+  for (std::uint64_t pass = 0, start = next_; pass < 2; ++pass, start = 0) {
+    for (std::uint64_t i = start; i + count <= n; ++i) {
+      if (!(base_ + i * kGranuleSize).is_aligned(align)) continue;
+      std::uint64_t j = 0;
+      while (j < count && !used_[i + j]) ++j;
+      if (j < count) {
+        i += j;
+        continue;
+      }
+      for (j = 0; j < count; ++j) used_[i + j] = true;
+      free_ -= count;
+      next_ = i + count;
+      return base_ + i * kGranuleSize;
+    }
+  }
+  return std::nullopt;
+}
+
+void GranulePool::free(Pa pa, std::uint64_t count) {
+  std::lock_guard lock(mutex_);
+  const std::uint64_t first = (pa - base_) >> kGranuleShift;
+  for (std::uint64_t i = first; i < first + count; ++i) {
+    if (i >= used_.size() || !used_[i]) throw std::logic_error("freeing a granule not allocated");
+    used_[i] = false;
+  }
+  free_ += count;
+}
+
+std::uint64_t GranulePool::free_granules() const {
+  std::lock_guard lock(mutex_);
+  return free_;
+}
+
+}  // namespace caec::host

@@ -1,0 +1,78 @@
+// Builds and tears down realms through the RMI, as a VMM does: delegate, REALM_CREATE, RTTs,
+// DATA (measured image), INIT_RIPAS, ACTIVATE; and in reverse, returning every granule to the
+// Non-secure PAS.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <span>
+#include <vector>
+
+#include "caec/abi/rmi.h"
+#include "caec/abi/types.h"
+#include "host/host.h"
+
+namespace caec::host {
+
+struct RealmSpec {
+  unsigned ipa_width = 40;
+  abi::RmiHashAlgorithm hash_algo = abi::RmiHashAlgorithm::kSha256;
+  std::array<std::uint8_t, 64> rpv{};
+  std::uint16_t vmid = 1;
+};
+
+/// What the host knows about a realm it built.
+struct HostRealm {
+  struct Table {
+    Ipa ipa;
+    int level;
+    Pa pa;
+  };
+  abi::RmiRealmParams params{};
+  Pa rd;
+  Pa rtt_base;
+  std::uint32_t num_start = 0;
+  std::vector<Table> tables;       // created by RTT_CREATE, in creation order
+  std::map<std::uint64_t, Pa> data;  // IPA -> DATA granule
+
+  [[nodiscard]] int start_level() const { return static_cast<int>(params.rtt_level_start); }
+};
+
+/// Observes the measured operations, so a realm owner can predict the RIM.
+struct MeasurementObserver {
+  std::function<void(Ipa ipa, std::uint64_t flags, std::span<const std::byte> page)> data;
+  std::function<void(Ipa base, Ipa top)> ripas;
+};
+
+/// The starting level and number of concatenated tables caec's host uses for an IPA width:
+/// the deepest start with at most 16 tables (fewest walk levels, as KVM does).
+struct StartGeometry {
+  int level;
+  std::uint32_t num_tables;
+};
+[[nodiscard]] StartGeometry start_geometry(unsigned ipa_width);
+
+class RealmBuilder {
+ public:
+  explicit RealmBuilder(Host& host, MeasurementObserver observer = {})
+      : host_(host), observer_(std::move(observer)) {}
+
+  [[nodiscard]] HostRealm create(const RealmSpec& spec);
+  /// Makes sure the RTTs down to `level` exist for `ipa`.
+  void ensure_tables(HostRealm& realm, Ipa ipa, int level);
+  /// DATA_CREATE of `bytes` (zero-padded to whole granules) at `ipa`.
+  void load(HostRealm& realm, Ipa ipa, std::span<const std::byte> bytes, bool measured);
+  /// RTT_INIT_RIPAS over [base, top), creating tables where a block is only partly covered.
+  void init_ripas(HostRealm& realm, Ipa base, Ipa top);
+  void activate(HostRealm& realm);
+  /// DATA_DESTROY, RTT_DESTROY (leaves first), REALM_DESTROY, then undelegate everything.
+  void destroy(HostRealm& realm);
+
+ private:
+  Host& host_;
+  MeasurementObserver observer_;
+};
+
+}  // namespace caec::host

@@ -1,0 +1,53 @@
+// The EL3 monitor: routes SMCs between worlds and owns the GPT.
+//
+// The host's SMCs in the RMI ranges are forwarded to the RMM (R-EL2); the RMM's SMCs in the
+// RMM-EL3 range are served here. GTSI_DELEGATE / GTSI_UNDELEGATE are the only way a granule's
+// PAS ever changes (rmm-1.0.md §6).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+
+#include "caec/abi/el3.h"
+#include "caec/abi/smc.h"
+#include "caec/abi/types.h"
+#include "machine/gpt.h"
+#include "machine/host_view.h"
+#include "machine/phys_mem.h"
+
+namespace caec::machine {
+
+class El3Monitor {
+ public:
+  using RmmEntry = std::function<void(abi::SmcRegs&)>;
+
+  El3Monitor(const PhysMem& mem, Gpt& gpt, const HostView& host_view);
+
+  /// Boot: the RMM image's SMC entry point. Until it is set, RMI calls answer SMC_UNKNOWN.
+  void attach_rmm(RmmEntry entry) { rmm_entry_ = std::move(entry); }
+
+  /// An SMC issued by the Non-secure world (the hypervisor).
+  void host_smc(abi::SmcRegs& regs);
+  /// An SMC issued by the RMM to EL3.
+  void rmm_smc(abi::SmcRegs& regs);
+
+  [[nodiscard]] abi::El3Status gtsi_delegate(Pa pa);
+  [[nodiscard]] abi::El3Status gtsi_undelegate(Pa pa);
+
+  [[nodiscard]] std::uint64_t host_smc_count() const { return host_smcs_.load(); }
+
+ private:
+  [[nodiscard]] abi::El3Status move(Pa pa, Pas from, Pas to);
+
+  const PhysMem& mem_;
+  Gpt& gpt_;
+  const HostView& host_view_;
+  RmmEntry rmm_entry_;
+  std::atomic<std::uint64_t> host_smcs_{0};
+};
+
+/// True for FIDs the EL3 monitor forwards from the host to the RMM.
+[[nodiscard]] bool is_rmi_fid(std::uint32_t fid);
+
+}  // namespace caec::machine

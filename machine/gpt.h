@@ -1,0 +1,44 @@
+// Granule Protection Table: the physical address space (PAS) of every granule.
+//
+// Only the EL3 monitor changes an entry (el3_monitor.h). Each entry also carries a generation
+// count that moves on every change, so an access that straddles a change can tell (a check,
+// copy, re-check sequence cannot be fooled by a granule that left and came back).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+
+#include "caec/abi/types.h"
+
+namespace caec::machine {
+
+enum class Pas : std::uint8_t { kNonSecure = 0, kRealm = 1, kSecure = 2, kRoot = 3 };
+[[nodiscard]] const char* pas_name(Pas pas);
+
+class Gpt {
+ public:
+  struct Entry {
+    Pas pas;
+    std::uint32_t generation;
+    constexpr bool operator==(const Entry&) const = default;
+  };
+
+  explicit Gpt(std::uint64_t num_granules);
+
+  [[nodiscard]] Entry entry(std::uint64_t index) const;
+  [[nodiscard]] Pas pas(std::uint64_t index) const { return entry(index).pas; }
+  [[nodiscard]] std::uint64_t num_granules() const { return num_granules_; }
+
+ private:
+  friend class El3Monitor;
+  friend class Machine;  // boot-time carve-outs only
+  /// Atomically moves an entry from `from` to `to`; false if it was not in `from`.
+  [[nodiscard]] bool transition(std::uint64_t index, Pas from, Pas to);
+  void set(std::uint64_t index, Pas pas);
+
+  std::uint64_t num_granules_;
+  std::unique_ptr<std::atomic<std::uint32_t>[]> entries_;
+};
+
+}  // namespace caec::machine

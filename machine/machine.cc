@@ -1,0 +1,43 @@
+#include "machine/machine.h"
+
+#include <stdexcept>
+#include <string>
+
+#include "machine/fatal.h"
+
+namespace caec::machine {
+
+namespace {
+std::uint64_t granules_of(const MachineConfig& c) {
+  if (c.dram_bytes % kGranuleSize != 0 || c.dram_bytes < 64 * kGranuleSize) {
+    throw std::invalid_argument("dram size " + std::to_string(c.dram_bytes) +
+                                " must be a multiple of 4096 and at least 256 KiB");
+  }
+  if (c.secure_granules >= c.dram_bytes / kGranuleSize) {
+    throw std::invalid_argument("secure carve-out larger than DRAM");
+  }
+  return c.dram_bytes / kGranuleSize;
+}
+}  // namespace
+
+Machine::Machine(const MachineConfig& config)
+    : config_(config),
+      mem_(config.dram_base, granules_of(config)),
+      gpt_(mem_.num_granules()),
+      host_view_(mem_),
+      el3_(mem_, gpt_, host_view_) {
+  const std::uint64_t first_secure = mem_.num_granules() - config.secure_granules;
+  for (std::uint64_t i = first_secure; i < mem_.num_granules(); ++i) {
+    gpt_.set(i, Pas::kSecure);
+    host_view_.revoke(mem_.granule_pa(i));
+  }
+}
+
+std::byte* Machine::realm_pas_granule(Pa pa) const {
+  MACHINE_CHECK(pa.is_granule_aligned() && mem_.contains(pa), "Realm PAS access outside DRAM");
+  MACHINE_CHECK(gpt_.pas(mem_.granule_index(pa)) == Pas::kRealm,
+                "Granule Protection Fault: R-EL2 access to a granule outside the Realm PAS");
+  return mem_.bus(pa);
+}
+
+}  // namespace caec::machine

@@ -1,0 +1,48 @@
+// The RMM's hardware ports implemented over the emulated machine, and the boot that joins them:
+// the only code that sees both rmm/ and machine/.
+#pragma once
+
+#include <memory>
+
+#include "machine/machine.h"
+#include "rmm/platform.h"
+#include "rmm/rmm.h"
+
+namespace caec::platform {
+
+class EmulatedPlatform final : public rmm::Platform {
+ public:
+  explicit EmulatedPlatform(machine::Machine& m) : m_(m) {}
+
+  [[nodiscard]] rmm::DramBank dram() const override;
+  [[nodiscard]] abi::El3Status el3_call(abi::El3Fid fid, Pa pa) override;
+  [[nodiscard]] std::byte* map_granule(Pa pa) override { return m_.realm_pas_granule(pa); }
+  [[nodiscard]] bool ns_read(Pa pa, std::span<std::byte> out) override;
+  [[nodiscard]] bool ns_write(Pa pa, std::span<const std::byte> in) override;
+  void tlbi_ipa(std::uint16_t vmid, Ipa base, std::uint64_t size) override;
+  void tlbi_vmid(std::uint16_t vmid) override;
+
+ private:
+  machine::Machine& m_;
+};
+
+/// A booted system: the machine, the RMM attached to its EL3, nothing else. The host and the
+/// realms are built on top of it.
+class System {
+ public:
+  explicit System(const machine::MachineConfig& config = {});
+  ~System();
+  System(const System&) = delete;
+  System& operator=(const System&) = delete;
+
+  [[nodiscard]] machine::Machine& machine() { return machine_; }
+  [[nodiscard]] const machine::Machine& machine() const { return machine_; }
+  [[nodiscard]] rmm::Rmm& rmm() { return *rmm_; }
+
+ private:
+  machine::Machine machine_;
+  EmulatedPlatform platform_;
+  std::unique_ptr<rmm::Rmm> rmm_;
+};
+
+}  // namespace caec::platform

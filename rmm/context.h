@@ -1,0 +1,35 @@
+// The RMM's global state, shared by every command handler. Per-realm and per-REC state lives
+// in granules the host delegated (RD, REC); only what is truly global lives here.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <new>
+
+#include "rmm/granule.h"
+#include "rmm/platform.h"
+#include "rmm/realm.h"
+#include "rmm/rmm_check.h"
+#include "rmm/vmid.h"
+
+namespace caec::rmm {
+
+struct RmmContext {
+  explicit RmmContext(Platform& p) : platform(p), granules(p.dram()) {}
+
+  Platform& platform;
+  GranuleTable granules;
+  VmidAllocator vmids;
+  /// Source of realm identifiers: monotonic from 1, never reused (csm-abi.md §1).
+  std::atomic<std::uint64_t> next_rid{1};
+};
+
+/// The realm descriptor inside a locked RD granule.
+[[nodiscard]] inline RealmDescriptor& realm_of(RmmContext& rmm, LockedGranule& rd) {
+  RMM_CHECK(rd && rd.state() == GranuleState::kRd);
+  // SAFETY: an RD granule holds the RealmDescriptor constructed at REALM_CREATE; it is locked
+  // and mapped through the Realm PAS.
+  return *std::launder(reinterpret_cast<RealmDescriptor*>(rmm.platform.map_granule(rd.pa())));
+}
+
+}  // namespace caec::rmm

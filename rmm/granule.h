@@ -1,0 +1,110 @@
+// The RMM's record of every granule in DRAM: state, reference count and lock (rmm-1.0.md §3.1).
+//
+// Lock order (written once, followed everywhere; the reason two realms touching each other at
+// once cannot deadlock):
+//   1. "external" granules — states UNDELEGATED, DELEGATED, RD, REC — in ascending PA order;
+//   2. RTT granules from the root towards the leaves (hand over hand);
+//   3. DATA granules; 4. REC_AUX granules.
+// A LockedGranule is the proof of holding a lock; state changes need one.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string_view>
+#include <utility>
+
+#include "caec/abi/types.h"
+#include "rmm/platform.h"
+
+namespace caec::rmm {
+
+enum class GranuleState : std::uint8_t {
+  kUndelegated = 0,
+  kDelegated,
+  kRd,
+  kRec,
+  kRecAux,
+  kData,
+  kRtt,
+};
+inline constexpr std::size_t kNumGranuleStates = 7;
+[[nodiscard]] std::string_view granule_state_name(GranuleState s);
+
+/// One granule's metadata. Fields other than the lock are only touched with the lock held.
+class Granule {
+ public:
+  void lock();
+  void unlock();
+
+ private:
+  friend class LockedGranule;
+  std::atomic<bool> locked_{false};
+  GranuleState state_ = GranuleState::kUndelegated;
+  /// Meaning depends on the state: RD = RECs of the realm; RTT = live entries; REC = 1 while
+  /// running; DATA = foreign (CSM consumer) mappings.
+  std::uint16_t refcount_ = 0;
+};
+
+class LockedGranule {
+ public:
+  LockedGranule() = default;
+  LockedGranule(Granule& g, Pa pa) : g_(&g), pa_(pa) { g.lock(); }
+  ~LockedGranule() { release(); }
+  LockedGranule(LockedGranule&& o) noexcept : g_(std::exchange(o.g_, nullptr)), pa_(o.pa_) {}
+  LockedGranule& operator=(LockedGranule&& o) noexcept {
+    if (this != &o) {
+      release();
+      g_ = std::exchange(o.g_, nullptr);
+      pa_ = o.pa_;
+    }
+    return *this;
+  }
+  LockedGranule(const LockedGranule&) = delete;
+  LockedGranule& operator=(const LockedGranule&) = delete;
+
+  [[nodiscard]] explicit operator bool() const { return g_ != nullptr; }
+  [[nodiscard]] Pa pa() const { return pa_; }
+  [[nodiscard]] GranuleState state() const { return g_->state_; }
+  [[nodiscard]] std::uint16_t refcount() const { return g_->refcount_; }
+  void get(std::uint16_t n = 1);
+  void put(std::uint16_t n = 1);
+  /// Forgets the references, for a granule whose contents moved elsewhere (RTT_FOLD).
+  void drop_refs() { g_->refcount_ = 0; }
+  void release();
+
+ private:
+  friend class GranuleTable;
+  void set_state(GranuleState s) { g_->state_ = s; }
+
+  Granule* g_ = nullptr;
+  Pa pa_;
+};
+
+class GranuleTable {
+ public:
+  explicit GranuleTable(DramBank bank);
+
+  /// PaIsDelegable: inside the DRAM the RMM tracks.
+  [[nodiscard]] bool contains(Pa pa) const {
+    return pa >= bank_.base && pa < bank_.base + bank_.num_granules * kGranuleSize;
+  }
+  /// Locks a granule that is aligned and inside DRAM (callers check both first).
+  [[nodiscard]] LockedGranule lock(Pa pa);
+  [[nodiscard]] Pa base() const { return bank_.base; }
+  [[nodiscard]] std::uint64_t size() const { return bank_.num_granules; }
+
+  /// The one place a granule changes state (rmm-1.0.md §3.1). Only the allowed edges are
+  /// possible; an edge into DELEGATED scrubs the contents (the invariant "an unlocked DELEGATED
+  /// granule is all zeros" lives here) and requires a zero refcount.
+  void transition(Platform& platform, LockedGranule& g, GranuleState to);
+
+ private:
+  DramBank bank_;
+  std::unique_ptr<Granule[]> granules_;
+};
+
+/// Zeroes a granule the RMM owns.
+void scrub(Platform& platform, Pa pa);
+
+}  // namespace caec::rmm

@@ -1,0 +1,38 @@
+// Read-only view of RMM internals for tests and the emulator's debugging tools. It is a
+// separate library (caec_rmm_introspect) that the RMM, host and realm code never link, so no
+// production path can depend on state it could not see on hardware.
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string_view>
+
+#include "caec/abi/types.h"
+#include "rmm/granule.h"
+#include "rmm/hash.h"
+#include "rmm/realm.h"
+#include "rmm/rmi_command.h"
+#include "rmm/rmm.h"
+
+namespace caec::rmm {
+
+class RmmIntrospection {
+ public:
+  explicit RmmIntrospection(Rmm& rmm) : rmm_(rmm) {}
+
+  struct GranuleInfo {
+    GranuleState state;
+    std::uint16_t refcount;
+  };
+  [[nodiscard]] GranuleInfo granule(Pa pa) const;
+  /// The realm descriptor of an RD granule, if `rd` is one.
+  [[nodiscard]] std::optional<RealmDescriptor> realm(Pa rd) const;
+  /// Label of the failure condition that decided the last command on this thread.
+  [[nodiscard]] static std::string_view last_failure();
+  [[nodiscard]] static std::span<const RmiCommand> rmi_commands();
+
+ private:
+  Rmm& rmm_;
+};
+
+}  // namespace caec::rmm

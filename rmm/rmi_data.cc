@@ -1,0 +1,149 @@
+// RMI_DATA_CREATE / DATA_CREATE_UNKNOWN / DATA_DESTROY (rmm-1.0.md §1.4, §4).
+#include <cstring>
+
+#include "rmm/measurement.h"
+#include "rmm/rmi_handlers.h"
+#include "rmm/rtt_ctx.h"
+
+namespace caec::rmm {
+
+namespace {
+
+namespace s2 = abi::s2tt;
+using T = RttCtx;
+
+/// DATA_CREATE reads its source page once into RMM memory (at `src_pas`), so what is measured
+/// and copied is exactly what was checked, whatever the host does to the page meanwhile.
+struct DataCtx : RttCtx {
+  using RttCtx::RttCtx;
+  std::array<std::byte, kGranuleSize> page{};
+};
+using D = DataCtx;
+
+constexpr auto kData = &T::Args::gran;
+
+template <class Ctx>
+constexpr std::array<RmiCondition<Ctx>, 4> data_conditions() {
+  return {{
+      cond::align<Ctx, kData>("data_align"),
+      cond::bound<Ctx, kData>("data_bound"),
+      cond::state<Ctx, T::kGranSlot, GranuleState::kDelegated>("data_state"),
+      {"data_bound2", cond::kInput,
+       [](Ctx& c) { return c.args.gran.value() >= (1ULL << s2::kMaxPaBits); }},
+  }};
+}
+
+template <class Ctx>
+constexpr std::array<RmiCondition<Ctx>, 2> walk_to_unassigned_page() {
+  return {{
+      {"rtt_walk", abi::RmiStatus::kErrorRtt,
+       [](Ctx& c) { return c.walk_to(c.args.ipa, s2::kMaxLevel); }, cond::walk_level<Ctx>},
+      {"rtte_state", abi::RmiStatus::kErrorRtt,
+       [](Ctx& c) { return c.walk->entry.hipas != Hipas::kUnassigned; }, cond::walk_level<Ctx>},
+  }};
+}
+
+constexpr auto kCreateData = data_conditions<D>();
+constexpr auto kCreateWalk = walk_to_unassigned_page<D>();
+constexpr std::array<RmiCondition<D>, 16> kCreateConditions{{
+    // Reserved flag bits first, as TF-RMM does (any reserved encoding is RMI_ERROR_INPUT).
+    {"flags_valid", cond::kInput,
+     [](D& c) { return (c.args.flags & abi::data_flags::kReservedMask) != 0; }},
+    cond::align<D, &T::Args::src>("src_align"),
+    cond::bound<D, &T::Args::src>("src_bound"),
+    {"src_pas", cond::kInput,
+     [](D& c) { return !c.rmm.platform.ns_read(c.args.src, c.page); }},
+    kCreateData[0], kCreateData[1], kCreateData[2], kCreateData[3],
+    cond::rd_align<D>, cond::rd_bound<D>, cond::rd_state<D>,
+    {"ipa_align", cond::kInput, [](D& c) { return !c.args.ipa.is_granule_aligned(); }},
+    {"ipa_bound", cond::kInput, [](D& c) { return !c.realm().is_protected(c.args.ipa); }},
+    {"realm_state", abi::RmiStatus::kErrorRealm,
+     [](D& c) { return c.realm().state != RealmState::kNew; }},
+    kCreateWalk[0], kCreateWalk[1],
+}};
+constexpr auto kCreateInfo = describe(kCreateConditions);
+
+constexpr auto kUnknownData = data_conditions<T>();
+constexpr auto kUnknownWalk = walk_to_unassigned_page<T>();
+constexpr std::array<RmiCondition<T>, 11> kUnknownConditions{{
+    kUnknownData[0], kUnknownData[1], kUnknownData[2], kUnknownData[3],
+    cond::rd_align<T>, cond::rd_bound<T>, cond::rd_state<T>,
+    {"ipa_align", cond::kInput, [](T& c) { return !c.args.ipa.is_granule_aligned(); }},
+    cond::protected_ipa_bound,
+    kUnknownWalk[0], kUnknownWalk[1],
+}};
+constexpr auto kUnknownInfo = describe(kUnknownConditions);
+
+constexpr std::array<RmiCondition<T>, 7> kDestroyConditions{{
+    cond::rd_align<T>, cond::rd_bound<T>, cond::rd_state<T>,
+    {"ipa_align", cond::kInput, [](T& c) { return !c.args.ipa.is_granule_aligned(); }},
+    cond::protected_ipa_bound,
+    {"rtt_walk", abi::RmiStatus::kErrorRtt,
+     [](T& c) {
+       const bool short_walk = c.walk_to(c.args.ipa, s2::kMaxLevel);
+       c.fail_top = c.walk_top(c.args.ipa);
+       return short_walk;
+     },
+     cond::walk_level<T>},
+    cond::rtte_is_not<Hipas::kAssigned>,
+}};
+constexpr auto kDestroyInfo = describe(kDestroyConditions);
+
+/// Makes the locked DELEGATED granule DATA and maps it at the walked entry.
+void assign(T& c, abi::Ripas ripas) {
+  LockedGranule& data = *c.ext.at(T::kGranSlot);
+  c.rmm.granules.transition(c.rmm.platform, data, GranuleState::kData);
+  c.walk->rtt.set(c.walk->index,
+                  RttEntry{.hipas = Hipas::kAssigned, .ripas = ripas, .addr = data.pa()});
+}
+
+}  // namespace
+
+RmiResult rmi_data_create(RmmContext& rmm, const abi::SmcRegs& regs) {
+  D c(rmm, true);
+  c.args.rd = Pa{regs.x[1]};
+  c.args.gran = Pa{regs.x[2]};
+  c.args.ipa = Ipa{regs.x[3]};
+  c.args.src = Pa{regs.x[4]};
+  c.args.flags = regs.x[5];
+  if (auto f = first_failure(kCreateConditions, c)) return *f;
+  std::memcpy(rmm.platform.map_granule(c.args.gran), c.page.data(), kGranuleSize);
+  RealmDescriptor& realm = c.realm();
+  realm.rim() = rim_extend_data(realm.hash_algo, realm.rim(), c.args.ipa, c.args.flags, c.page);
+  assign(c, abi::Ripas::kRam);
+  return RmiResult::success();
+}
+std::span<const RmiConditionInfo> rmi_data_create_conditions() { return kCreateInfo; }
+
+RmiResult rmi_data_create_unknown(RmmContext& rmm, const abi::SmcRegs& regs) {
+  T c(rmm, true);
+  c.args.rd = Pa{regs.x[1]};
+  c.args.gran = Pa{regs.x[2]};
+  c.args.ipa = Ipa{regs.x[3]};
+  if (auto f = first_failure(kUnknownConditions, c)) return *f;
+  // Contents "unknown" to the realm: zero, by the DELEGATED invariant. RIPAS is unchanged.
+  assign(c, c.walk->entry.ripas);
+  return RmiResult::success();
+}
+std::span<const RmiConditionInfo> rmi_data_create_unknown_conditions() { return kUnknownInfo; }
+
+RmiResult rmi_data_destroy(RmmContext& rmm, const abi::SmcRegs& regs) {
+  T c(rmm, false);
+  c.args.rd = Pa{regs.x[1]};
+  c.args.ipa = Ipa{regs.x[2]};
+  if (auto f = first_failure(kDestroyConditions, c)) {
+    RmiResult r = *f;
+    r.out[1] = c.fail_top;
+    return r;
+  }
+  const RttEntry e = c.walk->entry;
+  // RAM becomes DESTROYED so the realm learns its memory was taken; EMPTY and DESTROYED stay.
+  const auto ripas = e.ripas == abi::Ripas::kRam ? abi::Ripas::kDestroyed : e.ripas;
+  c.walk->rtt.set(c.walk->index, RttEntry{.hipas = Hipas::kUnassigned, .ripas = ripas});
+  LockedGranule data = rmm.granules.lock(e.addr);
+  rmm.granules.transition(rmm.platform, data, GranuleState::kDelegated);
+  return RmiResult::success({e.addr.value(), c.walk_top(c.args.ipa)});
+}
+std::span<const RmiConditionInfo> rmi_data_destroy_conditions() { return kDestroyInfo; }
+
+}  // namespace caec::rmm

@@ -1,0 +1,69 @@
+// RMI_RTT_INIT_RIPAS (rmm-1.0.md §1.4): the host declares realm RAM while the realm is NEW;
+// every RTT entry it covers is measured into the RIM.
+#include "rmm/measurement.h"
+#include "rmm/rmi_handlers.h"
+#include "rmm/rtt_ctx.h"
+
+namespace caec::rmm {
+
+namespace {
+
+namespace s2 = abi::s2tt;
+using T = RttCtx;
+
+/// walk_top: from base, the entries of the walked RTT that are UNASSIGNED with RIPAS EMPTY or
+/// RAM, capped at top and aligned down to the entry size. Stopping at any other entry (not only
+/// at TABLE entries, as the spec's pseudocode does) is TF-RMM's safer reading.
+Ipa init_ripas_walk_top(const T& c) {
+  const Rtt& rtt = c.walk->rtt;
+  std::uint64_t i = c.walk->index;
+  for (; i < s2::kEntriesPerTable; ++i) {
+    const RttEntry e = rtt.entry(i);
+    if (e.hipas != Hipas::kUnassigned || e.ripas == abi::Ripas::kDestroyed) break;
+    if (rtt.entry_ipa(i) + rtt.entry_size() > c.args.top) break;
+  }
+  return rtt.entry_ipa(i);
+}
+
+constexpr std::array<RmiCondition<T>, 10> kConditions{{
+    cond::rd_align<T>, cond::rd_bound<T>, cond::rd_state<T>,
+    {"size_valid", cond::kInput, [](T& c) { return c.args.top <= c.args.ipa; }},
+    {"top_bound", cond::kInput,
+     [](T& c) { return c.args.top.value() > c.realm().ipa_size() / 2; }},
+    {"realm_state", abi::RmiStatus::kErrorRealm,
+     [](T& c) { return c.realm().state != RealmState::kNew; }},
+    {"base_align", abi::RmiStatus::kErrorRtt,
+     [](T& c) {
+       (void)c.walk_to(c.args.ipa, s2::kMaxLevel);
+       return !c.args.ipa.is_aligned(c.walk->rtt.entry_size());
+     },
+     cond::walk_level<T>},
+    {"rtte_state", abi::RmiStatus::kErrorRtt,
+     [](T& c) { return c.walk->entry.hipas != Hipas::kUnassigned; }, cond::walk_level<T>},
+    {"top_gran_align", cond::kInput, [](T& c) { return !c.args.top.is_granule_aligned(); }},
+    {"no_progress", abi::RmiStatus::kErrorRtt,
+     [](T& c) { return init_ripas_walk_top(c) == c.args.ipa; }, cond::walk_level<T>},
+}};
+constexpr auto kInfo = describe(kConditions);
+
+}  // namespace
+
+RmiResult rmi_rtt_init_ripas(RmmContext& rmm, const abi::SmcRegs& regs) {
+  T c(rmm, false);
+  c.args.rd = Pa{regs.x[1]};
+  c.args.ipa = Ipa{regs.x[2]};  // base
+  c.args.top = Ipa{regs.x[3]};
+  if (auto f = first_failure(kConditions, c)) return *f;
+  RealmDescriptor& realm = c.realm();
+  Rtt& rtt = c.walk->rtt;
+  const Ipa top = init_ripas_walk_top(c);
+  for (std::uint64_t i = c.walk->index; rtt.entry_ipa(i) < top; ++i) {
+    rtt.set(i, RttEntry{.hipas = Hipas::kUnassigned, .ripas = abi::Ripas::kRam});
+    realm.rim() = rim_extend_ripas(realm.hash_algo, realm.rim(), rtt.entry_ipa(i),
+                                   rtt.entry_ipa(i) + rtt.entry_size());
+  }
+  return RmiResult::success({top.value()});
+}
+std::span<const RmiConditionInfo> rmi_rtt_init_ripas_conditions() { return kInfo; }
+
+}  // namespace caec::rmm

@@ -1,0 +1,65 @@
+#include "testing/rmm_fixture.h"
+
+#include <cstring>
+
+namespace caec::testing {
+
+machine::MachineConfig small_machine() {
+  machine::MachineConfig c;
+  c.dram_bytes = 64ULL << 20U;
+  return c;
+}
+
+RmmTest::RmmTest(const machine::MachineConfig& config)
+    : system_(config), host_(system_.machine()), builder_(host_), introspect_(system_.rmm()) {}
+
+Pa RmmTest::delegated(std::uint64_t count, std::uint64_t align) {
+  return host_.delegate_new(count, align);
+}
+
+Pa RmmTest::ns_page(std::span<const std::byte> bytes) {
+  const auto pa = host_.pool().allocate();
+  if (!pa) throw host::HostError("test: out of NS memory");
+  std::array<std::byte, kGranuleSize> page{};
+  std::memcpy(page.data(), bytes.data(), std::min<std::size_t>(bytes.size(), kGranuleSize));
+  EXPECT_EQ(host_.memory().write(*pa, page), machine::Access::kOk);
+  return *pa;
+}
+
+Pa RmmTest::outside_dram() const { return system_.machine().memory().end() + 16 * kGranuleSize; }
+
+Pa RmmTest::secure_granule() const {
+  return Pa{system_.machine().memory().end().value() - kGranuleSize};
+}
+
+abi::RmiRealmParams RmmTest::realm_params(Pa rtt_base, std::uint16_t vmid) {
+  abi::RmiRealmParams p{};
+  p.s2sz = 40;
+  p.num_bps = 1;
+  p.num_wps = 1;
+  p.hash_algo = 0;
+  p.vmid = vmid;
+  p.rtt_base = rtt_base.value();
+  p.rtt_level_start = 1;
+  p.rtt_num_start = 2;
+  return p;
+}
+
+host::HostRealm RmmTest::make_realm(const host::RealmSpec& spec) { return builder_.create(spec); }
+
+::testing::AssertionResult fails_with(abi::RmiReturn ret, abi::RmiStatus status,
+                                     std::uint8_t index, std::string_view label) {
+  const std::string_view fired = rmm::RmmIntrospection::last_failure();
+  if (ret == abi::RmiReturn{status, index} && fired == label) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure()
+         << "expected " << host::describe({status, index}) << " from condition '" << label
+         << "', got " << host::describe(ret) << " from condition '" << fired << "'";
+}
+
+::testing::AssertionResult rmi_ok(abi::RmiReturn ret) {
+  if (ret.ok()) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << host::describe(ret) << " from condition '"
+                                       << rmm::RmmIntrospection::last_failure() << "'";
+}
+
+}  // namespace caec::testing

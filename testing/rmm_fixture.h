@@ -1,0 +1,66 @@
+// Test fixture: a booted emulated system with a host, reached only through real SMCs.
+// Tests inspect RMM internals through the read-only introspection library.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <optional>
+#include <string_view>
+
+#include "caec/abi/rmi.h"
+#include "host/host.h"
+#include "host/realm_builder.h"
+#include "platform/emulated_platform.h"
+#include "rmm/introspect.h"
+
+namespace caec::testing {
+
+/// A small machine: tests boot one per process, so it is kept cheap.
+[[nodiscard]] machine::MachineConfig small_machine();
+
+class RmmTest : public ::testing::Test {
+ protected:
+  explicit RmmTest(const machine::MachineConfig& config = small_machine());
+
+  [[nodiscard]] host::RmiClient& rmi() { return host_.rmi(); }
+  [[nodiscard]] rmm::RmmIntrospection& rmm() { return introspect_; }
+  [[nodiscard]] machine::Machine& machine() { return system_.machine(); }
+
+  /// A fresh granule delegated to the Realm PAS.
+  [[nodiscard]] Pa delegated(std::uint64_t count = 1, std::uint64_t align = kGranuleSize);
+  /// A fresh Non-secure granule of the host's, filled with `bytes` (zero-padded).
+  [[nodiscard]] Pa ns_page(std::span<const std::byte> bytes = {});
+  /// A granule-aligned PA outside DRAM.
+  [[nodiscard]] Pa outside_dram() const;
+  /// A granule of the firmware's Secure carve-out.
+  [[nodiscard]] Pa secure_granule() const;
+
+  /// Default realm parameters for `rtt_base` (40-bit IPA, start level 1, 2 tables).
+  [[nodiscard]] static abi::RmiRealmParams realm_params(Pa rtt_base, std::uint16_t vmid = 1);
+  [[nodiscard]] rmm::GranuleState state(Pa pa) { return introspect_.granule(pa).state; }
+
+  /// A NEW realm built with the reference host (40-bit IPA unless `spec` says otherwise).
+  [[nodiscard]] host::HostRealm make_realm(const host::RealmSpec& spec = {});
+  [[nodiscard]] host::RealmBuilder& builder() { return builder_; }
+
+  platform::System system_;
+  host::Host host_;
+  host::RealmBuilder builder_;
+  rmm::RmmIntrospection introspect_;
+};
+
+/// The command failed with `status` (and `index`), decided by the condition named `label`.
+[[nodiscard]] ::testing::AssertionResult fails_with(abi::RmiReturn ret, abi::RmiStatus status,
+                                                    std::uint8_t index, std::string_view label);
+/// The command succeeded.
+[[nodiscard]] ::testing::AssertionResult rmi_ok(abi::RmiReturn ret);
+
+#define EXPECT_FAILS_WITH(ret, st, idx, lbl) \
+  EXPECT_TRUE(::caec::testing::fails_with((ret), (st), (idx), (lbl)))
+#define EXPECT_RMI_OK(ret) EXPECT_TRUE(::caec::testing::rmi_ok(ret))
+
+inline constexpr auto kInput = abi::RmiStatus::kErrorInput;
+inline constexpr auto kRealm = abi::RmiStatus::kErrorRealm;
+inline constexpr auto kRtt = abi::RmiStatus::kErrorRtt;
+
+}  // namespace caec::testing
