@@ -1,0 +1,81 @@
+// EL3: the only way a granule's PAS changes, and the router of the host's SMCs.
+#include "machine/el3_monitor.h"
+
+#include <gtest/gtest.h>
+
+#include "caec/abi/rmi.h"
+#include "machine/machine.h"
+
+namespace caec::machine {
+namespace {
+
+MachineConfig tiny() {
+  MachineConfig c;
+  c.dram_bytes = 1ULL << 20U;
+  c.secure_granules = 2;
+  return c;
+}
+
+TEST(El3Monitor, delegate_moves_only_non_secure_granules_to_realm) {
+  Machine m(tiny());
+  const Pa g = m.memory().base();
+  const auto gen = m.gpt().entry(0).generation;
+  EXPECT_EQ(m.el3().gtsi_delegate(g), abi::El3Status::kOk);
+  EXPECT_EQ(m.pas(g), Pas::kRealm);
+  EXPECT_GT(m.gpt().entry(0).generation, gen) << "every change moves the generation";
+  EXPECT_EQ(m.el3().gtsi_delegate(g), abi::El3Status::kBadPas) << "already Realm";
+  const Pa secure{m.memory().end().value() - kGranuleSize};
+  EXPECT_EQ(m.el3().gtsi_delegate(secure), abi::El3Status::kBadPas);
+  EXPECT_EQ(m.el3().gtsi_delegate(g + 8), abi::El3Status::kBadAddr);
+  EXPECT_EQ(m.el3().gtsi_delegate(m.memory().end()), abi::El3Status::kBadAddr);
+}
+
+TEST(El3Monitor, undelegate_moves_only_realm_granules_back) {
+  Machine m(tiny());
+  const Pa g = m.memory().base() + kGranuleSize;
+  EXPECT_EQ(m.el3().gtsi_undelegate(g), abi::El3Status::kBadPas);
+  ASSERT_EQ(m.el3().gtsi_delegate(g), abi::El3Status::kOk);
+  EXPECT_EQ(m.el3().gtsi_undelegate(g), abi::El3Status::kOk);
+  EXPECT_EQ(m.pas(g), Pas::kNonSecure);
+  std::array<std::byte, 16> buf{};
+  EXPECT_EQ(m.host_view().read(g, buf), Access::kOk) << "the host window maps it again";
+}
+
+TEST(El3Monitor, forwards_only_rmi_fids_to_the_rmm) {
+  Machine m(tiny());
+  std::uint32_t seen = 0;
+  m.el3().attach_rmm([&](abi::SmcRegs& r) {
+    seen = r.fid();
+    r.x[0] = 0;
+  });
+  abi::SmcRegs regs;
+  regs.x[0] = static_cast<std::uint32_t>(abi::RmiFid::kVersion);
+  m.el3().host_smc(regs);
+  EXPECT_EQ(seen, static_cast<std::uint32_t>(abi::RmiFid::kVersion));
+  EXPECT_EQ(regs.x[0], 0U);
+
+  seen = 0;
+  regs = {};
+  regs.x[0] = static_cast<std::uint32_t>(abi::El3Fid::kGtsiDelegate);  // RMM-only interface
+  regs.x[1] = m.memory().base().value();
+  m.el3().host_smc(regs);
+  EXPECT_EQ(seen, 0U);
+  EXPECT_EQ(regs.x[0], abi::kSmcUnknown);
+  EXPECT_EQ(m.pas(m.memory().base()), Pas::kNonSecure);
+
+  regs = {};
+  regs.x[0] = 0xC7000150;  // RMI_CAEC_VERSION lives in the vendor range
+  m.el3().host_smc(regs);
+  EXPECT_EQ(seen, 0xC7000150U);
+}
+
+TEST(El3Monitor, rmi_calls_without_an_rmm_are_unknown) {
+  Machine m(tiny());
+  abi::SmcRegs regs;
+  regs.x[0] = static_cast<std::uint32_t>(abi::RmiFid::kVersion);
+  m.el3().host_smc(regs);
+  EXPECT_EQ(regs.x[0], abi::kSmcUnknown);
+}
+
+}  // namespace
+}  // namespace caec::machine
