@@ -81,6 +81,7 @@ HostRealm RealmBuilder::create(const RealmSpec& spec) {
     host_.undelegate_and_free(realm.rtt_base, g.num_tables);
     throw HostError("RMI_REALM_CREATE: " + describe(ret));
   }
+  if (observer_.created) observer_.created(p);
   return realm;
 }
 
@@ -140,11 +141,41 @@ void RealmBuilder::init_ripas(HostRealm& realm, Ipa base, Ipa top) {
   }
 }
 
+void RealmBuilder::create_rec(HostRealm& realm, bool runnable, std::uint64_t pc,
+                              const std::array<std::uint64_t, 8>& gprs) {
+  const auto aux_count = host_.rmi().rec_aux_count(realm.rd);
+  expect_ok(aux_count.ret, "RMI_REC_AUX_COUNT");
+  abi::RmiRecParams p{};
+  p.flags = runnable ? abi::rec_flags::kRunnable : 0U;
+  p.mpidr = abi::mpidr_from_rec_index(realm.recs.size());
+  p.pc = pc;
+  p.gprs = gprs;
+  p.num_aux = aux_count.value;
+  const Pa aux = host_.delegate_new(aux_count.value);
+  for (std::uint64_t i = 0; i < aux_count.value; ++i) p.aux[i] = (aux + i * kGranuleSize).value();
+  const Pa rec = host_.delegate_new();
+  StagingPage params(host_);
+  params.write(std::as_bytes(std::span(&p, 1)));
+  if (const auto ret = host_.rmi().rec_create(realm.rd, rec, params.pa()); !ret.ok()) {
+    host_.undelegate_and_free(rec);
+    host_.undelegate_and_free(aux, aux_count.value);
+    throw HostError("RMI_REC_CREATE: " + describe(ret));
+  }
+  realm.recs.push_back({rec, aux, aux_count.value});
+  if (runnable && observer_.rec) observer_.rec(p);
+}
+
 void RealmBuilder::activate(HostRealm& realm) {
   expect_ok(host_.rmi().realm_activate(realm.rd), "RMI_REALM_ACTIVATE");
 }
 
 void RealmBuilder::destroy(HostRealm& realm) {
+  for (const auto& r : realm.recs) {
+    expect_ok(host_.rmi().rec_destroy(r.rec), "RMI_REC_DESTROY");
+    host_.undelegate_and_free(r.rec);
+    host_.undelegate_and_free(r.aux, r.aux_count);
+  }
+  realm.recs.clear();
   for (const auto& [ipa, pa] : realm.data) {
     const auto out = host_.rmi().data_destroy(realm.rd, Ipa{ipa});
     expect_ok(out.ret, "RMI_DATA_DESTROY" + at(Ipa{ipa}, 3));

@@ -36,14 +36,22 @@ struct HostRealm {
   std::uint32_t num_start = 0;
   std::vector<Table> tables;       // created by RTT_CREATE, in creation order
   std::map<std::uint64_t, Pa> data;  // IPA -> DATA granule
+  struct Rec {
+    Pa rec;
+    Pa aux;  // aux_count contiguous granules
+    std::uint64_t aux_count;
+  };
+  std::vector<Rec> recs;  // index = REC index
 
   [[nodiscard]] int start_level() const { return static_cast<int>(params.rtt_level_start); }
 };
 
 /// Observes the measured operations, so a realm owner can predict the RIM.
 struct MeasurementObserver {
+  std::function<void(const abi::RmiRealmParams& params)> created;
   std::function<void(Ipa ipa, std::uint64_t flags, std::span<const std::byte> page)> data;
   std::function<void(Ipa base, Ipa top)> ripas;
+  std::function<void(const abi::RmiRecParams& params)> rec;
 };
 
 /// The starting level and number of concatenated tables caec's host uses for an IPA width:
@@ -66,8 +74,12 @@ class RealmBuilder {
   void load(HostRealm& realm, Ipa ipa, std::span<const std::byte> bytes, bool measured);
   /// RTT_INIT_RIPAS over [base, top), creating tables where a block is only partly covered.
   void init_ripas(HostRealm& realm, Ipa base, Ipa top);
+  /// RMI_REC_CREATE of the next REC (index = realm.recs.size()), with its aux granules.
+  void create_rec(HostRealm& realm, bool runnable, std::uint64_t pc,
+                  const std::array<std::uint64_t, 8>& gprs);
   void activate(HostRealm& realm);
-  /// DATA_DESTROY, RTT_DESTROY (leaves first), REALM_DESTROY, then undelegate everything.
+  /// REC_DESTROY, DATA_DESTROY, RTT_DESTROY (leaves first), REALM_DESTROY, then undelegate
+  /// everything.
   void destroy(HostRealm& realm);
 
  private:

@@ -102,6 +102,27 @@ GranuleTopOut RmiClient::data_destroy(Pa rd, Ipa ipa) {
   return {status(r), Pa{r.x[1]}, Ipa{r.x[2]}};
 }
 
+abi::RmiReturn RmiClient::rec_create(Pa rd, Pa rec, Pa params) {
+  return status(smc(fid(F::kRecCreate), {rd.value(), rec.value(), params.value()}));
+}
+
+abi::RmiReturn RmiClient::rec_destroy(Pa rec) {
+  return status(smc(fid(F::kRecDestroy), {rec.value()}));
+}
+
+abi::RmiReturn RmiClient::rec_enter(Pa rec, Pa run) {
+  return status(smc(fid(F::kRecEnter), {rec.value(), run.value()}));
+}
+
+abi::RmiReturn RmiClient::psci_complete(Pa calling, Pa target, std::uint64_t status_code) {
+  return status(smc(fid(F::kPsciComplete), {calling.value(), target.value(), status_code}));
+}
+
+TopOut RmiClient::rtt_set_ripas(Pa rd, Pa rec, Ipa base, Ipa top) {
+  const auto r = smc(fid(F::kRttSetRipas), {rd.value(), rec.value(), base.value(), top.value()});
+  return {status(r), Ipa{r.x[1]}};
+}
+
 std::string describe(abi::RmiReturn ret) {
   std::string s;
   switch (ret.status) {

@@ -66,6 +66,11 @@ class RmiClient {
   [[nodiscard]] abi::RmiReturn data_create(Pa rd, Pa data, Ipa ipa, Pa src, std::uint64_t flags);
   [[nodiscard]] abi::RmiReturn data_create_unknown(Pa rd, Pa data, Ipa ipa);
   [[nodiscard]] GranuleTopOut data_destroy(Pa rd, Ipa ipa);
+  [[nodiscard]] abi::RmiReturn rec_create(Pa rd, Pa rec, Pa params);
+  [[nodiscard]] abi::RmiReturn rec_destroy(Pa rec);
+  [[nodiscard]] abi::RmiReturn rec_enter(Pa rec, Pa run);
+  [[nodiscard]] abi::RmiReturn psci_complete(Pa calling, Pa target, std::uint64_t status);
+  [[nodiscard]] TopOut rtt_set_ripas(Pa rd, Pa rec, Ipa base, Ipa top);
 
  private:
   machine::El3Monitor& el3_;

@@ -16,8 +16,8 @@ bool is_rmi_fid(std::uint32_t fid) {
   return arm_rmi || caec_rmi;
 }
 
-El3Monitor::El3Monitor(const PhysMem& mem, Gpt& gpt, const HostView& host_view)
-    : mem_(mem), gpt_(gpt), host_view_(host_view) {}
+El3Monitor::El3Monitor(const PhysMem& mem, Gpt& gpt, const HostView& host_view, Mmu& mmu)
+    : mem_(mem), gpt_(gpt), host_view_(host_view), mmu_(mmu) {}
 
 void El3Monitor::host_smc(abi::SmcRegs& regs) {
   host_smcs_.fetch_add(1, std::memory_order_relaxed);
@@ -50,7 +50,10 @@ abi::El3Status El3Monitor::move(Pa pa, Pas from, Pas to) {
 // host touches one only after GTSI_UNDELEGATE returns, so the window follows the GPT here.
 abi::El3Status El3Monitor::gtsi_delegate(Pa pa) {
   const auto status = move(pa, Pas::kNonSecure, Pas::kRealm);
-  if (status == abi::El3Status::kOk) host_view_.revoke(pa);
+  if (status == abi::El3Status::kOk) {
+    host_view_.revoke(pa);
+    mmu_.invalidate_pa(pa);  // TLBI by PA: realms lose any NS mapping of it
+  }
   return status;
 }
 

@@ -14,6 +14,7 @@
 #include "caec/abi/types.h"
 #include "machine/gpt.h"
 #include "machine/host_view.h"
+#include "machine/mmu.h"
 #include "machine/phys_mem.h"
 
 namespace caec::machine {
@@ -22,7 +23,7 @@ class El3Monitor {
  public:
   using RmmEntry = std::function<void(abi::SmcRegs&)>;
 
-  El3Monitor(const PhysMem& mem, Gpt& gpt, const HostView& host_view);
+  El3Monitor(const PhysMem& mem, Gpt& gpt, const HostView& host_view, Mmu& mmu);
 
   /// Boot: the RMM image's SMC entry point. Until it is set, RMI calls answer SMC_UNKNOWN.
   void attach_rmm(RmmEntry entry) { rmm_entry_ = std::move(entry); }
@@ -43,6 +44,7 @@ class El3Monitor {
   const PhysMem& mem_;
   Gpt& gpt_;
   const HostView& host_view_;
+  Mmu& mmu_;
   RmmEntry rmm_entry_;
   std::atomic<std::uint64_t> host_smcs_{0};
 };

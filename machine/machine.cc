@@ -25,7 +25,8 @@ Machine::Machine(const MachineConfig& config)
       mem_(config.dram_base, granules_of(config)),
       gpt_(mem_.num_granules()),
       host_view_(mem_),
-      el3_(mem_, gpt_, host_view_) {
+      mmu_(mem_, gpt_, *this),
+      el3_(mem_, gpt_, host_view_, mmu_) {
   const std::uint64_t first_secure = mem_.num_granules() - config.secure_granules;
   for (std::uint64_t i = first_secure; i < mem_.num_granules(); ++i) {
     gpt_.set(i, Pas::kSecure);
@@ -38,6 +39,18 @@ std::byte* Machine::realm_pas_granule(Pa pa) const {
   MACHINE_CHECK(gpt_.pas(mem_.granule_index(pa)) == Pas::kRealm,
                 "Granule Protection Fault: R-EL2 access to a granule outside the Realm PAS");
   return mem_.bus(pa);
+}
+
+std::unique_ptr<Vcpu> Machine::create_vcpu(Pa rec, Stage2& s2, const RecStart& start) {
+  return std::make_unique<Vcpu>(rec, s2, start, vectors_.boot, &vectors_.traps);
+}
+
+bool Machine::stage2_abort(Stage2& s2, Ipa ipa, bool write, S2Outcome outcome) {
+  Vcpu* v = Vcpu::current();
+  if (v == nullptr || &v->stage2() != &s2 || !vectors_.abort) return false;
+  Vcpu::FaultScope scope;
+  if (!vectors_.abort(*v, ipa, write, outcome)) v->inject_sea(ipa);
+  return true;
 }
 
 }  // namespace caec::machine

@@ -5,13 +5,18 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 
+#include "caec/abi/smc.h"
 #include "caec/abi/types.h"
 #include "machine/el3_monitor.h"
 #include "machine/gpt.h"
 #include "machine/host_view.h"
 #include "machine/phys_mem.h"
-#include "machine/tlb.h"
+#include "machine/mmu.h"
+#include "machine/stage2.h"
+#include "machine/vcpu.h"
 
 namespace caec::machine {
 
@@ -24,7 +29,17 @@ struct MachineConfig {
   std::uint64_t secure_granules = 16;
 };
 
-class Machine {
+/// How the realm world reaches R-EL2: the RMM's trap vectors and the realm's reset entry.
+struct RealmVectors {
+  /// SMC and WFI from realm EL1: handled by the RMM on the realm's thread.
+  Vcpu::Traps traps;
+  /// A stage-2 abort the walk could not satisfy. True: retry the access; false: inject an SEA.
+  std::function<bool(Vcpu&, Ipa ipa, bool write, S2Outcome outcome)> abort;
+  /// Where a REC starts executing (the realm's boot firmware).
+  Vcpu::Entry boot;
+};
+
+class Machine final : public AbortSink {
  public:
   explicit Machine(const MachineConfig& config = {});
   Machine(const Machine&) = delete;
@@ -36,7 +51,12 @@ class Machine {
   [[nodiscard]] Pas pas(Pa pa) const { return gpt_.pas(mem_.granule_index(pa)); }
   [[nodiscard]] const HostView& host_view() const { return host_view_; }
   [[nodiscard]] El3Monitor& el3() { return el3_; }
-  [[nodiscard]] Tlb& tlb() { return tlb_; }
+  [[nodiscard]] Mmu& mmu() { return mmu_; }
+
+  /// Boot: install the realm world's vectors (the RMM's and the realm firmware's).
+  void set_realm_vectors(RealmVectors v) { vectors_ = std::move(v); }
+  /// A REC's execution context, translating through `vmid`'s stage 2.
+  [[nodiscard]] std::unique_ptr<Vcpu> create_vcpu(Pa rec, Stage2& s2, const RecStart& start);
 
   /// The RMM's access to a granule through the Realm PAS. The GPC allows it only for granules
   /// in the Realm PAS; anything else is a fault the RMM must never take (it stops the machine).
@@ -47,8 +67,11 @@ class Machine {
   PhysMem mem_;
   Gpt gpt_;
   HostView host_view_;
+  Mmu mmu_;
   El3Monitor el3_;
-  Tlb tlb_;
+  RealmVectors vectors_;
+
+  bool stage2_abort(Stage2& s2, Ipa ipa, bool write, S2Outcome outcome) override;
 };
 
 }  // namespace caec::machine

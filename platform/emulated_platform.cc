@@ -1,5 +1,7 @@
 #include "platform/emulated_platform.h"
 
+#include <cstdlib>
+
 namespace caec::platform {
 
 rmm::DramBank EmulatedPlatform::dram() const {
@@ -23,16 +25,97 @@ bool EmulatedPlatform::ns_write(Pa pa, std::span<const std::byte> in) {
 }
 
 void EmulatedPlatform::tlbi_ipa(std::uint16_t vmid, Ipa base, std::uint64_t size) {
-  m_.tlb().invalidate_ipa(vmid, base, size);
+  m_.mmu().invalidate_ipa(vmid, base, size);
 }
 
-void EmulatedPlatform::tlbi_vmid(std::uint16_t vmid) { m_.tlb().invalidate_vmid(vmid); }
+void EmulatedPlatform::tlbi_vmid(std::uint16_t vmid) { m_.mmu().invalidate_vmid(vmid); }
 
-System::System(const machine::MachineConfig& config)
+namespace {
+machine::Vcpu& current_vcpu() {
+  machine::Vcpu* v = machine::Vcpu::current();
+  if (v == nullptr) std::abort();  // R-EL2 realm-side code always runs on a realm PE
+  return *v;
+}
+
+rmm::AbortKind abort_kind(machine::S2Fault f) {
+  switch (f) {
+    case machine::S2Fault::kPermission: return rmm::AbortKind::kPermission;
+    case machine::S2Fault::kAddressSize: return rmm::AbortKind::kAddressSize;
+    case machine::S2Fault::kGpf: return rmm::AbortKind::kGpf;
+    default: return rmm::AbortKind::kTranslation;
+  }
+}
+}  // namespace
+
+bool EmulatedPlatform::realm_run(Pa rec, std::uint16_t vmid, const rmm::S2Config& s2,
+                                 const rmm::RecStart& start) {
+  machine::Stage2& ctx = m_.mmu().configure(
+      vmid, {s2.rtt_base, s2.start_level, s2.num_start, s2.ipa_width});
+  machine::Vcpu* vcpu = nullptr;
+  {
+    std::lock_guard lock(mutex_);
+    auto& slot = vcpus_[rec];
+    if (!slot) slot = m_.create_vcpu(rec, ctx, {start.pc, start.gprs, start.index});
+    vcpu = slot.get();
+  }
+  vcpu->run();
+  return !vcpu->ended();
+}
+
+void EmulatedPlatform::realm_yield() { current_vcpu().yield(); }
+
+void EmulatedPlatform::realm_restart(const rmm::RecStart& start) {
+  current_vcpu().restart({start.pc, start.gprs, start.index});
+}
+
+bool EmulatedPlatform::realm_take_irq() { return current_vcpu().take_irq(); }
+
+void EmulatedPlatform::realm_wait_for_irq() { current_vcpu().wait_for_irq(); }
+
+void EmulatedPlatform::realm_release(Pa rec) {
+  std::unique_ptr<machine::Vcpu> doomed;
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = vcpus_.find(rec); it != vcpus_.end()) {
+      doomed = std::move(it->second);
+      vcpus_.erase(it);
+    }
+  }
+  // Destroyed outside the lock: it joins the realm thread.
+}
+
+void EmulatedPlatform::release_all() {
+  std::map<Pa, std::unique_ptr<machine::Vcpu>> doomed;
+  {
+    std::lock_guard lock(mutex_);
+    doomed.swap(vcpus_);
+  }
+}
+
+void EmulatedPlatform::s2_release(std::uint16_t vmid) { m_.mmu().release(vmid); }
+
+void EmulatedPlatform::interrupt(Pa rec) {
+  std::lock_guard lock(mutex_);
+  if (auto it = vcpus_.find(rec); it != vcpus_.end()) it->second->raise_irq();
+}
+
+System::System(const machine::MachineConfig& config, machine::Vcpu::Entry realm_boot)
     : machine_(config), platform_(machine_), rmm_(std::make_unique<rmm::Rmm>(platform_)) {
   machine_.el3().attach_rmm([this](abi::SmcRegs& regs) { rmm_->handle_rmi(regs); });
+  machine_.set_realm_vectors({
+      {[this](machine::Vcpu& v, abi::SmcRegs& regs) { rmm_->handle_rsi(v.rec(), regs); },
+       [this](machine::Vcpu& v) { rmm_->handle_wfi(v.rec()); }},
+      [this](machine::Vcpu& v, Ipa ipa, bool write, machine::S2Outcome out) {
+        return rmm_->handle_abort(v.rec(), ipa, write, abort_kind(out.fault));
+      },
+      std::move(realm_boot),
+  });
 }
 
-System::~System() { machine_.el3().attach_rmm({}); }
+System::~System() {
+  platform_.release_all();  // realm threads stop before the RMM they run in goes away
+  machine_.el3().attach_rmm({});
+  machine_.set_realm_vectors({});
+}
 
 }  // namespace caec::platform

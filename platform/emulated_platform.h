@@ -2,7 +2,9 @@
 // the only code that sees both rmm/ and machine/.
 #pragma once
 
+#include <map>
 #include <memory>
+#include <mutex>
 
 #include "machine/machine.h"
 #include "rmm/platform.h"
@@ -22,15 +24,34 @@ class EmulatedPlatform final : public rmm::Platform {
   void tlbi_ipa(std::uint16_t vmid, Ipa base, std::uint64_t size) override;
   void tlbi_vmid(std::uint16_t vmid) override;
 
+  [[nodiscard]] bool realm_run(Pa rec, std::uint16_t vmid, const rmm::S2Config& s2,
+                               const rmm::RecStart& start) override;
+  void realm_yield() override;
+  [[noreturn]] void realm_restart(const rmm::RecStart& start) override;
+  [[nodiscard]] bool realm_take_irq() override;
+  void realm_wait_for_irq() override;
+  void realm_release(Pa rec) override;
+  void s2_release(std::uint16_t vmid) override;
+
+  /// The physical IRQ line of the PE running REC `rec` (an IPI from the host).
+  void interrupt(Pa rec);
+  /// Stops every realm context (machine shutdown).
+  void release_all();
+
  private:
   machine::Machine& m_;
+  std::mutex mutex_;
+  std::map<Pa, std::unique_ptr<machine::Vcpu>> vcpus_;
 };
 
 /// A booted system: the machine, the RMM attached to its EL3, nothing else. The host and the
 /// realms are built on top of it.
 class System {
  public:
-  explicit System(const machine::MachineConfig& config = {});
+  /// `realm_boot` is where every REC starts executing: the realm firmware (the realm SDK's
+  /// boot, realm/boot.h).
+  explicit System(const machine::MachineConfig& config = {},
+                  machine::Vcpu::Entry realm_boot = {});
   ~System();
   System(const System&) = delete;
   System& operator=(const System&) = delete;
@@ -38,6 +59,7 @@ class System {
   [[nodiscard]] machine::Machine& machine() { return machine_; }
   [[nodiscard]] const machine::Machine& machine() const { return machine_; }
   [[nodiscard]] rmm::Rmm& rmm() { return *rmm_; }
+  [[nodiscard]] EmulatedPlatform& platform() { return platform_; }
 
  private:
   machine::Machine machine_;

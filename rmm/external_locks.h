@@ -17,6 +17,12 @@ namespace caec::rmm {
 template <std::size_t N>
 class ExternalLocks {
  public:
+  ExternalLocks() = default;
+  ExternalLocks(ExternalLocks&&) noexcept = default;
+  ExternalLocks& operator=(ExternalLocks&&) noexcept = default;
+
+  [[nodiscard]] bool locked() const { return done_; }
+
   /// Idempotent: the first call locks, later calls do nothing.
   void lock(GranuleTable& table, const std::array<std::optional<Pa>, N>& pas) {
     if (done_) return;

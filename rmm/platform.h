@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <array>
 #include <cstdint>
 #include <span>
 
@@ -13,6 +14,21 @@
 #include "caec/abi/types.h"
 
 namespace caec::rmm {
+
+/// VTTBR/VTCR of a realm: what the RMM programs before it runs one of its RECs.
+struct S2Config {
+  Pa rtt_base;
+  int start_level = 0;
+  std::uint32_t num_start = 1;
+  unsigned ipa_width = 0;
+};
+
+/// Register state a REC starts executing with.
+struct RecStart {
+  std::uint64_t pc = 0;
+  std::array<std::uint64_t, 8> gprs{};
+  std::uint64_t index = 0;
+};
 
 /// The DRAM bank EL3 hands over in the boot manifest: the granules the RMM may track.
 struct DramBank {
@@ -39,6 +55,25 @@ class Platform {
   /// Stage-2 TLB maintenance; returns after completion (TLBI + DSB).
   virtual void tlbi_ipa(std::uint16_t vmid, Ipa base, std::uint64_t size) = 0;
   virtual void tlbi_vmid(std::uint16_t vmid) = 0;
+
+  // ---- World switch (the RMM's context-switch code on a real PE) ----
+  /// Runs REC `rec` (of realm `vmid`, translated by `s2`) on this PE until R-EL2 code on the
+  /// realm side calls realm_yield(). `start` is used when the REC has no context yet. Returns
+  /// false if the realm context ended without making an exit (it ran off its code).
+  [[nodiscard]] virtual bool realm_run(Pa rec, std::uint16_t vmid, const S2Config& s2,
+                                       const RecStart& start) = 0;
+  /// On the realm side: make the REC exit; returns when it is entered again.
+  virtual void realm_yield() = 0;
+  /// On the realm side: start over at `start` (PSCI CPU_ON of a REC that had turned off).
+  [[noreturn]] virtual void realm_restart(const RecStart& start) = 0;
+  /// On the realm side: consume a pending physical IRQ for this PE.
+  [[nodiscard]] virtual bool realm_take_irq() = 0;
+  /// On the realm side: sleep until a physical IRQ (untrapped WFI).
+  virtual void realm_wait_for_irq() = 0;
+  /// Destroys REC `rec`'s context (REC_DESTROY).
+  virtual void realm_release(Pa rec) = 0;
+  /// Drops realm `vmid`'s translation context (REALM_DESTROY).
+  virtual void s2_release(std::uint16_t vmid) = 0;
 };
 
 }  // namespace caec::rmm

@@ -46,6 +46,13 @@ constexpr std::array kCommands{
             rmi_rec_aux_count_conditions),
     command(F::kRttInitRipas, "RMI_RTT_INIT_RIPAS", 3, 1, rmi_rtt_init_ripas,
             rmi_rtt_init_ripas_conditions),
+    command(F::kRecCreate, "RMI_REC_CREATE", 3, 0, rmi_rec_create, rmi_rec_create_conditions),
+    command(F::kRecDestroy, "RMI_REC_DESTROY", 1, 0, rmi_rec_destroy, rmi_rec_destroy_conditions),
+    command(F::kRecEnter, "RMI_REC_ENTER", 2, 0, rmi_rec_enter, rmi_rec_enter_conditions),
+    command(F::kPsciComplete, "RMI_PSCI_COMPLETE", 3, 0, rmi_psci_complete,
+            rmi_psci_complete_conditions),
+    command(F::kRttSetRipas, "RMI_RTT_SET_RIPAS", 4, 1, rmi_rtt_set_ripas,
+            rmi_rtt_set_ripas_conditions),
 };
 
 constexpr bool fids_unique() {

@@ -32,6 +32,11 @@ CAEC_RMI_HANDLER(rmi_rtt_init_ripas);
 CAEC_RMI_HANDLER(rmi_data_create);
 CAEC_RMI_HANDLER(rmi_data_create_unknown);
 CAEC_RMI_HANDLER(rmi_data_destroy);
+CAEC_RMI_HANDLER(rmi_rec_create);
+CAEC_RMI_HANDLER(rmi_rec_destroy);
+CAEC_RMI_HANDLER(rmi_rec_enter);
+CAEC_RMI_HANDLER(rmi_psci_complete);
+CAEC_RMI_HANDLER(rmi_rtt_set_ripas);
 
 #undef CAEC_RMI_HANDLER
 

@@ -198,6 +198,7 @@ RmiResult rmi_realm_destroy(RmmContext& rmm, const abi::SmcRegs& regs) {
   // Unprotected block mappings may remain in the starting tables (they do not make an RTT
   // live), so the whole VMID is invalidated before its tables are scrubbed.
   rmm.platform.tlbi_vmid(realm.vmid);
+  rmm.platform.s2_release(realm.vmid);
   for (std::uint32_t i = 0; i < realm.rtt_num_start; ++i) {
     rmm.granules.transition(rmm.platform, c.start_rtts[i], GranuleState::kDelegated);
   }

@@ -1,6 +1,7 @@
 // RMI_RTT_INIT_RIPAS (rmm-1.0.md §1.4): the host declares realm RAM while the realm is NEW;
 // every RTT entry it covers is measured into the RIM.
 #include "rmm/measurement.h"
+#include "rmm/rec.h"
 #include "rmm/rmi_handlers.h"
 #include "rmm/rtt_ctx.h"
 
@@ -46,7 +47,80 @@ constexpr std::array<RmiCondition<T>, 10> kConditions{{
 }};
 constexpr auto kInfo = describe(kConditions);
 
+// ---- RTT_SET_RIPAS ----------------------------------------------------------------------------
+// The host carries out a realm's RSI_IPA_STATE_SET on the REC that asked (args.gran = rec).
+
+Rec& rec_of(T& c) { return rec_at(c.rmm, c.args.gran); }
+
+/// walk_top: entries from base up to top (whole entries), stopping at TABLE entries and, unless
+/// the realm allowed it, at DESTROYED entries.
+Ipa set_ripas_walk_top(const T& c, const Rec& rec) {
+  const Rtt& rtt = c.walk->rtt;
+  std::uint64_t i = c.walk->index;
+  for (; i < s2::kEntriesPerTable; ++i) {
+    const RttEntry e = rtt.entry(i);
+    if (e.hipas == Hipas::kTable) break;
+    if (e.ripas == abi::Ripas::kDestroyed && !rec.ripas_destroyed) break;
+    if (rtt.entry_ipa(i) + rtt.entry_size() > c.args.top) break;
+  }
+  return rtt.entry_ipa(i);
+}
+
+constexpr std::array<RmiCondition<T>, 14> kSetConditions{{
+    cond::rd_align<T>, cond::rd_bound<T>, cond::rd_state<T>,
+    cond::align<T, &T::Args::gran>("rec_align"),
+    cond::bound<T, &T::Args::gran>("rec_bound"),
+    cond::state<T, T::kGranSlot, GranuleState::kRec>("rec_gran_state"),
+    {"rec_state", abi::RmiStatus::kErrorRec,
+     [](T& c) { return c.ext.at(T::kGranSlot)->refcount() != 0; }},
+    {"rec_owner", abi::RmiStatus::kErrorRec, [](T& c) { return rec_of(c).owner != c.args.rd; }},
+    {"size_valid", cond::kInput, [](T& c) { return c.args.top <= c.args.ipa; }},
+    {"base_bound", cond::kInput,
+     [](T& c) { return !rec_of(c).ripas_pending || c.args.ipa != rec_of(c).ripas_addr; }},
+    {"top_bound", cond::kInput, [](T& c) { return c.args.top > rec_of(c).ripas_top; }},
+    {"base_align", abi::RmiStatus::kErrorRtt,
+     [](T& c) {
+       (void)c.walk_to(c.args.ipa, s2::kMaxLevel);
+       return !c.args.ipa.is_aligned(c.walk->rtt.entry_size()) &&
+              c.walk->entry.ripas != rec_of(c).ripas_value;
+     },
+     cond::walk_level<T>},
+    {"top_gran_align", cond::kInput, [](T& c) { return !c.args.top.is_granule_aligned(); }},
+    {"no_progress", abi::RmiStatus::kErrorRtt,
+     [](T& c) {
+       return set_ripas_walk_top(c, rec_of(c)) == c.args.ipa &&
+              c.walk->entry.ripas != rec_of(c).ripas_value;
+     },
+     cond::walk_level<T>},
+}};
+constexpr auto kSetInfo = describe(kSetConditions);
+
 }  // namespace
+
+RmiResult rmi_rtt_set_ripas(RmmContext& rmm, const abi::SmcRegs& regs) {
+  T c(rmm, true);
+  c.args.rd = Pa{regs.x[1]};
+  c.args.gran = Pa{regs.x[2]};
+  c.args.ipa = Ipa{regs.x[3]};
+  c.args.top = Ipa{regs.x[4]};
+  if (auto f = first_failure(kSetConditions, c)) return *f;
+  Rec& rec = rec_of(c);
+  Rtt& rtt = c.walk->rtt;
+  Ipa top = set_ripas_walk_top(c, rec);
+  // The first entry stopped the walk (it is below base when base is not aligned to it): its
+  // RIPAS already matches (else base_align / no_progress), so the host is done up to its end.
+  if (top <= c.args.ipa) top = std::min(c.args.top, rtt.entry_ipa(c.walk->index) + rtt.entry_size());
+  // Only the RIPAS changes: an ASSIGNED entry keeps its granule, and going RAM -> EMPTY makes
+  // its descriptor invalid (Rtt::set invalidates the TLB).
+  for (std::uint64_t i = c.walk->index; i < s2::kEntriesPerTable && rtt.entry_ipa(i) < top; ++i) {
+    RttEntry e = rtt.entry(i);
+    e.ripas = rec.ripas_value;
+    rtt.set(i, e);
+  }
+  rec.ripas_addr = top;
+  return RmiResult::success({top.value()});
+}
+std::span<const RmiConditionInfo> rmi_rtt_set_ripas_conditions() { return kSetInfo; }
 
 RmiResult rmi_rtt_init_ripas(RmmContext& rmm, const abi::SmcRegs& regs) {
   T c(rmm, false);

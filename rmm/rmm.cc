@@ -1,7 +1,10 @@
 #include "rmm/rmm.h"
 
 #include "rmm/context.h"
+#include "caec/abi/esr.h"
+#include "rmm/realm_exit.h"
 #include "rmm/rmi_command.h"
+#include "rmm/rsi_command.h"
 
 namespace caec::rmm {
 
@@ -20,6 +23,36 @@ void Rmm::handle_rmi(abi::SmcRegs& regs) {
   regs = {};
   regs.x[0] = r.ret.pack();
   for (std::size_t i = 0; i < cmd->num_results; ++i) regs.x[1 + i] = r.out[i];
+}
+
+void Rmm::handle_wfi(Pa rec_pa) {
+  Rec& rec = rec_at(*ctx_, rec_pa);
+  if (rec.trap_wfi) {
+    rec_exit(*ctx_, rec, RecExit{.reason = abi::RmiRecExitReason::kSync,
+                                 .esr = abi::esr::make(abi::esr::kEcWfx, 0)});
+    return;
+  }
+  // Not trapped: the PE sleeps until a physical interrupt, which is then a REC exit.
+  ctx_->platform.realm_wait_for_irq();
+  take_pending_irq(*ctx_, rec);
+}
+
+void Rmm::handle_rsi(Pa rec_pa, abi::SmcRegs& regs) {
+  Rec& rec = rec_at(*ctx_, rec_pa);
+  // A physical IRQ taken before the SMC: exit first; the SMC runs once the REC is re-entered.
+  take_pending_irq(*ctx_, rec);
+  const RsiCommand* cmd = find_rsi_command(regs.fid());
+  if (cmd == nullptr) {
+    regs = {};
+    regs.x[0] = abi::kSmcUnknown;  // SMCCC_NOT_SUPPORTED
+    return;
+  }
+  RsiCtx c{*ctx_, rec_pa, rec, regs};
+  const RsiResult r = cmd->handler(c);
+  abi::SmcRegs out;
+  out.x[0] = r.x0;
+  for (std::size_t i = 0; i < cmd->num_results; ++i) out.x[1 + i] = r.out[i];
+  regs = out;
 }
 
 }  // namespace caec::rmm

@@ -5,6 +5,7 @@
 // production code does not link.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 
 #include "caec/abi/smc.h"
@@ -13,6 +14,9 @@
 namespace caec::rmm {
 
 struct RmmContext;
+
+/// Why the stage-2 walk failed, as the PE reports it in the syndrome.
+enum class AbortKind : std::uint8_t { kTranslation, kPermission, kAddressSize, kGpf };
 class RmmIntrospection;
 
 class Rmm {
@@ -25,6 +29,16 @@ class Rmm {
 
   /// RMI entry: X0 holds the FID on entry and the return code on exit.
   void handle_rmi(abi::SmcRegs& regs);
+
+  /// RSI/PSCI entry: an SMC from realm EL1, on the PE running REC `rec`.
+  void handle_rsi(Pa rec, abi::SmcRegs& regs);
+
+  /// WFI executed by REC `rec`: exits to the host if it traps WFI, else waits for an IRQ.
+  void handle_wfi(Pa rec);
+
+  /// A stage-2 abort on the PE running REC `rec`. True: retry the access; false: the realm
+  /// takes a synchronous external abort.
+  [[nodiscard]] bool handle_abort(Pa rec, Ipa ipa, bool write, AbortKind kind);
 
  private:
   friend class RmmIntrospection;

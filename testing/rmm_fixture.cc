@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "realm/boot.h"
+
 namespace caec::testing {
 
 machine::MachineConfig small_machine() {
@@ -10,8 +12,17 @@ machine::MachineConfig small_machine() {
   return c;
 }
 
+machine::MachineConfig dram_across_2_48() {
+  machine::MachineConfig c = small_machine();
+  c.dram_base = Pa{(1ULL << 48U) - (32ULL << 20U)};
+  return c;
+}
+
 RmmTest::RmmTest(const machine::MachineConfig& config)
-    : system_(config), host_(system_.machine()), builder_(host_), introspect_(system_.rmm()) {}
+    : system_(config, realm::boot),
+      host_(system_.machine()),
+      builder_(host_),
+      introspect_(system_.rmm()) {}
 
 Pa RmmTest::delegated(std::uint64_t count, std::uint64_t align) {
   return host_.delegate_new(count, align);
@@ -23,6 +34,13 @@ Pa RmmTest::ns_page(std::span<const std::byte> bytes) {
   std::array<std::byte, kGranuleSize> page{};
   std::memcpy(page.data(), bytes.data(), std::min<std::size_t>(bytes.size(), kGranuleSize));
   EXPECT_EQ(host_.memory().write(*pa, page), machine::Access::kOk);
+  return *pa;
+}
+
+Pa RmmTest::delegated_above_2_48() {
+  const auto pa = host_.pool().allocate(1, 1ULL << 48U);
+  if (!pa || pa->value() != 1ULL << 48U) throw std::runtime_error("test: no granule at 2^48");
+  EXPECT_TRUE(rmi_ok(rmi().granule_delegate(*pa)));
   return *pa;
 }
 
@@ -43,6 +61,16 @@ abi::RmiRealmParams RmmTest::realm_params(Pa rtt_base, std::uint16_t vmid) {
   p.rtt_level_start = 1;
   p.rtt_num_start = 2;
   return p;
+}
+
+host::LaunchSpec RmmTest::program_spec(const std::string& program, std::vector<std::string> args,
+                                       unsigned recs, std::uint16_t vmid, std::uint64_t ram_mib) {
+  host::LaunchSpec spec;
+  spec.realm.vmid = vmid;
+  spec.manifest = {program, 1, std::move(args)};
+  spec.num_recs = recs;
+  spec.ram_size = ram_mib << 20U;
+  return spec;
 }
 
 host::HostRealm RmmTest::make_realm(const host::RealmSpec& spec) { return builder_.create(spec); }

@@ -10,6 +10,7 @@
 #include "caec/abi/rmi.h"
 #include "host/host.h"
 #include "host/realm_builder.h"
+#include "host/vmm.h"
 #include "platform/emulated_platform.h"
 #include "rmm/introspect.h"
 
@@ -17,6 +18,9 @@ namespace caec::testing {
 
 /// A small machine: tests boot one per process, so it is kept cheap.
 [[nodiscard]] machine::MachineConfig small_machine();
+/// A small machine whose DRAM straddles 2^48, so a delegable granule can lie above the 48-bit
+/// PA limit (for the *_bound2 conditions).
+[[nodiscard]] machine::MachineConfig dram_across_2_48();
 
 class RmmTest : public ::testing::Test {
  protected:
@@ -32,6 +36,8 @@ class RmmTest : public ::testing::Test {
   [[nodiscard]] Pa ns_page(std::span<const std::byte> bytes = {});
   /// A granule-aligned PA outside DRAM.
   [[nodiscard]] Pa outside_dram() const;
+  /// The granule at PA 2^48, delegated (the machine must come from dram_across_2_48()).
+  [[nodiscard]] Pa delegated_above_2_48();
   /// A granule of the firmware's Secure carve-out.
   [[nodiscard]] Pa secure_granule() const;
 
@@ -42,6 +48,11 @@ class RmmTest : public ::testing::Test {
   /// A NEW realm built with the reference host (40-bit IPA unless `spec` says otherwise).
   [[nodiscard]] host::HostRealm make_realm(const host::RealmSpec& spec = {});
   [[nodiscard]] host::RealmBuilder& builder() { return builder_; }
+  /// What host::Vmm::launch needs to run `program` with `recs` RECs and `ram_mib` MiB of RAM.
+  [[nodiscard]] static host::LaunchSpec program_spec(const std::string& program,
+                                                     std::vector<std::string> args = {},
+                                                     unsigned recs = 1, std::uint16_t vmid = 1,
+                                                     std::uint64_t ram_mib = 4);
 
   platform::System system_;
   host::Host host_;

@@ -38,10 +38,12 @@ TEST_P(Rim, matches_the_spec_layouts_for_known_parameters_and_data) {
   spec.rpv[0] = 0x77;  // not measured
   attest::RimCalculator* calc = nullptr;
   std::optional<attest::RimCalculator> calculator;
-  host::RealmBuilder b(host_, {[&](Ipa ipa, std::uint64_t f, std::span<const std::byte> p) {
+  host::RealmBuilder b(host_, {{},
+                               [&](Ipa ipa, std::uint64_t f, std::span<const std::byte> p) {
                                  calc->data(ipa, f, p);
                                },
-                               [&](Ipa base, Ipa top) { calc->ripas(base, top); }});
+                               [&](Ipa base, Ipa top) { calc->ripas(base, top); },
+                               [&](const abi::RmiRecParams& p) { calc->rec(p); }});
   auto realm = b.create(spec);
   calculator.emplace(realm.params);
   calc = &*calculator;

@@ -82,9 +82,9 @@ TEST_F(Lifecycle, destroyed_data_leaves_destroyed_ripas_and_no_translation) {
   auto realm = make_realm();
   std::vector<std::byte> page(kGranuleSize, std::byte{7});
   builder().load(realm, Ipa{0x3000}, page, true);
-  const std::uint64_t tlbis = machine().tlb().invalidations();
+  const std::uint64_t tlbis = machine().mmu().invalidations();
   EXPECT_RMI_OK(rmi().data_destroy(realm.rd, Ipa{0x3000}).ret);
-  EXPECT_GT(machine().tlb().invalidations(), tlbis) << "a valid mapping was removed without TLBI";
+  EXPECT_GT(machine().mmu().invalidations(), tlbis) << "a valid mapping was removed without TLBI";
   const auto e = rmi().rtt_read_entry(realm.rd, Ipa{0x3000}, 3);
   EXPECT_EQ(e.state, abi::RmiRttEntryState::kUnassigned);
   EXPECT_EQ(e.ripas, abi::Ripas::kDestroyed);

@@ -2,14 +2,17 @@
 
 #include <cstdio>
 #include <map>
+#include <optional>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "attest/rim_calculator.h"
 #include "caec/abi/s2tt.h"
 #include "host/host.h"
-#include "host/realm_builder.h"
+#include "host/vmm.h"
 #include "platform/emulated_platform.h"
+#include "realm/boot.h"
 
 namespace caec::app {
 
@@ -36,30 +39,45 @@ const char* ripas_name(abi::Ripas r) {
   return "?";
 }
 
-/// The demo realm's image: a manifest page followed by a small program payload. On the
-/// emulator a realm's code identity is its manifest (docs/architecture.md).
-std::vector<std::byte> demo_image() {
-  const std::string manifest =
-      "caec-realm-image v1\nprogram: demo-idle\nversion: 1\nargs: \n";
-  std::vector<std::byte> image(3 * kGranuleSize);
-  for (std::size_t i = 0; i < manifest.size(); ++i) image[i] = std::byte(manifest[i]);
-  for (std::size_t i = kGranuleSize; i < image.size(); ++i) {
-    image[i] = std::byte(static_cast<unsigned char>((i * 131U) >> 3U));
-  }
-  return image;
+std::string hex(std::uint64_t v) {
+  std::ostringstream s;
+  s << "0x" << std::hex << v;
+  return s.str();
 }
 
-struct GranuleRow {
-  Pa pa;
-  std::string role;
-};
-
-void print_granules(machine::Machine& m, const std::vector<GranuleRow>& rows) {
-  std::printf("\n  %-18s %-7s %s\n", "granule (PA)", "PAS", "role");
-  for (const auto& r : rows) {
-    std::printf("  0x%016llx %-7s %s\n", static_cast<unsigned long long>(r.pa.value()),
-                machine::pas_name(m.pas(r.pa)), r.role.c_str());
+/// Every granule the host delegated for a realm, by role.
+std::map<std::string, std::vector<Pa>> granules_of(const host::HostRealm& r) {
+  std::map<std::string, std::vector<Pa>> g;
+  g["RD"].push_back(r.rd);
+  for (std::uint32_t i = 0; i < r.num_start; ++i) g["RTT"].push_back(r.rtt_base + i * kGranuleSize);
+  for (const auto& t : r.tables) g["RTT"].push_back(t.pa);
+  for (const auto& [ipa, pa] : r.data) g["DATA"].push_back(pa);
+  for (const auto& rec : r.recs) {
+    g["REC"].push_back(rec.rec);
+    for (std::uint64_t i = 0; i < rec.aux_count; ++i) g["REC_AUX"].push_back(rec.aux + i * kGranuleSize);
   }
+  return g;
+}
+
+std::string summary(const std::map<std::string, std::vector<Pa>>& g) {
+  std::string s;
+  std::size_t total = 0;
+  for (const auto& [role, pas] : g) {
+    s += (s.empty() ? "" : ", ") + std::to_string(pas.size()) + " " + role;
+    total += pas.size();
+  }
+  return std::to_string(total) + " granules (" + s + ")";
+}
+
+std::string exits(const host::VmRealm& r) {
+  std::string s;
+  for (const auto& [name, n] : r.exit_counts()) s += (s.empty() ? "" : ", ") + name + " x" + std::to_string(n);
+  return s;
+}
+
+void print_console(const char* tag, const std::string& text) {
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) std::printf("    %s| %s\n", tag, line.c_str());
 }
 
 }  // namespace
@@ -67,109 +85,101 @@ void print_granules(machine::Machine& m, const std::vector<GranuleRow>& rows) {
 int run_demo(const DemoOptions& o) {
   machine::MachineConfig config;
   config.dram_bytes = o.memory_mib << 20U;
-  platform::System system(config);
+  platform::System system(config, realm::boot);
   machine::Machine& m = system.machine();
   host::Host host(m);
 
-  std::printf("caec demo: an emulated Arm CCA machine with caec's RMM\n");
-  std::printf("  DRAM 0x%llx..0x%llx (%llu MiB), %llu granules reserved Secure by firmware\n",
+  std::printf("caec demo: two realms on an emulated Arm CCA machine, talking the pre-CAEC way\n");
+  std::printf("\n[1] boot\n");
+  std::printf("  DRAM 0x%llx..0x%llx (%llu MiB); caec's RMM attached to EL3\n",
               static_cast<unsigned long long>(m.memory().base().value()),
               static_cast<unsigned long long>(m.memory().end().value()),
-              static_cast<unsigned long long>(o.memory_mib),
-              static_cast<unsigned long long>(config.secure_granules));
-
+              static_cast<unsigned long long>(o.memory_mib));
   const auto version = host.rmi().version(abi::kRmiVersion);
   host::expect_ok(version.ret, "RMI_VERSION");
-  const auto feat = host.rmi().features(0);
-  std::printf("  RMI_VERSION -> %llu.%llu, RMI_FEATURES[0] = 0x%016llx\n",
-              static_cast<unsigned long long>(version.higher >> 16U),
-              static_cast<unsigned long long>(version.higher & 0xFFFFU),
-              static_cast<unsigned long long>(feat.value));
+  std::printf("  RMI_VERSION 1.0 accepted; RMI_FEATURES[0] = %s\n",
+              hex(host.rmi().features(0).value).c_str());
 
-  const std::uint64_t free_before = host.pool().free_granules();
-  host::RealmSpec spec;
-  spec.ipa_width = o.ipa_width;
-  spec.hash_algo = o.hash == "sha512" ? abi::RmiHashAlgorithm::kSha512
-                                      : abi::RmiHashAlgorithm::kSha256;
-  const std::string rpv = "caec demo realm";
-  for (std::size_t i = 0; i < rpv.size(); ++i) spec.rpv[i] = static_cast<std::uint8_t>(rpv[i]);
-
-  std::optional<attest::RimCalculator> expected;
+  std::optional<attest::RimCalculator> predicting;
   host::MeasurementObserver observer{
-      [&](Ipa ipa, std::uint64_t flags, std::span<const std::byte> page) {
-        expected->data(ipa, flags, page);
-      },
-      [&](Ipa base, Ipa top) { expected->ripas(base, top); }};
-  host::RealmBuilder builder(host, observer);
+      [&](const abi::RmiRealmParams& p) { predicting.emplace(p); },
+      [&](Ipa ipa, std::uint64_t f, std::span<const std::byte> page) { predicting->data(ipa, f, page); },
+      [&](Ipa base, Ipa top) { predicting->ripas(base, top); },
+      [&](const abi::RmiRecParams& p) { predicting->rec(p); }};
+  host::Vmm vmm(host, [&](Pa rec) { system.platform().interrupt(rec); }, observer);
+  const std::uint64_t free_before = host.pool().free_granules();
+  const Pa shared = vmm.create_shared_buffer(1, kGranuleSize);
 
-  std::printf("\n[1] build a realm through the RMI\n");
-  host::HostRealm realm = builder.create(spec);
-  expected.emplace(realm.params);
-  std::printf("  RMI_REALM_CREATE: IPA width %u, start level %d with %u table(s), %s\n",
-              o.ipa_width, realm.start_level(), realm.num_start, o.hash.c_str());
-  const auto image = demo_image();
-  const Ipa image_ipa{0};
-  builder.load(realm, image_ipa, image, /*measured=*/true);
-  std::printf("  RMI_DATA_CREATE x%zu: measured image (manifest + payload) at IPA 0x0\n",
-              image.size() / kGranuleSize);
-  const Ipa ram_base{0x200000};
-  const Ipa ram_top{0x600000};
-  builder.init_ripas(realm, ram_base, ram_top);
-  std::printf("  RMI_RTT_INIT_RIPAS: RAM over IPA 0x%llx..0x%llx\n",
-              static_cast<unsigned long long>(ram_base.value()),
-              static_cast<unsigned long long>(ram_top.value()));
-  builder.activate(realm);
-  std::printf("  RMI_REALM_ACTIVATE: the realm is ACTIVE; its RIM is now frozen\n");
-
-  std::printf("\n[2] the realm's granules (PAS read from the GPT)\n");
-  std::vector<GranuleRow> rows;
-  rows.push_back({realm.rd, "RD (realm descriptor)"});
-  for (std::uint32_t i = 0; i < realm.num_start; ++i) {
-    rows.push_back({realm.rtt_base + i * kGranuleSize,
-                    "RTT level " + std::to_string(realm.start_level()) + " (starting table)"});
-  }
-  for (const auto& t : realm.tables) rows.push_back({t.pa, "RTT level " + std::to_string(t.level)});
-  for (const auto& [ipa, pa] : realm.data) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "DATA at IPA 0x%llx", static_cast<unsigned long long>(ipa));
-    rows.push_back({pa, buf});
-  }
-  print_granules(m, rows);
-  std::printf("  the host touching any of them would be a Granule Protection Fault\n");
-
-  std::printf("\n[3] RTT entries (RMI_RTT_READ_ENTRY)\n");
-  std::printf("  %-12s %-5s %-10s %-9s %s\n", "IPA", "level", "state", "RIPAS", "output");
-  std::vector<Ipa> probes;
-  for (std::uint64_t off = 0; off < image.size(); off += kGranuleSize) probes.push_back(image_ipa + off);
-  probes.push_back(ram_base);
-  probes.push_back(Ipa{0x400000});
-  probes.push_back(Ipa{0x800000});
-  probes.push_back(Ipa{std::uint64_t{1} << (o.ipa_width - 1)});
-  for (Ipa ipa : probes) {
-    const auto e = host.rmi().rtt_read_entry(realm.rd, ipa, s2::kMaxLevel);
-    host::expect_ok(e.ret, "RMI_RTT_READ_ENTRY");
-    std::printf("  0x%-10llx %-5d %-10s %-9s 0x%llx%s\n", static_cast<unsigned long long>(ipa.value()),
-                e.walk_level, entry_state_name(e.state), ripas_name(e.ripas),
-                static_cast<unsigned long long>(e.desc),
-                ipa.value() >= (std::uint64_t{1} << (o.ipa_width - 1)) ? "  (unprotected half)" : "");
+  std::printf("\n[2] build two realms through the RMI (measured manifest, RAM, one REC each)\n");
+  struct Built {
+    const char* tag;
+    host::VmRealm* realm;
+    std::string rim;
+  };
+  std::vector<Built> realms;
+  const std::pair<const char*, const char*> programs[] = {{"A", "demo-writer"}, {"B", "demo-reader"}};
+  std::uint16_t vmid = 1;
+  for (const auto& [tag, program] : programs) {
+    host::LaunchSpec spec;
+    spec.realm.ipa_width = o.ipa_width;
+    spec.realm.hash_algo = o.hash == "sha512" ? abi::RmiHashAlgorithm::kSha512
+                                              : abi::RmiHashAlgorithm::kSha256;
+    spec.realm.vmid = vmid++;
+    spec.manifest = {program, 1, {std::string(tag) == "A" ? "confidential? not here" : ""}};
+    if (spec.manifest.args[0].empty()) spec.manifest.args.clear();
+    spec.ram_size = 2ULL << 20U;
+    host::VmRealm& r = vmm.launch(spec);
+    realms.push_back({tag, &r, predicting->hex()});
+    std::printf("  realm %s runs \"%s\": %s, RD at %s\n", tag, program,
+                summary(granules_of(r.built)).c_str(), hex(r.built.rd.value()).c_str());
+    std::printf("    RIM predicted by its owner: %s\n", predicting->hex().c_str());
   }
 
-  std::printf("\n[4] measurement\n");
-  std::printf("  RIM (predicted by the realm owner from the build steps): %s\n",
-              expected->hex().c_str());
+  std::printf("\n[3] run: each REC on its own PE; the host serves faults and host calls\n");
+  for (auto& b : realms) vmm.start(*b.realm);
+  bool ok = true;
+  for (auto& b : realms) ok = vmm.wait(*b.realm) && ok;
+  for (auto& b : realms) {
+    print_console(b.tag, b.realm->console());
+    const bool rim_ok = b.realm->console().find("rim=" + b.rim) != std::string::npos;
+    std::printf("    %s: exit status %lld; RIM read with RSI_MEASUREMENT_READ %s the prediction\n",
+                b.tag, static_cast<long long>(b.realm->exit_status().value_or(-1)),
+                rim_ok ? "matches" : "DOES NOT match");
+    std::printf("    %s: exits handled: %s\n", b.tag, exits(*b.realm).c_str());
+    if (!b.realm->error().empty()) std::printf("    %s: error: %s\n", b.tag, b.realm->error().c_str());
+    ok = ok && rim_ok && b.realm->exit_status() == 0 && b.realm->error().empty();
+  }
+  char seen[64] = {};
+  (void)m.host_view().read(shared + 16, std::as_writable_bytes(std::span(seen, sizeof seen - 1)));
+  std::printf("    the hypervisor reads the shared buffer too: \"%s\" — the gap CSM closes\n", seen);
+
+  std::printf("\n[4] realm A's stage-2 entries (RMI_RTT_READ_ENTRY)\n");
+  const host::HostRealm& a = realms[0].realm->built;
+  for (Ipa ipa : {Ipa{0}, Ipa{0x100000}, Ipa{0x200000},
+                  Ipa{(std::uint64_t{1} << (o.ipa_width - 1)) | 0x40000000}}) {
+    const auto e = host.rmi().rtt_read_entry(a.rd, ipa, s2::kMaxLevel);
+    std::printf("  IPA %-14s level %d  %-10s RIPAS %-9s -> %s\n", hex(ipa.value()).c_str(),
+                e.walk_level, entry_state_name(e.state), ripas_name(e.ripas), hex(e.desc).c_str());
+  }
 
   std::printf("\n[5] tear down\n");
-  builder.destroy(realm);
+  std::vector<Pa> all;
+  for (auto& b : realms) {
+    for (const auto& [role, pas] : granules_of(b.realm->built)) all.insert(all.end(), pas.begin(), pas.end());
+  }
+  for (auto& b : realms) vmm.destroy(*b.realm);
   std::size_t still_realm = 0;
-  for (const auto& r : rows) still_realm += m.pas(r.pa) != machine::Pas::kNonSecure ? 1U : 0U;
-  std::printf("  DATA_DESTROY, RTT_DESTROY, REALM_DESTROY, UNDELEGATE: %zu granules back in the NS "
-              "PAS, %zu left in the Realm PAS\n", rows.size() - still_realm, still_realm);
+  for (Pa pa : all) still_realm += m.pas(pa) != machine::Pas::kNonSecure ? 1U : 0U;
+  host.pool().free(shared);
+  std::printf("  REC_DESTROY, DATA_DESTROY, RTT_DESTROY, REALM_DESTROY, UNDELEGATE: %zu granules "
+              "back in the NS PAS, %zu left in the Realm PAS\n", all.size() - still_realm, still_realm);
   std::printf("  host memory: %llu free granules before, %llu after\n",
               static_cast<unsigned long long>(free_before),
               static_cast<unsigned long long>(host.pool().free_granules()));
-  const bool clean = still_realm == 0 && host.pool().free_granules() == free_before;
-  std::printf("\n%s\n", clean ? "demo complete: nothing leaked" : "demo FAILED: granules leaked");
-  return clean ? 0 : 1;
+  ok = ok && still_realm == 0 && host.pool().free_granules() == free_before;
+  std::printf("\n%s\n", ok ? "demo complete: message delivered, nothing leaked"
+                           : "demo FAILED (see above)");
+  return ok ? 0 : 1;
 }
 
 }  // namespace caec::app

@@ -1,0 +1,57 @@
+// Exception syndrome encodings used in REC exits (RmiRecExit.esr / hpfar / far) and GIC list
+// register fields used in RmiRecEnter/Exit (Arm ARM D17; GICv3 ICH_LR<n>_EL2).
+#pragma once
+
+#include <cstdint>
+
+namespace caec::abi::esr {
+
+inline constexpr unsigned kEcShift = 26;
+inline constexpr std::uint64_t kEcMask = 0x3FULL << kEcShift;
+inline constexpr std::uint64_t kEcWfx = 0x01;
+inline constexpr std::uint64_t kEcInstAbortLower = 0x20;
+inline constexpr std::uint64_t kEcDataAbortLower = 0x24;
+inline constexpr std::uint64_t kIl = 1ULL << 25U;
+
+// Data abort ISS.
+inline constexpr std::uint64_t kIsv = 1ULL << 24U;   // instruction syndrome valid (emulatable)
+inline constexpr std::uint64_t kWnR = 1ULL << 6U;    // the access was a write
+inline constexpr std::uint64_t kDfscMask = 0x3F;
+inline constexpr std::uint64_t kDfscAddressSize = 0x00;   // + level
+inline constexpr std::uint64_t kDfscTranslation = 0x04;   // + level
+inline constexpr std::uint64_t kDfscPermission = 0x0C;    // + level
+inline constexpr std::uint64_t kDfscSea = 0x10;
+// WFx ISS: TI bit 0 (1 = WFE).
+inline constexpr std::uint64_t kWfxTiWfe = 1ULL << 0U;
+
+[[nodiscard]] constexpr std::uint64_t ec(std::uint64_t esr) { return (esr & kEcMask) >> kEcShift; }
+[[nodiscard]] constexpr std::uint64_t make(std::uint64_t ec_value, std::uint64_t iss) {
+  return (ec_value << kEcShift) | kIl | iss;
+}
+/// HPFAR_EL2.FIPA: IPA[47:12] in bits [43:4].
+[[nodiscard]] constexpr std::uint64_t hpfar(std::uint64_t ipa) { return (ipa >> 8U) & ~0xFULL; }
+[[nodiscard]] constexpr std::uint64_t ipa_from_hpfar(std::uint64_t hpfar_value) {
+  return (hpfar_value & ~0xFULL) << 8U;
+}
+
+}  // namespace caec::abi::esr
+
+namespace caec::abi::gic {
+// ICH_LR<n>_EL2 fields (GICv3).
+inline constexpr std::uint64_t kVintidMask = 0xFFFFFFFFULL;
+inline constexpr unsigned kPriorityShift = 48;
+inline constexpr std::uint64_t kGroup1 = 1ULL << 60U;
+inline constexpr std::uint64_t kHw = 1ULL << 61U;
+inline constexpr unsigned kStateShift = 62;
+inline constexpr std::uint64_t kStateMask = 3ULL << kStateShift;
+inline constexpr std::uint64_t kStatePending = 1ULL << kStateShift;
+inline constexpr std::uint64_t kStateActive = 2ULL << kStateShift;
+
+[[nodiscard]] constexpr std::uint64_t pending_lr(std::uint32_t vintid) {
+  return kStatePending | kGroup1 | (std::uint64_t{0xA0} << kPriorityShift) | vintid;
+}
+/// ICH_HCR_EL2 bits a host may set (rmm-1.0.md REC_ENTER rec_gicv3).
+inline constexpr std::uint64_t kHcrAllowed = 0x1ULL /*En*/ | 0x2ULL /*UIE*/ | 0x4ULL /*LRENPIE*/ |
+                                            0x8ULL /*NPIE*/ | 0x10ULL | 0x20ULL | 0x40ULL |
+                                            0x80ULL /*VGrp*/ | (1ULL << 13U) /*TDIR*/;
+}  // namespace caec::abi::gic

@@ -1,0 +1,402 @@
+#include "host/vmm.h"
+
+#include <cstring>
+#include <sstream>
+
+#include "caec/abi/esr.h"
+#include "caec/abi/host_call.h"
+#include "caec/abi/rsi.h"
+#include "caec/abi/s2tt.h"
+
+namespace caec::host {
+
+namespace s2 = abi::s2tt;
+
+namespace {
+
+constexpr Ipa kEntryIpa{0};
+constexpr Ipa kRamBase{0x100000};
+
+std::string hex(std::uint64_t v) {
+  std::ostringstream s;
+  s << "0x" << std::hex << v;
+  return s.str();
+}
+
+const char* exit_name(const abi::RmiRecExit& e) {
+  switch (static_cast<abi::RmiRecExitReason>(e.exit_reason)) {
+    case abi::RmiRecExitReason::kSync:
+      return abi::esr::ec(e.esr) == abi::esr::kEcWfx ? "wfx" : "data-abort";
+    case abi::RmiRecExitReason::kIrq: return "irq";
+    case abi::RmiRecExitReason::kFiq: return "fiq";
+    case abi::RmiRecExitReason::kPsci: return "psci";
+    case abi::RmiRecExitReason::kRipasChange: return "ripas-change";
+    case abi::RmiRecExitReason::kHostCall: return "host-call";
+    case abi::RmiRecExitReason::kSError: return "serror";
+    case abi::RmiRecExitReason::kCsmProvider: return "csm-provider";
+    case abi::RmiRecExitReason::kCsmConsumer: return "csm-consumer";
+    case abi::RmiRecExitReason::kCsmRemove: return "csm-remove";
+  }
+  return "unknown";
+}
+
+}  // namespace
+
+// ---- VmRealm --------------------------------------------------------------------------------
+
+std::optional<std::int64_t> VmRealm::exit_status() const {
+  std::lock_guard lock(mutex_);
+  return exit_status_;
+}
+std::string VmRealm::console() const {
+  std::lock_guard lock(mutex_);
+  return console_;
+}
+std::string VmRealm::error() const {
+  std::lock_guard lock(mutex_);
+  return error_;
+}
+std::map<std::string, std::uint64_t> VmRealm::exit_counts() const {
+  std::lock_guard lock(mutex_);
+  return exits_;
+}
+bool VmRealm::finished() const {
+  std::lock_guard lock(mutex_);
+  return active_ == 0;
+}
+
+// ---- Vmm ------------------------------------------------------------------------------------
+
+Vmm::Vmm(Host& host, std::function<void(Pa)> ipi, MeasurementObserver observer)
+    : host_(host), ipi_(std::move(ipi)), builder_(host, std::move(observer)) {}
+
+Vmm::~Vmm() {
+  std::vector<VmRealm*> live;
+  {
+    std::lock_guard lock(realms_mutex_);
+    for (auto& r : realms_) live.push_back(r.get());
+  }
+  for (VmRealm* r : live) stop(*r);
+}
+
+VmRealm& Vmm::launch(const LaunchSpec& spec) {
+  auto owned = std::make_unique<VmRealm>();
+  VmRealm& r = *owned;
+  r.built = builder_.create(spec.realm);
+  std::vector<std::byte> image = abi::encode_manifest(spec.manifest);
+  image.insert(image.end(), spec.payload.begin(), spec.payload.end());
+  builder_.load(r.built, abi::kManifestIpa, image, /*measured=*/true);
+  builder_.init_ripas(r.built, kRamBase, kRamBase + spec.ram_size);
+  for (unsigned i = 0; i < spec.num_recs; ++i) {
+    std::array<std::uint64_t, 8> gprs{};
+    if (i == 0) gprs = {kRamBase.value(), spec.ram_size};
+    builder_.create_rec(r.built, i == 0, kEntryIpa.value(), gprs);
+    const auto run = host_.pool().allocate();
+    if (!run) throw HostError("host out of memory for a REC run page");
+    r.run_pages.push_back(*run);
+  }
+  builder_.activate(r.built);
+  r.vcpus_ = std::vector<VmRealm::Vcpu>(spec.num_recs);
+  std::lock_guard lock(realms_mutex_);
+  realms_.push_back(std::move(owned));
+  return r;
+}
+
+void Vmm::start(VmRealm& r) { start_vcpu(r, 0); }
+
+void Vmm::start_vcpu(VmRealm& r, std::size_t rec) {
+  std::lock_guard lock(r.mutex_);
+  auto& v = r.vcpus_.at(rec);
+  if (v.running || r.stopping_) return;
+  if (v.thread.joinable()) v.thread.join();
+  v.running = true;
+  ++r.active_;
+  v.thread = std::thread([this, &r, rec] { vcpu_loop(r, rec); });
+}
+
+bool Vmm::wait(VmRealm& r, std::chrono::milliseconds timeout) {
+  std::unique_lock lock(r.mutex_);
+  return r.cv_.wait_for(lock, timeout, [&] { return r.active_ == 0; });
+}
+
+void Vmm::stop(VmRealm& r) {
+  {
+    std::lock_guard lock(r.mutex_);
+    r.stopping_ = true;
+    for (auto& v : r.vcpus_) v.kicked = true;
+  }
+  r.cv_.notify_all();
+  for (std::size_t i = 0; i < r.vcpus_.size(); ++i) {
+    if (ipi_ && i < r.built.recs.size()) ipi_(r.built.recs[i].rec);
+  }
+  for (auto& v : r.vcpus_) {
+    if (v.thread.joinable()) v.thread.join();
+  }
+}
+
+void Vmm::destroy(VmRealm& r) {
+  stop(r);
+  builder_.destroy(r.built);
+  for (Pa run : r.run_pages) host_.pool().free(run);
+  r.run_pages.clear();
+  std::lock_guard lock(realms_mutex_);
+  std::erase_if(realms_, [&](const auto& p) { return p.get() == &r; });
+}
+
+Pa Vmm::create_shared_buffer(std::uint64_t id, std::uint64_t size, bool read_only) {
+  const std::uint64_t granules = (size + kGranuleSize - 1) / kGranuleSize;
+  const auto pa = host_.pool().allocate(granules);
+  if (!pa) throw HostError("host out of memory for shared buffer " + std::to_string(id));
+  if (host_.memory().fill(*pa, std::byte{0}, granules * kGranuleSize) != machine::Access::kOk) {
+    throw HostError("shared buffer is not host memory");
+  }
+  shared_[id] = {*pa, granules, read_only};
+  return *pa;
+}
+
+void Vmm::post_interrupt(VmRealm& r, std::size_t rec, std::uint32_t vintid) {
+  {
+    std::lock_guard lock(r.mutex_);
+    r.vcpus_.at(rec).virqs.push_back(vintid);
+    r.vcpus_.at(rec).kicked = true;
+  }
+  r.cv_.notify_all();
+  if (ipi_) ipi_(r.built.recs.at(rec).rec);
+}
+
+void Vmm::fail(VmRealm& r, const std::string& why) {
+  std::lock_guard lock(r.mutex_);
+  if (r.error_.empty()) r.error_ = why;
+}
+
+void Vmm::vcpu_loop(VmRealm& r, std::size_t rec) {
+  const Pa rec_pa = r.built.recs.at(rec).rec;
+  const Pa run = r.run_pages.at(rec);
+  abi::RmiRecEnter enter{};
+  for (;;) {
+    {
+      std::lock_guard lock(r.mutex_);
+      if (r.stopping_) break;
+      auto& v = r.vcpus_[rec];
+      // Deliver queued virtual interrupts through the list registers.
+      for (std::size_t lr = 0; lr < enter.gicv3_lrs.size() && !v.virqs.empty(); ++lr) {
+        if ((enter.gicv3_lrs[lr] & abi::gic::kStateMask) != 0) continue;
+        enter.gicv3_lrs[lr] = abi::gic::pending_lr(v.virqs.front());
+        v.virqs.pop_front();
+      }
+    }
+    enter.flags |= abi::rec_enter_flags::kTrapWfi;
+    if (host_.memory().write(run, std::as_bytes(std::span(&enter, 1))) != machine::Access::kOk) {
+      fail(r, "REC run page is not host memory");
+      break;
+    }
+    const auto ret = host_.rmi().rec_enter(rec_pa, run);
+    if (!ret.ok()) {
+      // A REC that turned off, or a realm that did, cannot be entered; anything else is a bug.
+      const bool realm_off = ret == abi::RmiReturn{abi::RmiStatus::kErrorRealm, 1};
+      if (!realm_off && ret.status != abi::RmiStatus::kErrorRec) {
+        fail(r, "RMI_REC_ENTER REC " + std::to_string(rec) + ": " + describe(ret));
+      }
+      break;
+    }
+    abi::RmiRecRun state{};
+    (void)host_.memory().read(run, std::as_writable_bytes(std::span(&state, 1)));
+    {
+      std::lock_guard lock(r.mutex_);
+      ++r.exits_[exit_name(state.exit)];
+    }
+    enter = abi::RmiRecEnter{};
+    // Interrupts the realm did not take stay in the list registers.
+    enter.gicv3_lrs = state.exit.gicv3_lrs;
+    const Next next = dispatch(r, rec, state.exit, enter);
+    if (next == Next::kStopVcpu) break;
+    if (next == Next::kStopRealm) {
+      {
+        std::lock_guard lock(r.mutex_);
+        r.stopping_ = true;
+        for (auto& v : r.vcpus_) v.kicked = true;
+      }
+      r.cv_.notify_all();
+      for (std::size_t i = 0; i < r.built.recs.size(); ++i) {
+        if (i != rec && ipi_) ipi_(r.built.recs[i].rec);
+      }
+      break;
+    }
+  }
+  std::lock_guard lock(r.mutex_);
+  r.vcpus_[rec].running = false;
+  --r.active_;
+  r.cv_.notify_all();
+}
+
+Vmm::Next Vmm::dispatch(VmRealm& r, std::size_t rec, const abi::RmiRecExit& exit,
+                        abi::RmiRecEnter& enter) {
+  switch (static_cast<abi::RmiRecExitReason>(exit.exit_reason)) {
+    case abi::RmiRecExitReason::kSync:
+      if (abi::esr::ec(exit.esr) == abi::esr::kEcWfx) return on_wfx(r, rec, enter);
+      if (abi::esr::ec(exit.esr) == abi::esr::kEcDataAbortLower) {
+        return on_data_abort(r, rec, exit, enter);
+      }
+      return on_other_exit(r, rec, exit, enter);
+    case abi::RmiRecExitReason::kIrq:
+    case abi::RmiRecExitReason::kFiq: return Next::kEnter;
+    case abi::RmiRecExitReason::kHostCall: return on_host_call(r, rec, exit, enter);
+    case abi::RmiRecExitReason::kRipasChange: return on_ripas_change(r, rec, exit, enter);
+    case abi::RmiRecExitReason::kPsci: return on_psci(r, rec, exit, enter);
+    default: return on_other_exit(r, rec, exit, enter);
+  }
+}
+
+void Vmm::populate(VmRealm& r, Ipa ipa) {
+  std::lock_guard lock(r.mutex_);
+  builder_.ensure_tables(r.built, ipa, s2::kMaxLevel);
+  const Pa data = host_.delegate_new();
+  if (const auto ret = host_.rmi().data_create_unknown(r.built.rd, data, ipa); !ret.ok()) {
+    host_.undelegate_and_free(data);
+    throw HostError("RMI_DATA_CREATE_UNKNOWN " + hex(ipa.value()) + ": " + describe(ret));
+  }
+  r.built.data[ipa.value()] = data;
+}
+
+Vmm::Next Vmm::on_data_abort(VmRealm& r, std::size_t, const abi::RmiRecExit& exit,
+                             abi::RmiRecEnter& enter) {
+  const Ipa ipa{abi::esr::ipa_from_hpfar(exit.hpfar)};
+  const bool prot = ipa.value() < (std::uint64_t{1} << (r.built.params.s2sz - 1U));
+  const std::uint64_t dfsc = exit.esr & abi::esr::kDfscMask;
+  if (!prot) {
+    // Nothing is mapped there for this realm: it gets an external abort.
+    enter.flags |= abi::rec_enter_flags::kInjectSea;
+    return Next::kEnter;
+  }
+  const auto e = host_.rmi().rtt_read_entry(r.built.rd, ipa, s2::kMaxLevel);
+  const bool translation = (dfsc & ~0x3ULL) == abi::esr::kDfscTranslation;
+  if (e.ret.ok() && translation && e.state == abi::RmiRttEntryState::kUnassigned &&
+      e.ripas == abi::Ripas::kRam) {
+    populate(r, ipa);
+    return Next::kEnter;
+  }
+  fail(r, "realm aborted on IPA " + hex(ipa.value()) + " the host cannot back (esr " +
+              hex(exit.esr) + ")");
+  return Next::kStopRealm;
+}
+
+void Vmm::map_shared(VmRealm& r, std::uint64_t id, Ipa ipa, std::uint64_t size,
+                     std::uint64_t& reply) {
+  const auto it = shared_.find(id);
+  const bool fits = it != shared_.end() && size <= it->second.granules * kGranuleSize &&
+                    ipa.is_granule_aligned() &&
+                    ipa.value() >= (std::uint64_t{1} << (r.built.params.s2sz - 1U));
+  if (!fits) {
+    reply = abi::host_call::kErrRefused;
+    return;
+  }
+  std::lock_guard lock(r.mutex_);
+  for (std::uint64_t off = 0; off < size; off += kGranuleSize) {
+    builder_.ensure_tables(r.built, ipa + off, s2::kMaxLevel);
+    const std::uint64_t desc = (it->second.pa + off).value() | s2::kMemAttrNormalWb |
+                               (it->second.read_only ? s2::kS2apRo : s2::kS2apRw);
+    const auto ret = host_.rmi().rtt_map_unprotected(r.built.rd, ipa + off, s2::kMaxLevel, desc);
+    // Mapped already (the realm asked twice) is fine; anything else is refused.
+    if (!ret.ok() && ret.status != abi::RmiStatus::kErrorRtt) {
+      reply = abi::host_call::kErrRefused;
+      return;
+    }
+  }
+  reply = abi::host_call::kOk;
+}
+
+Vmm::Next Vmm::on_host_call(VmRealm& r, std::size_t, const abi::RmiRecExit& exit,
+                            abi::RmiRecEnter& enter) {
+  switch (exit.imm) {
+    case abi::host_call::kConsole: {
+      const std::size_t n = std::min<std::uint64_t>(exit.gprs[0], abi::host_call::kConsoleBytes);
+      std::string text(n, '\0');
+      std::memcpy(text.data(), &exit.gprs[1], n);
+      std::lock_guard lock(r.mutex_);
+      r.console_ += text;
+      break;
+    }
+    case abi::host_call::kExit: {
+      std::lock_guard lock(r.mutex_);
+      r.exit_status_ = static_cast<std::int64_t>(exit.gprs[0]);
+      break;
+    }
+    case abi::host_call::kMapShared:
+      map_shared(r, exit.gprs[0], Ipa{exit.gprs[1]}, exit.gprs[2], enter.gprs[0]);
+      return Next::kEnter;
+    default:
+      enter.gprs[0] = abi::host_call::kErrUnknownCall;
+      return Next::kEnter;
+  }
+  enter.gprs[0] = abi::host_call::kOk;
+  return Next::kEnter;
+}
+
+Vmm::Next Vmm::on_ripas_change(VmRealm& r, std::size_t rec, const abi::RmiRecExit& exit,
+                               abi::RmiRecEnter&) {
+  const Pa rec_pa = r.built.recs.at(rec).rec;
+  Ipa base{exit.ripas_base};
+  const Ipa top{exit.ripas_top};
+  while (base < top) {
+    const auto out = host_.rmi().rtt_set_ripas(r.built.rd, rec_pa, base, top);
+    if (out.ret.status == abi::RmiStatus::kErrorRtt) {
+      // The range covers part of a block: split it and try again.
+      std::lock_guard lock(r.mutex_);
+      builder_.ensure_tables(r.built, base, out.ret.index + 1);
+      continue;
+    }
+    if (!out.ret.ok()) {
+      fail(r, "RMI_RTT_SET_RIPAS " + hex(base.value()) + ": " + describe(out.ret));
+      return Next::kStopRealm;
+    }
+    base = out.top;
+  }
+  return Next::kEnter;  // accepted
+}
+
+Vmm::Next Vmm::on_psci(VmRealm& r, std::size_t rec, const abi::RmiRecExit& exit,
+                       abi::RmiRecEnter&) {
+  const auto fid = static_cast<std::uint32_t>(exit.gprs[0]);
+  const Pa caller = r.built.recs.at(rec).rec;
+  const auto target_of = [&](std::uint64_t mpidr) -> std::optional<std::size_t> {
+    const std::uint64_t i = abi::rec_index_from_mpidr(mpidr);
+    if (i >= r.built.recs.size()) return std::nullopt;
+    return i;
+  };
+  const auto is = [&](abi::PsciFid f) {
+    return (fid | 0x40000000U) == (static_cast<std::uint32_t>(f) | 0x40000000U);
+  };
+  if (is(abi::PsciFid::kCpuOn) || is(abi::PsciFid::kAffinityInfo)) {
+    const auto target = target_of(exit.gprs[1]);
+    if (!target) {
+      fail(r, "PSCI request names an unknown REC");
+      return Next::kStopRealm;
+    }
+    const auto ret = host_.rmi().psci_complete(caller, r.built.recs[*target].rec, 0);
+    if (!ret.ok()) {
+      fail(r, "RMI_PSCI_COMPLETE: " + describe(ret));
+      return Next::kStopRealm;
+    }
+    if (is(abi::PsciFid::kCpuOn)) start_vcpu(r, *target);
+    return Next::kEnter;
+  }
+  if (is(abi::PsciFid::kCpuOff)) return Next::kStopVcpu;
+  if (is(abi::PsciFid::kSystemOff) || is(abi::PsciFid::kSystemReset)) return Next::kStopRealm;
+  return Next::kEnter;  // CPU_SUSPEND: nothing to do
+}
+
+Vmm::Next Vmm::on_wfx(VmRealm& r, std::size_t rec, abi::RmiRecEnter&) {
+  std::unique_lock lock(r.mutex_);
+  auto& v = r.vcpus_[rec];
+  r.cv_.wait(lock, [&] { return v.kicked || !v.virqs.empty() || r.stopping_; });
+  v.kicked = false;
+  return Next::kEnter;
+}
+
+Vmm::Next Vmm::on_other_exit(VmRealm& r, std::size_t rec, const abi::RmiRecExit& exit,
+                             abi::RmiRecEnter&) {
+  fail(r, std::string("REC ") + std::to_string(rec) + ": unexpected exit " + exit_name(exit));
+  return Next::kStopRealm;
+}
+
+}  // namespace caec::host

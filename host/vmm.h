@@ -1,0 +1,139 @@
+// The reference VMM: launches realms built by RealmBuilder and runs each REC in its own vCPU
+// loop (a host thread that calls RMI_REC_ENTER and handles every exit). Its exit handling is
+// made of virtual hooks, so tests can run a hostile host by overriding them.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "caec/abi/realm_image.h"
+#include "caec/abi/rmi.h"
+#include "host/host.h"
+#include "host/realm_builder.h"
+
+namespace caec::host {
+
+struct LaunchSpec {
+  RealmSpec realm;
+  abi::Manifest manifest;
+  std::vector<std::byte> payload;             // measured, placed after the manifest
+  std::uint64_t ram_size = std::uint64_t{8} << 20U;
+  unsigned num_recs = 1;                      // REC 0 runs; the others wait for PSCI CPU_ON
+};
+
+/// The VMM's view of one realm it runs.
+class VmRealm {
+ public:
+  HostRealm built;
+  std::vector<Pa> run_pages;  // one RmiRecRun per REC
+
+  [[nodiscard]] std::optional<std::int64_t> exit_status() const;
+  [[nodiscard]] std::string console() const;
+  /// Why the VMM stopped this realm, if it did (an exit it could not handle).
+  [[nodiscard]] std::string error() const;
+  [[nodiscard]] std::map<std::string, std::uint64_t> exit_counts() const;
+  [[nodiscard]] bool finished() const;
+
+ private:
+  friend class Vmm;
+  struct Vcpu {
+    std::thread thread;
+    bool running = false;
+    std::deque<std::uint32_t> virqs;  // virtual interrupts to inject on the next entry
+    bool kicked = false;
+  };
+
+  mutable std::mutex mutex_;
+  std::condition_variable cv_;
+  std::vector<Vcpu> vcpus_;
+  bool stopping_ = false;
+  unsigned active_ = 0;
+  std::optional<std::int64_t> exit_status_;
+  std::string console_;
+  std::string error_;
+  std::map<std::string, std::uint64_t> exits_;
+};
+
+class Vmm {
+ public:
+  /// `ipi` interrupts the PE running a REC (so a spinning or sleeping REC exits).
+  Vmm(Host& host, std::function<void(Pa rec)> ipi = {}, MeasurementObserver observer = {});
+  virtual ~Vmm();
+  Vmm(const Vmm&) = delete;
+  Vmm& operator=(const Vmm&) = delete;
+
+  /// Builds, measures and activates a realm (it does not run yet).
+  VmRealm& launch(const LaunchSpec& spec);
+  /// Starts REC 0's vCPU loop.
+  void start(VmRealm& realm);
+  /// Waits until every vCPU loop of the realm ended; false on timeout.
+  bool wait(VmRealm& realm, std::chrono::milliseconds timeout = std::chrono::seconds(30));
+  /// Asks the realm's vCPU loops to end (interrupting its RECs) and waits for them.
+  void stop(VmRealm& realm);
+  /// Stops the realm and returns every granule it used to the Non-secure PAS.
+  void destroy(VmRealm& realm);
+
+  /// Host-visible shared memory (like ivshmem): `size` bytes of NS memory under `id`, which
+  /// realms may ask to map (host call kMapShared). Returns its first PA.
+  /// `read_only`: realms get a read-only stage-2 mapping of it.
+  Pa create_shared_buffer(std::uint64_t id, std::uint64_t size, bool read_only = false);
+  /// Queues virtual interrupt `vintid` for REC `rec_index` and wakes it.
+  void post_interrupt(VmRealm& realm, std::size_t rec_index, std::uint32_t vintid);
+
+  [[nodiscard]] Host& host() { return host_; }
+  [[nodiscard]] RealmBuilder& builder() { return builder_; }
+
+ protected:
+  /// What the vCPU loop does after an exit.
+  enum class Next : std::uint8_t { kEnter, kStopVcpu, kStopRealm };
+
+  // Exit hooks. Each may fill `enter` for the next REC_ENTER.
+  virtual Next on_data_abort(VmRealm& r, std::size_t rec, const abi::RmiRecExit& exit,
+                             abi::RmiRecEnter& enter);
+  virtual Next on_host_call(VmRealm& r, std::size_t rec, const abi::RmiRecExit& exit,
+                            abi::RmiRecEnter& enter);
+  virtual Next on_ripas_change(VmRealm& r, std::size_t rec, const abi::RmiRecExit& exit,
+                               abi::RmiRecEnter& enter);
+  virtual Next on_psci(VmRealm& r, std::size_t rec, const abi::RmiRecExit& exit,
+                       abi::RmiRecEnter& enter);
+  virtual Next on_wfx(VmRealm& r, std::size_t rec, abi::RmiRecEnter& enter);
+  /// An exit the VMM does not know; default: stop the realm with an error.
+  virtual Next on_other_exit(VmRealm& r, std::size_t rec, const abi::RmiRecExit& exit,
+                             abi::RmiRecEnter& enter);
+
+  /// Populates protected RAM at `ipa` with a fresh granule (DATA_CREATE_UNKNOWN).
+  void populate(VmRealm& r, Ipa ipa);
+  void fail(VmRealm& r, const std::string& why);
+
+ private:
+  void start_vcpu(VmRealm& r, std::size_t rec);
+  void vcpu_loop(VmRealm& r, std::size_t rec);
+  [[nodiscard]] Next dispatch(VmRealm& r, std::size_t rec, const abi::RmiRecExit& exit,
+                              abi::RmiRecEnter& enter);
+  void map_shared(VmRealm& r, std::uint64_t id, Ipa ipa, std::uint64_t size, std::uint64_t& reply);
+
+  Host& host_;
+  std::function<void(Pa)> ipi_;
+  RealmBuilder builder_;
+  std::mutex realms_mutex_;
+  std::vector<std::unique_ptr<VmRealm>> realms_;
+  struct SharedBuffer {
+    Pa pa;
+    std::uint64_t granules;
+    bool read_only;
+  };
+  std::map<std::uint64_t, SharedBuffer> shared_;
+};
+
+}  // namespace caec::host

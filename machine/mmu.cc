@@ -1,0 +1,50 @@
+#include "machine/mmu.h"
+
+namespace caec::machine {
+
+namespace {
+bool same(const S2Config& a, const S2Config& b) {
+  return a.rtt_base == b.rtt_base && a.start_level == b.start_level &&
+         a.num_start == b.num_start && a.ipa_width == b.ipa_width;
+}
+}  // namespace
+
+Stage2& Mmu::configure(std::uint16_t vmid, const S2Config& config) {
+  std::lock_guard lock(mutex_);
+  auto& slot = contexts_[vmid];
+  if (!slot || !same(slot->config(), config)) {
+    slot.reset();
+    slot = std::make_unique<Stage2>(mem_, gpt_, sink_, vmid, config);
+  }
+  return *slot;
+}
+
+void Mmu::release(std::uint16_t vmid) {
+  std::lock_guard lock(mutex_);
+  contexts_.erase(vmid);
+}
+
+Stage2* Mmu::find(std::uint16_t vmid) {
+  std::lock_guard lock(mutex_);
+  auto it = contexts_.find(vmid);
+  return it == contexts_.end() ? nullptr : it->second.get();
+}
+
+void Mmu::invalidate_ipa(std::uint16_t vmid, Ipa base, std::uint64_t size) {
+  invalidations_.fetch_add(1, std::memory_order_relaxed);
+  std::lock_guard lock(mutex_);
+  if (auto it = contexts_.find(vmid); it != contexts_.end()) it->second->invalidate(base, size);
+}
+
+void Mmu::invalidate_vmid(std::uint16_t vmid) {
+  invalidations_.fetch_add(1, std::memory_order_relaxed);
+  std::lock_guard lock(mutex_);
+  if (auto it = contexts_.find(vmid); it != contexts_.end()) it->second->invalidate_all();
+}
+
+void Mmu::invalidate_pa(Pa pa) {
+  std::lock_guard lock(mutex_);
+  for (auto& [vmid, s2] : contexts_) s2->invalidate_pa(pa);
+}
+
+}  // namespace caec::machine

@@ -1,0 +1,43 @@
+// The stage-2 MMUs of the machine: one translation context (window + TLB) per VMID, and TLB
+// maintenance by IPA, by VMID and by PA (after a GPT change).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+
+#include "caec/abi/types.h"
+#include "machine/gpt.h"
+#include "machine/phys_mem.h"
+#include "machine/stage2.h"
+
+namespace caec::machine {
+
+class Mmu {
+ public:
+  Mmu(const PhysMem& mem, const Gpt& gpt, AbortSink& sink) : mem_(mem), gpt_(gpt), sink_(sink) {}
+
+  /// VTTBR/VTCR for `vmid`: returns its context, creating it on first use. A new configuration
+  /// for an existing VMID replaces the context (and so drops its TLB).
+  Stage2& configure(std::uint16_t vmid, const S2Config& config);
+  void release(std::uint16_t vmid);
+  [[nodiscard]] Stage2* find(std::uint16_t vmid);
+
+  void invalidate_ipa(std::uint16_t vmid, Ipa base, std::uint64_t size);
+  void invalidate_vmid(std::uint16_t vmid);
+  void invalidate_pa(Pa pa);
+
+  [[nodiscard]] std::uint64_t invalidations() const { return invalidations_.load(); }
+
+ private:
+  const PhysMem& mem_;
+  const Gpt& gpt_;
+  AbortSink& sink_;
+  std::mutex mutex_;
+  std::map<std::uint16_t, std::unique_ptr<Stage2>> contexts_;
+  std::atomic<std::uint64_t> invalidations_{0};
+};
+
+}  // namespace caec::machine

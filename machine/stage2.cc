@@ -1,0 +1,242 @@
+#include "machine/stage2.h"
+
+#include <sys/mman.h>
+
+#include <algorithm>
+#include <atomic>
+#include <stdexcept>
+
+#include "caec/abi/s2tt.h"
+#include "machine/fatal.h"
+#include "machine/fault_handler.h"
+
+namespace caec::machine {
+
+namespace s2 = abi::s2tt;
+
+namespace {
+
+void* reserve(std::uint64_t size) {
+  void* p = mmap(nullptr, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (p == MAP_FAILED) throw std::runtime_error("stage-2 window: cannot reserve address space");
+  return p;
+}
+
+int prot_of(std::uint64_t desc) {
+  const std::uint64_t s2ap = desc & s2::kS2apMask;
+  if (s2ap == s2::kS2apRw) return PROT_READ | PROT_WRITE;
+  if (s2ap == s2::kS2apRo) return PROT_READ;
+  return PROT_NONE;  // write-only cannot be expressed; treated as no access
+}
+
+/// Attributes that must be equal for two leaves to share one host mapping.
+constexpr std::uint64_t kRunAttrs = s2::kTypeMask | s2::kS2apMask | s2::kNs | s2::kMemAttrMask;
+
+}  // namespace
+
+Stage2::Stage2(const PhysMem& mem, const Gpt& gpt, AbortSink& sink, std::uint16_t vmid,
+               const S2Config& config)
+    : mem_(mem), gpt_(gpt), sink_(sink), vmid_(vmid), config_(config) {
+  const std::uint64_t half = std::uint64_t{1} << (config.ipa_width - 1);
+  const std::uint64_t size = std::min(half, kMaxHalfWindow);
+  for (std::size_t i = 0; i < 2; ++i) {
+    Half& h = halves_[i];
+    h.size = size;
+    h.first = Ipa{i == 0 ? 0 : half};
+    h.base = static_cast<std::byte*>(reserve(size));
+    const auto begin = reinterpret_cast<std::uintptr_t>(h.base);
+    h.fault_slot = register_fault_region({begin, begin + size, &Stage2::on_fault, this, "stage-2"});
+  }
+}
+
+Stage2::~Stage2() {
+  for (Half& h : halves_) {
+    unregister_fault_region(h.fault_slot);
+    munmap(h.base, h.size);
+  }
+}
+
+const Stage2::Half* Stage2::half_of(Ipa ipa) const {
+  for (const Half& h : halves_) {
+    if (ipa >= h.first && ipa - h.first < h.size) return &h;
+  }
+  return nullptr;
+}
+
+std::byte* Stage2::pointer(Ipa ipa) const {
+  const Half* h = half_of(ipa);
+  return h == nullptr ? nullptr : h->base + (ipa - h->first);
+}
+
+bool Stage2::contains(std::uintptr_t addr) const {
+  for (const Half& h : halves_) {
+    const auto b = reinterpret_cast<std::uintptr_t>(h.base);
+    if (addr >= b && addr - b < h.size) return true;
+  }
+  return false;
+}
+
+Ipa Stage2::ipa_of(std::uintptr_t addr) const {
+  for (const Half& h : halves_) {
+    const auto b = reinterpret_cast<std::uintptr_t>(h.base);
+    if (addr >= b && addr - b < h.size) return h.first + (addr - b);
+  }
+  fatal(__FILE__, __LINE__, "address outside the stage-2 window");
+}
+
+std::uint64_t Stage2::read_desc(Pa table, std::uint64_t index) const {
+  // SAFETY: the table granule passed the GPC (Realm PAS) in walk(); descriptors are 8-byte
+  // aligned and written atomically by the RMM.
+  auto* slot = reinterpret_cast<std::uint64_t*>(mem_.bus(table)) + index;
+  return std::atomic_ref<std::uint64_t>(*slot).load(std::memory_order_acquire);
+}
+
+S2Outcome Stage2::walk(Ipa ipa, bool write, Ipa& map_ipa, Pa& map_pa, std::uint64_t& map_size,
+                       int& prot) const {
+  const auto& c = config_;
+  if (ipa.value() >= (std::uint64_t{1} << c.ipa_width)) return {S2Fault::kAddressSize, c.start_level};
+  int level = c.start_level;
+  const std::uint64_t first = ipa.value() >> s2::table_shift(level);
+  if (first >= c.num_start) return {S2Fault::kAddressSize, level};
+  Pa table = c.rtt_base + first * kGranuleSize;
+  for (;;) {
+    if (!mem_.contains(table) || gpt_.pas(mem_.granule_index(table)) != Pas::kRealm) {
+      return {S2Fault::kGpf, level};
+    }
+    const std::uint64_t index = s2::entry_index(ipa.value(), level);
+    const std::uint64_t d = read_desc(table, index);
+    if (!s2::desc_is_valid(d)) return {S2Fault::kTranslation, level};
+    if (s2::desc_is_table(d, level)) {
+      table = s2::desc_oa(d);
+      ++level;
+      continue;
+    }
+    if (!s2::desc_is_leaf(d, level)) return {S2Fault::kTranslation, level};
+    prot = prot_of(d);
+    if (prot == PROT_NONE || (write && (prot & PROT_WRITE) == 0)) return {S2Fault::kPermission, level};
+    const Pas want = (d & s2::kNs) != 0 ? Pas::kNonSecure : Pas::kRealm;
+    auto granule_ok = [&](Pa pa) {
+      return mem_.contains(pa) && gpt_.pas(mem_.granule_index(pa)) == want;
+    };
+    // The run to map: one NS page (NS mappings are tracked page by page), or the run of
+    // adjacent leaves with contiguous outputs and equal attributes, up to 2 MiB.
+    const std::uint64_t esize = s2::entry_size(level);
+    const Ipa entry_ipa = ipa.align_down(esize);
+    const Pa entry_pa = s2::desc_oa(d);
+    if (want == Pas::kNonSecure || level < s2::kMaxLevel) {
+      const std::uint64_t chunk = want == Pas::kNonSecure ? kGranuleSize
+                                                          : std::min<std::uint64_t>(esize, 2ULL << 20U);
+      map_ipa = ipa.align_down(chunk);
+      map_pa = entry_pa + (map_ipa - entry_ipa);
+      map_size = chunk;
+    } else {
+      // Unsigned arithmetic is modular, so entry_pa + (i - index) * 4K is right for i < index.
+      auto joins = [&](std::uint64_t i) {
+        const std::uint64_t n = read_desc(table, i);
+        const Pa expect{entry_pa.value() + (i - index) * kGranuleSize};
+        return ((n ^ d) & kRunAttrs) == 0 && s2::desc_oa(n) == expect && granule_ok(expect);
+      };
+      std::uint64_t lo = index;
+      std::uint64_t hi = index;
+      while (lo > 0 && joins(lo - 1)) --lo;
+      while (hi + 1 < s2::kEntriesPerTable && joins(hi + 1)) ++hi;
+      map_ipa = ipa.align_down(s2::entry_size(level - 1)) + lo * kGranuleSize;
+      map_pa = Pa{entry_pa.value() - (index - lo) * kGranuleSize};
+      map_size = (hi - lo + 1) * kGranuleSize;
+    }
+    // Every granule mapped must pass the GPC; if one in a block does not, map only the page
+    // that faulted (or report the GPF if it is that page).
+    for (std::uint64_t off = 0; off < map_size; off += kGranuleSize) {
+      if (granule_ok(map_pa + off)) continue;
+      const Ipa page = ipa.align_down(kGranuleSize);
+      const Pa page_pa = entry_pa + (page - entry_ipa);
+      if (!granule_ok(page_pa)) return {S2Fault::kGpf, level};
+      map_ipa = page;
+      map_pa = page_pa;
+      map_size = kGranuleSize;
+      break;
+    }
+    return {S2Fault::kNone, level};
+  }
+}
+
+S2Outcome Stage2::fill(Ipa ipa, bool write) {
+  std::lock_guard lock(mutex_);
+  Ipa map_ipa;
+  Pa map_pa;
+  std::uint64_t map_size = 0;
+  int prot = PROT_NONE;
+  const S2Outcome out = walk(ipa, write, map_ipa, map_pa, map_size, prot);
+  if (out.fault != S2Fault::kNone) return out;
+  const Half* h = half_of(ipa);
+  if (h == nullptr) return {S2Fault::kAddressSize, out.level};
+  // Clip the run to the window half.
+  if (map_ipa < h->first) {
+    map_size -= h->first - map_ipa;
+    map_pa = map_pa + (h->first - map_ipa);
+    map_ipa = h->first;
+  }
+  map_size = std::min(map_size, h->size - (map_ipa - h->first));
+  void* at = h->base + (map_ipa - h->first);
+  void* p = mmap(at, map_size, prot, MAP_SHARED | MAP_FIXED, mem_.fd(),
+                 static_cast<off_t>(mem_.file_offset(map_pa)));
+  MACHINE_CHECK(p == at, "stage-2 fill: mmap failed");
+  if (gpt_.pas(mem_.granule_index(map_pa)) == Pas::kNonSecure) {
+    if (ns_count_ == ns_.size()) {
+      for (std::size_t i = 0; i < ns_count_; ++i) unmap(ns_[i].ipa, kGranuleSize);
+      ns_count_ = 0;
+    }
+    ns_[ns_count_++] = {map_ipa, map_pa};
+  }
+  fills_.fetch_add(1, std::memory_order_relaxed);
+  return out;
+}
+
+void Stage2::unmap(Ipa base, std::uint64_t size) {
+  for (const Half& h : halves_) {
+    const Ipa lo = std::max(base, h.first);
+    const std::uint64_t end_req = size > UINT64_MAX - base.value() ? UINT64_MAX : base.value() + size;
+    const std::uint64_t end = std::min(end_req, h.first.value() + h.size);
+    if (lo.value() >= end) continue;
+    void* at = h.base + (lo - h.first);
+    void* p = mmap(at, end - lo.value(), PROT_NONE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
+    MACHINE_CHECK(p == at, "stage-2 invalidate: mmap failed");
+  }
+}
+
+void Stage2::invalidate(Ipa base, std::uint64_t size) {
+  std::lock_guard lock(mutex_);
+  unmap(base, size);
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < ns_count_; ++i) {
+    const bool inside = ns_[i].ipa >= base && ns_[i].ipa - base < size;
+    if (!inside) ns_[kept++] = ns_[i];
+  }
+  ns_count_ = kept;
+}
+
+void Stage2::invalidate_all() { invalidate(Ipa{0}, UINT64_MAX); }
+
+void Stage2::invalidate_pa(Pa pa) {
+  std::lock_guard lock(mutex_);
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < ns_count_; ++i) {
+    if (ns_[i].pa == pa.align_down(kGranuleSize)) {
+      unmap(ns_[i].ipa, kGranuleSize);
+    } else {
+      ns_[kept++] = ns_[i];
+    }
+  }
+  ns_count_ = kept;
+}
+
+bool Stage2::on_fault(void* self, std::uintptr_t addr, bool is_write) {
+  auto* s2 = static_cast<Stage2*>(self);
+  const Ipa ipa = s2->ipa_of(addr);
+  const S2Outcome out = s2->fill(ipa, is_write);
+  if (out.fault == S2Fault::kNone) return true;
+  return s2->sink_.stage2_abort(*s2, ipa, is_write, out);
+}
+
+}  // namespace caec::machine

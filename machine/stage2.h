@@ -1,0 +1,116 @@
+// Stage-2 translation for one VMID: the realm's IPA space as host virtual memory.
+//
+// Each half of the IPA space (protected, unprotected) is a PROT_NONE reservation that acts as
+// the realm's TLB. An access to a page that is not present faults; the fault is resolved by a
+// hardware-style walk of the RTTs the RMM wrote (real stage-2 descriptors in RTT granules,
+// read lock-free as the MMU does) and, if the walk yields a valid leaf whose output passes the
+// granule protection check, by mapping the physical granules there with the descriptor's
+// permission. TLB invalidation unmaps. So every mapping a realm can use came from the RMM.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <mutex>
+
+#include "caec/abi/types.h"
+#include "machine/gpt.h"
+#include "machine/phys_mem.h"
+
+namespace caec::machine {
+
+/// VTTBR/VTCR: what the RMM programs for a realm.
+struct S2Config {
+  Pa rtt_base;
+  int start_level = 0;
+  std::uint32_t num_start = 1;
+  unsigned ipa_width = 40;
+};
+
+enum class S2Fault : std::uint8_t {
+  kNone,
+  kTranslation,   // no valid descriptor at `level`
+  kPermission,    // valid, but the access is not permitted
+  kAddressSize,   // beyond the IPA space
+  kGpf,           // the output (or a table) failed the granule protection check
+};
+
+struct S2Outcome {
+  S2Fault fault = S2Fault::kNone;
+  int level = 0;
+};
+
+class Stage2;
+
+/// Where an access that the walk cannot satisfy goes: the PE takes a stage-2 abort to R-EL2.
+/// Returns true when the access should be retried; false means nobody resolved it.
+class AbortSink {
+ public:
+  virtual ~AbortSink() = default;
+  virtual bool stage2_abort(Stage2& s2, Ipa ipa, bool write, S2Outcome outcome) = 0;
+};
+
+class Stage2 {
+ public:
+  /// IPA bytes of each half that can be reached through the window (VA is finite).
+  static constexpr std::uint64_t kMaxHalfWindow = std::uint64_t{1} << 39U;
+
+  Stage2(const PhysMem& mem, const Gpt& gpt, AbortSink& sink, std::uint16_t vmid,
+         const S2Config& config);
+  ~Stage2();
+  Stage2(const Stage2&) = delete;
+  Stage2& operator=(const Stage2&) = delete;
+
+  [[nodiscard]] std::uint16_t vmid() const { return vmid_; }
+  [[nodiscard]] const S2Config& config() const { return config_; }
+
+  /// Host pointer through which the realm reaches `ipa`, or nullptr if outside the window.
+  [[nodiscard]] std::byte* pointer(Ipa ipa) const;
+  /// The IPA a window address stands for (the address must be inside the window).
+  [[nodiscard]] bool contains(std::uintptr_t addr) const;
+  [[nodiscard]] Ipa ipa_of(std::uintptr_t addr) const;
+
+  /// Walk + TLB fill for an access (signal context safe). kNone: retry the access.
+  [[nodiscard]] S2Outcome fill(Ipa ipa, bool write);
+
+  /// TLBI by IPA range / whole VMID.
+  void invalidate(Ipa base, std::uint64_t size);
+  void invalidate_all();
+  /// The GPT entry of `pa` changed: drop any NS mapping of it (TLBI by PA).
+  void invalidate_pa(Pa pa);
+
+  [[nodiscard]] std::uint64_t fills() const { return fills_.load(std::memory_order_relaxed); }
+
+ private:
+  struct Half {
+    std::byte* base = nullptr;
+    std::uint64_t size = 0;
+    Ipa first;
+    std::size_t fault_slot = 0;
+  };
+  struct NsMapping {
+    Ipa ipa;
+    Pa pa;
+  };
+
+  [[nodiscard]] const Half* half_of(Ipa ipa) const;
+  [[nodiscard]] S2Outcome walk(Ipa ipa, bool write, Ipa& map_ipa, Pa& map_pa,
+                               std::uint64_t& map_size, int& prot) const;
+  [[nodiscard]] std::uint64_t read_desc(Pa table, std::uint64_t index) const;
+  void unmap(Ipa base, std::uint64_t size);
+  static bool on_fault(void* self, std::uintptr_t addr, bool is_write);
+
+  const PhysMem& mem_;
+  const Gpt& gpt_;
+  AbortSink& sink_;
+  std::uint16_t vmid_;
+  S2Config config_;
+  std::array<Half, 2> halves_{};
+  std::mutex mutex_;  // orders fills against invalidations (break-before-make)
+  std::array<NsMapping, 1024> ns_{};
+  std::size_t ns_count_ = 0;
+  std::atomic<std::uint64_t> fills_{0};
+};
+
+}  // namespace caec::machine

@@ -1,0 +1,83 @@
+#include "machine/vcpu.h"
+
+#include <cstdio>
+
+#include "machine/fatal.h"
+
+namespace caec::machine {
+
+namespace {
+thread_local Vcpu* t_current = nullptr;
+thread_local int t_fault_depth = 0;
+}  // namespace
+
+Vcpu::Vcpu(Pa rec, Stage2& stage2, RecStart start, Entry entry, const Traps* traps)
+    : rec_(rec), stage2_(stage2), start_(start), entry_(std::move(entry)), traps_(traps) {}
+
+Vcpu::~Vcpu() {
+  if (!started_) return;
+  terminating_.store(true, std::memory_order_release);
+  if (!finished_.load()) to_realm_.post();
+  raise_irq();
+  thread_.join();
+}
+
+Vcpu* Vcpu::current() { return t_current; }
+
+Vcpu::FaultScope::FaultScope() { ++t_fault_depth; }
+Vcpu::FaultScope::~FaultScope() { --t_fault_depth; }
+
+void Vcpu::run() {
+  if (!started_) {
+    started_ = true;
+    thread_ = std::thread([this] { body(); });
+  } else {
+    to_realm_.post();
+  }
+  to_rmm_.wait();
+}
+
+void Vcpu::yield() {
+  to_rmm_.post();
+  to_realm_.wait();
+  if (terminating_.load(std::memory_order_acquire)) {
+    if (t_fault_depth > 0) unwind_to_start();
+    throw VcpuTerminated{};
+  }
+}
+
+void Vcpu::body() {
+  t_current = this;
+  if (sigsetjmp(start_point_, 1) == 0) {
+    for (bool again = true; again;) {
+      again = false;
+      try {
+        entry_(*this);
+      } catch (const VcpuRestart& r) {
+        start_ = r.start;
+        again = true;
+      } catch (const VcpuTerminated&) {
+      }
+    }
+  }
+  t_fault_depth = 0;
+  t_current = nullptr;
+  if (!terminating_.load(std::memory_order_acquire)) {
+    // The realm ran off its code (or died of an unhandled abort): hand the PE back for good.
+    finished_.store(true, std::memory_order_release);
+    to_rmm_.post();
+  }
+}
+
+void Vcpu::unwind_to_start() { siglongjmp(start_point_, 1); }
+
+void Vcpu::inject_sea(Ipa ipa) {
+  // The realm's vector does not return to the fault handler: leave signal context for good.
+  t_fault_depth = 0;
+  if (sea_vector_ != nullptr) sea_vector_(ipa);
+  std::fprintf(stderr, "realm: unhandled synchronous external abort at IPA 0x%llx\n",
+               static_cast<unsigned long long>(ipa.value()));
+  unwind_to_start();
+}
+
+}  // namespace caec::machine

@@ -1,0 +1,125 @@
+// A REC's realm-world execution context: a host thread that is "the PE in realm state".
+//
+// The world switch is a hand-off: the R-EL2 side (the RMM handling RMI_REC_ENTER on the
+// caller's thread) calls run(), which resumes the realm thread and blocks until R-EL2 code
+// running on the realm thread (an RSI handler, a stage-2 abort) calls yield() to make a REC
+// exit. Exactly one of the two threads runs at a time, so REC state needs no lock across the
+// switch. Physical IRQs aimed at the PE are a flag the realm side polls at RSI calls, WFI and
+// cpu_relax().
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <csetjmp>
+#include <cstdint>
+#include <functional>
+#include <thread>
+
+#include "caec/abi/smc.h"
+#include "caec/abi/types.h"
+#include "machine/event.h"
+
+namespace caec::machine {
+
+class Stage2;
+
+/// Register state a REC starts with (from RmiRecParams, or from PSCI CPU_ON).
+struct RecStart {
+  std::uint64_t pc = 0;
+  std::array<std::uint64_t, 8> gprs{};
+  std::uint64_t index = 0;  // REC index (from the MPIDR)
+};
+
+/// Thrown on the realm thread when its context is torn down while it waits at a REC exit.
+struct VcpuTerminated {};
+/// Thrown on the realm thread to start it over (PSCI CPU_ON after CPU_OFF).
+struct VcpuRestart {
+  RecStart start;
+};
+
+class Vcpu {
+ public:
+  using Entry = std::function<void(Vcpu&)>;
+  /// The R-EL2 trap vectors of the realm world (installed by the RMM at boot).
+  struct Traps {
+    std::function<void(Vcpu&, abi::SmcRegs&)> smc;
+    std::function<void(Vcpu&)> wfi;
+  };
+
+  Vcpu(Pa rec, Stage2& stage2, RecStart start, Entry entry, const Traps* traps);
+  ~Vcpu();  // terminates the realm thread if it is still parked
+  Vcpu(const Vcpu&) = delete;
+  Vcpu& operator=(const Vcpu&) = delete;
+
+  [[nodiscard]] Pa rec() const { return rec_; }
+
+  // ---- The realm's instructions that trap to R-EL2 ----
+  /// SMC #0 from realm EL1 (RSI, PSCI).
+  void smc(abi::SmcRegs& regs) { traps_->smc(*this, regs); }
+  /// WFI: traps to the RMM (which waits for an interrupt, or exits to the host).
+  void wfi() { traps_->wfi(*this); }
+  [[nodiscard]] Stage2& stage2() const { return stage2_; }
+  [[nodiscard]] const RecStart& start() const { return start_; }
+
+  /// R-EL2 side: switch the PE to the realm until it exits. Starts the thread on first use.
+  void run();
+  /// Realm side (R-EL2 code on the realm thread): make the REC exit; returns on the next run().
+  /// Throws VcpuTerminated (or, inside a fault handler, unwinds to the thread's start) if the
+  /// context is destroyed meanwhile.
+  void yield();
+
+  /// Realm side: abandon the current code and start over at `start`.
+  [[noreturn]] void restart(const RecStart& start) { throw VcpuRestart{start}; }
+  /// The realm thread ran off its code (or died of an unhandled abort).
+  [[nodiscard]] bool ended() const { return finished_.load(std::memory_order_acquire); }
+
+  /// A physical interrupt for the PE running this REC.
+  void raise_irq() {
+    irq_.store(true, std::memory_order_release);
+    irq_event_.post();
+  }
+  [[nodiscard]] bool take_irq() { return irq_.exchange(false, std::memory_order_acq_rel); }
+  [[nodiscard]] bool irq_pending() const { return irq_.load(std::memory_order_acquire); }
+  /// Realm side: sleep until an IRQ is raised (an untrapped WFI).
+  void wait_for_irq() {
+    while (!irq_.load(std::memory_order_acquire)) irq_event_.wait();
+  }
+
+  /// The Vcpu whose realm code runs on the calling thread, or nullptr.
+  [[nodiscard]] static Vcpu* current();
+
+  /// Marks that the realm thread is inside the stage-2 fault handler (signal context), where a
+  /// termination must unwind with a jump rather than an exception.
+  struct FaultScope {
+    FaultScope();
+    ~FaultScope();
+  };
+
+  /// Realm EL1's synchronous exception entry for an injected SEA (set by the realm SDK). It
+  /// never returns; without one the realm thread is unwound to its start.
+  using SeaVector = void (*)(Ipa ipa);
+  void set_sea_vector(SeaVector v) { sea_vector_ = v; }
+  [[noreturn]] void inject_sea(Ipa ipa);
+
+ private:
+  void body();
+  [[noreturn]] void unwind_to_start();
+
+  Pa rec_;
+  Stage2& stage2_;
+  RecStart start_;
+  Entry entry_;
+  const Traps* traps_;
+  std::thread thread_;
+  Event to_realm_;
+  Event to_rmm_;
+  Event irq_event_;
+  std::atomic<bool> terminating_{false};
+  std::atomic<bool> irq_{false};
+  bool started_ = false;
+  std::atomic<bool> finished_{false};
+  SeaVector sea_vector_ = nullptr;
+  sigjmp_buf start_point_{};
+};
+
+}  // namespace caec::machine

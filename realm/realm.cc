@@ -1,0 +1,226 @@
+#include "realm/realm.h"
+
+#include <immintrin.h>
+
+#include <csetjmp>
+#include <cstring>
+
+#include "caec/abi/host_call.h"
+#include "caec/abi/rmi.h"
+#include "machine/stage2.h"
+
+namespace caec::realm {
+
+namespace {
+
+constexpr std::uint32_t fid(abi::RsiFid f) { return static_cast<std::uint32_t>(f); }
+constexpr std::uint32_t fid(abi::PsciFid f) { return static_cast<std::uint32_t>(f); }
+
+const char* status_name(abi::RsiStatus s) {
+  switch (s) {
+    case abi::RsiStatus::kSuccess: return "RSI_SUCCESS";
+    case abi::RsiStatus::kErrorInput: return "RSI_ERROR_INPUT";
+    case abi::RsiStatus::kErrorState: return "RSI_ERROR_STATE";
+    case abi::RsiStatus::kIncomplete: return "RSI_INCOMPLETE";
+    case abi::RsiStatus::kErrorUnknown: return "RSI_ERROR_UNKNOWN";
+    case abi::RsiStatus::kErrorCapacity: return "RSI_ERROR_CAPACITY";
+  }
+  return "RSI status ?";
+}
+
+void expect_success(const abi::SmcRegs& r, std::string_view what) {
+  const auto s = static_cast<abi::RsiStatus>(r.x[0]);
+  if (s != abi::RsiStatus::kSuccess) throw RsiError(what, s);
+}
+
+thread_local sigjmp_buf* t_guard = nullptr;
+thread_local Ipa t_abort_ipa;
+
+}  // namespace
+
+RsiError::RsiError(std::string_view command, abi::RsiStatus status)
+    : std::runtime_error(std::string(command) + ": " + status_name(status)), status_(status) {}
+
+/// The realm's EL1 synchronous exception vector for injected SEAs.
+void on_sea(Ipa ipa) {
+  if (t_guard == nullptr) return;  // unhandled: the PE unwinds the realm thread
+  t_abort_ipa = ipa;
+  sigjmp_buf* env = t_guard;
+  t_guard = nullptr;
+  siglongjmp(*env, 1);
+}
+
+Realm::Realm(machine::Vcpu& vcpu, abi::Manifest manifest, Ipa ram_base, std::uint64_t ram_size,
+             std::uint64_t context)
+    : vcpu_(vcpu), manifest_(std::move(manifest)), ram_base_(ram_base), ram_size_(ram_size),
+      context_(context) {}
+
+std::byte* Realm::ptr(Ipa ipa) const {
+  std::byte* p = vcpu_.stage2().pointer(ipa);
+  if (p == nullptr) throw std::out_of_range("IPA outside this realm's reachable IPA space");
+  return p;
+}
+
+std::pair<Ipa, std::uint64_t> Realm::ram() const {
+  const std::uint64_t reserved = kScratchPages * kGranuleSize;
+  return {ram_base_ + reserved, ram_size_ > reserved ? ram_size_ - reserved : 0};
+}
+
+Ipa Realm::scratch() const { return ram_base_ + rec_index() * kGranuleSize; }
+
+unsigned Realm::ipa_width() {
+  if (ipa_width_ == 0) ipa_width_ = static_cast<unsigned>(config().ipa_width);
+  return ipa_width_;
+}
+
+Ipa Realm::unprotected_alias(Ipa ipa) {
+  return Ipa{ipa.value() | (std::uint64_t{1} << (ipa_width() - 1))};
+}
+
+std::optional<Abort> Realm::guarded(const std::function<void()>& fn) {
+  sigjmp_buf env;
+  sigjmp_buf* outer = t_guard;
+  if (sigsetjmp(env, 1) != 0) {
+    t_guard = outer;
+    return Abort{t_abort_ipa};
+  }
+  t_guard = &env;
+  fn();
+  t_guard = outer;
+  return std::nullopt;
+}
+
+abi::SmcRegs Realm::smc(std::uint32_t f, std::initializer_list<std::uint64_t> args) {
+  abi::SmcRegs r;
+  r.x[0] = f;
+  std::size_t i = 1;
+  for (auto a : args) r.x[i++] = a;
+  vcpu_.smc(r);
+  return r;
+}
+
+std::uint64_t Realm::rsi_version() {
+  const auto r = smc(fid(abi::RsiFid::kVersion), {abi::kRsiVersion});
+  expect_success(r, "RSI_VERSION");
+  return r.x[2];
+}
+
+abi::RsiRealmConfig Realm::config() {
+  const Ipa buf = scratch();
+  expect_success(smc(fid(abi::RsiFid::kRealmConfig), {buf.value()}), "RSI_REALM_CONFIG");
+  abi::RsiRealmConfig cfg;
+  std::memcpy(&cfg, ptr(buf), sizeof cfg);
+  return cfg;
+}
+
+Measurement Realm::measurement(unsigned index) {
+  const auto r = smc(fid(abi::RsiFid::kMeasurementRead), {index});
+  expect_success(r, "RSI_MEASUREMENT_READ");
+  Measurement m;
+  std::memcpy(m.data(), &r.x[1], m.size());
+  return m;
+}
+
+void Realm::extend_measurement(unsigned index, std::span<const std::uint8_t> value) {
+  abi::SmcRegs r;
+  r.x[0] = fid(abi::RsiFid::kMeasurementExtend);
+  r.x[1] = index;
+  r.x[2] = value.size();
+  std::memcpy(&r.x[3], value.data(), std::min<std::size_t>(value.size(), 64));
+  vcpu_.smc(r);
+  expect_success(r, "RSI_MEASUREMENT_EXTEND");
+}
+
+void Realm::set_ripas(Ipa base, Ipa top, abi::Ripas ripas, bool allow_destroyed) {
+  while (base < top) {
+    const auto r = smc(fid(abi::RsiFid::kIpaStateSet),
+                       {base.value(), top.value(), static_cast<std::uint64_t>(ripas),
+                        allow_destroyed ? abi::ipa_state_set_flags::kChangeDestroyed : 0U});
+    expect_success(r, "RSI_IPA_STATE_SET");
+    if (r.x[2] == static_cast<std::uint64_t>(abi::RsiRipasResponse::kReject)) {
+      throw RsiError("RSI_IPA_STATE_SET (host rejected)", abi::RsiStatus::kErrorState);
+    }
+    if (Ipa{r.x[1]} <= base) {
+      throw RsiError("RSI_IPA_STATE_SET (no progress)", abi::RsiStatus::kErrorState);
+    }
+    base = Ipa{r.x[1]};
+  }
+}
+
+std::pair<abi::Ripas, Ipa> Realm::ripas(Ipa base, Ipa top) {
+  const auto r = smc(fid(abi::RsiFid::kIpaStateGet), {base.value(), top.value()});
+  expect_success(r, "RSI_IPA_STATE_GET");
+  return {static_cast<abi::Ripas>(r.x[2]), Ipa{r.x[1]}};
+}
+
+std::array<std::uint64_t, 31> Realm::host_call(std::uint16_t imm,
+                                               std::span<const std::uint64_t> args) {
+  const Ipa buf = scratch();
+  abi::RsiHostCall call{};
+  call.imm = imm;
+  std::copy_n(args.begin(), std::min<std::size_t>(args.size(), call.gprs.size()), call.gprs.begin());
+  std::memcpy(ptr(buf), &call, sizeof call);
+  expect_success(smc(fid(abi::RsiFid::kHostCall), {buf.value()}), "RSI_HOST_CALL");
+  std::memcpy(&call, ptr(buf), sizeof call);
+  return call.gprs;
+}
+
+void Realm::print(std::string_view text) {
+  while (!text.empty()) {
+    std::array<std::uint64_t, 31> regs{};
+    const std::size_t n = std::min<std::size_t>(text.size(), abi::host_call::kConsoleBytes);
+    regs[0] = n;
+    std::memcpy(&regs[1], text.data(), n);
+    (void)host_call(abi::host_call::kConsole, std::span(regs.data(), 1 + (n + 7) / 8));
+    text.remove_prefix(n);
+  }
+}
+
+std::byte* Realm::share_with_host(Ipa base, std::uint64_t size) {
+  set_ripas(base, base + size, abi::Ripas::kEmpty);
+  return ptr(unprotected_alias(base));
+}
+
+std::byte* Realm::map_host_buffer(std::uint64_t id, Ipa ipa, std::uint64_t size) {
+  const std::array<std::uint64_t, 3> args{id, ipa.value(), size};
+  const auto reply = host_call(abi::host_call::kMapShared, args);
+  if (reply[0] != abi::host_call::kOk) {
+    throw std::runtime_error("host refused to map shared buffer " + std::to_string(id));
+  }
+  return ptr(ipa);
+}
+
+std::int64_t Realm::start_cpu(std::uint64_t index, std::uint64_t context) {
+  // The target learns the memory layout from a boot block in its own scratch page.
+  const Ipa block = ram_base_ + index * kGranuleSize;
+  const std::array<std::uint64_t, 3> boot{ram_base_.value(), ram_size_, context};
+  std::memcpy(ptr(block), boot.data(), sizeof boot);
+  const auto r = smc(fid(abi::PsciFid::kCpuOn),
+                     {abi::mpidr_from_rec_index(index), kEntryIpa.value(), block.value()});
+  return static_cast<std::int64_t>(r.x[0]);
+}
+
+std::int64_t Realm::cpu_state(std::uint64_t index) {
+  const auto r = smc(fid(abi::PsciFid::kAffinityInfo), {abi::mpidr_from_rec_index(index), 0});
+  return static_cast<std::int64_t>(r.x[0]);
+}
+
+void Realm::cpu_off() {
+  (void)smc(fid(abi::PsciFid::kCpuOff), {});
+  throw std::logic_error("PSCI CPU_OFF returned");
+}
+
+void Realm::system_off() {
+  (void)smc(fid(abi::PsciFid::kSystemOff), {});
+  throw std::logic_error("PSCI SYSTEM_OFF returned");
+}
+
+void Realm::cpu_relax() {
+  if (vcpu_.irq_pending()) {
+    (void)smc(fid(abi::RsiFid::kFeatures), {0});  // an SMC: the RMM takes the IRQ exit
+  } else {
+    _mm_pause();
+  }
+}
+
+}  // namespace caec::realm

@@ -1,0 +1,125 @@
+// The realm SDK: what a realm program uses. Typed RSI calls (through the SMC instruction of its
+// PE), its IPA space as ordinary pointers, host calls, memory shared with the host through the
+// unprotected IPA half, and PSCI. It mirrors what a Linux realm driver would expose.
+//
+// Memory layout every caec realm uses (the host builds it, the RIM covers what is measured):
+//   IPA 0x0             the manifest (realm/manifest.h), measured; REC 0 starts here
+//   IPA 0x1000..        optional image payload, measured
+//   IPA kRamBase..      RAM, declared with RTT_INIT_RIPAS and populated on first touch;
+//                       the first kScratchPages pages are the SDK's per-REC RSI buffers
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "caec/abi/rsi.h"
+#include "caec/abi/smc.h"
+#include "caec/abi/types.h"
+#include "machine/vcpu.h"
+#include "caec/abi/realm_image.h"
+
+namespace caec::realm {
+
+inline constexpr Ipa kEntryIpa{0};
+inline constexpr Ipa kRamBase{0x100000};
+inline constexpr std::uint64_t kScratchPages = 64;  // one per REC, up to 64 RECs
+
+/// An RSI call failed; the message names the command and the status.
+class RsiError : public std::runtime_error {
+ public:
+  RsiError(std::string_view command, abi::RsiStatus status);
+  [[nodiscard]] abi::RsiStatus status() const { return status_; }
+
+ private:
+  abi::RsiStatus status_;
+};
+
+/// An access to realm memory ended in a synchronous external abort (see Realm::guarded).
+struct Abort {
+  Ipa ipa;
+};
+
+using Measurement = std::array<std::uint8_t, 64>;
+
+class Realm {
+ public:
+  Realm(machine::Vcpu& vcpu, abi::Manifest manifest, Ipa ram_base, std::uint64_t ram_size,
+        std::uint64_t context);
+
+  // ---- Identity ----
+  [[nodiscard]] std::uint64_t rec_index() const { return vcpu_.start().index; }
+  [[nodiscard]] const abi::Manifest& manifest() const { return manifest_; }
+  [[nodiscard]] const std::vector<std::string>& args() const { return manifest_.args; }
+  /// X0 given to a REC started with start_cpu (0 for REC 0).
+  [[nodiscard]] std::uint64_t context() const { return context_; }
+
+  // ---- Memory ----
+  /// The host pointer through which this realm reaches `ipa` (accesses go through stage 2).
+  [[nodiscard]] std::byte* ptr(Ipa ipa) const;
+  template <class T>
+  [[nodiscard]] T* as(Ipa ipa) const {
+    return reinterpret_cast<T*>(ptr(ipa));
+  }
+  /// RAM for the program: [ram().first, ram().first + ram().second), after the SDK's scratch.
+  [[nodiscard]] std::pair<Ipa, std::uint64_t> ram() const;
+  [[nodiscard]] unsigned ipa_width();
+  /// The unprotected alias of a protected IPA (the top IPA bit set).
+  [[nodiscard]] Ipa unprotected_alias(Ipa ipa);
+  /// Runs `fn`; if one of its accesses takes a synchronous external abort, returns the abort.
+  [[nodiscard]] std::optional<Abort> guarded(const std::function<void()>& fn);
+
+  // ---- RSI ----
+  [[nodiscard]] abi::SmcRegs smc(std::uint32_t fid, std::initializer_list<std::uint64_t> args);
+  [[nodiscard]] std::uint64_t rsi_version();
+  [[nodiscard]] abi::RsiRealmConfig config();
+  [[nodiscard]] Rid rid() { return Rid{config().rid}; }
+  [[nodiscard]] Measurement measurement(unsigned index);
+  void extend_measurement(unsigned index, std::span<const std::uint8_t> value);
+  /// Changes RIPAS of [base, top) until done; throws RsiError if the host refuses.
+  void set_ripas(Ipa base, Ipa top, abi::Ripas ripas, bool allow_destroyed = false);
+  /// RSI_IPA_STATE_GET: the RIPAS at base and how far it extends.
+  [[nodiscard]] std::pair<abi::Ripas, Ipa> ripas(Ipa base, Ipa top);
+  /// RSI_HOST_CALL with `imm` and up to 31 arguments; returns the host's X0..X30.
+  [[nodiscard]] std::array<std::uint64_t, 31> host_call(std::uint16_t imm,
+                                                         std::span<const std::uint64_t> args = {});
+  /// Prints a line on the host's console.
+  void print(std::string_view text);
+
+  // ---- Sharing with the host (the realm shared memory protocol, rmm-1.0.md §8) ----
+  /// Gives up [base, base+size) as private memory (RIPAS EMPTY) and returns its unprotected
+  /// alias, which the host can back with Non-secure memory.
+  [[nodiscard]] std::byte* share_with_host(Ipa base, std::uint64_t size);
+  /// Asks the host to map its shared buffer `id` at unprotected IPA `ipa`; returns a pointer.
+  [[nodiscard]] std::byte* map_host_buffer(std::uint64_t id, Ipa ipa, std::uint64_t size);
+
+  // ---- CPUs ----
+  /// PSCI CPU_ON of REC `index`, which runs this program with context() == `context`.
+  [[nodiscard]] std::int64_t start_cpu(std::uint64_t index, std::uint64_t context);
+  /// PSCI AFFINITY_INFO: 0 on, 1 off.
+  [[nodiscard]] std::int64_t cpu_state(std::uint64_t index);
+  [[noreturn]] void cpu_off();
+  [[noreturn]] void system_off();
+  /// Waits for an interrupt (a REC exit when the host traps WFI).
+  void wfi() { vcpu_.wfi(); }
+  /// A spin-loop hint that also lets a pending physical interrupt preempt the REC.
+  void cpu_relax();
+
+ private:
+  [[nodiscard]] Ipa scratch() const;
+
+  machine::Vcpu& vcpu_;
+  abi::Manifest manifest_;
+  Ipa ram_base_;
+  std::uint64_t ram_size_;
+  std::uint64_t context_;
+  unsigned ipa_width_ = 0;
+};
+
+}  // namespace caec::realm

@@ -1,0 +1,49 @@
+// RSI_HOST_CALL (rmm-1.0.md §2.3): the realm's RsiHostCall travels to the host as a REC exit,
+// and the host's answer comes back from the next REC_ENTER.
+#include <cstring>
+
+#include "rmm/realm_exit.h"
+#include "rmm/rsi_command.h"
+
+namespace caec::rmm {
+
+namespace {
+
+constexpr auto kInput = abi::RsiStatus::kErrorInput;
+
+constexpr std::array<RsiCondition<RsiCtx>, 2> kConditions{{
+    {"addr_align", kInput, [](RsiCtx& c) { return !Ipa{c.in.x[1]}.is_aligned(abi::kHostCallAlign); }},
+    {"addr_bound", kInput,
+     [](RsiCtx& c) {
+       return !c.with_realm([&](RealmDescriptor& r) { return r.is_protected(Ipa{c.in.x[1]}); });
+     }},
+}};
+constexpr auto kInfo = describe(kConditions);
+
+}  // namespace
+
+RsiResult rsi_host_call(RsiCtx& c) {
+  if (auto f = first_failure(kConditions, c)) return *f;
+  const Ipa ipa{c.in.x[1]};
+  abi::RsiHostCall call{};
+  if (with_realm_buffer(c.rmm, c.rec, ipa, [&](std::byte* p) { std::memcpy(&call, p, sizeof call); }) !=
+      BufferAccess::kDone) {
+    return kInput;
+  }
+  RecExit exit{.reason = abi::RmiRecExitReason::kHostCall};
+  exit.imm = call.imm;
+  exit.gprs = call.gprs;
+  c.rec.host_call_pending = true;
+  c.rec.host_call_ipa = ipa;
+  rec_exit(c.rmm, c.rec, exit);
+  // The host's X0..X30 go back into the realm's structure (which may need mapping first).
+  call.gprs = c.rec.entry_gprs;
+  const auto back = with_realm_buffer(c.rmm, c.rec, ipa, [&](std::byte* p) {
+    std::memcpy(p + offsetof(abi::RsiHostCall, gprs), &call.gprs, sizeof call.gprs);
+  });
+  c.rec.host_call_pending = false;
+  return back == BufferAccess::kDone ? RsiResult::success() : RsiResult(kInput);
+}
+std::span<const RsiConditionInfo> rsi_host_call_conditions() { return kInfo; }
+
+}  // namespace caec::rmm

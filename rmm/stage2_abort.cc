@@ -1,0 +1,54 @@
+// A realm access the stage-2 walk could not satisfy, taken to R-EL2 on the realm's PE. The
+// RMM re-walks under its locks and applies the realm access table (rmm-1.0.md §2.3, A5.2.9):
+// RIPAS EMPTY -> SEA to the realm; RAM without a granule, or DESTROYED -> data-abort exit to
+// the host; unprotected UNASSIGNED_NS -> exit; a valid mapping -> retry (a race with
+// break-before-make); a write to a read-only mapping -> permission-fault exit.
+#include "caec/abi/esr.h"
+#include "caec/abi/s2tt.h"
+#include "rmm/realm_exit.h"
+#include "rmm/rmm.h"
+#include "rmm/s2tt.h"
+
+namespace caec::rmm {
+
+namespace {
+
+enum class Decision : std::uint8_t { kRetry, kSea, kExit };
+
+struct Verdict {
+  Decision decision;
+  std::uint64_t dfsc = 0;
+};
+
+Verdict decide(RmmContext& rmm, Rec& rec, Ipa ipa, bool write, AbortKind kind) {
+  if (kind == AbortKind::kAddressSize || kind == AbortKind::kGpf) return {Decision::kSea};
+  LockedGranule rd = rmm.granules.lock(rec.owner);
+  const RealmDescriptor& realm = realm_of(rmm, rd);
+  if (!realm.in_ipa_space(ipa)) return {Decision::kSea};
+  RttWalk w = rtt_walk(rmm.platform, rmm.granules, realm, ipa, abi::s2tt::kMaxLevel);
+  const RttEntry& e = w.entry;
+  const auto level = static_cast<std::uint64_t>(w.level());
+  const std::uint64_t desc = w.rtt.raw(w.index);
+  const bool valid = abi::s2tt::desc_is_valid(desc);
+  if (valid) {
+    const bool writable = (desc & abi::s2tt::kS2apMask) == abi::s2tt::kS2apRw;
+    if (write && !writable) return {Decision::kExit, abi::esr::kDfscPermission + level};
+    return {Decision::kRetry};
+  }
+  if (!realm.is_protected(ipa)) return {Decision::kExit, abi::esr::kDfscTranslation + level};
+  if (e.ripas == abi::Ripas::kEmpty) return {Decision::kSea};
+  return {Decision::kExit, abi::esr::kDfscTranslation + level};
+}
+
+}  // namespace
+
+bool Rmm::handle_abort(Pa rec_pa, Ipa ipa, bool write, AbortKind kind) {
+  Rec& rec = rec_at(*ctx_, rec_pa);
+  const Verdict v = decide(*ctx_, rec, ipa, write, kind);
+  if (v.decision != Decision::kExit) return v.decision == Decision::kRetry;
+  rec_exit(*ctx_, rec, data_abort_exit(ipa.align_down(kGranuleSize), write, v.dfsc));
+  // The host may answer an abort at an unprotected IPA with an SEA; otherwise try again.
+  return !rec.inject_sea;
+}
+
+}  // namespace caec::rmm

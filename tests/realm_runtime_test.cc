@@ -1,0 +1,180 @@
+// Realms that run: programs execute on their RECs, fault on unmapped RAM and resume after the
+// host maps it, call the host, and are torn down leaving nothing behind.
+#include <sstream>
+#include <thread>
+
+#include "attest/rim_calculator.h"
+#include "host/vmm.h"
+#include "testing/rmm_fixture.h"
+
+namespace caec::testing {
+namespace {
+
+class RealmRuntime : public RmmTest {
+ protected:
+  host::Vmm vmm{host_, [this](Pa rec) { system_.platform().interrupt(rec); }};
+
+  host::VmRealm& launch(const std::string& program, std::vector<std::string> args = {},
+                        unsigned recs = 1, std::uint16_t vmid = 1) {
+    return vmm.launch(program_spec(program, std::move(args), recs, vmid));
+  }
+  std::optional<std::int64_t> run(host::VmRealm& r) {
+    vmm.start(r);
+    EXPECT_TRUE(vmm.wait(r)) << "realm did not finish";
+    EXPECT_EQ(r.error(), "");
+    return r.exit_status();
+  }
+};
+
+TEST_F(RealmRuntime, a_program_runs_and_reports_its_exit_status) {
+  auto& r = launch("test-exit", {"42"});
+  EXPECT_EQ(run(r), 42);
+  EXPECT_EQ(rmm().realm(r.built.rd)->state, rmm::RealmState::kSystemOff);
+  vmm.destroy(r);
+}
+
+TEST_F(RealmRuntime, ram_faults_are_resolved_by_the_host_and_the_realm_resumes) {
+  auto& r = launch("test-touch-ram", {"32"});
+  EXPECT_EQ(run(r), 32);
+  EXPECT_GE(r.exit_counts()["data-abort"], 1U);
+  vmm.destroy(r);
+}
+
+TEST_F(RealmRuntime, host_calls_carry_console_output) {
+  auto& r = launch("test-hello", {"a", "b"});
+  EXPECT_EQ(run(r), 0);
+  EXPECT_EQ(r.console(), "hello from REC 0 a b\n");
+  vmm.destroy(r);
+}
+
+TEST_F(RealmRuntime, access_to_ripas_empty_memory_gets_an_abort_not_data) {
+  auto& r = launch("test-read-empty");
+  EXPECT_EQ(run(r), 0);
+  vmm.destroy(r);
+}
+
+TEST_F(RealmRuntime, read_only_stage2_mappings_are_enforced) {
+  const Pa buf = vmm.create_shared_buffer(7, kGranuleSize, /*read_only=*/true);
+  const std::uint64_t value = 0x600d;
+  ASSERT_EQ(machine().host_view().write(buf, std::as_bytes(std::span(&value, 1))),
+            machine::Access::kOk);
+  auto& r = launch("test-write-ro");
+  EXPECT_EQ(run(r), 0) << "a write through a read-only mapping must abort and change nothing";
+  vmm.destroy(r);
+  host_.pool().free(buf);
+}
+
+/// A host that destroys the realm's first RAM page when the realm asks it to (host call 0x200).
+class DestroyingVmm : public host::Vmm {
+ public:
+  using Vmm::Vmm;
+  Pa destroyed;
+
+ protected:
+  Next on_host_call(host::VmRealm& r, std::size_t rec, const abi::RmiRecExit& exit,
+                    abi::RmiRecEnter& enter) override {
+    if (exit.imm != 0x200) return Vmm::on_host_call(r, rec, exit, enter);
+    const Ipa page{0x100000 + 64 * kGranuleSize};  // realm.ram().first
+    const auto out = host().rmi().data_destroy(r.built.rd, page);
+    if (out.ret.ok()) {
+      destroyed = out.granule;
+      r.built.data.erase(page.value());
+      host().undelegate_and_free(out.granule);
+    }
+    return Next::kEnter;
+  }
+};
+
+TEST_F(RealmRuntime, after_data_destroy_the_realm_never_reaches_the_old_granule) {
+  DestroyingVmm hostile(host_, [this](Pa rec) { system_.platform().interrupt(rec); });
+  host::LaunchSpec spec;
+  spec.manifest = {"test-reuse-after-host", 1, {}};
+  spec.ram_size = 1ULL << 20U;
+  auto& r = hostile.launch(spec);
+  hostile.start(r);
+  ASSERT_TRUE(hostile.wait(r));
+  ASSERT_NE(hostile.destroyed, Pa{});
+  // The realm's next access found RIPAS DESTROYED: it exited instead of reading anything, and
+  // the host could not make it continue.
+  EXPECT_EQ(r.console().find("read"), std::string::npos) << r.console();
+  EXPECT_NE(r.error().find("realm aborted on IPA 0x140000"), std::string::npos) << r.error();
+  std::array<std::byte, 8> old{};
+  ASSERT_EQ(machine().host_view().read(hostile.destroyed, old), machine::Access::kOk);
+  EXPECT_EQ(old, (std::array<std::byte, 8>{})) << "the destroyed granule was not scrubbed";
+  hostile.destroy(r);
+}
+
+TEST_F(RealmRuntime, psci_cpu_on_starts_a_second_rec) {
+  auto& r = launch("test-smp", {}, 2);
+  EXPECT_EQ(run(r), 42);
+  vmm.destroy(r);
+}
+
+TEST_F(RealmRuntime, realm_shares_pages_with_the_host_through_ripas_empty) {
+  auto& r = launch("test-share-with-host");
+  EXPECT_EQ(run(r), 0);
+  EXPECT_GE(r.exit_counts()["ripas-change"], 1U);
+  vmm.destroy(r);
+}
+
+TEST_F(RealmRuntime, wfi_exits_to_the_host_and_an_interrupt_wakes_the_realm) {
+  auto& r = launch("test-wfi");
+  vmm.start(r);
+  while (r.exit_counts()["wfx"] == 0) std::this_thread::yield();
+  EXPECT_FALSE(r.finished());
+  vmm.post_interrupt(r, 0, 27);
+  ASSERT_TRUE(vmm.wait(r));
+  EXPECT_EQ(r.exit_status(), 0);
+  vmm.destroy(r);
+}
+
+TEST_F(RealmRuntime, measurements_are_read_and_extended_through_rsi) {
+  auto& r = launch("test-measure");
+  EXPECT_EQ(run(r), 40);
+  const auto realm = rmm().realm(r.built.rd);
+  ASSERT_TRUE(realm);
+  std::istringstream lines(r.console());
+  std::string rim, rem1, rem2;
+  std::getline(lines, rim);
+  std::getline(lines, rem1);
+  std::getline(lines, rem2);
+  EXPECT_EQ(rim, attest::to_hex(realm->measurements[0]));
+  EXPECT_EQ(rem1, attest::to_hex(realm->measurements[1]));
+  EXPECT_NE(rem1, std::string(128, '0'));
+  EXPECT_EQ(rem2, std::string(128, '0'));
+  vmm.destroy(r);
+}
+
+TEST_F(RealmRuntime, rsi_calls_with_bad_arguments_are_rejected) {
+  auto& r = launch("test-rsi-rejects");
+  EXPECT_EQ(run(r), 0) << "check number that failed";
+  vmm.destroy(r);
+}
+
+TEST_F(RealmRuntime, two_realms_run_at_once_and_teardown_returns_every_granule) {
+  const std::uint64_t free_before = host_.pool().free_granules();
+  auto& a = launch("test-touch-ram", {"64"}, 1, 1);
+  auto& b = launch("test-smp", {}, 2, 2);
+  vmm.start(a);
+  vmm.start(b);
+  ASSERT_TRUE(vmm.wait(a));
+  ASSERT_TRUE(vmm.wait(b));
+  EXPECT_EQ(a.exit_status(), 64);
+  EXPECT_EQ(b.exit_status(), 42);
+  vmm.destroy(a);
+  vmm.destroy(b);
+  EXPECT_EQ(host_.pool().free_granules(), free_before);
+  const auto& mem = machine().memory();
+  for (std::uint64_t i = 0; i + machine().config().secure_granules < mem.num_granules(); ++i) {
+    ASSERT_EQ(machine().pas(mem.granule_pa(i)), machine::Pas::kNonSecure) << i;
+  }
+}
+
+TEST_F(RealmRuntime, an_unknown_program_exits_127) {
+  auto& r = launch("no-such-program");
+  EXPECT_EQ(run(r), 127);
+  vmm.destroy(r);
+}
+
+}  // namespace
+}  // namespace caec::testing
