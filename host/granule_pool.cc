@@ -30,6 +30,16 @@ std::optional<Pa> GranulePool::allocate(std::uint64_t count, std::uint64_t align
   return std::nullopt;
 }
 
+bool GranulePool::allocate_at(Pa pa) {
+  std::lock_guard lock(mutex_);
+  if (pa < base_ || !pa.is_granule_aligned()) return false;
+  const std::uint64_t i = (pa - base_) >> kGranuleShift;
+  if (i >= used_.size() || used_[i]) return false;
+  used_[i] = true;
+  --free_;
+  return true;
+}
+
 void GranulePool::free(Pa pa, std::uint64_t count) {
   std::lock_guard lock(mutex_);
   const std::uint64_t first = (pa - base_) >> kGranuleShift;

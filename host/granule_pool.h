@@ -19,6 +19,8 @@ class GranulePool {
   /// `count` contiguous granules whose first PA is aligned to `align` bytes.
   [[nodiscard]] std::optional<Pa> allocate(std::uint64_t count = 1,
                                            std::uint64_t align = kGranuleSize);
+  /// The granule at `pa`, if it is free.
+  [[nodiscard]] bool allocate_at(Pa pa);
   void free(Pa pa, std::uint64_t count = 1);
   [[nodiscard]] std::uint64_t free_granules() const;
   [[nodiscard]] std::uint64_t total_granules() const { return used_.size(); }

@@ -71,7 +71,16 @@ HostRealm RealmBuilder::create(const RealmSpec& spec) {
 
   realm.num_start = g.num_tables;
   realm.rtt_base = host_.delegate_new(g.num_tables, g.num_tables * kGranuleSize);
-  realm.rd = host_.delegate_new();
+  if (spec.rd) {
+    if (!host_.pool().allocate_at(*spec.rd)) throw HostError("RD granule is not free");
+    if (const auto ret = host_.rmi().granule_delegate(*spec.rd); !ret.ok()) {
+      host_.pool().free(*spec.rd);
+      throw HostError("RMI_GRANULE_DELEGATE of the RD: " + describe(ret));
+    }
+    realm.rd = *spec.rd;
+  } else {
+    realm.rd = host_.delegate_new();
+  }
   p.rtt_base = realm.rtt_base.value();
 
   StagingPage params(host_);
@@ -165,6 +174,17 @@ void RealmBuilder::create_rec(HostRealm& realm, bool runnable, std::uint64_t pc,
   if (runnable && observer_.rec) observer_.rec(p);
 }
 
+bool RealmBuilder::add_apt(HostRealm& realm) {
+  const Pa apt = host_.delegate_new();
+  if (const auto ret = host_.rmi().apt_create(realm.rd, apt); !ret.ok()) {
+    host_.undelegate_and_free(apt);
+    if (ret.status == abi::RmiStatus::kErrorCsm) return false;
+    throw HostError("RMI_APT_CREATE: " + describe(ret));
+  }
+  realm.apts.push_back(apt);
+  return true;
+}
+
 void RealmBuilder::activate(HostRealm& realm) {
   expect_ok(host_.rmi().realm_activate(realm.rd), "RMI_REALM_ACTIVATE");
 }
@@ -176,6 +196,11 @@ void RealmBuilder::destroy(HostRealm& realm) {
     host_.undelegate_and_free(r.aux, r.aux_count);
   }
   realm.recs.clear();
+  for (Pa apt : realm.apts) {
+    expect_ok(host_.rmi().apt_destroy(realm.rd, apt), "RMI_APT_DESTROY");
+    host_.undelegate_and_free(apt);
+  }
+  realm.apts.clear();
   for (const auto& [ipa, pa] : realm.data) {
     const auto out = host_.rmi().data_destroy(realm.rd, Ipa{ipa});
     expect_ok(out.ret, "RMI_DATA_DESTROY" + at(Ipa{ipa}, 3));

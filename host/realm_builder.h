@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -21,6 +22,8 @@ struct RealmSpec {
   abi::RmiHashAlgorithm hash_algo = abi::RmiHashAlgorithm::kSha256;
   std::array<std::uint8_t, 64> rpv{};
   std::uint16_t vmid = 1;
+  /// Where to put the RD (a free granule of the host's); anywhere if unset.
+  std::optional<Pa> rd;
 };
 
 /// What the host knows about a realm it built.
@@ -42,6 +45,7 @@ struct HostRealm {
     std::uint64_t aux_count;
   };
   std::vector<Rec> recs;  // index = REC index
+  std::vector<Pa> apts;   // CAEC Access Policy Table granules
 
   [[nodiscard]] int start_level() const { return static_cast<int>(params.rtt_level_start); }
 };
@@ -78,8 +82,10 @@ class RealmBuilder {
   void create_rec(HostRealm& realm, bool runnable, std::uint64_t pc,
                   const std::array<std::uint64_t, 8>& gprs);
   void activate(HostRealm& realm);
-  /// REC_DESTROY, DATA_DESTROY, RTT_DESTROY (leaves first), REALM_DESTROY, then undelegate
-  /// everything.
+  /// RMI_APT_CREATE of one more APT granule (CAEC); false if the RMM refused (APT full).
+  bool add_apt(HostRealm& realm);
+  /// REC_DESTROY, APT_DESTROY (which first severs the realm's CSM relations), DATA_DESTROY,
+  /// RTT_DESTROY (leaves first), REALM_DESTROY, then undelegate everything.
   void destroy(HostRealm& realm);
 
  private:

@@ -1,5 +1,7 @@
 #include "host/rmi_client.h"
 
+#include "caec/abi/csm.h"
+
 namespace caec::host {
 
 namespace {
@@ -121,6 +123,19 @@ abi::RmiReturn RmiClient::psci_complete(Pa calling, Pa target, std::uint64_t sta
 TopOut RmiClient::rtt_set_ripas(Pa rd, Pa rec, Ipa base, Ipa top) {
   const auto r = smc(fid(F::kRttSetRipas), {rd.value(), rec.value(), base.value(), top.value()});
   return {status(r), Ipa{r.x[1]}};
+}
+
+VersionOut RmiClient::caec_version(std::uint64_t requested) {
+  const auto r = smc(static_cast<std::uint32_t>(abi::CaecRmiFid::kVersion), {requested});
+  return {status(r), r.x[1], r.x[2]};
+}
+
+abi::RmiReturn RmiClient::apt_create(Pa rd, Pa apt) {
+  return status(smc(static_cast<std::uint32_t>(abi::CaecRmiFid::kAptCreate), {rd.value(), apt.value()}));
+}
+
+abi::RmiReturn RmiClient::apt_destroy(Pa rd, Pa apt) {
+  return status(smc(static_cast<std::uint32_t>(abi::CaecRmiFid::kAptDestroy), {rd.value(), apt.value()}));
 }
 
 std::string describe(abi::RmiReturn ret) {

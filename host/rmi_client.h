@@ -71,6 +71,10 @@ class RmiClient {
   [[nodiscard]] abi::RmiReturn rec_enter(Pa rec, Pa run);
   [[nodiscard]] abi::RmiReturn psci_complete(Pa calling, Pa target, std::uint64_t status);
   [[nodiscard]] TopOut rtt_set_ripas(Pa rd, Pa rec, Ipa base, Ipa top);
+  // CAEC extension (csm-abi.md §2).
+  [[nodiscard]] VersionOut caec_version(std::uint64_t requested);
+  [[nodiscard]] abi::RmiReturn apt_create(Pa rd, Pa apt);
+  [[nodiscard]] abi::RmiReturn apt_destroy(Pa rd, Pa apt);
 
  private:
   machine::El3Monitor& el3_;

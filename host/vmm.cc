@@ -82,7 +82,9 @@ Vmm::~Vmm() {
 VmRealm& Vmm::launch(const LaunchSpec& spec) {
   auto owned = std::make_unique<VmRealm>();
   VmRealm& r = *owned;
+  r.name_ = spec.name.empty() ? spec.manifest.program : spec.name;
   r.built = builder_.create(spec.realm);
+  (void)builder_.add_apt(r.built);  // room for CSM records; more on request
   std::vector<std::byte> image = abi::encode_manifest(spec.manifest);
   image.insert(image.end(), spec.payload.begin(), spec.payload.end());
   builder_.load(r.built, abi::kManifestIpa, image, /*measured=*/true);
@@ -154,6 +156,16 @@ Pa Vmm::create_shared_buffer(std::uint64_t id, std::uint64_t size, bool read_onl
   return *pa;
 }
 
+void Vmm::raise_signal(const std::string& name) {
+  std::lock_guard lock(names_mutex_);
+  signals_.insert(name);
+}
+
+bool Vmm::signaled(const std::string& name) {
+  std::lock_guard lock(names_mutex_);
+  return signals_.contains(name);
+}
+
 void Vmm::post_interrupt(VmRealm& r, std::size_t rec, std::uint32_t vintid) {
   {
     std::lock_guard lock(r.mutex_);
@@ -208,7 +220,13 @@ void Vmm::vcpu_loop(VmRealm& r, std::size_t rec) {
     enter = abi::RmiRecEnter{};
     // Interrupts the realm did not take stay in the list registers.
     enter.gicv3_lrs = state.exit.gicv3_lrs;
-    const Next next = dispatch(r, rec, state.exit, enter);
+    Next next = Next::kStopRealm;
+    try {
+      next = dispatch(r, rec, state.exit, enter);
+    } catch (const std::exception& e) {
+      // The host could not serve the exit (out of memory, a refused RMI call): stop the realm.
+      fail(r, std::string("REC ") + std::to_string(rec) + ": " + e.what());
+    }
     if (next == Next::kStopVcpu) break;
     if (next == Next::kStopRealm) {
       {
@@ -243,6 +261,9 @@ Vmm::Next Vmm::dispatch(VmRealm& r, std::size_t rec, const abi::RmiRecExit& exit
     case abi::RmiRecExitReason::kHostCall: return on_host_call(r, rec, exit, enter);
     case abi::RmiRecExitReason::kRipasChange: return on_ripas_change(r, rec, exit, enter);
     case abi::RmiRecExitReason::kPsci: return on_psci(r, rec, exit, enter);
+    case abi::RmiRecExitReason::kCsmProvider: return on_csm_provider(r, rec, exit, enter);
+    case abi::RmiRecExitReason::kCsmConsumer: return on_csm_consumer(r, rec, exit, enter);
+    case abi::RmiRecExitReason::kCsmRemove: return Next::kEnter;  // may repopulate on demand
     default: return on_other_exit(r, rec, exit, enter);
   }
 }
@@ -324,6 +345,34 @@ Vmm::Next Vmm::on_host_call(VmRealm& r, std::size_t, const abi::RmiRecExit& exit
     case abi::host_call::kMapShared:
       map_shared(r, exit.gprs[0], Ipa{exit.gprs[1]}, exit.gprs[2], enter.gprs[0]);
       return Next::kEnter;
+    case abi::host_call::kAptMore: {
+      std::lock_guard lock(r.mutex_);
+      enter.gprs[0] = builder_.add_apt(r.built) ? abi::host_call::kOk : abi::host_call::kErrRefused;
+      return Next::kEnter;
+    }
+    case abi::host_call::kPublishRid: {
+      std::lock_guard lock(names_mutex_);
+      published_rids_[r.name_] = exit.gprs[0];
+      break;
+    }
+    case abi::host_call::kSignal:
+    case abi::host_call::kPollSignal: {
+      char name[33] = {};
+      std::memcpy(name, &exit.gprs[0], 32);
+      std::lock_guard lock(names_mutex_);
+      if (exit.imm == abi::host_call::kSignal) signals_.insert(name);
+      enter.gprs[0] = signals_.contains(name) ? abi::host_call::kOk : abi::host_call::kErrNotYet;
+      return Next::kEnter;
+    }
+    case abi::host_call::kLookupRid: {
+      char name[33] = {};
+      std::memcpy(name, &exit.gprs[0], 32);
+      std::lock_guard lock(names_mutex_);
+      const auto it = published_rids_.find(name);
+      enter.gprs[0] = it == published_rids_.end() ? abi::host_call::kErrNotYet : abi::host_call::kOk;
+      enter.gprs[1] = it == published_rids_.end() ? 0 : it->second;
+      return Next::kEnter;
+    }
     default:
       enter.gprs[0] = abi::host_call::kErrUnknownCall;
       return Next::kEnter;
@@ -383,6 +432,33 @@ Vmm::Next Vmm::on_psci(VmRealm& r, std::size_t rec, const abi::RmiRecExit& exit,
   if (is(abi::PsciFid::kCpuOff)) return Next::kStopVcpu;
   if (is(abi::PsciFid::kSystemOff) || is(abi::PsciFid::kSystemReset)) return Next::kStopRealm;
   return Next::kEnter;  // CPU_SUSPEND: nothing to do
+}
+
+Vmm::Next Vmm::on_csm_provider(VmRealm& r, std::size_t, const abi::RmiRecExit& exit,
+                               abi::RmiRecEnter&) {
+  for (Ipa ipa{exit.csm_base}; ipa < Ipa{exit.csm_top}; ipa = ipa + kGranuleSize) {
+    const auto e = host_.rmi().rtt_read_entry(r.built.rd, ipa, s2::kMaxLevel);
+    if (e.ret.ok() && e.state == abi::RmiRttEntryState::kUnassigned && e.ripas == abi::Ripas::kRam) {
+      populate(r, ipa);
+    }
+  }
+  return Next::kEnter;
+}
+
+Vmm::Next Vmm::on_csm_consumer(VmRealm& r, std::size_t, const abi::RmiRecExit& exit,
+                               abi::RmiRecEnter&) {
+  std::lock_guard lock(r.mutex_);
+  for (Ipa ipa{exit.csm_base}; ipa < Ipa{exit.csm_top}; ipa = ipa + kGranuleSize) {
+    builder_.ensure_tables(r.built, ipa, s2::kMaxLevel);
+    const auto it = r.built.data.find(ipa.value());
+    if (it == r.built.data.end()) continue;
+    // A private granule in the reservation: the consumer must not keep it.
+    const auto out = host_.rmi().data_destroy(r.built.rd, ipa);
+    if (!out.ret.ok()) throw HostError("RMI_DATA_DESTROY " + hex(ipa.value()) + ": " + describe(out.ret));
+    host_.undelegate_and_free(it->second);
+    r.built.data.erase(it);
+  }
+  return Next::kEnter;
 }
 
 Vmm::Next Vmm::on_wfx(VmRealm& r, std::size_t rec, abi::RmiRecEnter&) {

@@ -13,6 +13,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -25,6 +26,8 @@
 namespace caec::host {
 
 struct LaunchSpec {
+  /// The name other realms look this one up by (host call kLookupRid); default: the program.
+  std::string name;
   RealmSpec realm;
   abi::Manifest manifest;
   std::vector<std::byte> payload;             // measured, placed after the manifest
@@ -44,6 +47,7 @@ class VmRealm {
   [[nodiscard]] std::string error() const;
   [[nodiscard]] std::map<std::string, std::uint64_t> exit_counts() const;
   [[nodiscard]] bool finished() const;
+  [[nodiscard]] const std::string& name() const { return name_; }
 
  private:
   friend class Vmm;
@@ -54,6 +58,7 @@ class VmRealm {
     bool kicked = false;
   };
 
+  std::string name_;
   mutable std::mutex mutex_;
   std::condition_variable cv_;
   std::vector<Vcpu> vcpus_;
@@ -88,6 +93,9 @@ class Vmm {
   /// realms may ask to map (host call kMapShared). Returns its first PA.
   /// `read_only`: realms get a read-only stage-2 mapping of it.
   Pa create_shared_buffer(std::uint64_t id, std::uint64_t size, bool read_only = false);
+  /// Raises a named event realms can wait for (host call kPollSignal).
+  void raise_signal(const std::string& name);
+  [[nodiscard]] bool signaled(const std::string& name);
   /// Queues virtual interrupt `vintid` for REC `rec_index` and wakes it.
   void post_interrupt(VmRealm& realm, std::size_t rec_index, std::uint32_t vintid);
 
@@ -108,6 +116,12 @@ class Vmm {
   virtual Next on_psci(VmRealm& r, std::size_t rec, const abi::RmiRecExit& exit,
                        abi::RmiRecEnter& enter);
   virtual Next on_wfx(VmRealm& r, std::size_t rec, abi::RmiRecEnter& enter);
+  /// CAEC exits: populate a new region (provider), prepare a reservation (consumer: remove
+  /// private DATA, build level-3 RTTs), or note a removed range.
+  virtual Next on_csm_provider(VmRealm& r, std::size_t rec, const abi::RmiRecExit& exit,
+                               abi::RmiRecEnter& enter);
+  virtual Next on_csm_consumer(VmRealm& r, std::size_t rec, const abi::RmiRecExit& exit,
+                               abi::RmiRecEnter& enter);
   /// An exit the VMM does not know; default: stop the realm with an error.
   virtual Next on_other_exit(VmRealm& r, std::size_t rec, const abi::RmiRecExit& exit,
                              abi::RmiRecEnter& enter);
@@ -134,6 +148,9 @@ class Vmm {
     bool read_only;
   };
   std::map<std::uint64_t, SharedBuffer> shared_;
+  std::mutex names_mutex_;
+  std::map<std::string, std::uint64_t> published_rids_;
+  std::set<std::string> signals_;
 };
 
 }  // namespace caec::host

@@ -76,6 +76,9 @@ class Realm {
   [[nodiscard]] std::optional<Abort> guarded(const std::function<void()>& fn);
 
   // ---- RSI ----
+  /// A granule of this REC's own RAM the SDK uses for RSI buffers (host calls, configs, CSM
+  /// info); its contents change with every such call.
+  [[nodiscard]] Ipa rsi_buffer() const { return scratch(); }
   [[nodiscard]] abi::SmcRegs smc(std::uint32_t fid, std::initializer_list<std::uint64_t> args);
   [[nodiscard]] std::uint64_t rsi_version();
   [[nodiscard]] abi::RsiRealmConfig config();

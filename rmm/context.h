@@ -9,6 +9,7 @@
 #include "rmm/granule.h"
 #include "rmm/platform.h"
 #include "rmm/realm.h"
+#include "rmm/realm_registry.h"
 #include "rmm/rmm_check.h"
 #include "rmm/vmid.h"
 
@@ -22,6 +23,10 @@ struct RmmContext {
   VmidAllocator vmids;
   /// Source of realm identifiers: monotonic from 1, never reused (csm-abi.md §1).
   std::atomic<std::uint64_t> next_rid{1};
+  /// Source of CSM region identifiers: monotonic from 1, never reused.
+  std::atomic<std::uint64_t> next_csm_id{1};
+  /// Live realms by RID.
+  RealmRegistry realms;
 };
 
 /// The realm descriptor inside a locked RD granule.

@@ -19,6 +19,7 @@ constexpr std::pair<S, S> kEdges[] = {
     {S::kDelegated, S::kData},        {S::kData, S::kDelegated},
     {S::kDelegated, S::kRec},         {S::kRec, S::kDelegated},
     {S::kDelegated, S::kRecAux},      {S::kRecAux, S::kDelegated},
+    {S::kDelegated, S::kApt},         {S::kApt, S::kDelegated},
 };
 
 constexpr bool edge_allowed(S from, S to) {
@@ -40,6 +41,7 @@ std::string_view granule_state_name(GranuleState s) {
     case S::kRecAux: return "REC_AUX";
     case S::kData: return "DATA";
     case S::kRtt: return "RTT";
+    case S::kApt: return "APT";
   }
   return "?";
 }

@@ -4,7 +4,10 @@
 // once cannot deadlock):
 //   1. "external" granules — states UNDELEGATED, DELEGATED, RD, REC — in ascending PA order;
 //   2. RTT granules from the root towards the leaves (hand over hand);
-//   3. DATA granules; 4. REC_AUX granules.
+//   3. DATA granules; 4. REC_AUX granules; 5. APT granules.
+// A command that involves two realms (CSM) holds both RDs, locked together in PA order, before
+// it touches either realm's RTTs or APT; so RTT locks of two realms are only ever nested under
+// both RD locks.
 // A LockedGranule is the proof of holding a lock; state changes need one.
 #pragma once
 
@@ -27,8 +30,9 @@ enum class GranuleState : std::uint8_t {
   kRecAux,
   kData,
   kRtt,
+  kApt,  // CAEC: a realm's Access Policy Table
 };
-inline constexpr std::size_t kNumGranuleStates = 7;
+inline constexpr std::size_t kNumGranuleStates = 8;
 [[nodiscard]] std::string_view granule_state_name(GranuleState s);
 
 /// One granule's metadata. Fields other than the lock are only touched with the lock held.

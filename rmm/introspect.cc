@@ -2,6 +2,7 @@
 
 #include "rmm/context.h"
 #include "rmm/diag.h"
+#include "rmm/s2tt.h"
 
 namespace caec::rmm {
 
@@ -14,6 +15,45 @@ std::optional<RealmDescriptor> RmmIntrospection::realm(Pa rd) const {
   LockedGranule g = rmm_.ctx_->granules.lock(rd);
   if (g.state() != GranuleState::kRd) return std::nullopt;
   return realm_of(*rmm_.ctx_, g);
+}
+
+std::vector<std::pair<Rid, Pa>> RmmIntrospection::realms() const {
+  return rmm_.ctx_->realms.snapshot();
+}
+
+namespace {
+void collect(RmmContext& rmm, Pa table, int level, Ipa base,
+             std::vector<RmmIntrospection::Mapping>& out) {
+  // SAFETY: RTT granules hold 512 descriptors; read while the system is quiescent.
+  const auto* slots = reinterpret_cast<const std::uint64_t*>(rmm.platform.map_granule(table));
+  for (std::uint64_t i = 0; i < abi::s2tt::kEntriesPerTable; ++i) {
+    const Ipa ipa = base + i * abi::s2tt::entry_size(level);
+    const RttEntry e = decode_entry(slots[i], level);
+    if (e.hipas == Hipas::kTable) {
+      collect(rmm, e.addr, level + 1, ipa, out);
+    } else if (e.hipas == Hipas::kAssigned) {
+      out.push_back({ipa, level, e.addr, e.ripas, e.foreign, e.read_only});
+    }
+  }
+}
+}  // namespace
+
+std::vector<RmmIntrospection::Mapping> RmmIntrospection::mappings(Pa rd) const {
+  std::vector<Mapping> out;
+  const auto realm = this->realm(rd);
+  if (!realm) return out;
+  for (std::uint32_t i = 0; i < realm->rtt_num_start; ++i) {
+    collect(*rmm_.ctx_, realm->start_rtt(i), realm->rtt_level_start, start_rtt_base(*realm, i), out);
+  }
+  return out;
+}
+
+std::vector<AptEntry> RmmIntrospection::apt(Pa rd) const {
+  std::vector<AptEntry> out;
+  LockedGranule g = rmm_.ctx_->granules.lock(rd);
+  if (g.state() != GranuleState::kRd) return out;
+  Apt(*rmm_.ctx_, realm_of(*rmm_.ctx_, g)).for_each([&](const AptEntry& e) { out.push_back(e); });
+  return out;
 }
 
 std::string_view RmmIntrospection::last_failure() { return diag::last_failure(); }

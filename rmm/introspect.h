@@ -6,9 +6,12 @@
 #include <optional>
 #include <span>
 #include <string_view>
+#include <vector>
 
+#include "caec/abi/rsi.h"
 #include "caec/abi/types.h"
 #include "rmm/granule.h"
+#include "rmm/apt.h"
 #include "rmm/hash.h"
 #include "rmm/realm.h"
 #include "rmm/rmi_command.h"
@@ -27,6 +30,20 @@ class RmmIntrospection {
   [[nodiscard]] GranuleInfo granule(Pa pa) const;
   /// The realm descriptor of an RD granule, if `rd` is one.
   [[nodiscard]] std::optional<RealmDescriptor> realm(Pa rd) const;
+  /// Every live realm (RID, RD).
+  [[nodiscard]] std::vector<std::pair<Rid, Pa>> realms() const;
+  /// Every ASSIGNED entry of a realm's RTTs (walking all its tables).
+  struct Mapping {
+    Ipa ipa;
+    int level;
+    Pa pa;
+    abi::Ripas ripas;
+    bool foreign;
+    bool read_only;
+  };
+  [[nodiscard]] std::vector<Mapping> mappings(Pa rd) const;
+  /// The used entries of a realm's APT.
+  [[nodiscard]] std::vector<AptEntry> apt(Pa rd) const;
   /// Label of the failure condition that decided the last command on this thread.
   [[nodiscard]] static std::string_view last_failure();
   [[nodiscard]] static std::span<const RmiCommand> rmi_commands();

@@ -14,6 +14,9 @@ namespace caec::rmm {
 
 enum class RealmState : std::uint8_t { kNew = 0, kActive = 1, kSystemOff = 2 };
 
+/// APT granules a realm can hold (each holds kAptEntriesPerGranule entries, rmm/apt.h).
+inline constexpr std::size_t kMaxAptGranules = 32;
+
 struct RealmDescriptor {
   RealmState state;
   abi::RmiHashAlgorithm hash_algo;
@@ -27,6 +30,11 @@ struct RealmDescriptor {
   Rid rid;
   std::array<Measurement, 5> measurements;  // [0] RIM, [1..4] REMs
   std::array<std::uint8_t, 64> rpv;
+  // CAEC: the realm's Access Policy Table granules, and whether its CSM relations were torn
+  // down (first RMI_APT_DESTROY); after that it can take part in no CSM command.
+  std::array<Pa, kMaxAptGranules> apt;
+  std::uint32_t num_apt;
+  bool csm_torn_down;
 
   [[nodiscard]] Measurement& rim() { return measurements[0]; }
   [[nodiscard]] std::uint64_t ipa_size() const { return std::uint64_t{1} << ipa_width; }

@@ -2,6 +2,8 @@
 
 #include "rmm/rmi_handlers.h"
 
+#include "caec/abi/csm.h"
+
 namespace caec::rmm {
 
 namespace {
@@ -14,7 +16,14 @@ constexpr RmiCommand command(F fid, std::string_view name, std::uint8_t args, st
   return {static_cast<std::uint32_t>(fid), name, args, results, handler, conditions};
 }
 
-// rmm-1.0.md §1.3: FID, name, inputs, outputs.
+using C = abi::CaecRmiFid;
+constexpr RmiCommand caec(C fid, std::string_view name, std::uint8_t args, std::uint8_t results,
+                          RmiResult (*handler)(RmmContext&, const abi::SmcRegs&),
+                          std::span<const RmiConditionInfo> (*conditions)()) {
+  return {static_cast<std::uint32_t>(fid), name, args, results, handler, conditions};
+}
+
+// rmm-1.0.md §1.3 (and csm-abi.md §2 for CAEC): FID, name, inputs, outputs.
 constexpr std::array kCommands{
     command(F::kVersion, "RMI_VERSION", 1, 2, rmi_version, rmi_version_conditions),
     command(F::kGranuleDelegate, "RMI_GRANULE_DELEGATE", 1, 0, rmi_granule_delegate,
@@ -53,6 +62,9 @@ constexpr std::array kCommands{
             rmi_psci_complete_conditions),
     command(F::kRttSetRipas, "RMI_RTT_SET_RIPAS", 4, 1, rmi_rtt_set_ripas,
             rmi_rtt_set_ripas_conditions),
+    caec(C::kVersion, "RMI_CAEC_VERSION", 1, 2, rmi_caec_version, rmi_caec_version_conditions),
+    caec(C::kAptCreate, "RMI_APT_CREATE", 2, 0, rmi_apt_create, rmi_apt_create_conditions),
+    caec(C::kAptDestroy, "RMI_APT_DESTROY", 2, 0, rmi_apt_destroy, rmi_apt_destroy_conditions),
 };
 
 constexpr bool fids_unique() {

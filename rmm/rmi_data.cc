@@ -1,6 +1,9 @@
 // RMI_DATA_CREATE / DATA_CREATE_UNKNOWN / DATA_DESTROY (rmm-1.0.md §1.4, §4).
 #include <cstring>
 
+#include "caec/abi/csm.h"
+#include "rmm/apt.h"
+#include "rmm/csm.h"
 #include "rmm/measurement.h"
 #include "rmm/rmi_handlers.h"
 #include "rmm/rtt_ctx.h"
@@ -33,18 +36,25 @@ constexpr std::array<RmiCondition<Ctx>, 4> data_conditions() {
   }};
 }
 
+/// rtt_walk, rtte_state, then (CAEC) csm_reservation: a consumer never gains private granules
+/// inside a CSM reservation (csm-abi.md §4).
 template <class Ctx>
-constexpr std::array<RmiCondition<Ctx>, 2> walk_to_unassigned_page() {
+constexpr std::array<RmiCondition<Ctx>, 3> walk_to_unassigned_page() {
   return {{
       {"rtt_walk", abi::RmiStatus::kErrorRtt,
        [](Ctx& c) { return c.walk_to(c.args.ipa, s2::kMaxLevel); }, cond::walk_level<Ctx>},
       {"rtte_state", abi::RmiStatus::kErrorRtt,
        [](Ctx& c) { return c.walk->entry.hipas != Hipas::kUnassigned; }, cond::walk_level<Ctx>},
+      {"csm_reservation", abi::RmiStatus::kErrorCsm,
+       [](Ctx& c) { return Apt(c.rmm, c.realm()).reservation_at(c.args.ipa) != nullptr; },
+       [](const Ctx&) { return static_cast<std::uint8_t>(abi::CsmErrorReason::kInsideReservation); }},
   }};
 }
 
 constexpr auto kCreateData = data_conditions<D>();
 constexpr auto kCreateWalk = walk_to_unassigned_page<D>();
+// No csm_reservation here: DATA_CREATE needs a NEW realm, and only a running (ACTIVE) realm can
+// hold a reservation, so the condition could never fire (docs/deviations.md).
 constexpr std::array<RmiCondition<D>, 16> kCreateConditions{{
     // Reserved flag bits first, as TF-RMM does (any reserved encoding is RMI_ERROR_INPUT).
     {"flags_valid", cond::kInput,
@@ -65,12 +75,12 @@ constexpr auto kCreateInfo = describe(kCreateConditions);
 
 constexpr auto kUnknownData = data_conditions<T>();
 constexpr auto kUnknownWalk = walk_to_unassigned_page<T>();
-constexpr std::array<RmiCondition<T>, 11> kUnknownConditions{{
+constexpr std::array<RmiCondition<T>, 12> kUnknownConditions{{
     kUnknownData[0], kUnknownData[1], kUnknownData[2], kUnknownData[3],
     cond::rd_align<T>, cond::rd_bound<T>, cond::rd_state<T>,
     {"ipa_align", cond::kInput, [](T& c) { return !c.args.ipa.is_granule_aligned(); }},
     cond::protected_ipa_bound,
-    kUnknownWalk[0], kUnknownWalk[1],
+    kUnknownWalk[0], kUnknownWalk[1], kUnknownWalk[2],
 }};
 constexpr auto kUnknownInfo = describe(kUnknownConditions);
 
@@ -89,60 +99,102 @@ constexpr std::array<RmiCondition<T>, 7> kDestroyConditions{{
 }};
 constexpr auto kDestroyInfo = describe(kDestroyConditions);
 
-/// Makes the locked DELEGATED granule DATA and maps it at the walked entry.
+/// The consumer-side IPA of `c.args.ipa` for attached consumer i, if it is still attached.
+std::optional<Ipa> consumer_ipa(T& c, std::size_t i) {
+  RealmDescriptor* consumer = c.consumer(i);
+  if (consumer == nullptr) return std::nullopt;
+  const AttachedConsumer& a = c.consumers.consumers[i];
+  const AptEntry* res = Apt(c.rmm, *consumer).reservation(c.realm().rid, a.k);
+  if (res == nullptr || res->state != static_cast<std::uint8_t>(ResState::kAttached)) {
+    return std::nullopt;
+  }
+  return res->base + (c.args.ipa - c.consumers.region_base);
+}
+
+/// Makes the locked DELEGATED granule DATA and maps it at the walked entry; in a provider's
+/// region with RIPAS RAM, also in every attached consumer (csm-abi.md §5).
 void assign(T& c, abi::Ripas ripas) {
   LockedGranule& data = *c.ext.at(T::kGranSlot);
   c.rmm.granules.transition(c.rmm.platform, data, GranuleState::kData);
   c.walk->rtt.set(c.walk->index,
                   RttEntry{.hipas = Hipas::kAssigned, .ripas = ripas, .addr = data.pa()});
+  if (ripas != abi::Ripas::kRam) return;
+  for (std::size_t i = 0; i < c.consumers.count; ++i) {
+    if (const auto cipa = consumer_ipa(c, i)) {
+      map_foreign_page(c.rmm, *c.consumer(i), *cipa, data, c.consumers.consumers[i].read_only);
+    }
+  }
 }
 
 }  // namespace
 
 RmiResult rmi_data_create(RmmContext& rmm, const abi::SmcRegs& regs) {
-  D c(rmm, true);
-  c.args.rd = Pa{regs.x[1]};
-  c.args.gran = Pa{regs.x[2]};
-  c.args.ipa = Ipa{regs.x[3]};
-  c.args.src = Pa{regs.x[4]};
-  c.args.flags = regs.x[5];
-  if (auto f = first_failure(kCreateConditions, c)) return *f;
-  std::memcpy(rmm.platform.map_granule(c.args.gran), c.page.data(), kGranuleSize);
-  RealmDescriptor& realm = c.realm();
-  realm.rim() = rim_extend_data(realm.hash_algo, realm.rim(), c.args.ipa, c.args.flags, c.page);
-  assign(c, abi::Ripas::kRam);
-  return RmiResult::success();
+  for (;;) {
+    D c(rmm, true);
+    c.args.rd = Pa{regs.x[1]};
+    c.args.gran = Pa{regs.x[2]};
+    c.args.ipa = Ipa{regs.x[3]};
+    c.args.src = Pa{regs.x[4]};
+    c.args.flags = regs.x[5];
+    c.consumers = peek_attached_consumers(rmm, c.args.rd, c.args.ipa);
+    if (auto f = first_failure(kCreateConditions, c)) return *f;
+    if (!c.consumers_unchanged()) continue;  // a consumer attached or left meanwhile
+    std::memcpy(rmm.platform.map_granule(c.args.gran), c.page.data(), kGranuleSize);
+    RealmDescriptor& realm = c.realm();
+    realm.rim() = rim_extend_data(realm.hash_algo, realm.rim(), c.args.ipa, c.args.flags, c.page);
+    assign(c, abi::Ripas::kRam);
+    return RmiResult::success();
+  }
 }
 std::span<const RmiConditionInfo> rmi_data_create_conditions() { return kCreateInfo; }
 
 RmiResult rmi_data_create_unknown(RmmContext& rmm, const abi::SmcRegs& regs) {
-  T c(rmm, true);
-  c.args.rd = Pa{regs.x[1]};
-  c.args.gran = Pa{regs.x[2]};
-  c.args.ipa = Ipa{regs.x[3]};
-  if (auto f = first_failure(kUnknownConditions, c)) return *f;
-  // Contents "unknown" to the realm: zero, by the DELEGATED invariant. RIPAS is unchanged.
-  assign(c, c.walk->entry.ripas);
-  return RmiResult::success();
+  for (;;) {
+    T c(rmm, true);
+    c.args.rd = Pa{regs.x[1]};
+    c.args.gran = Pa{regs.x[2]};
+    c.args.ipa = Ipa{regs.x[3]};
+    c.consumers = peek_attached_consumers(rmm, c.args.rd, c.args.ipa);
+    if (auto f = first_failure(kUnknownConditions, c)) return *f;
+    if (!c.consumers_unchanged()) continue;
+    // Contents "unknown" to the realm: zero, by the DELEGATED invariant. RIPAS is unchanged.
+    assign(c, c.walk->entry.ripas);
+    return RmiResult::success();
+  }
 }
 std::span<const RmiConditionInfo> rmi_data_create_unknown_conditions() { return kUnknownInfo; }
 
 RmiResult rmi_data_destroy(RmmContext& rmm, const abi::SmcRegs& regs) {
-  T c(rmm, false);
-  c.args.rd = Pa{regs.x[1]};
-  c.args.ipa = Ipa{regs.x[2]};
-  if (auto f = first_failure(kDestroyConditions, c)) {
-    RmiResult r = *f;
-    r.out[1] = c.fail_top;
-    return r;
+  for (;;) {
+    T c(rmm, false);
+    c.args.rd = Pa{regs.x[1]};
+    c.args.ipa = Ipa{regs.x[2]};
+    c.consumers = peek_attached_consumers(rmm, c.args.rd, c.args.ipa);
+    if (auto f = first_failure(kDestroyConditions, c)) {
+      RmiResult r = *f;
+      r.out[1] = c.fail_top;
+      return r;
+    }
+    if (!c.consumers_unchanged()) continue;
+    const RttEntry e = c.walk->entry;
+    // RAM becomes DESTROYED so the realm learns its memory was taken; EMPTY and DESTROYED stay.
+    const auto ripas = e.ripas == abi::Ripas::kRam ? abi::Ripas::kDestroyed : e.ripas;
+    c.walk->rtt.set(c.walk->index, RttEntry{.hipas = Hipas::kUnassigned, .ripas = ripas});
+    LockedGranule data = rmm.granules.lock(e.addr);
+    if (e.foreign) {
+      // A consumer's CSM mapping: only this mapping goes; the provider's granule stays DATA.
+      data.put();
+    } else {
+      // A provider's granule: every consumer loses it first (their entries mirror DESTROYED).
+      for (std::size_t i = 0; i < c.consumers.count; ++i) {
+        if (const auto cipa = consumer_ipa(c, i)) {
+          unmap_foreign_page(rmm, *c.consumer(i), *cipa, data, abi::Ripas::kDestroyed);
+        }
+      }
+      rmm.granules.transition(rmm.platform, data, GranuleState::kDelegated);
+    }
+    return RmiResult::success({e.addr.value(), c.walk_top(c.args.ipa)});
   }
-  const RttEntry e = c.walk->entry;
-  // RAM becomes DESTROYED so the realm learns its memory was taken; EMPTY and DESTROYED stay.
-  const auto ripas = e.ripas == abi::Ripas::kRam ? abi::Ripas::kDestroyed : e.ripas;
-  c.walk->rtt.set(c.walk->index, RttEntry{.hipas = Hipas::kUnassigned, .ripas = ripas});
-  LockedGranule data = rmm.granules.lock(e.addr);
-  rmm.granules.transition(rmm.platform, data, GranuleState::kDelegated);
-  return RmiResult::success({e.addr.value(), c.walk_top(c.args.ipa)});
 }
 std::span<const RmiConditionInfo> rmi_data_destroy_conditions() { return kDestroyInfo; }
 

@@ -6,6 +6,8 @@
 
 #include "caec/abi/s2tt.h"
 #include "rmm/measurement.h"
+#include "caec/abi/csm.h"
+#include "host/vmm.h"
 #include "testing/geometry.h"
 #include "testing/rmm_fixture.h"
 
@@ -199,6 +201,31 @@ class RmiDataCreateUnknown : public DataTest {
  protected:
   RmiDataCreateUnknown() : DataTest(dram_across_2_48()) {}
 };
+
+TEST_F(RmiDataCreateUnknown, rejects_csm_reservation) {
+  // A consumer (running csm-script) has reserved [0x300000, +4 KiB) for a provider's region:
+  // the host cannot give it private memory there.
+  host::Vmm vmm(host_, [this](Pa rec) { system_.platform().interrupt(rec); });
+  auto ps = program_spec("csm-script", {"publish", "create r 0x200000 0x1000", "share r c rw",
+                                        "signal shared", "wait done"}, 1, 10);
+  ps.name = "p";
+  auto cs = program_spec("csm-script", {"publish", "wait shared", "reserve p 0 0x300000 0x1000"}, 1, 11);
+  cs.name = "c";
+  auto& p = vmm.launch(ps);
+  auto& c = vmm.launch(cs);
+  vmm.start(p);
+  vmm.start(c);
+  ASSERT_TRUE(vmm.wait(c));
+  ASSERT_EQ(c.exit_status(), 0) << c.console();
+  EXPECT_FAILS_WITH(rmi().data_create_unknown(c.built.rd, data, Ipa{0x300000}),
+                    abi::RmiStatus::kErrorCsm,
+                    static_cast<std::uint8_t>(abi::CsmErrorReason::kInsideReservation), "csm_reservation");
+  EXPECT_EQ(state(data), GranuleState::kDelegated);
+  vmm.raise_signal("done");
+  ASSERT_TRUE(vmm.wait(p));
+  vmm.destroy(p);
+  vmm.destroy(c);
+}
 
 TEST_F(RmiDataCreateUnknown, maps_the_granule_keeping_the_ripas_and_the_rim) {
   const rmm::Measurement initial = rim(realm.rd);

@@ -37,6 +37,9 @@ CAEC_RMI_HANDLER(rmi_rec_destroy);
 CAEC_RMI_HANDLER(rmi_rec_enter);
 CAEC_RMI_HANDLER(rmi_psci_complete);
 CAEC_RMI_HANDLER(rmi_rtt_set_ripas);
+CAEC_RMI_HANDLER(rmi_caec_version);
+CAEC_RMI_HANDLER(rmi_apt_create);
+CAEC_RMI_HANDLER(rmi_apt_destroy);
 
 #undef CAEC_RMI_HANDLER
 

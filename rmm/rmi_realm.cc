@@ -173,6 +173,7 @@ RmiResult rmi_realm_create(RmmContext& rmm, const abi::SmcRegs& regs) {
   realm->rid = Rid{rmm.next_rid.fetch_add(1)};
   realm->rpv = c.p.rpv;
   realm->rim() = rim_init(c.p);
+  rmm.realms.add(realm->rid, rd.pa());
 
   for (std::uint32_t i = 0; i < c.p.rtt_num_start; ++i) {
     LockedGranule& rtt = *c.ext.at(1 + i);
@@ -204,6 +205,7 @@ RmiResult rmi_realm_destroy(RmmContext& rmm, const abi::SmcRegs& regs) {
   }
   rmm.granules.transition(rmm.platform, *c.ext.at(R::kRdSlot), GranuleState::kDelegated);
   rmm.vmids.release(realm.vmid);
+  rmm.realms.remove(realm.rid);
   return RmiResult::success();
 }
 std::span<const RmiConditionInfo> rmi_realm_destroy_conditions() { return kDestroyInfo; }

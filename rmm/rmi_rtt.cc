@@ -35,7 +35,9 @@ RttEntry unfold_child(const RttEntry& parent, std::uint64_t i, int child_level) 
 std::optional<RttEntry> fold(const Rtt& child) {
   const RttEntry first = child.entry(0);
   const bool mappings = first.hipas == Hipas::kAssigned || first.hipas == Hipas::kAssignedNs;
-  if (first.hipas == Hipas::kTable) return std::nullopt;
+  // Consumer-side CSM mappings are never folded: each stands for one sharing's consent on one
+  // granule, and a block would hide that (docs/deviations.md).
+  if (first.hipas == Hipas::kTable || first.foreign) return std::nullopt;
   if (mappings && (child.level() < 2 || !first.addr.is_aligned(s2::entry_size(child.level() - 1)))) {
     return std::nullopt;
   }
@@ -204,6 +206,8 @@ RmiResult rmi_rtt_read_entry(RmmContext& rmm, const abi::SmcRegs& regs) {
       state = e.hipas == Hipas::kTable ? abi::RmiRttEntryState::kTable
                                        : abi::RmiRttEntryState::kAssigned;
       desc = e.addr.value();
+      // A consumer's CSM mapping is marked so the host can tell it from private DATA.
+      if (e.foreign) desc |= s2::kCsmForeign | (e.read_only ? s2::kS2apRo : s2::kS2apRw);
       break;
     case Hipas::kAssignedNs:
       state = abi::RmiRttEntryState::kAssigned;

@@ -1,5 +1,7 @@
 #include "rmm/rsi_command.h"
 
+#include "caec/abi/csm.h"
+
 namespace caec::rmm {
 
 namespace {
@@ -10,6 +12,12 @@ using P = abi::PsciFid;
 constexpr RsiCommand rsi(F fid, std::string_view name, std::uint8_t results,
                          RsiResult (*handler)(RsiCtx&),
                          std::span<const RsiConditionInfo> (*conditions)()) {
+  return {static_cast<std::uint32_t>(fid), name, results, handler, conditions};
+}
+using C = abi::CaecRsiFid;
+constexpr RsiCommand caec(C fid, std::string_view name, std::uint8_t results,
+                          RsiResult (*handler)(RsiCtx&),
+                          std::span<const RsiConditionInfo> (*conditions)()) {
   return {static_cast<std::uint32_t>(fid), name, results, handler, conditions};
 }
 constexpr RsiCommand psci(std::uint32_t fid, std::string_view name, std::uint8_t results,
@@ -31,6 +39,18 @@ constexpr std::array kCommands{
     rsi(F::kIpaStateGet, "RSI_IPA_STATE_GET", 2, rsi_ipa_state_get,
         rsi_ipa_state_get_conditions),
     rsi(F::kHostCall, "RSI_HOST_CALL", 0, rsi_host_call, rsi_host_call_conditions),
+    caec(C::kVersion, "RSI_CAEC_VERSION", 2, rsi_caec_version, rsi_caec_version_conditions),
+    caec(C::kCsmCreate, "RSI_CSM_CREATE", 1, rsi_csm_create, rsi_csm_create_conditions),
+    caec(C::kCsmShare, "RSI_CSM_SHARE", 1, rsi_csm_share, rsi_csm_share_conditions),
+    caec(C::kCsmRevoke, "RSI_CSM_REVOKE", 0, rsi_csm_revoke, rsi_csm_revoke_conditions),
+    caec(C::kCsmDestroy, "RSI_CSM_DESTROY", 0, rsi_csm_destroy, rsi_csm_destroy_conditions),
+    caec(C::kCsmReserve, "RSI_CSM_RESERVE", 1, rsi_csm_reserve, rsi_csm_reserve_conditions),
+    caec(C::kCsmAttach, "RSI_CSM_ATTACH", 1, rsi_csm_attach, rsi_csm_attach_conditions),
+    caec(C::kCsmDetachAndFree, "RSI_CSM_DETACH_AND_FREE", 0, rsi_csm_detach_and_free,
+         rsi_csm_detach_and_free_conditions),
+    caec(C::kCsmInfo, "RSI_CSM_INFO", 0, rsi_csm_info, rsi_csm_info_conditions),
+    caec(C::kRealmMeasurements, "RSI_REALM_MEASUREMENTS", 0, rsi_realm_measurements,
+         rsi_realm_measurements_conditions),
     psci(static_cast<std::uint32_t>(P::kVersion), "PSCI_VERSION", 0, psci_version),
     psci(static_cast<std::uint32_t>(P::kFeatures), "PSCI_FEATURES", 0, psci_features),
     psci(static_cast<std::uint32_t>(P::kCpuSuspend), "PSCI_CPU_SUSPEND", 0, psci_cpu_suspend),

@@ -1,6 +1,7 @@
 // RSI_IPA_STATE_SET / RSI_IPA_STATE_GET (rmm-1.0.md §2.1, §2.3): the realm asks to change
 // RIPAS; the host carries it out with RMI_RTT_SET_RIPAS and may refuse.
 #include "caec/abi/s2tt.h"
+#include "rmm/apt.h"
 #include "rmm/realm_exit.h"
 #include "rmm/rsi_command.h"
 #include "rmm/s2tt.h"
@@ -15,7 +16,7 @@ bool region_protected(RsiCtx& c) {
   return c.with_realm([&](RealmDescriptor& r) { return c.in.x[2] <= r.ipa_size() / 2; });
 }
 
-constexpr std::array<RsiCondition<RsiCtx>, 5> kSetConditions{{
+constexpr std::array<RsiCondition<RsiCtx>, 6> kSetConditions{{
     {"base_align", kInput, [](RsiCtx& c) { return !Ipa{c.in.x[1]}.is_granule_aligned(); }},
     {"top_align", kInput, [](RsiCtx& c) { return !Ipa{c.in.x[2]}.is_granule_aligned(); }},
     {"size_valid", kInput, [](RsiCtx& c) { return c.in.x[2] <= c.in.x[1]; }},
@@ -24,6 +25,13 @@ constexpr std::array<RsiCondition<RsiCtx>, 5> kSetConditions{{
      [](RsiCtx& c) {
        return c.in.x[3] != static_cast<std::uint64_t>(abi::Ripas::kEmpty) &&
               c.in.x[3] != static_cast<std::uint64_t>(abi::Ripas::kRam);
+     }},
+    // CAEC: a region's memory changes state only through the CSM commands (csm-abi.md §5).
+    {"csm_overlap", kInput,
+     [](RsiCtx& c) {
+       return c.with_realm([&](RealmDescriptor& r) {
+         return Apt(c.rmm, r).overlaps(Ipa{c.in.x[1]}, c.in.x[2] - c.in.x[1]);
+       });
      }},
 }};
 constexpr auto kSetInfo = describe(kSetConditions);

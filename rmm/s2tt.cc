@@ -13,11 +13,17 @@ std::uint64_t encode_entry(const RttEntry& e, int level) {
   const std::uint64_t ripas = std::uint64_t{static_cast<std::uint8_t>(e.ripas)} << s2::kRipasShift;
   switch (e.hipas) {
     case Hipas::kUnassigned: return s2::kHipasUnassigned | ripas;
-    case Hipas::kAssigned:
+    case Hipas::kAssigned: {
+      const std::uint64_t csm = e.foreign ? s2::kCsmForeign : 0U;
       if (e.ripas == abi::Ripas::kRam) {
-        return e.addr.value() | s2::kProtectedAttrs | s2::leaf_type(level);
+        const std::uint64_t attrs = e.read_only
+                                        ? (s2::kProtectedAttrs & ~s2::kS2apMask) | s2::kS2apRo
+                                        : s2::kProtectedAttrs;
+        return e.addr.value() | attrs | csm | s2::leaf_type(level);
       }
-      return e.addr.value() | s2::kHipasAssigned | ripas;
+      return e.addr.value() | s2::kHipasAssigned | ripas | csm |
+             (e.read_only ? s2::kS2apRo : 0U);
+    }
     case Hipas::kUnassignedNs: return s2::kNs;
     case Hipas::kAssignedNs:
       return e.addr.value() | (e.ns_attrs & (s2::kMemAttrNsMask | s2::kS2apMask)) |
@@ -39,6 +45,8 @@ RttEntry decode_entry(std::uint64_t d, int level) {
     } else {
       e.hipas = Hipas::kAssigned;
       e.ripas = abi::Ripas::kRam;
+      e.foreign = (d & s2::kCsmForeign) != 0;
+      e.read_only = (d & s2::kS2apMask) == s2::kS2apRo;
     }
     return e;
   }
@@ -50,6 +58,8 @@ RttEntry decode_entry(std::uint64_t d, int level) {
   if ((d & s2::kHipasMask) == s2::kHipasAssigned) {
     e.hipas = Hipas::kAssigned;
     e.addr = s2::desc_oa(d);
+    e.foreign = (d & s2::kCsmForeign) != 0;
+    e.read_only = (d & s2::kS2apMask) == s2::kS2apRo;
   }
   return e;
 }

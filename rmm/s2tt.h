@@ -21,6 +21,8 @@ struct RttEntry {
   abi::Ripas ripas = abi::Ripas::kEmpty;  // protected entries only
   Pa addr{};                              // ASSIGNED, ASSIGNED_NS, TABLE
   std::uint64_t ns_attrs = 0;             // ASSIGNED_NS: the host's MemAttr[2:0] and S2AP
+  bool foreign = false;                   // ASSIGNED: another realm's granule (CSM consumer)
+  bool read_only = false;                 // ASSIGNED + foreign: an RO sharing
 
   /// A live entry stops RttSkipNonLiveEntries: ASSIGNED, ASSIGNED_NS or TABLE.
   [[nodiscard]] bool is_live() const { return hipas != Hipas::kUnassigned && hipas != Hipas::kUnassignedNs; }

@@ -5,6 +5,7 @@
 // break-before-make); a write to a read-only mapping -> permission-fault exit.
 #include "caec/abi/esr.h"
 #include "caec/abi/s2tt.h"
+#include "rmm/apt.h"
 #include "rmm/realm_exit.h"
 #include "rmm/rmm.h"
 #include "rmm/s2tt.h"
@@ -23,7 +24,7 @@ struct Verdict {
 Verdict decide(RmmContext& rmm, Rec& rec, Ipa ipa, bool write, AbortKind kind) {
   if (kind == AbortKind::kAddressSize || kind == AbortKind::kGpf) return {Decision::kSea};
   LockedGranule rd = rmm.granules.lock(rec.owner);
-  const RealmDescriptor& realm = realm_of(rmm, rd);
+  RealmDescriptor& realm = realm_of(rmm, rd);
   if (!realm.in_ipa_space(ipa)) return {Decision::kSea};
   RttWalk w = rtt_walk(rmm.platform, rmm.granules, realm, ipa, abi::s2tt::kMaxLevel);
   const RttEntry& e = w.entry;
@@ -32,10 +33,18 @@ Verdict decide(RmmContext& rmm, Rec& rec, Ipa ipa, bool write, AbortKind kind) {
   const bool valid = abi::s2tt::desc_is_valid(desc);
   if (valid) {
     const bool writable = (desc & abi::s2tt::kS2apMask) == abi::s2tt::kS2apRw;
-    if (write && !writable) return {Decision::kExit, abi::esr::kDfscPermission + level};
-    return {Decision::kRetry};
+    if (!write || writable) return {Decision::kRetry};
+    // A write through a read-only CSM sharing: nothing the host could do about it, so the
+    // consumer gets the abort directly (csm-abi.md §6.9).
+    if (e.foreign) return {Decision::kSea};
+    return {Decision::kExit, abi::esr::kDfscPermission + level};
   }
   if (!realm.is_protected(ipa)) return {Decision::kExit, abi::esr::kDfscTranslation + level};
+  // Inside a CSM reservation only the provider's granules may appear, and the host may not
+  // back the rest: an access there that is not mapped is an abort for the consumer.
+  if (Apt(rmm, realm).reservation_at(ipa) != nullptr) {
+    return {Decision::kSea};
+  }
   if (e.ripas == abi::Ripas::kEmpty) return {Decision::kSea};
   return {Decision::kExit, abi::esr::kDfscTranslation + level};
 }

@@ -2,6 +2,8 @@
 // vendor-specific owner ranges so they can never collide with an Arm RMM revision.
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 
 namespace caec::abi {
@@ -29,6 +31,51 @@ enum class CaecRsiFid : std::uint32_t {
 
 /// Permission a provider grants one consumer (csm-abi.md §1).
 enum class CsmPerm : std::uint64_t { kRo = 1, kRw = 2 };
+
+/// Why an RMI command failed with RMI_ERROR_CSM (the return code's index).
+enum class CsmErrorReason : std::uint8_t {
+  kNone = 0,
+  /// DATA_CREATE / DATA_CREATE_UNKNOWN inside a consumer's reservation.
+  kInsideReservation = 1,
+};
+
+/// State of a sharing (the provider's consent) as RSI_CSM_INFO reports it.
+enum class SharingState : std::uint64_t { kOffered = 1, kAttached = 2 };
+
+/// RSI_CSM_INFO output (one granule at out_ipa).
+inline constexpr unsigned kCsmInfoMaxSharings = 120;
+struct RsiCsmSharing {
+  std::uint64_t consumer_rid;
+  std::uint64_t k;
+  std::uint64_t perm;   // CsmPerm
+  std::uint64_t state;  // SharingState
+};
+static_assert(sizeof(RsiCsmSharing) == 32);
+struct RsiCsmInfo {
+  std::uint64_t csm_id;         // 0x000
+  std::uint64_t size;           // 0x008
+  std::uint64_t provider_rid;   // 0x010
+  std::uint64_t num_sharings;   // 0x018
+  std::uint8_t reserved0[0x100 - 0x20];
+  std::array<RsiCsmSharing, kCsmInfoMaxSharings> sharings;  // 0x100
+};
+static_assert(sizeof(RsiCsmInfo) == 0x1000);
+static_assert(offsetof(RsiCsmInfo, sharings) == 0x100);
+
+/// RSI_REALM_MEASUREMENTS output (one granule at out_ipa): read by the RMM itself, so a realm
+/// can check a peer's identity locally, without a signature.
+struct RsiRealmMeasurements {
+  std::uint64_t rid;                                 // 0x000
+  std::uint64_t state;                               // 0x008 (0 NEW, 1 ACTIVE, 2 SYSTEM_OFF)
+  std::uint64_t hash_algo;                           // 0x010 (0 SHA-256, 1 SHA-512)
+  std::uint8_t reserved0[0x40 - 0x18];
+  std::array<std::array<std::uint8_t, 64>, 5> measurements;  // 0x040: RIM, REM1..4
+  std::array<std::uint8_t, 64> rpv;                  // 0x180
+  std::uint8_t reserved1[0x1000 - 0x1C0];
+};
+static_assert(sizeof(RsiRealmMeasurements) == 0x1000);
+static_assert(offsetof(RsiRealmMeasurements, measurements) == 0x40);
+static_assert(offsetof(RsiRealmMeasurements, rpv) == 0x180);
 
 /// Private-use claim keys in the realm token (csm-abi.md §7).
 inline constexpr std::int64_t kClaimCaecRealmId = -70001;

@@ -15,9 +15,23 @@ inline constexpr std::uint16_t kExit = 0x101;
 /// `gprs[1]`; gprs[2] = size in bytes. Reply gprs[0] = 0 on success.
 inline constexpr std::uint16_t kMapShared = 0x102;
 
+/// The realm ran out of APT space (RSI_ERROR_CAPACITY): please RMI_APT_CREATE another granule.
+inline constexpr std::uint16_t kAptMore = 0x103;
+/// Publish this realm's RID under its launch name: gprs[0] = RID.
+inline constexpr std::uint16_t kPublishRid = 0x104;
+/// Look up the RID a realm published: gprs[0..3] = name (NUL-padded, up to 32 bytes).
+/// Reply gprs[0] = kOk and gprs[1] = RID, or kErrNotYet.
+inline constexpr std::uint16_t kLookupRid = 0x105;
+
+/// Raise the named event: gprs[0..3] = name (NUL-padded, up to 32 bytes).
+inline constexpr std::uint16_t kSignal = 0x106;
+/// Has the named event been raised? Reply kOk, or kErrNotYet.
+inline constexpr std::uint16_t kPollSignal = 0x107;
+
 /// Replies in gprs[0].
 inline constexpr std::uint64_t kOk = 0;
 inline constexpr std::uint64_t kErrUnknownCall = 1;
 inline constexpr std::uint64_t kErrRefused = 2;
+inline constexpr std::uint64_t kErrNotYet = 3;
 
 }  // namespace caec::abi::host_call

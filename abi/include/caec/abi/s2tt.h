@@ -60,6 +60,10 @@ inline constexpr std::uint64_t kXnShift = 53;              // XN[54:53]
 inline constexpr std::uint64_t kXnMask = 0x3ULL << kXnShift;
 inline constexpr std::uint64_t kXnNoExecute = 0x2ULL << kXnShift;
 inline constexpr std::uint64_t kNs = 1ULL << 55U;          // output address in the NS PAS
+/// Software bit (stage-2 descriptor bits [58:55] are reserved for software; 55 is NS): the
+/// entry maps another realm's DATA granule through a CSM reservation (a consumer mapping).
+/// RMI_RTT_READ_ENTRY reports it in `desc`, with S2AP read-only for RO sharings.
+inline constexpr std::uint64_t kCsmForeign = 1ULL << 56U;
 
 // Invalid descriptors: the RMM's software state.
 inline constexpr unsigned kHipasShift = 2;          // HIPAS[4:2]

@@ -1,0 +1,105 @@
+#include "realm/csm.h"
+
+#include <cstring>
+#include <string>
+
+#include "caec/abi/host_call.h"
+
+namespace caec::realm {
+
+namespace {
+
+constexpr std::uint32_t fid(abi::CaecRsiFid f) { return static_cast<std::uint32_t>(f); }
+
+/// Issues a CSM RSI call; on RSI_ERROR_CAPACITY asks the host for APT space and retries.
+abi::SmcRegs call(Realm& r, abi::CaecRsiFid f, std::initializer_list<std::uint64_t> args,
+                  std::string_view name) {
+  for (;;) {
+    abi::SmcRegs out = r.smc(fid(f), args);
+    const auto status = static_cast<abi::RsiStatus>(out.x[0]);
+    if (status == abi::RsiStatus::kErrorCapacity) {
+      if (r.host_call(abi::host_call::kAptMore)[0] == abi::host_call::kOk) continue;
+    }
+    if (status != abi::RsiStatus::kSuccess) throw RsiError(name, status);
+    return out;
+  }
+}
+
+}  // namespace
+
+CsmId csm_create(Realm& r, Ipa base, std::uint64_t size) {
+  return CsmId{call(r, abi::CaecRsiFid::kCsmCreate, {base.value(), size}, "RSI_CSM_CREATE").x[1]};
+}
+
+std::uint64_t csm_share(Realm& r, CsmId id, Rid consumer, abi::CsmPerm perm) {
+  return call(r, abi::CaecRsiFid::kCsmShare,
+              {static_cast<std::uint64_t>(id), static_cast<std::uint64_t>(consumer),
+               static_cast<std::uint64_t>(perm)},
+              "RSI_CSM_SHARE")
+      .x[1];
+}
+
+void csm_revoke(Realm& r, Rid consumer, std::uint64_t k) {
+  (void)call(r, abi::CaecRsiFid::kCsmRevoke, {static_cast<std::uint64_t>(consumer), k},
+             "RSI_CSM_REVOKE");
+}
+
+void csm_destroy(Realm& r, CsmId id) {
+  (void)call(r, abi::CaecRsiFid::kCsmDestroy, {static_cast<std::uint64_t>(id)}, "RSI_CSM_DESTROY");
+}
+
+CsmId csm_reserve(Realm& r, Rid provider, std::uint64_t k, Ipa base, std::uint64_t size) {
+  return CsmId{call(r, abi::CaecRsiFid::kCsmReserve,
+                    {static_cast<std::uint64_t>(provider), k, base.value(), size},
+                    "RSI_CSM_RESERVE")
+                   .x[1]};
+}
+
+Attached csm_attach(Realm& r, Rid provider, std::uint64_t k, Ipa base, std::uint64_t size) {
+  const auto out = call(r, abi::CaecRsiFid::kCsmAttach, {static_cast<std::uint64_t>(provider), k},
+                        "RSI_CSM_ATTACH");
+  return {std::span(r.ptr(base), size), static_cast<abi::CsmPerm>(out.x[1])};
+}
+
+void csm_detach(Realm& r, Rid provider, std::uint64_t k) {
+  (void)call(r, abi::CaecRsiFid::kCsmDetachAndFree, {static_cast<std::uint64_t>(provider), k},
+             "RSI_CSM_DETACH_AND_FREE");
+}
+
+abi::RsiCsmInfo csm_info(Realm& r, CsmId id) {
+  const Ipa buf = r.rsi_buffer();
+  (void)call(r, abi::CaecRsiFid::kCsmInfo, {static_cast<std::uint64_t>(id), buf.value()},
+             "RSI_CSM_INFO");
+  abi::RsiCsmInfo info;
+  std::memcpy(&info, r.ptr(buf), sizeof info);
+  return info;
+}
+
+abi::RsiRealmMeasurements realm_measurements(Realm& r, Rid rid) {
+  const Ipa buf = r.rsi_buffer();
+  (void)call(r, abi::CaecRsiFid::kRealmMeasurements, {static_cast<std::uint64_t>(rid), buf.value()},
+             "RSI_REALM_MEASUREMENTS");
+  abi::RsiRealmMeasurements m;
+  std::memcpy(&m, r.ptr(buf), sizeof m);
+  return m;
+}
+
+void publish_rid(Realm& r) {
+  const std::array<std::uint64_t, 1> rid{static_cast<std::uint64_t>(r.rid())};
+  (void)r.host_call(abi::host_call::kPublishRid, rid);
+}
+
+Rid lookup_rid(Realm& r, std::string_view name) {
+  std::array<std::uint64_t, 4> words{};
+  std::memcpy(words.data(), name.data(), std::min(name.size(), sizeof words));
+  for (;;) {
+    const auto reply = r.host_call(abi::host_call::kLookupRid, words);
+    if (reply[0] == abi::host_call::kOk) return Rid{reply[1]};
+    if (reply[0] != abi::host_call::kErrNotYet) {
+      throw std::runtime_error("host cannot find a realm named " + std::string(name));
+    }
+    r.cpu_relax();
+  }
+}
+
+}  // namespace caec::realm

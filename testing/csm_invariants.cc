@@ -1,0 +1,144 @@
+#include "testing/csm_invariants.h"
+
+#include "caec/abi/s2tt.h"
+
+#include <map>
+#include <set>
+#include <sstream>
+
+namespace caec::testing {
+
+namespace {
+
+std::string hex(std::uint64_t v) {
+  std::ostringstream s;
+  s << "0x" << std::hex << v;
+  return s.str();
+}
+
+using rmm::AptEntry;
+using rmm::AptKind;
+using rmm::ResState;
+
+struct RealmView {
+  Rid rid;
+  Pa rd;
+  std::vector<rmm::RmmIntrospection::Mapping> maps;
+  std::vector<AptEntry> apt;
+};
+
+const AptEntry* find(const std::vector<AptEntry>& apt, auto pred) {
+  for (const auto& e : apt) {
+    if (pred(e)) return &e;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+std::vector<std::string> csm_invariant_violations(rmm::RmmIntrospection& rmm,
+                                                  const machine::Machine& m) {
+  std::vector<std::string> bad;
+  std::map<Rid, RealmView> realms;
+  for (const auto& [rid, rd] : rmm.realms()) {
+    if (realms.contains(rid)) bad.push_back("RID " + std::to_string(static_cast<std::uint64_t>(rid)) + " live twice");
+    realms[rid] = {rid, rd, rmm.mappings(rd), rmm.apt(rd)};
+  }
+  std::map<Pa, int> owners;          // non-foreign mappings per granule (4 KiB pages)
+  std::map<Pa, int> foreign_refs;    // foreign mappings per granule
+  for (auto& [rid, r] : realms) {
+    const std::string who = "realm " + std::to_string(static_cast<std::uint64_t>(rid));
+    for (const auto& mp : r.maps) {
+      const std::uint64_t pages = abi::s2tt::entry_size(mp.level) / kGranuleSize;
+      for (std::uint64_t i = 0; i < pages; ++i) {
+        const Pa pa = mp.pa + i * kGranuleSize;
+        // (1) every mapped granule is in the Realm PAS and is DATA.
+        if (m.pas(pa) != machine::Pas::kRealm) bad.push_back(who + ": maps " + hex(pa.value()) + " outside the Realm PAS");
+        if (rmm.granule(pa).state != rmm::GranuleState::kData) bad.push_back(who + ": maps non-DATA " + hex(pa.value()));
+        (mp.foreign ? foreign_refs : owners)[pa]++;
+      }
+      if (!mp.foreign) {
+        // (3) no private DATA inside a reservation.
+        if (find(r.apt, [&](const AptEntry& e) { return e.kind == AptKind::kReservation && e.covers(mp.ipa); })) {
+          bad.push_back(who + ": private DATA at " + hex(mp.ipa.value()) + " inside a reservation");
+        }
+        continue;
+      }
+      // (2, 8, 9) a foreign mapping: inside an ATTACHED reservation whose sharing exists, at the
+      // provider's granule for that offset, with at most the granted permission.
+      const AptEntry* res = find(r.apt, [&](const AptEntry& e) {
+        return e.kind == AptKind::kReservation && e.covers(mp.ipa);
+      });
+      if (res == nullptr || res->state != static_cast<std::uint8_t>(ResState::kAttached)) {
+        bad.push_back(who + ": foreign mapping at " + hex(mp.ipa.value()) + " outside an attached reservation");
+        continue;
+      }
+      const auto pit = realms.find(res->peer);
+      if (pit == realms.end()) {
+        bad.push_back(who + ": foreign mapping from a dead provider");
+        continue;
+      }
+      const RealmView& p = pit->second;
+      const AptEntry* sharing = find(p.apt, [&](const AptEntry& e) {
+        return e.kind == AptKind::kSharing && e.peer == rid && e.k == res->k;
+      });
+      const AptEntry* region = find(p.apt, [&](const AptEntry& e) {
+        return e.kind == AptKind::kRegion && e.csm_id == res->csm_id;
+      });
+      if (sharing == nullptr || region == nullptr) {
+        bad.push_back(who + ": foreign mapping without the provider's sharing");
+        continue;
+      }
+      if (sharing->perm == static_cast<std::uint8_t>(abi::CsmPerm::kRo) && !mp.read_only) {
+        bad.push_back(who + ": writable mapping of a read-only sharing at " + hex(mp.ipa.value()));
+      }
+      const Ipa pipa = region->base + (mp.ipa - res->base);
+      bool same = false;
+      for (const auto& pm : p.maps) {
+        const std::uint64_t size = abi::s2tt::entry_size(pm.level);
+        if (!pm.foreign && pipa >= pm.ipa && pipa - pm.ipa < size) same = pm.pa + (pipa - pm.ipa) == mp.pa;
+      }
+      if (!same) bad.push_back(who + ": foreign mapping at " + hex(mp.ipa.value()) + " is not the provider's granule");
+    }
+    // (7) sharings name live realms; reservations name live providers unless DEAD.
+    for (const auto& e : r.apt) {
+      if (e.kind == AptKind::kSharing && !realms.contains(e.peer)) bad.push_back(who + ": sharing names a dead realm");
+      if (e.kind == AptKind::kReservation && e.state != static_cast<std::uint8_t>(ResState::kDead) &&
+          !realms.contains(e.peer)) {
+        bad.push_back(who + ": reservation names a dead provider but is not DEAD");
+      }
+    }
+  }
+  // (2) owned at most once; (5) refcount = foreign mappings.
+  for (const auto& [pa, n] : owners) {
+    if (n > 1) bad.push_back("granule " + hex(pa.value()) + " mapped by its owner " + std::to_string(n) + " times");
+  }
+  std::set<Pa> data;
+  for (const auto& [pa, n] : owners) data.insert(pa);
+  for (const auto& [pa, n] : foreign_refs) data.insert(pa);
+  for (Pa pa : data) {
+    const auto g = rmm.granule(pa);
+    const auto it = foreign_refs.find(pa);
+    const int expected = it == foreign_refs.end() ? 0 : it->second;
+    if (g.refcount != expected) {
+      bad.push_back("granule " + hex(pa.value()) + " refcount " + std::to_string(g.refcount) +
+                    " but " + std::to_string(expected) + " foreign mappings");
+    }
+  }
+  // (6) every DELEGATED granule is zero.
+  const auto& mem = m.memory();
+  for (std::uint64_t i = 0; i < mem.num_granules(); ++i) {
+    const Pa pa = mem.granule_pa(i);
+    if (m.pas(pa) != machine::Pas::kRealm || rmm.granule(pa).state != rmm::GranuleState::kDelegated) continue;
+    const std::byte* p = m.realm_pas_granule(pa);
+    for (std::size_t b = 0; b < kGranuleSize; ++b) {
+      if (p[b] != std::byte{0}) {
+        bad.push_back("DELEGATED granule " + hex(pa.value()) + " is not zero");
+        break;
+      }
+    }
+  }
+  return bad;
+}
+
+}  // namespace caec::testing
