@@ -2,6 +2,7 @@
 
 #include "rmm/context.h"
 #include "rmm/diag.h"
+#include "rmm/rec.h"
 #include "rmm/s2tt.h"
 
 namespace caec::rmm {
@@ -55,6 +56,15 @@ std::vector<AptEntry> RmmIntrospection::apt(Pa rd) const {
   Apt(*rmm_.ctx_, realm_of(*rmm_.ctx_, g)).for_each([&](const AptEntry& e) { out.push_back(e); });
   return out;
 }
+
+std::string_view RmmIntrospection::last_rsi_failure(Pa rec) const {
+  LockedGranule g = rmm_.ctx_->granules.lock(rec);
+  if (g.state() != GranuleState::kRec) return {};
+  const char* label = rec_at(*rmm_.ctx_, rec).last_rsi_failure;
+  return label == nullptr ? std::string_view{} : std::string_view(label);
+}
+
+std::span<const RsiCommand> RmmIntrospection::rsi_commands() { return rmm::rsi_commands(); }
 
 std::string_view RmmIntrospection::last_failure() { return diag::last_failure(); }
 

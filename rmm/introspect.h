@@ -15,6 +15,7 @@
 #include "rmm/hash.h"
 #include "rmm/realm.h"
 #include "rmm/rmi_command.h"
+#include "rmm/rsi_command.h"
 #include "rmm/rmm.h"
 
 namespace caec::rmm {
@@ -44,6 +45,9 @@ class RmmIntrospection {
   [[nodiscard]] std::vector<Mapping> mappings(Pa rd) const;
   /// The used entries of a realm's APT.
   [[nodiscard]] std::vector<AptEntry> apt(Pa rd) const;
+  /// The label of the last RSI failure condition REC `rec` hit ("" if none).
+  [[nodiscard]] std::string_view last_rsi_failure(Pa rec) const;
+  [[nodiscard]] static std::span<const RsiCommand> rsi_commands();
   /// Label of the failure condition that decided the last command on this thread.
   [[nodiscard]] static std::string_view last_failure();
   [[nodiscard]] static std::span<const RmiCommand> rmi_commands();

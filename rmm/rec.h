@@ -75,6 +75,8 @@ struct Rec {
   std::array<std::uint64_t, abi::kNumGicLrs> gicv3_lrs;
 
   RecExit exit;
+  /// Diagnostics: the label of the last RSI failure condition this REC hit (a string literal).
+  const char* last_rsi_failure;
   std::uint32_t num_aux;
   std::array<Pa, abi::kMaxRecAux> aux;
 };

@@ -2,6 +2,7 @@
 
 #include "rmm/context.h"
 #include "caec/abi/esr.h"
+#include "rmm/diag.h"
 #include "rmm/realm_exit.h"
 #include "rmm/rmi_command.h"
 #include "rmm/rsi_command.h"
@@ -48,7 +49,11 @@ void Rmm::handle_rsi(Pa rec_pa, abi::SmcRegs& regs) {
     return;
   }
   RsiCtx c{*ctx_, rec_pa, rec, regs};
+  diag::record_failure({});  // a handler that fails outside its condition list leaves no label
   const RsiResult r = cmd->handler(c);
+  if (const auto label = diag::last_failure(); r.x0 != 0 && !label.empty()) {
+    rec.last_rsi_failure = label.data();  // labels are string literals
+  }
   abi::SmcRegs out;
   out.x[0] = r.x0;
   for (std::size_t i = 0; i < cmd->num_results; ++i) out.x[1 + i] = r.out[i];

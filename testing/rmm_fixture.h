@@ -23,6 +23,13 @@ namespace caec::testing {
 [[nodiscard]] machine::MachineConfig dram_across_2_48();
 
 class RmmTest : public ::testing::Test {
+ public:
+  /// What host::Vmm::launch needs to run `program` with `recs` RECs and `ram_mib` MiB of RAM.
+  [[nodiscard]] static host::LaunchSpec program_spec(const std::string& program,
+                                                     std::vector<std::string> args = {},
+                                                     unsigned recs = 1, std::uint16_t vmid = 1,
+                                                     std::uint64_t ram_mib = 4);
+
  protected:
   explicit RmmTest(const machine::MachineConfig& config = small_machine());
 
@@ -48,11 +55,6 @@ class RmmTest : public ::testing::Test {
   /// A NEW realm built with the reference host (40-bit IPA unless `spec` says otherwise).
   [[nodiscard]] host::HostRealm make_realm(const host::RealmSpec& spec = {});
   [[nodiscard]] host::RealmBuilder& builder() { return builder_; }
-  /// What host::Vmm::launch needs to run `program` with `recs` RECs and `ram_mib` MiB of RAM.
-  [[nodiscard]] static host::LaunchSpec program_spec(const std::string& program,
-                                                     std::vector<std::string> args = {},
-                                                     unsigned recs = 1, std::uint16_t vmid = 1,
-                                                     std::uint64_t ram_mib = 4);
 
   platform::System system_;
   host::Host host_;

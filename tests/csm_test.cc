@@ -10,7 +10,7 @@
 #include "caec/abi/host_call.h"
 #include "caec/abi/s2tt.h"
 #include "host/vmm.h"
-#include "testing/csm_invariants.h"
+#include "inspect/csm_invariants.h"
 #include "testing/rmm_fixture.h"
 
 namespace caec::testing {
@@ -44,7 +44,7 @@ class Csm : public RmmTest {
     expect_invariants();
   }
   void expect_invariants() {
-    const auto bad = csm_invariant_violations(rmm(), machine());
+    const auto bad = inspect::csm_invariant_violations(rmm(), machine());
     for (const auto& line : bad) ADD_FAILURE() << "invariant: " << line;
   }
   static std::string step(std::initializer_list<std::string> words) {

@@ -11,8 +11,10 @@
 #include "caec/abi/s2tt.h"
 #include "host/host.h"
 #include "host/vmm.h"
+#include "inspect/csm_invariants.h"
 #include "platform/emulated_platform.h"
 #include "realm/boot.h"
+#include "rmm/introspect.h"
 
 namespace caec::app {
 
@@ -52,6 +54,7 @@ std::map<std::string, std::vector<Pa>> granules_of(const host::HostRealm& r) {
   for (std::uint32_t i = 0; i < r.num_start; ++i) g["RTT"].push_back(r.rtt_base + i * kGranuleSize);
   for (const auto& t : r.tables) g["RTT"].push_back(t.pa);
   for (const auto& [ipa, pa] : r.data) g["DATA"].push_back(pa);
+  for (Pa apt : r.apts) g["APT"].push_back(apt);
   for (const auto& rec : r.recs) {
     g["REC"].push_back(rec.rec);
     for (std::uint64_t i = 0; i < rec.aux_count; ++i) g["REC_AUX"].push_back(rec.aux + i * kGranuleSize);
@@ -89,7 +92,8 @@ int run_demo(const DemoOptions& o) {
   machine::Machine& m = system.machine();
   host::Host host(m);
 
-  std::printf("caec demo: two realms on an emulated Arm CCA machine, talking the pre-CAEC way\n");
+  std::printf("caec demo: realms on an emulated Arm CCA machine talk through host-visible memory,\n"
+              "then through Confidential Shared Memory\n");
   std::printf("\n[1] boot\n");
   std::printf("  DRAM 0x%llx..0x%llx (%llu MiB); caec's RMM attached to EL3\n",
               static_cast<unsigned long long>(m.memory().base().value()),
@@ -153,7 +157,59 @@ int run_demo(const DemoOptions& o) {
   (void)m.host_view().read(shared + 16, std::as_writable_bytes(std::span(seen, sizeof seen - 1)));
   std::printf("    the hypervisor reads the shared buffer too: \"%s\" — the gap CSM closes\n", seen);
 
-  std::printf("\n[4] realm A's stage-2 entries (RMI_RTT_READ_ENTRY)\n");
+  std::printf("\n[4] the same exchange through Confidential Shared Memory\n");
+  const std::vector<std::pair<std::string, std::vector<std::string>>> csm_realms = {
+      {"provider", {"publish", "create region 0x200000 0x2000", "write 0x200000 confidential-hello",
+                    "share region reader ro", "share region writer rw", "signal shared",
+                    "attached region 2", "wait replied", "expect 0x200100 confidential-reply",
+                    "wait reader-done", "revoke reader 0", "sharings region 1", "signal revoked"}},
+      {"reader", {"publish", "wait shared", "reserve provider 0 0x300000 0x2000",
+                  "attach provider 0 0x300000 0x2000", "expect 0x300000 confidential-hello",
+                  "abort-write 0x300000", "signal reader-done", "wait revoked",
+                  "abort-read 0x300000"}},
+      {"writer", {"publish", "wait shared", "reserve provider 0 0x300000 0x2000",
+                  "attach provider 0 0x300000 0x2000", "expect 0x300000 confidential-hello",
+                  "write 0x300100 confidential-reply", "signal replied"}},
+  };
+  std::vector<host::VmRealm*> csm;
+  for (const auto& [name, steps] : csm_realms) {
+    host::LaunchSpec spec;
+    spec.name = name;
+    spec.realm.ipa_width = o.ipa_width;
+    spec.realm.vmid = vmid++;
+    spec.manifest = {"csm-script", 1, steps};
+    spec.ram_size = 4ULL << 20U;
+    csm.push_back(&vmm.launch(spec));
+  }
+  for (auto* r : csm) vmm.start(*r);
+  for (auto* r : csm) ok = vmm.wait(*r) && ok;
+  for (auto* r : csm) {
+    const bool good = r->exit_status() == 0 && r->error().empty();
+    std::printf("  %-8s %s (exits: %s)%s\n", r->name().c_str(),
+                good ? "ran every step" : "FAILED", exits(*r).c_str(),
+                good ? "" : (" " + r->console() + r->error()).c_str());
+    ok = ok && good;
+  }
+  std::printf("  provider shared region 0x200000+8 KiB: reader RO, writer RW; the message and the\n"
+              "  reply crossed in plaintext; the reader's write was refused (stage-2 read-only);\n"
+              "  after the revoke the reader's access aborted instead of reading stale data\n");
+  const auto shared_pa = host.rmi().rtt_read_entry(csm[0]->built.rd, Ipa{0x200000}, s2::kMaxLevel);
+  char peek[20] = {};
+  const auto access = m.host_view().read(s2::desc_oa(shared_pa.desc),
+                                         std::as_writable_bytes(std::span(peek, sizeof peek - 1)));
+  std::printf("  the hypervisor reading the shared granule %s: %s\n",
+              hex(s2::desc_oa(shared_pa.desc).value()).c_str(), machine::access_name(access));
+  const auto writer_view = host.rmi().rtt_read_entry(csm[2]->built.rd, Ipa{0x300000}, s2::kMaxLevel);
+  std::printf("  RMI_RTT_READ_ENTRY in the writer at 0x300000: %s desc %s (bit 56: a CSM mapping)\n",
+              entry_state_name(writer_view.state), hex(writer_view.desc).c_str());
+  rmm::RmmIntrospection introspection(system.rmm());
+  const auto violations = inspect::csm_invariant_violations(introspection, m);
+  std::printf("  CSM invariants (csm-abi.md §6): %s\n",
+              violations.empty() ? "all hold" : (std::to_string(violations.size()) + " violated").c_str());
+  for (const auto& v : violations) std::printf("    %s\n", v.c_str());
+  ok = ok && violations.empty() && access == machine::Access::kGranuleProtectionFault;
+
+  std::printf("\n[5] realm A's stage-2 entries (RMI_RTT_READ_ENTRY)\n");
   const host::HostRealm& a = realms[0].realm->built;
   for (Ipa ipa : {Ipa{0}, Ipa{0x100000}, Ipa{0x200000},
                   Ipa{(std::uint64_t{1} << (o.ipa_width - 1)) | 0x40000000}}) {
@@ -162,12 +218,16 @@ int run_demo(const DemoOptions& o) {
                 e.walk_level, entry_state_name(e.state), ripas_name(e.ripas), hex(e.desc).c_str());
   }
 
-  std::printf("\n[5] tear down\n");
+  std::printf("\n[6] tear down\n");
   std::vector<Pa> all;
   for (auto& b : realms) {
     for (const auto& [role, pas] : granules_of(b.realm->built)) all.insert(all.end(), pas.begin(), pas.end());
   }
+  for (auto* r : csm) {
+    for (const auto& [role, pas] : granules_of(r->built)) all.insert(all.end(), pas.begin(), pas.end());
+  }
   for (auto& b : realms) vmm.destroy(*b.realm);
+  for (auto* r : csm) vmm.destroy(*r);
   std::size_t still_realm = 0;
   for (Pa pa : all) still_realm += m.pas(pa) != machine::Pas::kNonSecure ? 1U : 0U;
   host.pool().free(shared);

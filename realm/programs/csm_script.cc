@@ -19,6 +19,9 @@
 //   rim NAME HEX                 RSI_REALM_MEASUREMENTS: NAME's RIM is HEX (hash-size bytes)
 //   signal EVENT | wait EVENT    rendezvous through the host
 //   map-host ID IPA SIZE         map the host's shared buffer ID at (unprotected) IPA
+//   call FID ARG...              one raw RSI call, for arguments the SDK never passes (a bad
+//                                permission or buffer address); ARG: a variable, @NAME for
+//                                NAME's RID, or a number (at most 10); holds if X0 is success
 #include <cstring>
 #include <map>
 #include <sstream>
@@ -145,6 +148,19 @@ struct Script {
     } else if (op == "signal" || op == "wait") {
       need(2);
       event(op == "signal" ? abi::host_call::kSignal : abi::host_call::kPollSignal, t[1], op == "wait");
+    } else if (op == "call") {
+      need(2);
+      std::array<std::uint64_t, 10> a{};
+      if (t.size() - 2 > a.size()) throw std::runtime_error("call takes at most 10 arguments");
+      for (std::size_t i = 2; i < t.size(); ++i) {
+        a[i - 2] = t[i].starts_with('@') ? static_cast<std::uint64_t>(rid(t[i].substr(1)))
+                                         : var(t[i]);
+      }
+      const auto out = r.smc(static_cast<std::uint32_t>(num(t[1])),
+                             {a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9]});
+      if (out.x[0] != 0) {
+        throw RsiError("RSI call " + t[1], static_cast<abi::RsiStatus>(out.x[0]));
+      }
     } else {
       throw std::runtime_error("unknown step '" + op + "'");
     }

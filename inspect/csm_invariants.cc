@@ -1,12 +1,12 @@
-#include "testing/csm_invariants.h"
-
-#include "caec/abi/s2tt.h"
+#include "inspect/csm_invariants.h"
 
 #include <map>
 #include <set>
 #include <sstream>
 
-namespace caec::testing {
+#include "caec/abi/s2tt.h"
+
+namespace caec::inspect {
 
 namespace {
 
@@ -141,4 +141,4 @@ std::vector<std::string> csm_invariant_violations(rmm::RmmIntrospection& rmm,
   return bad;
 }
 
-}  // namespace caec::testing
+}  // namespace caec::inspect
