@@ -241,6 +241,28 @@ TEST_F(Csm, tearing_down_a_consumer_leaves_the_providers_pages_intact) {
   vmm.destroy(p);
 }
 
+TEST_F(Csm, two_realms_attach_to_each_other_at_the_same_time_without_deadlock) {
+  // Each is the provider of one region and a consumer of the other's; both attach and detach
+  // in a loop at once, so CSM commands lock the same two RDs from both sides concurrently.
+  const auto script = [&](const std::string& self, const std::string& other) {
+    std::vector<std::string> steps{"publish", step({"create mine", kRegion, kSize}),
+                                   step({"write", kRegion, self}), "share mine " + other + " rw",
+                                   "signal " + self + "-shared", "wait " + other + "-shared"};
+    for (int i = 0; i < 25; ++i) {  // as many as fit in a one-granule manifest
+      steps.push_back(step({"reserve", other, "0", kReserve, kSize}));
+      steps.push_back(step({"attach", other, "0", kReserve, kSize}));
+      steps.push_back(step({"expect", kReserve, other}));
+      steps.push_back("detach " + other + " 0");
+    }
+    return steps;
+  };
+  auto& a = launch("a", script("a", "b"));
+  auto& b = launch("b", script("b", "a"));
+  run({&a, &b});
+  for (auto* r : {&a, &b}) vmm.destroy(*r);
+  expect_invariants();
+}
+
 /// A host that answers "where is p?" with the RID of an impostor.
 class LyingVmm : public host::Vmm {
  public:
