@@ -22,6 +22,7 @@
 #include "caec/abi/rsi.h"
 #include "host/vmm.h"
 #include "rmm/introspect.h"
+#include "testing/condition_coverage.h"
 #include "testing/rmm_fixture.h"
 
 namespace caec::testing {
@@ -443,50 +444,8 @@ TEST_F(RsiRealmMeasurements, rejects_rid) {
 
 // ---- The table ----------------------------------------------------------------------------------
 
-/// "RSI_CSM_RESERVE" -> "RsiCsmReserve".
-std::string suite_name(std::string_view command) {
-  std::string out;
-  bool upper = true;
-  for (char ch : command) {
-    if (ch == '_') {
-      upper = true;
-      continue;
-    }
-    out.push_back(upper ? ch : static_cast<char>(std::tolower(static_cast<unsigned char>(ch))));
-    upper = false;
-  }
-  return out;
-}
-
-std::set<std::string> registered_tests() {
-  std::set<std::string> names;
-  const auto* unit = ::testing::UnitTest::GetInstance();
-  for (int i = 0; i < unit->total_test_suite_count(); ++i) {
-    const auto* suite = unit->GetTestSuite(i);
-    for (int j = 0; j < suite->total_test_count(); ++j) {
-      names.insert(std::string(suite->name()) + "." + suite->GetTestInfo(j)->name());
-    }
-  }
-  return names;
-}
-
 TEST(RsiCommandTable, every_failure_condition_has_a_test_named_after_it) {
-  const auto tests = registered_tests();
-  for (const auto& cmd : rmm::RmmIntrospection::rsi_commands()) {
-    for (const auto& c : cmd.conditions()) {
-      const std::string name = suite_name(cmd.name) + ".rejects_" + std::string(c.label);
-      EXPECT_TRUE(tests.contains(name)) << "no test " << name;
-    }
-  }
-}
-
-TEST(RsiCommandTable, condition_labels_are_unique_within_a_command) {
-  for (const auto& cmd : rmm::RmmIntrospection::rsi_commands()) {
-    std::set<std::string_view> seen;
-    for (const auto& c : cmd.conditions()) {
-      EXPECT_TRUE(seen.insert(c.label).second) << cmd.name << " lists " << c.label << " twice";
-    }
-  }
+  expect_condition_coverage(rmm::RmmIntrospection::rsi_commands());
 }
 
 }  // namespace
