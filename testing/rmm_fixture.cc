@@ -32,7 +32,9 @@ Pa RmmTest::ns_page(std::span<const std::byte> bytes) {
   const auto pa = host_.pool().allocate();
   if (!pa) throw host::HostError("test: out of NS memory");
   std::array<std::byte, kGranuleSize> page{};
-  std::memcpy(page.data(), bytes.data(), std::min<std::size_t>(bytes.size(), kGranuleSize));
+  if (!bytes.empty()) {
+    std::memcpy(page.data(), bytes.data(), std::min<std::size_t>(bytes.size(), kGranuleSize));
+  }
   EXPECT_EQ(host_.memory().write(*pa, page), machine::Access::kOk);
   return *pa;
 }
