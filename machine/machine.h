@@ -27,6 +27,9 @@ struct MachineConfig {
   /// Granules at the top of DRAM that boot firmware assigns to the Secure PAS (a TZ carve-out
   /// the host can see in its memory map but never delegate).
   std::uint64_t secure_granules = 16;
+  /// Stage-2 mappings all realm windows may hold before one drops its TLB (Linux allows
+  /// 65530 mappings per process).
+  std::uint64_t max_stage2_mappings = 32768;
 };
 
 /// How the realm world reaches R-EL2: the RMM's trap vectors and the realm's reset entry.

@@ -17,7 +17,8 @@ namespace caec::machine {
 
 class Mmu {
  public:
-  Mmu(const PhysMem& mem, const Gpt& gpt, AbortSink& sink) : mem_(mem), gpt_(gpt), sink_(sink) {}
+  Mmu(const PhysMem& mem, const Gpt& gpt, AbortSink& sink, std::uint64_t max_mappings)
+      : mem_(mem), gpt_(gpt), sink_(sink), max_mappings_(max_mappings) {}
 
   /// VTTBR/VTCR for `vmid`: returns its context, creating it on first use. A new configuration
   /// for an existing VMID replaces the context (and so drops its TLB).
@@ -35,6 +36,7 @@ class Mmu {
   const PhysMem& mem_;
   const Gpt& gpt_;
   AbortSink& sink_;
+  std::uint64_t max_mappings_;
   std::mutex mutex_;
   std::map<std::uint16_t, std::unique_ptr<Stage2>> contexts_;
   std::atomic<std::uint64_t> invalidations_{0};

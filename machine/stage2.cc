@@ -32,11 +32,14 @@ int prot_of(std::uint64_t desc) {
 /// Attributes that must be equal for two leaves to share one host mapping.
 constexpr std::uint64_t kRunAttrs = s2::kTypeMask | s2::kS2apMask | s2::kNs | s2::kMemAttrMask;
 
+/// Stage-2 mappings of every window in the process.
+std::atomic<std::uint64_t> g_mappings{0};
+
 }  // namespace
 
 Stage2::Stage2(const PhysMem& mem, const Gpt& gpt, AbortSink& sink, std::uint16_t vmid,
-               const S2Config& config)
-    : mem_(mem), gpt_(gpt), sink_(sink), vmid_(vmid), config_(config) {
+               const S2Config& config, std::uint64_t max_mappings)
+    : mem_(mem), gpt_(gpt), sink_(sink), vmid_(vmid), config_(config), max_mappings_(max_mappings) {
   const std::uint64_t half = std::uint64_t{1} << (config.ipa_width - 1);
   const std::uint64_t size = std::min(half, kMaxHalfWindow);
   for (std::size_t i = 0; i < 2; ++i) {
@@ -50,6 +53,7 @@ Stage2::Stage2(const PhysMem& mem, const Gpt& gpt, AbortSink& sink, std::uint16_
 }
 
 Stage2::~Stage2() {
+  g_mappings.fetch_sub(mappings_, std::memory_order_relaxed);
   for (Half& h : halves_) {
     unregister_fault_region(h.fault_slot);
     munmap(h.base, h.size);
@@ -177,6 +181,15 @@ S2Outcome Stage2::fill(Ipa ipa, bool write) {
     map_ipa = h->first;
   }
   map_size = std::min(map_size, h->size - (map_ipa - h->first));
+  if (g_mappings.load(std::memory_order_relaxed) >= max_mappings_) {
+    unmap(Ipa{0}, UINT64_MAX);  // drop this window's whole TLB
+    flushes_.fetch_add(1, std::memory_order_relaxed);
+    ns_count_ = 0;
+    g_mappings.fetch_sub(mappings_, std::memory_order_relaxed);
+    mappings_ = 0;
+  }
+  ++mappings_;
+  g_mappings.fetch_add(1, std::memory_order_relaxed);
   void* at = h->base + (map_ipa - h->first);
   void* p = mmap(at, map_size, prot, MAP_SHARED | MAP_FIXED, mem_.fd(),
                  static_cast<off_t>(mem_.file_offset(map_pa)));
@@ -216,7 +229,12 @@ void Stage2::invalidate(Ipa base, std::uint64_t size) {
   ns_count_ = kept;
 }
 
-void Stage2::invalidate_all() { invalidate(Ipa{0}, UINT64_MAX); }
+void Stage2::invalidate_all() {
+  invalidate(Ipa{0}, UINT64_MAX);
+  std::lock_guard lock(mutex_);
+  g_mappings.fetch_sub(mappings_, std::memory_order_relaxed);
+  mappings_ = 0;
+}
 
 void Stage2::invalidate_pa(Pa pa) {
   std::lock_guard lock(mutex_);

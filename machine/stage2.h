@@ -57,7 +57,7 @@ class Stage2 {
   static constexpr std::uint64_t kMaxHalfWindow = std::uint64_t{1} << 39U;
 
   Stage2(const PhysMem& mem, const Gpt& gpt, AbortSink& sink, std::uint16_t vmid,
-         const S2Config& config);
+         const S2Config& config, std::uint64_t max_mappings);
   ~Stage2();
   Stage2(const Stage2&) = delete;
   Stage2& operator=(const Stage2&) = delete;
@@ -81,6 +81,8 @@ class Stage2 {
   void invalidate_pa(Pa pa);
 
   [[nodiscard]] std::uint64_t fills() const { return fills_.load(std::memory_order_relaxed); }
+  /// Times this window dropped its whole TLB to stay under the mapping budget.
+  [[nodiscard]] std::uint64_t flushes() const { return flushes_.load(std::memory_order_relaxed); }
 
  private:
   struct Half {
@@ -106,11 +108,20 @@ class Stage2 {
   AbortSink& sink_;
   std::uint16_t vmid_;
   S2Config config_;
+  std::uint64_t max_mappings_;
   std::array<Half, 2> halves_{};
   std::mutex mutex_;  // orders fills against invalidations (break-before-make)
   std::array<NsMapping, 1024> ns_{};
   std::size_t ns_count_ = 0;
   std::atomic<std::uint64_t> fills_{0};
+  std::atomic<std::uint64_t> flushes_{0};
+  /// Mappings this window holds (an upper bound: a fill may merge with its neighbours).
+  std::uint64_t mappings_ = 0;
 };
+
+/// The emulator keeps its stage-2 mappings well below Linux's vm.max_map_count (65530): when
+/// all windows together hold MachineConfig::max_stage2_mappings, the window that needs another
+/// entry drops its whole TLB first — a TLB may drop entries at any time; the next access
+/// simply walks again.
 
 }  // namespace caec::machine

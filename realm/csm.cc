@@ -12,12 +12,16 @@ namespace {
 constexpr std::uint32_t fid(abi::CaecRsiFid f) { return static_cast<std::uint32_t>(f); }
 
 /// Issues a CSM RSI call; on RSI_ERROR_CAPACITY asks the host for APT space and retries.
+/// Capacity errors are retried after the host added APT space, but not forever: a region's
+/// sharing limit (32) is also RSI_ERROR_CAPACITY, and more APT does not lift it.
+constexpr int kCapacityRetries = 2;
+
 abi::SmcRegs call(Realm& r, abi::CaecRsiFid f, std::initializer_list<std::uint64_t> args,
                   std::string_view name) {
-  for (;;) {
+  for (int retries = 0;; ++retries) {
     abi::SmcRegs out = r.smc(fid(f), args);
     const auto status = static_cast<abi::RsiStatus>(out.x[0]);
-    if (status == abi::RsiStatus::kErrorCapacity) {
+    if (status == abi::RsiStatus::kErrorCapacity && retries < kCapacityRetries) {
       if (r.host_call(abi::host_call::kAptMore)[0] == abi::host_call::kOk) continue;
     }
     if (status != abi::RsiStatus::kSuccess) throw RsiError(name, status);

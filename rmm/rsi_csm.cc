@@ -95,9 +95,14 @@ constexpr std::array<RsiCondition<P>, 7> kReserveConditions{{
 }};
 
 // ---- ATTACH / DETACH --------------------------------------------------------------------------
-constexpr std::array<RsiCondition<P>, 2> kAttachConditions{{
+constexpr std::array<RsiCondition<P>, 3> kAttachConditions{{
     {"no_reservation", kInput,
      [](P& p) { return p.apt().reservation(Rid{p.x(1)}, p.x(2)) == nullptr; }},
+    {"attached", kState,
+     [](P& p) {
+       return p.apt().reservation(Rid{p.x(1)}, p.x(2))->state ==
+              static_cast<std::uint8_t>(ResState::kAttached);
+     }},
     // Consent is checked again here: a revoke between RESERVE and ATTACH wins.
     {"sharing_gone", kState,
      [](P& p) {

@@ -12,6 +12,7 @@ namespace {
 
 class RealmRuntime : public RmmTest {
  protected:
+  explicit RealmRuntime(const machine::MachineConfig& config = small_machine()) : RmmTest(config) {}
   host::Vmm vmm{host_, [this](Pa rec) { system_.platform().interrupt(rec); }};
 
   host::VmRealm& launch(const std::string& program, std::vector<std::string> args = {},
@@ -168,6 +169,25 @@ TEST_F(RealmRuntime, two_realms_run_at_once_and_teardown_returns_every_granule) 
   for (std::uint64_t i = 0; i + machine().config().secure_granules < mem.num_granules(); ++i) {
     ASSERT_EQ(machine().pas(mem.granule_pa(i)), machine::Pas::kNonSecure) << i;
   }
+}
+
+class SmallTlb : public RealmRuntime {
+ protected:
+  static machine::MachineConfig config() {
+    machine::MachineConfig c = small_machine();
+    c.max_stage2_mappings = 16;
+    return c;
+  }
+  SmallTlb() : RealmRuntime(config()) {}
+};
+
+TEST_F(SmallTlb, a_realm_keeps_working_when_its_tlb_is_flushed_to_stay_under_the_mapping_budget) {
+  auto& r = launch("test-touch-ram", {"200"});
+  EXPECT_EQ(run(r), 200) << "every page must read back after its translation was dropped";
+  const machine::Stage2* s2 = machine().mmu().find(1);
+  ASSERT_NE(s2, nullptr);
+  EXPECT_GT(s2->flushes(), 0U);
+  vmm.destroy(r);
 }
 
 TEST_F(RealmRuntime, an_unknown_program_exits_127) {

@@ -389,6 +389,13 @@ TEST_F(RsiCsmAttach, rejects_no_reservation) {
   expect_rejected(consumer({"fail input attach p 0 0x300000 0x2000"}), "no_reservation", {&p});
 }
 
+TEST_F(RsiCsmAttach, rejects_attached) {
+  auto& p = provider();
+  expect_rejected(consumer({"reserve p 0 0x300000 0x2000", "attach p 0 0x300000 0x2000",
+                            "fail state attach p 0 0x300000 0x2000"}),
+                  "attached", {&p});
+}
+
 TEST_F(RsiCsmAttach, rejects_sharing_gone) {
   auto& p = provider({"wait reserved", "revoke c 0", "signal revoked"});
   expect_rejected(consumer({"reserve p 0 0x300000 0x2000", "signal reserved", "wait revoked",
