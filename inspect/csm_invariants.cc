@@ -46,7 +46,9 @@ std::vector<std::string> csm_invariant_violations(rmm::RmmIntrospection& rmm,
   }
   std::map<Pa, int> owners;          // non-foreign mappings per granule (4 KiB pages)
   std::map<Pa, int> foreign_refs;    // foreign mappings per granule
-  for (auto& [rid, r] : realms) {
+  for (auto& entry : realms) {
+    const Rid rid = entry.first;  // (not a structured binding: clang 14 cannot capture those)
+    RealmView& r = entry.second;
     const std::string who = "realm " + std::to_string(static_cast<std::uint64_t>(rid));
     for (const auto& mp : r.maps) {
       const std::uint64_t pages = abi::s2tt::entry_size(mp.level) / kGranuleSize;

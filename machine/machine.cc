@@ -25,7 +25,7 @@ Machine::Machine(const MachineConfig& config)
       mem_(config.dram_base, granules_of(config)),
       gpt_(mem_.num_granules()),
       host_view_(mem_),
-      mmu_(mem_, gpt_, *this, config.max_stage2_mappings),
+      mmu_(mem_, gpt_, *this, config.max_stage2_mappings, config.stage2_half_window),
       el3_(mem_, gpt_, host_view_, mmu_) {
   const std::uint64_t first_secure = mem_.num_granules() - config.secure_granules;
   for (std::uint64_t i = first_secure; i < mem_.num_granules(); ++i) {

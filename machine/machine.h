@@ -30,6 +30,9 @@ struct MachineConfig {
   /// Stage-2 mappings all realm windows may hold before one drops its TLB (Linux allows
   /// 65530 mappings per process).
   std::uint64_t max_stage2_mappings = 32768;
+  /// Host address space reserved for each half of a realm's IPA space (IPAs beyond it cannot
+  /// be reached through pointers). Linux gives a process 128 TiB.
+  std::uint64_t stage2_half_window = std::uint64_t{1} << 39U;
 };
 
 /// How the realm world reaches R-EL2: the RMM's trap vectors and the realm's reset entry.

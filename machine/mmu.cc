@@ -14,7 +14,8 @@ Stage2& Mmu::configure(std::uint16_t vmid, const S2Config& config) {
   auto& slot = contexts_[vmid];
   if (!slot || !same(slot->config(), config)) {
     slot.reset();
-    slot = std::make_unique<Stage2>(mem_, gpt_, sink_, vmid, config, max_mappings_);
+    slot = std::make_unique<Stage2>(mem_, gpt_, sink_, vmid, config, max_mappings_,
+                                    max_half_window_);
   }
   return *slot;
 }

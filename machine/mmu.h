@@ -17,8 +17,10 @@ namespace caec::machine {
 
 class Mmu {
  public:
-  Mmu(const PhysMem& mem, const Gpt& gpt, AbortSink& sink, std::uint64_t max_mappings)
-      : mem_(mem), gpt_(gpt), sink_(sink), max_mappings_(max_mappings) {}
+  Mmu(const PhysMem& mem, const Gpt& gpt, AbortSink& sink, std::uint64_t max_mappings,
+      std::uint64_t max_half_window)
+      : mem_(mem), gpt_(gpt), sink_(sink), max_mappings_(max_mappings),
+        max_half_window_(max_half_window) {}
 
   /// VTTBR/VTCR for `vmid`: returns its context, creating it on first use. A new configuration
   /// for an existing VMID replaces the context (and so drops its TLB).
@@ -37,6 +39,7 @@ class Mmu {
   const Gpt& gpt_;
   AbortSink& sink_;
   std::uint64_t max_mappings_;
+  std::uint64_t max_half_window_;
   std::mutex mutex_;
   std::map<std::uint16_t, std::unique_ptr<Stage2>> contexts_;
   std::atomic<std::uint64_t> invalidations_{0};

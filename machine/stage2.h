@@ -53,11 +53,8 @@ class AbortSink {
 
 class Stage2 {
  public:
-  /// IPA bytes of each half that can be reached through the window (VA is finite).
-  static constexpr std::uint64_t kMaxHalfWindow = std::uint64_t{1} << 39U;
-
   Stage2(const PhysMem& mem, const Gpt& gpt, AbortSink& sink, std::uint16_t vmid,
-         const S2Config& config, std::uint64_t max_mappings);
+         const S2Config& config, std::uint64_t max_mappings, std::uint64_t max_half_window);
   ~Stage2();
   Stage2(const Stage2&) = delete;
   Stage2& operator=(const Stage2&) = delete;

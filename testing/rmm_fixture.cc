@@ -9,6 +9,7 @@ namespace caec::testing {
 machine::MachineConfig small_machine() {
   machine::MachineConfig c;
   c.dram_bytes = 64ULL << 20U;
+  c.stage2_half_window = 4ULL << 30U;  // test realms use IPAs below 4 GiB in each half
   return c;
 }
 
