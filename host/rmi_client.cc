@@ -12,10 +12,7 @@ std::uint64_t u(std::int64_t v) { return static_cast<std::uint64_t>(v); }
 }  // namespace
 
 abi::SmcRegs RmiClient::smc(std::uint32_t f, std::initializer_list<std::uint64_t> args) {
-  abi::SmcRegs regs;
-  regs.x[0] = f;
-  std::size_t i = 1;
-  for (auto a : args) regs.x[i++] = a;
+  abi::SmcRegs regs = abi::SmcRegs::call(f, args);
   el3_.host_smc(regs);
   return regs;
 }

@@ -91,10 +91,7 @@ std::optional<Abort> Realm::guarded(const std::function<void()>& fn) {
 }
 
 abi::SmcRegs Realm::smc(std::uint32_t f, std::initializer_list<std::uint64_t> args) {
-  abi::SmcRegs r;
-  r.x[0] = f;
-  std::size_t i = 1;
-  for (auto a : args) r.x[i++] = a;
+  abi::SmcRegs r = abi::SmcRegs::call(f, args);
   vcpu_.smc(r);
   return r;
 }

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 
 namespace caec::abi {
 
@@ -11,6 +13,16 @@ struct SmcRegs {
   std::array<std::uint64_t, 18> x{};
 
   [[nodiscard]] constexpr std::uint32_t fid() const { return static_cast<std::uint32_t>(x[0]); }
+
+  /// The registers of a call: X0 = fid, X1.. = args, the rest zero (SBZ).
+  [[nodiscard]] static constexpr SmcRegs call(std::uint32_t fid,
+                                              std::initializer_list<std::uint64_t> args) {
+    SmcRegs r;
+    r.x[0] = fid;
+    std::size_t i = 1;
+    for (auto a : args) r.x[i++] = a;
+    return r;
+  }
 };
 
 /// SMCCC "unknown function" / "not supported" (-1).
