@@ -14,8 +14,8 @@ namespace s2 = abi::s2tt;
 
 namespace {
 
-constexpr Ipa kEntryIpa{0};
-constexpr Ipa kRamBase{0x100000};
+using abi::kEntryIpa;
+using abi::kRamBase;
 
 std::string hex(std::uint64_t v) {
   std::ostringstream s;

@@ -201,7 +201,6 @@ S2Outcome Stage2::fill(Ipa ipa, bool write) {
     }
     ns_[ns_count_++] = {map_ipa, map_pa};
   }
-  fills_.fetch_add(1, std::memory_order_relaxed);
   return out;
 }
 

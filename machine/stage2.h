@@ -77,7 +77,6 @@ class Stage2 {
   /// The GPT entry of `pa` changed: drop any NS mapping of it (TLBI by PA).
   void invalidate_pa(Pa pa);
 
-  [[nodiscard]] std::uint64_t fills() const { return fills_.load(std::memory_order_relaxed); }
   /// Times this window dropped its whole TLB to stay under the mapping budget.
   [[nodiscard]] std::uint64_t flushes() const { return flushes_.load(std::memory_order_relaxed); }
 
@@ -110,7 +109,6 @@ class Stage2 {
   std::mutex mutex_;  // orders fills against invalidations (break-before-make)
   std::array<NsMapping, 1024> ns_{};
   std::size_t ns_count_ = 0;
-  std::atomic<std::uint64_t> fills_{0};
   std::atomic<std::uint64_t> flushes_{0};
   /// Mappings this window holds (an upper bound: a fill may merge with its neighbours).
   std::uint64_t mappings_ = 0;

@@ -27,8 +27,8 @@
 
 namespace caec::realm {
 
-inline constexpr Ipa kEntryIpa{0};
-inline constexpr Ipa kRamBase{0x100000};
+using abi::kEntryIpa;
+using abi::kRamBase;
 inline constexpr std::uint64_t kScratchPages = 64;  // one per REC, up to 64 RECs
 
 /// An RSI call failed; the message names the command and the status.

@@ -4,10 +4,10 @@
 #include <cstring>
 #include <stdexcept>
 
-#include "caec/abi/s2tt.h"
-#include "rmm/measurement.h"
 #include "caec/abi/csm.h"
+#include "caec/abi/s2tt.h"
 #include "host/vmm.h"
+#include "rmm/measurement.h"
 #include "testing/geometry.h"
 #include "testing/rmm_fixture.h"
 

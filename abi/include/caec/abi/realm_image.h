@@ -28,6 +28,11 @@ struct Manifest {
 
 /// Where the manifest lives in every realm's IPA space.
 inline constexpr Ipa kManifestIpa{0};
+/// Where REC 0 starts executing (and where PSCI CPU_ON starts the others).
+inline constexpr Ipa kEntryIpa{0};
+/// Where realm RAM begins: the host declares [kRamBase, kRamBase + size) RAM and passes the
+/// size in REC 0's X1 (X0 = kRamBase); both are measured as REC parameters.
+inline constexpr Ipa kRamBase{0x100000};
 
 /// The manifest as one granule of text (NUL-padded). Throws std::invalid_argument if it does
 /// not fit or a field holds a newline.
