@@ -5,6 +5,7 @@
 // PAS ever changes (rmm-1.0.md §6).
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -16,6 +17,7 @@
 #include "machine/host_view.h"
 #include "machine/mmu.h"
 #include "machine/phys_mem.h"
+#include "machine/root_of_trust.h"
 
 namespace caec::machine {
 
@@ -23,7 +25,12 @@ class El3Monitor {
  public:
   using RmmEntry = std::function<void(abi::SmcRegs&)>;
 
-  El3Monitor(const PhysMem& mem, Gpt& gpt, const HostView& host_view, Mmu& mmu);
+  /// The buffer EL3 and the RMM exchange attestation data through (TF-RMM's per-CPU shared
+  /// buffer; one suffices because the RMM uses it only while it boots).
+  using SharedBuffer = std::array<std::byte, kGranuleSize>;
+
+  El3Monitor(const PhysMem& mem, Gpt& gpt, const HostView& host_view, Mmu& mmu,
+             const RootOfTrust& root);
 
   /// Boot: the RMM image's SMC entry point. Until it is set, RMI calls answer SMC_UNKNOWN.
   void attach_rmm(RmmEntry entry) { rmm_entry_ = std::move(entry); }
@@ -37,15 +44,25 @@ class El3Monitor {
   [[nodiscard]] abi::El3Status gtsi_undelegate(Pa pa);
 
   [[nodiscard]] std::uint64_t host_smc_count() const { return host_smcs_.load(); }
+  [[nodiscard]] SharedBuffer& rmm_shared_buffer() { return shared_; }
 
  private:
   [[nodiscard]] abi::El3Status move(Pa pa, Pas from, Pas to);
+  /// SMC_RMM_GET_REALM_ATTEST_KEY(buf, size, curve) -> key size.
+  [[nodiscard]] abi::El3Status get_realm_attest_key(abi::SmcRegs& regs);
+  /// SMC_RMM_GET_PLAT_TOKEN(buf, size, hash size) -> chunk size, bytes remaining.
+  [[nodiscard]] abi::El3Status get_plat_token(abi::SmcRegs& regs);
 
   const PhysMem& mem_;
   Gpt& gpt_;
   const HostView& host_view_;
   Mmu& mmu_;
+  const RootOfTrust& root_;
   RmmEntry rmm_entry_;
+  SharedBuffer shared_{};
+  // The platform token being handed out in chunks, and how much of it the RMM has.
+  attest::Bytes plat_token_;
+  std::size_t plat_token_sent_ = 0;
   std::atomic<std::uint64_t> host_smcs_{0};
 };
 

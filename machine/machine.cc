@@ -26,7 +26,8 @@ Machine::Machine(const MachineConfig& config)
       gpt_(mem_.num_granules()),
       host_view_(mem_),
       mmu_(mem_, gpt_, *this, config.max_stage2_mappings, config.stage2_half_window),
-      el3_(mem_, gpt_, host_view_, mmu_) {
+      root_(config.identity),
+      el3_(mem_, gpt_, host_view_, mmu_, root_) {
   const std::uint64_t first_secure = mem_.num_granules() - config.secure_granules;
   for (std::uint64_t i = first_secure; i < mem_.num_granules(); ++i) {
     gpt_.set(i, Pas::kSecure);

@@ -33,6 +33,11 @@ struct MachineConfig {
   /// Host address space reserved for each half of a realm's IPA space (IPAs beyond it cannot
   /// be reached through pointers). Linux gives a process 128 TiB.
   std::uint64_t stage2_half_window = std::uint64_t{1} << 39U;
+  /// The platform root of trust: attestation key and claims.
+  PlatformIdentity identity{};
+  /// Boot manifest option for the RMM: CCA tokens in the draft-ffm-00 form (tag 399) instead
+  /// of the CMW collection (tag 907).
+  bool legacy_token_format = false;
 };
 
 /// How the realm world reaches R-EL2: the RMM's trap vectors and the realm's reset entry.
@@ -57,6 +62,7 @@ class Machine final : public AbortSink {
   [[nodiscard]] Pas pas(Pa pa) const { return gpt_.pas(mem_.granule_index(pa)); }
   [[nodiscard]] const HostView& host_view() const { return host_view_; }
   [[nodiscard]] El3Monitor& el3() { return el3_; }
+  [[nodiscard]] const RootOfTrust& root_of_trust() const { return root_; }
   [[nodiscard]] Mmu& mmu() { return mmu_; }
 
   /// Boot: install the realm world's vectors (the RMM's and the realm firmware's).
@@ -74,6 +80,7 @@ class Machine final : public AbortSink {
   Gpt gpt_;
   HostView host_view_;
   Mmu mmu_;
+  RootOfTrust root_;
   El3Monitor el3_;
   RealmVectors vectors_;
 

@@ -2,10 +2,16 @@
 
 #include <cstdlib>
 
+#include "platform/firmware_measurements.h"
+
 namespace caec::platform {
 
 rmm::DramBank EmulatedPlatform::dram() const {
   return {m_.memory().base(), m_.memory().num_granules()};
+}
+
+rmm::BootOptions EmulatedPlatform::boot_options() const {
+  return {.legacy_token_format = m_.config().legacy_token_format};
 }
 
 abi::El3Status EmulatedPlatform::el3_call(abi::El3Fid fid, Pa pa) {
@@ -35,6 +41,28 @@ machine::Vcpu& current_vcpu() {
   machine::Vcpu* v = machine::Vcpu::current();
   if (v == nullptr) std::abort();  // R-EL2 realm-side code always runs on a realm PE
   return *v;
+}
+
+attest::Bytes hex_bytes(std::string_view hex) {
+  attest::Bytes out;
+  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
+    out.push_back(static_cast<std::uint8_t>(std::stoul(std::string(hex.substr(i, 2)), nullptr, 16)));
+  }
+  return out;
+}
+
+/// The boot chain measured EL3 and the RMM before running them: the platform token says which.
+machine::MachineConfig with_firmware(machine::MachineConfig config) {
+  auto& sw = config.identity.sw_components;
+  // Signer ID: caec firmware is not signed; this names the unsigned-build "signer" explicitly.
+  const attest::Bytes unsigned_build(32, 0);
+  sw.insert(sw.begin(), {attest::cca::SwComponent{.type = "EL3", .measurement = hex_bytes(kEl3MeasurementHex),
+                                                  .version = CAEC_VERSION, .signer_id = unsigned_build,
+                                                  .hash_algo = "sha-256"},
+                         attest::cca::SwComponent{.type = "RMM", .measurement = hex_bytes(kRmmMeasurementHex),
+                                                  .version = CAEC_VERSION, .signer_id = unsigned_build,
+                                                  .hash_algo = "sha-256"}});
+  return config;
 }
 
 rmm::AbortKind abort_kind(machine::S2Fault f) {
@@ -100,7 +128,7 @@ void EmulatedPlatform::interrupt(Pa rec) {
 }
 
 System::System(const machine::MachineConfig& config, machine::Vcpu::Entry realm_boot)
-    : machine_(config), platform_(machine_), rmm_(std::make_unique<rmm::Rmm>(platform_)) {
+    : machine_(with_firmware(config)), platform_(machine_), rmm_(std::make_unique<rmm::Rmm>(platform_)) {
   machine_.el3().attach_rmm([this](abi::SmcRegs& regs) { rmm_->handle_rmi(regs); });
   machine_.set_realm_vectors({
       {[this](machine::Vcpu& v, abi::SmcRegs& regs) { rmm_->handle_rsi(v.rec(), regs); },

@@ -17,7 +17,10 @@ class EmulatedPlatform final : public rmm::Platform {
   explicit EmulatedPlatform(machine::Machine& m) : m_(m) {}
 
   [[nodiscard]] rmm::DramBank dram() const override;
+  [[nodiscard]] rmm::BootOptions boot_options() const override;
   [[nodiscard]] abi::El3Status el3_call(abi::El3Fid fid, Pa pa) override;
+  void el3_smc(abi::SmcRegs& regs) override { m_.el3().rmm_smc(regs); }
+  [[nodiscard]] std::span<std::byte> el3_shared_buffer() override { return m_.el3().rmm_shared_buffer(); }
   [[nodiscard]] std::byte* map_granule(Pa pa) override { return m_.realm_pas_granule(pa); }
   [[nodiscard]] bool ns_read(Pa pa, std::span<std::byte> out) override;
   [[nodiscard]] bool ns_write(Pa pa, std::span<const std::byte> in) override;

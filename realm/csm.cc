@@ -1,5 +1,7 @@
 #include "realm/csm.h"
 
+#include <algorithm>
+#include <array>
 #include <cstring>
 #include <string>
 
@@ -104,6 +106,21 @@ Rid lookup_rid(Realm& r, std::string_view name) {
     }
     r.cpu_relax();
   }
+}
+
+namespace {
+/// kSignal / kPollSignal carry the name in X0..X3 (32 bytes, zero-padded).
+bool event_call(Realm& r, std::uint16_t imm, std::string_view name) {
+  std::array<std::uint64_t, 4> words{};
+  std::memcpy(words.data(), name.data(), std::min(name.size(), sizeof words));
+  return r.host_call(imm, words)[0] == abi::host_call::kOk;
+}
+}  // namespace
+
+void signal_event(Realm& r, std::string_view name) { (void)event_call(r, abi::host_call::kSignal, name); }
+
+void wait_event(Realm& r, std::string_view name) {
+  while (!event_call(r, abi::host_call::kPollSignal, name)) r.cpu_relax();
 }
 
 }  // namespace caec::realm

@@ -47,5 +47,9 @@ void publish_rid(Realm& r);
 /// The RID the realm launched as `name` published (waits until it has). The host may lie: check
 /// the peer with realm_measurements() before trusting it.
 [[nodiscard]] Rid lookup_rid(Realm& r, std::string_view name);
+/// Raises the named event (at most 32 bytes) through the host; anyone may wait for it.
+void signal_event(Realm& r, std::string_view name);
+/// Waits until the named event has been raised (relaxing the PE between polls).
+void wait_event(Realm& r, std::string_view name);
 
 }  // namespace caec::realm

@@ -80,7 +80,9 @@ Ipa Realm::unprotected_alias(Ipa ipa) {
 std::optional<Abort> Realm::guarded(const std::function<void()>& fn) {
   sigjmp_buf env;
   sigjmp_buf* outer = t_guard;
-  if (sigsetjmp(env, 1) != 0) {
+  // No signal mask to save: the fault handler runs with SA_NODEFER, so jumping out of it leaves
+  // the mask as it was, and guarded() costs no system call (channels guard every operation).
+  if (sigsetjmp(env, 0) != 0) {
     t_guard = outer;
     return Abort{t_abort_ipa};
   }

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <new>
 
+#include "rmm/attestation.h"
 #include "rmm/granule.h"
 #include "rmm/platform.h"
 #include "rmm/realm.h"
@@ -16,10 +17,11 @@
 namespace caec::rmm {
 
 struct RmmContext {
-  explicit RmmContext(Platform& p) : platform(p), granules(p.dram()) {}
+  explicit RmmContext(Platform& p) : platform(p), granules(p.dram()), attestation(p) {}
 
   Platform& platform;
   GranuleTable granules;
+  Attestation attestation;
   VmidAllocator vmids;
   /// Source of realm identifiers: monotonic from 1, never reused (csm-abi.md §1).
   std::atomic<std::uint64_t> next_rid{1};

@@ -11,6 +11,7 @@
 #include <span>
 
 #include "caec/abi/el3.h"
+#include "caec/abi/smc.h"
 #include "caec/abi/types.h"
 
 namespace caec::rmm {
@@ -36,14 +37,27 @@ struct DramBank {
   std::uint64_t num_granules = 0;
 };
 
+/// The rest of the boot manifest EL3 hands over.
+struct BootOptions {
+  /// Emit CCA tokens as the draft-ffm-00 tag-399 collection instead of the tag-907 CMW one.
+  bool legacy_token_format = false;
+};
+
 class Platform {
  public:
   virtual ~Platform() = default;
 
   [[nodiscard]] virtual DramBank dram() const = 0;
 
+  [[nodiscard]] virtual BootOptions boot_options() const = 0;
+
   /// RMM -> EL3 call (GTSI_DELEGATE / GTSI_UNDELEGATE take a PA).
   [[nodiscard]] virtual abi::El3Status el3_call(abi::El3Fid fid, Pa pa) = 0;
+  /// RMM -> EL3 call with full registers (the attestation calls); X0 is the status on return.
+  virtual void el3_smc(abi::SmcRegs& regs) = 0;
+  /// The buffer shared with EL3 for the attestation calls (their buffer argument 0 is its
+  /// start).
+  [[nodiscard]] virtual std::span<std::byte> el3_shared_buffer() = 0;
 
   /// The RMM's mapping of a granule it owns, through the Realm PAS (TF-RMM's slot buffer).
   [[nodiscard]] virtual std::byte* map_granule(Pa pa) = 0;

@@ -10,8 +10,10 @@ void rec_exit(RmmContext& rmm, Rec& rec, const RecExit& exit) {
   rmm.platform.realm_yield();
 }
 
-void take_pending_irq(RmmContext& rmm, Rec& rec) {
-  if (rmm.platform.realm_take_irq()) rec_exit(rmm, rec, RecExit{.reason = abi::RmiRecExitReason::kIrq});
+bool take_pending_irq(RmmContext& rmm, Rec& rec) {
+  if (!rmm.platform.realm_take_irq()) return false;
+  rec_exit(rmm, rec, RecExit{.reason = abi::RmiRecExitReason::kIrq});
+  return true;
 }
 
 RecExit data_abort_exit(Ipa ipa, bool write, std::uint64_t dfsc) {

@@ -15,8 +15,8 @@ namespace caec::rmm {
 /// entered it again. No RMM lock may be held across this call.
 void rec_exit(RmmContext& rmm, Rec& rec, const RecExit& exit);
 
-/// Exits with RMI_EXIT_IRQ if a physical IRQ is pending for this PE.
-void take_pending_irq(RmmContext& rmm, Rec& rec);
+/// Exits with RMI_EXIT_IRQ if a physical IRQ is pending for this PE; true if it did.
+[[nodiscard]] bool take_pending_irq(RmmContext& rmm, Rec& rec);
 
 /// A data-abort exit for `ipa` with fault status `dfsc` (translation/permission + level).
 [[nodiscard]] RecExit data_abort_exit(Ipa ipa, bool write, std::uint64_t dfsc);

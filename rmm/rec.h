@@ -74,6 +74,14 @@ struct Rec {
   std::uint64_t gicv3_hcr;
   std::array<std::uint64_t, abi::kNumGicLrs> gicv3_lrs;
 
+  // RSI_ATTESTATION_TOKEN_INIT/CONTINUE: the realm claims (after INIT) and then the whole CCA
+  // token (once signed) live in the aux granules (rmm/token_buffer.h).
+  bool attest_in_progress;
+  bool token_signed;
+  bool token_failed;           // the token cannot be produced (RSI_ERROR_UNKNOWN)
+  std::uint32_t token_size;    // bytes in the aux buffer
+  std::uint32_t token_copied;  // bytes of the signed token already given to the realm
+
   RecExit exit;
   /// Diagnostics: the label of the last RSI failure condition this REC hit (a string literal).
   const char* last_rsi_failure;

@@ -35,13 +35,13 @@ void Rmm::handle_wfi(Pa rec_pa) {
   }
   // Not trapped: the PE sleeps until a physical interrupt, which is then a REC exit.
   ctx_->platform.realm_wait_for_irq();
-  take_pending_irq(*ctx_, rec);
+  (void)take_pending_irq(*ctx_, rec);
 }
 
 void Rmm::handle_rsi(Pa rec_pa, abi::SmcRegs& regs) {
   Rec& rec = rec_at(*ctx_, rec_pa);
   // A physical IRQ taken before the SMC: exit first; the SMC runs once the REC is re-entered.
-  take_pending_irq(*ctx_, rec);
+  (void)take_pending_irq(*ctx_, rec);
   const RsiCommand* cmd = find_rsi_command(regs.fid());
   if (cmd == nullptr) {
     regs = {};

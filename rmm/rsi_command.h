@@ -77,6 +77,8 @@ CAEC_RSI_HANDLER(rsi_realm_config);
 CAEC_RSI_HANDLER(rsi_ipa_state_set);
 CAEC_RSI_HANDLER(rsi_ipa_state_get);
 CAEC_RSI_HANDLER(rsi_host_call);
+CAEC_RSI_HANDLER(rsi_attestation_token_init);
+CAEC_RSI_HANDLER(rsi_attestation_token_continue);
 CAEC_RSI_HANDLER(rsi_caec_version);
 CAEC_RSI_HANDLER(rsi_csm_create);
 CAEC_RSI_HANDLER(rsi_csm_share);

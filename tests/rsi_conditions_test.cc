@@ -24,6 +24,7 @@
 #include "rmm/introspect.h"
 #include "testing/condition_coverage.h"
 #include "testing/rmm_fixture.h"
+#include "testing/script_steps.h"
 
 namespace caec::testing {
 namespace {
@@ -62,10 +63,6 @@ std::vector<std::string> regions(int n) {
                     hex(0x200000 + static_cast<std::uint64_t>(i) * kGranuleSize) + " 0x1000");
   }
   return steps;
-}
-std::vector<std::string> operator+(std::vector<std::string> a, const std::vector<std::string>& b) {
-  a.insert(a.end(), b.begin(), b.end());
-  return a;
 }
 
 /// A VMM that can refuse every request for more APT space, so RSI_ERROR_CAPACITY reaches the
@@ -171,6 +168,36 @@ TEST_F(RsiRealmConfig, rejects_addr_align) {
 
 TEST_F(RsiRealmConfig, rejects_addr_bound) {
   expect_rejected(probe(kInput, Fid::kRealmConfig, {kUnprotected}), "addr_bound");
+}
+
+// ---- RSI_ATTESTATION_TOKEN_CONTINUE ----------------------------------------------------------
+// Without a TOKEN_INIT, so each test also shows its condition comes before `state`.
+using RsiAttestationTokenContinue = RsiConditionTest;
+constexpr auto kContinue = Fid::kAttestationTokenContinue;
+
+TEST_F(RsiAttestationTokenContinue, rejects_addr_align) {
+  expect_rejected(probe(kInput, kContinue, {kProgramRam + 0x800, 0, 0x100}), "addr_align");
+}
+
+TEST_F(RsiAttestationTokenContinue, rejects_addr_bound) {
+  expect_rejected(probe(kInput, kContinue, {kUnprotected, 0, 0x100}), "addr_bound");
+}
+
+TEST_F(RsiAttestationTokenContinue, rejects_offset_bound) {
+  expect_rejected(probe(kInput, kContinue, {kProgramRam, 0x1000, 0}), "offset_bound");
+}
+
+TEST_F(RsiAttestationTokenContinue, rejects_size_overflow) {
+  expect_rejected(probe(kInput, kContinue, {kProgramRam, 0x800, ~std::uint64_t{0} - 0x7FF}),
+                  "size_overflow");  // offset + size wraps to 0
+}
+
+TEST_F(RsiAttestationTokenContinue, rejects_size_bound) {
+  expect_rejected(probe(kInput, kContinue, {kProgramRam, 0x800, 0x801}), "size_bound");
+}
+
+TEST_F(RsiAttestationTokenContinue, rejects_state) {
+  expect_rejected(probe(abi::RsiStatus::kErrorState, kContinue, {kProgramRam, 0, 0x1000}), "state");
 }
 
 // ---- RSI_IPA_STATE_SET / GET ------------------------------------------------------------------

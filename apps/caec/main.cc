@@ -3,8 +3,11 @@
 
 #include <cstdio>
 #include <exception>
+#include <functional>
 
+#include "apps/caec/attest_command.h"
 #include "apps/caec/demo.h"
+#include "apps/caec/verify_command.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"caec: Confidential Shared Memory between Arm CCA realms, on an emulated machine"};
@@ -23,9 +26,18 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 65536))
       ->capture_default_str();
 
-  CLI11_PARSE(app, argc, argv);
+  std::function<int()> run;  // set by the add_*_command subcommand that parsing selects
+  caec::app::add_verify_command(app, run);
+  caec::app::add_attest_command(app, run);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;  // --help exits 0, usage errors 2
+  }
   try {
     if (*demo_cmd) return caec::app::run_demo(demo);
+    if (run) return run();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "caec: error: %s\n", e.what());
     return 1;

@@ -19,6 +19,9 @@
 //   rim NAME HEX                 RSI_REALM_MEASUREMENTS: NAME's RIM is HEX (hash-size bytes)
 //   signal EVENT | wait EVENT    rendezvous through the host
 //   map-host ID IPA SIZE         map the host's shared buffer ID at (unprotected) IPA
+//   attest IPA [CHALLENGE]       fetch a CCA token (challenge in hex, default none) and store
+//                                it at IPA as a little-endian u64 length then the bytes,
+//                                followed by RSI_MEASUREMENT_READ(0) (64 bytes)
 //   call FID ARG...              one raw RSI call, for arguments the SDK never passes (a bad
 //                                permission or buffer address); ARG: a variable, @NAME for
 //                                NAME's RID, or a number (at most 10); holds if X0 is success
@@ -29,6 +32,7 @@
 #include <vector>
 
 #include "caec/abi/host_call.h"
+#include "realm/attestation.h"
 #include "realm/csm.h"
 #include "realm/program.h"
 #include "realm/realm.h"
@@ -52,10 +56,20 @@ struct Script {
     if (it == rids.end()) it = rids.emplace(name, lookup_rid(r, name)).first;
     return it->second;
   }
-  void event(std::uint16_t imm, const std::string& name, bool wait) {
-    std::array<std::uint64_t, 4> words{};
-    std::memcpy(words.data(), name.data(), std::min(name.size(), sizeof words));
-    while (r.host_call(imm, words)[0] != abi::host_call::kOk && wait) r.cpu_relax();
+
+  void attest(Ipa out, const std::string& challenge_hex) {
+    std::vector<std::uint8_t> challenge;
+    for (std::size_t i = 0; i + 1 < challenge_hex.size(); i += 2) {
+      challenge.push_back(static_cast<std::uint8_t>(std::stoul(challenge_hex.substr(i, 2), nullptr, 16)));
+    }
+    const std::vector<std::uint8_t> token = attestation_report(r, challenge);
+    const std::uint64_t len = token.size();
+    std::byte* p = r.ptr(out);
+    std::memcpy(p, &len, sizeof len);
+    std::memcpy(p + sizeof len, token.data(), token.size());
+    const Measurement rim = r.measurement(0);
+    std::memcpy(p + sizeof len + token.size(), rim.data(), rim.size());
+    r.print("token " + std::to_string(len) + " bytes\n");
   }
 
   /// Runs one step; throws on failure (std::runtime_error with the reason, or RsiError).
@@ -92,6 +106,9 @@ struct Script {
     } else if (op == "map-host") {
       need(4);
       (void)r.map_host_buffer(num(t[1]), Ipa{num(t[2])}, num(t[3]));
+    } else if (op == "attest") {
+      need(2);
+      attest(Ipa{num(t[1])}, t.size() > 2 ? t[2] : "");
     } else if (op == "write") {
       need(3);
       std::memcpy(r.ptr(Ipa{num(t[1])}), t[2].c_str(), t[2].size() + 1);
@@ -147,7 +164,7 @@ struct Script {
       if (hex != t[2]) throw std::runtime_error("peer RIM is " + hex);
     } else if (op == "signal" || op == "wait") {
       need(2);
-      event(op == "signal" ? abi::host_call::kSignal : abi::host_call::kPollSignal, t[1], op == "wait");
+      op == "signal" ? signal_event(r, t[1]) : wait_event(r, t[1]);
     } else if (op == "call") {
       need(2);
       std::array<std::uint64_t, 10> a{};

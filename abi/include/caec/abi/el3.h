@@ -14,6 +14,9 @@ enum class El3Fid : std::uint32_t {
   kBootComplete = 0xC40001CF,
 };
 
+/// SMC_RMM_GET_REALM_ATTEST_KEY curve identifier: ECC SECP384R1.
+inline constexpr std::uint64_t kEl3EccSecp384r1 = 0;
+
 enum class El3Status : std::int64_t {
   kOk = 0,
   kUnknown = -1,

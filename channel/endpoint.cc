@@ -1,0 +1,52 @@
+#include "channel/endpoint.h"
+
+#include <immintrin.h>
+
+namespace caec::channel {
+
+Status Endpoint::try_acquire(std::size_t, std::span<std::byte>&) { return Status::kUnsupported; }
+Status Endpoint::commit(std::size_t) { return Status::kUnsupported; }
+Status Endpoint::try_peek(std::span<const std::byte>&) { return Status::kUnsupported; }
+Status Endpoint::release() { return Status::kUnsupported; }
+
+template <class Attempt>
+Status Endpoint::poll(Attempt&& attempt) {
+  for (std::uint64_t polls = 0;; ++polls) {
+    const Status s = attempt();
+    if (s != Status::kWouldBlock) return s;
+    if (wait_.max_polls != 0 && polls >= wait_.max_polls) return Status::kTimedOut;
+    if (polls < wait_.spin_polls || !wait_.relax) {
+      _mm_pause();
+    } else {
+      wait_.relax();
+    }
+  }
+}
+
+void Endpoint::send(std::span<const std::byte> message) {
+  if (const Status s = poll([&] { return try_send(message); }); s != Status::kOk) throw ChannelError("send", s);
+}
+
+std::size_t Endpoint::receive(std::span<std::byte> buffer) {
+  std::size_t size = 0;
+  if (const Status s = poll([&] { return try_receive(buffer, size); }); s != Status::kOk) {
+    throw ChannelError("receive", s);
+  }
+  return size;
+}
+
+std::span<std::byte> Endpoint::acquire(std::size_t size) {
+  std::span<std::byte> slot;
+  if (const Status s = poll([&] { return try_acquire(size, slot); }); s != Status::kOk) {
+    throw ChannelError("acquire", s);
+  }
+  return slot;
+}
+
+std::span<const std::byte> Endpoint::peek() {
+  std::span<const std::byte> message;
+  if (const Status s = poll([&] { return try_peek(message); }); s != Status::kOk) throw ChannelError("peek", s);
+  return message;
+}
+
+}  // namespace caec::channel

@@ -1,0 +1,68 @@
+// One end of a bidirectional message channel between two realms. Every transport implements
+// this interface, so an application switches transport by changing one value (channel/connect.h)
+// and benchmarks compare like with like.
+//
+// Messages keep their boundaries and are at most max_message() bytes. The try_ forms never
+// block; the blocking forms spin for a bounded number of polls, then relax the PE between polls
+// (cpu_relax: a pending interrupt is taken) until the peer acts, and throw ChannelError for any
+// status other than kOk.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <span>
+
+#include "channel/status.h"
+
+namespace caec::channel {
+
+/// How a blocked end waits between polls.
+struct WaitPolicy {
+  /// Polls with only a pause instruction between them before the first relax().
+  unsigned spin_polls = 4096;
+  /// What to do between later polls (in a realm: Realm::cpu_relax).
+  std::function<void()> relax;
+  /// Polls after which a blocking call fails with kTimedOut; 0: never.
+  std::uint64_t max_polls = 0;
+};
+
+class Endpoint {
+ public:
+  explicit Endpoint(WaitPolicy wait) : wait_(std::move(wait)) {}
+  virtual ~Endpoint() = default;
+  Endpoint(const Endpoint&) = delete;
+  Endpoint& operator=(const Endpoint&) = delete;
+
+  [[nodiscard]] virtual std::size_t max_message() const = 0;
+  [[nodiscard]] virtual Status try_send(std::span<const std::byte> message) = 0;
+  /// Receives into `buffer`; `size` is the message's length. kTooLarge (nothing consumed) if
+  /// `buffer` is smaller than the next message.
+  [[nodiscard]] virtual Status try_receive(std::span<std::byte> buffer, std::size_t& size) = 0;
+
+  // Zero-copy, where the transport allows it (kUnsupported otherwise).
+  /// A slot of `size` bytes to fill in place; then commit() publishes its first n bytes.
+  [[nodiscard]] virtual Status try_acquire(std::size_t size, std::span<std::byte>& slot);
+  [[nodiscard]] virtual Status commit(std::size_t size);
+  /// The next message in place; valid until release().
+  [[nodiscard]] virtual Status try_peek(std::span<const std::byte>& message);
+  [[nodiscard]] virtual Status release();
+
+  /// Tells the peer this end sends and receives no more.
+  virtual void close() = 0;
+
+  // ---- Blocking forms ----
+  void send(std::span<const std::byte> message);
+  /// Returns the message's length.
+  [[nodiscard]] std::size_t receive(std::span<std::byte> buffer);
+  [[nodiscard]] std::span<std::byte> acquire(std::size_t size);
+  [[nodiscard]] std::span<const std::byte> peek();
+
+ private:
+  /// Polls `attempt` until it returns something other than kWouldBlock.
+  template <class Attempt>
+  Status poll(Attempt&& attempt);
+
+  WaitPolicy wait_;
+};
+
+}  // namespace caec::channel

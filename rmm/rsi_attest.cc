@@ -1,0 +1,162 @@
+// RSI_ATTESTATION_TOKEN_INIT / RSI_ATTESTATION_TOKEN_CONTINUE (rmm-1.0.md §2.1, §5), with the
+// CAEC claims of csm-abi.md §7.
+//
+// INIT takes a snapshot of the realm's claims (measurements under the RD lock, CSM relations)
+// into the REC's token buffer. The first CONTINUE signs them and assembles the CCA token in the
+// same buffer; every CONTINUE then copies up to `size` bytes to the realm. A physical IRQ that
+// arrives while the token is being signed interrupts the command: the REC exits with
+// RMI_EXIT_IRQ and the realm's CONTINUE returns RSI_INCOMPLETE having written nothing.
+#include <cstring>
+#include <vector>
+
+#include "attest/token/cca_claims.h"
+#include "rmm/apt.h"
+#include "rmm/csm.h"
+#include "rmm/realm_exit.h"
+#include "rmm/rsi_command.h"
+#include "rmm/token_buffer.h"
+
+namespace caec::rmm {
+
+namespace {
+
+namespace cca = attest::cca;
+constexpr auto kInput = abi::RsiStatus::kErrorInput;
+
+constexpr std::array<RsiCondition<RsiCtx>, 6> kContinueConditions{{
+    {"addr_align", kInput, [](RsiCtx& c) { return !Ipa{c.in.x[1]}.is_granule_aligned(); }},
+    {"addr_bound", kInput,
+     [](RsiCtx& c) {
+       return !c.with_realm([&](RealmDescriptor& r) { return r.is_protected(Ipa{c.in.x[1]}); });
+     }},
+    {"offset_bound", kInput, [](RsiCtx& c) { return c.in.x[2] >= kGranuleSize; }},
+    {"size_overflow", kInput, [](RsiCtx& c) { return c.in.x[2] + c.in.x[3] < c.in.x[2]; }},
+    {"size_bound", kInput, [](RsiCtx& c) { return c.in.x[2] + c.in.x[3] > kGranuleSize; }},
+    {"state", abi::RsiStatus::kErrorState, [](RsiCtx& c) { return !c.rec.attest_in_progress; }},
+}};
+constexpr auto kContinueInfo = describe(kContinueConditions);
+
+attest::Bytes measurement_bytes(const Measurement& m, abi::RmiHashAlgorithm algo) {
+  return {m.begin(), m.begin() + static_cast<std::ptrdiff_t>(hash_size(algo))};
+}
+
+std::string hash_name(abi::RmiHashAlgorithm algo) {
+  return algo == abi::RmiHashAlgorithm::kSha512 ? "sha-512" : "sha-256";
+}
+
+/// The attached consumers of the provider's region `id`, read from the provider's APT.
+std::vector<std::uint64_t> attached_consumers(RmmContext& rmm, RealmDescriptor& provider, CsmId id) {
+  std::vector<std::uint64_t> rids;
+  Apt(rmm, provider).for_each([&](const AptEntry& e) {
+    if (e.kind == AptKind::kSharing && e.csm_id == id &&
+        e.state == static_cast<std::uint8_t>(abi::SharingState::kAttached)) {
+      rids.push_back(static_cast<std::uint64_t>(e.peer));
+    }
+  });
+  return rids;
+}
+
+/// Every region the realm takes part in: as provider (its regions), and as consumer (its
+/// attached reservations). A consumer's entry lists the provider's attached consumers, read
+/// with both RDs locked, so each entry is consistent even though the regions are read in turn.
+std::vector<cca::CsmClaim> csm_claims(RsiCtx& c, RealmDescriptor& self) {
+  std::vector<cca::CsmClaim> out;
+  Apt(c.rmm, self).for_each([&](const AptEntry& e) {
+    if (e.kind == AptKind::kRegion) {
+      out.push_back({.csm_id = static_cast<std::uint64_t>(e.csm_id),
+                     .role = cca::CsmRole::kProvider,
+                     .permission = static_cast<std::uint64_t>(abi::CsmPerm::kRw),
+                     .provider_rid = static_cast<std::uint64_t>(self.rid),
+                     .consumers = attached_consumers(c.rmm, self, e.csm_id)});
+    } else if (e.kind == AptKind::kReservation && e.state == static_cast<std::uint8_t>(ResState::kAttached)) {
+      out.push_back({.csm_id = static_cast<std::uint64_t>(e.csm_id),
+                     .role = cca::CsmRole::kConsumer,
+                     .permission = e.perm,
+                     .provider_rid = static_cast<std::uint64_t>(e.peer),
+                     .consumers = {}});
+    }
+  });
+  return out;
+}
+
+void fill_consumer_views(RsiCtx& c, std::vector<cca::CsmClaim>& claims) {
+  for (cca::CsmClaim& claim : claims) {
+    if (claim.role != cca::CsmRole::kConsumer) continue;
+    RealmLocks<2> locks(c.rmm, c.rec.owner, {std::nullopt, Rid{claim.provider_rid}});
+    if (RealmDescriptor* provider = locks.peer(1)) {
+      claim.consumers = attached_consumers(c.rmm, *provider, CsmId{claim.csm_id});
+    }
+  }
+}
+
+cca::RealmClaims realm_claims(RsiCtx& c) {
+  cca::RealmClaims claims;
+  claims.challenge.resize(64);
+  std::memcpy(claims.challenge.data(), &c.in.x[1], 64);  // X1..X8, little-endian
+  claims.public_key = c.rmm.attestation.rak_public_key();
+  c.with_realm([&](RealmDescriptor& r) {
+    claims.rpv.assign(r.rpv.begin(), r.rpv.end());
+    claims.hash_algo = hash_name(r.hash_algo);
+    claims.rim = measurement_bytes(r.measurements[0], r.hash_algo);
+    for (std::size_t i = 0; i < claims.rems.size(); ++i) {
+      claims.rems[i] = measurement_bytes(r.measurements[1 + i], r.hash_algo);
+    }
+    claims.realm_id = static_cast<std::uint64_t>(r.rid);
+    claims.csm = csm_claims(c, r);
+  });
+  fill_consumer_views(c, *claims.csm);
+  return claims;
+}
+
+}  // namespace
+
+RsiResult rsi_attestation_token_init(RsiCtx& c) {
+  Rec& rec = c.rec;
+  TokenBuffer buffer(c.rmm.platform, rec);
+  // A new INIT abandons any token in progress.
+  rec.attest_in_progress = true;
+  rec.token_signed = false;
+  rec.token_copied = 0;
+  rec.token_size = 0;
+  const attest::Bytes payload = cca::encode_realm_claims(realm_claims(c));
+  rec.token_failed = !c.rmm.attestation.available() || !buffer.store(payload);
+  if (!rec.token_failed) rec.token_size = static_cast<std::uint32_t>(payload.size());
+  return RsiResult::success({buffer.capacity()});
+}
+std::span<const RsiConditionInfo> rsi_attestation_token_init_conditions() { return {}; }
+
+RsiResult rsi_attestation_token_continue(RsiCtx& c) {
+  if (auto f = first_failure(kContinueConditions, c)) return *f;
+  Rec& rec = c.rec;
+  TokenBuffer buffer(c.rmm.platform, rec);
+  if (!rec.token_failed && !rec.token_signed) {
+    attest::Bytes payload(rec.token_size);
+    buffer.load(0, payload);
+    const attest::Bytes token = c.rmm.attestation.cca_token(payload);
+    rec.token_failed = !buffer.store(token);
+    rec.token_size = static_cast<std::uint32_t>(token.size());
+    rec.token_signed = !rec.token_failed;
+    // Signing is the long step: an IRQ that came meanwhile is taken now.
+    if (rec.token_signed && take_pending_irq(c.rmm, rec)) return RsiResult(abi::RsiStatus::kIncomplete);
+  }
+  if (rec.token_failed) {
+    rec.attest_in_progress = false;
+    return RsiResult(abi::RsiStatus::kErrorUnknown);
+  }
+  const Ipa ipa{c.in.x[1] + c.in.x[2]};
+  const std::size_t n = std::min<std::size_t>(c.in.x[3], rec.token_size - rec.token_copied);
+  attest::Bytes chunk(n);
+  buffer.load(rec.token_copied, chunk);
+  const auto done =
+      with_realm_buffer(c.rmm, rec, ipa, [&](std::byte* p) { std::memcpy(p, chunk.data(), n); });
+  if (done != BufferAccess::kDone) return RsiResult(kInput);
+  rec.token_copied += static_cast<std::uint32_t>(n);
+  const bool last = rec.token_copied == rec.token_size;
+  if (last) rec.attest_in_progress = false;
+  RsiResult r = RsiResult::success({n});
+  if (!last) r.x0 = static_cast<std::uint64_t>(abi::RsiStatus::kIncomplete);
+  return r;
+}
+std::span<const RsiConditionInfo> rsi_attestation_token_continue_conditions() { return kContinueInfo; }
+
+}  // namespace caec::rmm
