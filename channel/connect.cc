@@ -4,6 +4,7 @@
 #include <array>
 #include <cstring>
 
+#include "caec/abi/host_call.h"
 #include "channel/ring_endpoint.h"
 #include "channel/sealed_endpoint.h"
 #include "realm/csm.h"
@@ -28,9 +29,7 @@ constexpr std::size_t kMaxHello = 6144;
 /// The provider's "offered" event for a channel (the consumer may reserve after it).
 std::string offer_event(const ChannelSpec& s) { return "offer:" + s.name.substr(0, 24); }
 
-std::span<std::byte> csm_memory(realm::Realm& r, const ChannelSpec& s, std::optional<CsmId>& region) {
-  realm::publish_rid(r);
-  const Rid peer = realm::lookup_rid(r, s.peer);
+std::span<std::byte> csm_memory(realm::Realm& r, const ChannelSpec& s, Rid peer, std::optional<CsmId>& region) {
   if (s.initiator) {
     const CsmId id = realm::csm_create(r, s.base, s.size);
     region = id;
@@ -41,6 +40,20 @@ std::span<std::byte> csm_memory(realm::Realm& r, const ChannelSpec& s, std::opti
   realm::wait_event(r, offer_event(s));
   (void)realm::csm_reserve(r, peer, s.k, s.base, s.size);
   return realm::csm_attach(r, peer, s.k, s.base, s.size).bytes;
+}
+
+/// The peer's doorbell: a host call; the host may ignore it (the channel then polls on).
+void ring_doorbell(realm::Realm& r, Rid peer, std::uint64_t rec) {
+  const std::array<std::uint64_t, 2> args{static_cast<std::uint64_t>(peer), rec};
+  (void)r.host_call(abi::host_call::kDoorbell, args);
+}
+
+WaitPolicy wait_policy(realm::Realm& r, const ChannelSpec& s, Rid peer) {
+  WaitPolicy wait = s.wait;
+  if (!wait.relax) wait.relax = [&r] { r.cpu_relax(); };
+  if (s.doorbell && !wait.sleep) wait.sleep = [&r] { r.wfi(); };
+  if (s.doorbell && !wait.notify) wait.notify = [&r, peer, rec = s.peer_rec] { ring_doorbell(r, peer, rec); };
+  return wait;
 }
 
 }  // namespace
@@ -62,11 +75,14 @@ std::optional<Transport> transport_from_name(std::string_view name) {
 }
 
 Connection connect(realm::Realm& r, const ChannelSpec& s) {
-  WaitPolicy wait = s.wait;
-  if (!wait.relax) wait.relax = [&r] { r.cpu_relax(); };
+  // Both ends learn each other's RID through the host: CSM names the peer by it, and the
+  // doorbell targets it.
+  realm::publish_rid(r);
+  const Rid peer = realm::lookup_rid(r, s.peer);
+  WaitPolicy wait = wait_policy(r, s, peer);
   Connection c;
   if (!host_visible(s.transport)) {
-    const std::span<std::byte> memory = csm_memory(r, s, c.region);
+    const std::span<std::byte> memory = csm_memory(r, s, peer, c.region);
     c.endpoint = std::make_unique<RingEndpoint>(memory, s.initiator, s.max_message, std::move(wait), &r);
     return c;
   }

@@ -51,7 +51,13 @@ struct ChannelSpec {
   /// CSM: the sharing number k of this pair (0 for the first channel between two realms).
   std::uint64_t k = 0;
   std::size_t max_message = 4096;
+  /// How blocked calls wait; relax, sleep and notify are filled in from the realm if empty.
   WaitPolicy wait;
+  /// Sleep (WFI) when the channel stays idle and wake the peer with the host's doorbell
+  /// (csm-abi.md §8); false: poll only, the paper's method.
+  bool doorbell = true;
+  /// The peer's REC that runs the channel (the doorbell's target).
+  std::uint64_t peer_rec = 0;
   /// Sealed transports: what the peer's token must show (its platform key at least).
   std::optional<PeerPolicy> peer_policy;
   /// Sealed transports: when keys rotate.

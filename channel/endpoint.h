@@ -3,9 +3,10 @@
 // and benchmarks compare like with like.
 //
 // Messages keep their boundaries and are at most max_message() bytes. The try_ forms never
-// block; the blocking forms spin for a bounded number of polls, then relax the PE between polls
-// (cpu_relax: a pending interrupt is taken) until the peer acts, and throw ChannelError for any
-// status other than kOk.
+// block; the blocking forms wait adaptively — spin with a pause instruction, then relax the PE
+// between polls (cpu_relax: a pending interrupt is taken), then, if the policy has a doorbell,
+// sleep (WFI) until the peer rings it — and throw ChannelError for any status but kOk.
+// Doorbells only save spinning: a lost or forged one costs time, never data.
 #pragma once
 
 #include <cstddef>
@@ -22,9 +23,18 @@ struct WaitPolicy {
   unsigned spin_polls = 4096;
   /// What to do between later polls (in a realm: Realm::cpu_relax).
   std::function<void()> relax;
+  /// Relaxed polls before the end sleeps (only with `sleep`).
+  unsigned relax_polls = 256;
+  /// Sleep until woken (in a realm: WFI); empty: never sleep.
+  std::function<void()> sleep;
+  /// Wake the peer if it sleeps (a doorbell host call); empty: the peer polls.
+  std::function<void()> notify;
   /// Polls after which a blocking call fails with kTimedOut; 0: never.
   std::uint64_t max_polls = 0;
 };
+
+/// What a sleeping end waits for.
+enum class Want : std::uint8_t { kData, kSpace };
 
 class Endpoint {
  public:
@@ -50,6 +60,10 @@ class Endpoint {
   /// Tells the peer this end sends and receives no more.
   virtual void close() = 0;
 
+  /// Doorbell protocol: this end is about to sleep waiting for `want` (or has woken up). False
+  /// if the peer could not see it (the end must not sleep then).
+  virtual bool announce_waiting(Want want, bool waiting);
+
   // ---- Blocking forms ----
   void send(std::span<const std::byte> message);
   /// Returns the message's length.
@@ -57,10 +71,18 @@ class Endpoint {
   [[nodiscard]] std::span<std::byte> acquire(std::size_t size);
   [[nodiscard]] std::span<const std::byte> peek();
 
+ protected:
+  /// After publishing: rings the peer's doorbell if it sleeps (`peer_sleeps` is only evaluated
+  /// when there is a doorbell, so polling-only channels pay nothing for it).
+  template <class PeerSleeps>
+  void wake_peer_if(PeerSleeps&& peer_sleeps) {
+    if (wait_.notify && peer_sleeps()) wait_.notify();
+  }
+
  private:
   /// Polls `attempt` until it returns something other than kWouldBlock.
   template <class Attempt>
-  Status poll(Attempt&& attempt);
+  Status poll(Want want, Attempt&& attempt);
 
   WaitPolicy wait_;
 };

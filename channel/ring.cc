@@ -30,8 +30,18 @@ std::atomic_ref<std::uint64_t> word(std::byte* base, std::size_t offset) {
 }
 std::atomic_ref<std::uint64_t> head_word(std::byte* b) { return word(b, kWriterLine); }
 std::atomic_ref<std::uint64_t> writer_closed(std::byte* b) { return word(b, kWriterLine + 8); }
+std::atomic_ref<std::uint64_t> writer_waiting_word(std::byte* b) { return word(b, kWriterLine + 16); }
 std::atomic_ref<std::uint64_t> tail_word(std::byte* b) { return word(b, kReaderLine); }
 std::atomic_ref<std::uint64_t> reader_closed(std::byte* b) { return word(b, kReaderLine + 8); }
+std::atomic_ref<std::uint64_t> reader_waiting_word(std::byte* b) { return word(b, kReaderLine + 16); }
+
+// The store of the flag (or of head/tail) and the load of the other side's must not reorder:
+// seq_cst on both, so either the sleeper sees the data or the publisher sees the flag.
+void set_flag(std::atomic_ref<std::uint64_t> w, bool v) { w.store(v ? 1 : 0, std::memory_order_seq_cst); }
+bool flag_after_publish(std::atomic_ref<std::uint64_t> w) {
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  return w.load(std::memory_order_seq_cst) != 0;
+}
 
 constexpr std::uint64_t round8(std::uint64_t n) { return (n + 7) & ~std::uint64_t{7}; }
 std::uint64_t record_bytes(std::uint64_t payload) { return kRecordHeaderBytes + round8(payload); }
@@ -123,6 +133,10 @@ void RingWriter::close() {
 
 bool RingWriter::peer_closed() const { return reader_closed(base_).load(std::memory_order_acquire) != 0; }
 
+void RingWriter::set_waiting(bool waiting) { set_flag(writer_waiting_word(base_), waiting); }
+
+bool RingWriter::reader_waiting() const { return flag_after_publish(reader_waiting_word(base_)); }
+
 // ---- Reader ----
 
 Status RingReader::attach(std::span<std::byte> memory, RingReader& out) {
@@ -197,5 +211,9 @@ void RingReader::close() {
 }
 
 bool RingReader::peer_closed() const { return writer_closed(base_).load(std::memory_order_acquire) != 0; }
+
+void RingReader::set_waiting(bool waiting) { set_flag(reader_waiting_word(base_), waiting); }
+
+bool RingReader::writer_waiting() const { return flag_after_publish(writer_waiting_word(base_)); }
 
 }  // namespace caec::channel

@@ -4,8 +4,9 @@
 //
 // Layout (offsets in bytes, little-endian):
 //   0    header     magic, version, capacity (power of two), max_message   (written once)
-//   64   writer     head: bytes published                                  (writer's line)
-//   128  reader     tail: bytes consumed = the acknowledgement              (reader's line)
+//   64   writer     head: bytes published; closed; waiting for space        (writer's line)
+//   128  reader     tail: bytes consumed = the acknowledgement; closed;
+//                   waiting for data                                        (reader's line)
 //   192  data       capacity bytes of records
 // Record: u32 length, u32 kind (message | padding to the end), payload, padding to 8 bytes.
 // Head, tail and closed flags each sit on their own cache line, so the two PEs never write the
@@ -45,6 +46,10 @@ class RingWriter {
   [[nodiscard]] bool drained() const;
   void close();
   [[nodiscard]] bool peer_closed() const;
+  /// Doorbell protocol: a side about to sleep says so, then polls once more; the other side
+  /// checks the flag after it published (a full fence between), so one of them sees the other.
+  void set_waiting(bool waiting);
+  [[nodiscard]] bool reader_waiting() const;
 
  private:
   [[nodiscard]] Status free_space(std::uint64_t& free) const;
@@ -72,6 +77,8 @@ class RingReader {
   [[nodiscard]] Status try_read(std::span<std::byte> buffer, std::size_t& size);
   void close();
   [[nodiscard]] bool peer_closed() const;
+  void set_waiting(bool waiting);
+  [[nodiscard]] bool writer_waiting() const;
 
  private:
   std::byte* base_ = nullptr;

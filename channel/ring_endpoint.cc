@@ -37,13 +37,19 @@ Status RingEndpoint::rx() {
 }
 
 Status RingEndpoint::try_send(std::span<const std::byte> message) {
-  return guarded([&] { return tx_.try_write(message); });
+  return guarded([&] {
+    const Status s = tx_.try_write(message);
+    if (s == Status::kOk) wake_peer_if([&] { return tx_.reader_waiting(); });
+    return s;
+  });
 }
 
 Status RingEndpoint::try_receive(std::span<std::byte> buffer, std::size_t& size) {
   return guarded([&] {
-    const Status s = rx();
-    return s != Status::kOk ? s : rx_.try_read(buffer, size);
+    Status s = rx();
+    if (s == Status::kOk) s = rx_.try_read(buffer, size);
+    if (s == Status::kOk) wake_peer_if([&] { return rx_.writer_waiting(); });
+    return s;
   });
 }
 
@@ -52,7 +58,11 @@ Status RingEndpoint::try_acquire(std::size_t size, std::span<std::byte>& slot) {
 }
 
 Status RingEndpoint::commit(std::size_t size) {
-  return guarded([&] { return tx_.commit(size); });
+  return guarded([&] {
+    const Status s = tx_.commit(size);
+    if (s == Status::kOk) wake_peer_if([&] { return tx_.reader_waiting(); });
+    return s;
+  });
 }
 
 Status RingEndpoint::try_peek(std::span<const std::byte>& message) {
@@ -63,7 +73,23 @@ Status RingEndpoint::try_peek(std::span<const std::byte>& message) {
 }
 
 Status RingEndpoint::release() {
-  return guarded([&] { return rx_.release(); });
+  return guarded([&] {
+    const Status s = rx_.release();
+    if (s == Status::kOk) wake_peer_if([&] { return rx_.writer_waiting(); });
+    return s;
+  });
+}
+
+bool RingEndpoint::announce_waiting(Want want, bool waiting) {
+  if (want == Want::kData && !rx_attached_) return false;  // the peer has not formatted it yet
+  return guarded([&] {
+           if (want == Want::kSpace) {
+             tx_.set_waiting(waiting);
+           } else {
+             rx_.set_waiting(waiting);
+           }
+           return Status::kOk;
+         }) == Status::kOk;
 }
 
 void RingEndpoint::close() {

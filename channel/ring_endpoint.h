@@ -33,6 +33,7 @@ class RingEndpoint final : public Endpoint {
   [[nodiscard]] Status try_peek(std::span<const std::byte>& message) override;
   [[nodiscard]] Status release() override;
   void close() override;
+  bool announce_waiting(Want want, bool waiting) override;
 
  private:
   /// Runs `op` on the shared memory under the realm's abort guard.

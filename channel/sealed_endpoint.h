@@ -25,6 +25,7 @@ class SealedEndpoint final : public Endpoint {
   [[nodiscard]] Status try_send(std::span<const std::byte> message) override;
   [[nodiscard]] Status try_receive(std::span<std::byte> buffer, std::size_t& size) override;
   void close() override { frames_->close(); }
+  bool announce_waiting(Want want, bool waiting) override { return frames_->announce_waiting(want, waiting); }
 
   /// Frames refused so far (each one a detected attack or fault).
   [[nodiscard]] std::uint64_t refused() const { return refused_; }

@@ -1,5 +1,6 @@
 #include "host/vmm.h"
 
+#include <algorithm>
 #include <cstring>
 #include <sstream>
 
@@ -169,11 +170,34 @@ bool Vmm::signaled(const std::string& name) {
 void Vmm::post_interrupt(VmRealm& r, std::size_t rec, std::uint32_t vintid) {
   {
     std::lock_guard lock(r.mutex_);
-    r.vcpus_.at(rec).virqs.push_back(vintid);
-    r.vcpus_.at(rec).kicked = true;
+    auto& v = r.vcpus_.at(rec);
+    // An interrupt already queued is not queued twice (edge interrupts coalesce).
+    if (std::find(v.virqs.begin(), v.virqs.end(), vintid) == v.virqs.end()) v.virqs.push_back(vintid);
+    v.kicked = true;
   }
   r.cv_.notify_all();
   if (ipi_) ipi_(r.built.recs.at(rec).rec);
+}
+
+std::uint64_t Vmm::ring_doorbell(std::uint64_t rid, std::uint64_t rec) {
+  std::string name;
+  {
+    std::lock_guard lock(names_mutex_);
+    for (const auto& [n, published] : published_rids_) {
+      if (published == rid) name = n;
+    }
+  }
+  // Held while posting, so the target cannot be destroyed meanwhile (lock order: realms_mutex_,
+  // then a realm's mutex).
+  std::lock_guard lock(realms_mutex_);
+  VmRealm* target = nullptr;
+  for (const auto& r : realms_) {
+    if (!name.empty() && r->name_ == name) target = r.get();
+  }
+  if (target == nullptr) return abi::host_call::kErrNotYet;
+  if (rec >= target->built.recs.size()) return abi::host_call::kErrRefused;
+  post_interrupt(*target, rec, abi::host_call::kDoorbellIntid);
+  return abi::host_call::kOk;
 }
 
 void Vmm::fail(VmRealm& r, const std::string& why) {
@@ -190,7 +214,14 @@ void Vmm::vcpu_loop(VmRealm& r, std::size_t rec) {
       std::lock_guard lock(r.mutex_);
       if (r.stopping_) break;
       auto& v = r.vcpus_[rec];
-      // Deliver queued virtual interrupts through the list registers.
+      // Deliver queued virtual interrupts through the list registers; one still pending in a
+      // list register is not injected twice.
+      const auto pending = [&](std::uint32_t vintid) {
+        return std::any_of(enter.gicv3_lrs.begin(), enter.gicv3_lrs.end(), [&](std::uint64_t lr) {
+          return (lr & abi::gic::kStateMask) != 0 && (lr & abi::gic::kVintidMask) == vintid;
+        });
+      };
+      std::erase_if(v.virqs, pending);
       for (std::size_t lr = 0; lr < enter.gicv3_lrs.size() && !v.virqs.empty(); ++lr) {
         if ((enter.gicv3_lrs[lr] & abi::gic::kStateMask) != 0) continue;
         enter.gicv3_lrs[lr] = abi::gic::pending_lr(v.virqs.front());
@@ -362,6 +393,10 @@ Vmm::Next Vmm::on_host_call(VmRealm& r, std::size_t, const abi::RmiRecExit& exit
       std::lock_guard lock(names_mutex_);
       if (exit.imm == abi::host_call::kSignal) signals_.insert(name);
       enter.gprs[0] = signals_.contains(name) ? abi::host_call::kOk : abi::host_call::kErrNotYet;
+      return Next::kEnter;
+    }
+    case abi::host_call::kDoorbell: {
+      enter.gprs[0] = ring_doorbell(exit.gprs[0], exit.gprs[1]);
       return Next::kEnter;
     }
     case abi::host_call::kLookupRid: {

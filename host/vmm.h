@@ -136,6 +136,8 @@ class Vmm {
   [[nodiscard]] Next dispatch(VmRealm& r, std::size_t rec, const abi::RmiRecExit& exit,
                               abi::RmiRecEnter& enter);
   void map_shared(VmRealm& r, std::uint64_t id, Ipa ipa, std::uint64_t size, std::uint64_t& reply);
+  /// Host call kDoorbell: wakes REC `rec` of the realm that published `rid`.
+  [[nodiscard]] std::uint64_t ring_doorbell(std::uint64_t rid, std::uint64_t rec);
 
   Host& host_;
   std::function<void(Pa)> ipi_;

@@ -111,6 +111,38 @@ TEST_F(Channel, destroying_the_region_under_a_csm_channel_ends_the_peer_s_stream
   EXPECT_NE(out.find("revoked after"), std::string::npos) << out;
 }
 
+/// Exits of `name` kind a realm made.
+std::uint64_t exits(const host::VmRealm& r, const std::string& name) {
+  const auto counts = r.exit_counts();
+  const auto it = counts.find(name);
+  return it == counts.end() ? 0 : it->second;
+}
+
+TEST_F(Channel, an_idle_receiver_sleeps_and_the_sender_s_doorbell_wakes_it) {
+  for (const std::string t : {"csm", "sealed-openssl"}) {
+    const Pair p = launch_pair(t, true, {"count=6", "gap-ms=30"}, {"count=6"});
+    vmm.start(*p.tx);
+    vmm.start(*p.rx);
+    finish({p.tx, p.rx});
+    // The receiver outwaits its spin and relax budget between messages, so it sleeps in WFI (an
+    // exit the host blocks on) and only a doorbell host call ends that wait early.
+    EXPECT_GE(exits(*p.rx, "wfx"), 5U) << t;
+    EXPECT_NE(p.rx->console().find("messages=6"), std::string::npos) << p.rx->console();
+    vmm.destroy(*p.tx);
+    vmm.destroy(*p.rx);
+  }
+}
+
+TEST_F(Channel, a_polling_channel_never_sleeps) {
+  const Pair p = launch_pair("csm", true, {"count=3", "gap-ms=30", "doorbell=0"}, {"count=3", "doorbell=0"});
+  vmm.start(*p.tx);
+  vmm.start(*p.rx);
+  finish({p.tx, p.rx});
+  EXPECT_EQ(exits(*p.rx, "wfx"), 0U);
+  vmm.destroy(*p.tx);
+  vmm.destroy(*p.rx);
+}
+
 TEST_F(Channel, a_sealed_channel_refuses_a_peer_whose_token_shows_another_rim) {
   // The host routes the receiver to a realm that is not the one its owner expects: the key
   // exchange refuses it before any data flows.

@@ -13,8 +13,11 @@
 //   [pause-after=N]    sender: after N messages raise "paused:CHANNEL", wait for
 //                      "resume:CHANNEL"; the receiver waits for "resume:CHANNEL" before its first
 //                      receive (a test host acts on the frames in between)
+//   [gap-ms=N]         sender: spin N ms before each message (the receiver goes to sleep)
+//   [doorbell=0]       poll only (no WFI, no doorbells)
 //   [expect=revoked|corrupt|refused]  the stream must end that way: kRevoked, a refused frame
 //                      (kCorrupt), or the key exchange refusing the peer
+#include <chrono>
 #include <cstring>
 #include <map>
 #include <string>
@@ -68,12 +71,17 @@ int send_stream(realm::Realm& r, const Args& a, Connection& c, const ChannelSpec
   const std::uint64_t count = number(a, "count", 100);
   const std::uint64_t destroy_after = number(a, "destroy-after", count + 1);
   const std::uint64_t pause_after = number(a, "pause-after", count + 1);
+  const std::uint64_t gap_ms = number(a, "gap-ms", 0);
   std::vector<std::byte> buf(spec.max_message);
   for (std::uint64_t i = 0; i < count; ++i) {
     if (i == destroy_after && c.region) {
       realm::csm_destroy(r, *c.region);
       r.print("destroyed the region after " + std::to_string(i) + " messages\n");
       return 0;
+    }
+    if (gap_ms != 0) {
+      const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(gap_ms);
+      while (std::chrono::steady_clock::now() < until) r.cpu_relax();
     }
     if (i == pause_after) {
       realm::signal_event(r, "paused:" + spec.name);
@@ -148,6 +156,7 @@ int channel_stream(realm::Realm& r) {
   spec.base = Ipa{host_visible(*transport) ? kUnprotectedBase : kCsmBase};
   spec.host_buffer = number(a, "buffer", 1);
   spec.max_message = number(a, "max", 4096);
+  spec.doorbell = number(a, "doorbell", 1) != 0;
   if (a.contains("platform-key")) spec.peer_policy = peer_policy(a);
   Connection c;
   try {

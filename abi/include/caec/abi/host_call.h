@@ -28,6 +28,13 @@ inline constexpr std::uint16_t kSignal = 0x106;
 /// Has the named event been raised? Reply kOk, or kErrNotYet.
 inline constexpr std::uint16_t kPollSignal = 0x107;
 
+/// Doorbell (csm-abi.md §8): wake REC gprs[1] of the realm that published RID gprs[0]; the host
+/// injects virtual interrupt kDoorbellIntid and ends the REC's WFI. Reply kOk, kErrNotYet (no
+/// realm published that RID) or kErrRefused (no such REC). Only a hint: data integrity never
+/// depends on it, and repeated doorbells before the REC runs again coalesce.
+inline constexpr std::uint16_t kDoorbell = 0x108;
+inline constexpr std::uint32_t kDoorbellIntid = 40;  // an SPI
+
 /// Replies in gprs[0].
 inline constexpr std::uint64_t kOk = 0;
 inline constexpr std::uint64_t kErrUnknownCall = 1;

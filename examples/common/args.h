@@ -1,0 +1,36 @@
+// The KEY=VALUE arguments of the example realm programs, and the channel they describe. The
+// conventions are those of channel/programs/channel_stream.cc, so one launch recipe fits all:
+//
+//   transport=csm|csm-zero-copy|sealed-openssl|sealed-mbedtls|plain-ns  peer=NAME
+//   [role=initiator|responder]  the initiator owns the memory (default: the program's)
+//   [name=CHANNEL]              unique per run (names the host-relayed rendezvous events)
+//   [buffer=ID]                 host-visible transports: the host's shared buffer (default 1)
+//   [max=BYTES]                 largest message (default 4096)
+//   sealed:  platform-key=HEX   the P-384 point the peer's platform token must be signed with
+//            [peer-rim=HEX] [peer-rpv=HEX]  what the peer's realm token must show
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "channel/connect.h"
+
+namespace caec::examples {
+
+using Args = std::map<std::string, std::string, std::less<>>;
+
+/// "key=value" -> {key, value}; a bare "key" maps to "".
+[[nodiscard]] Args parse_args(std::span<const std::string> args);
+
+/// The argument as a number, or `fallback` when absent. Throws std::invalid_argument if not one.
+[[nodiscard]] std::uint64_t number(const Args& a, std::string_view key, std::uint64_t fallback);
+
+/// The channel the arguments describe, for a realm whose IPA space `r` gives. `initiator` is the
+/// program's role unless role= says otherwise. Throws std::invalid_argument naming a bad argument.
+[[nodiscard]] channel::ChannelSpec channel_spec(realm::Realm& r, const Args& a, bool initiator);
+
+}  // namespace caec::examples
