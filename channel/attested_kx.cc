@@ -1,5 +1,6 @@
 #include "channel/attested_kx.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "realm/attestation.h"
@@ -12,14 +13,6 @@ namespace {
 constexpr std::uint8_t kHelloVersion = 1;
 constexpr std::size_t kHelloHeader = 1 + 32;  // version, share
 
-std::vector<std::byte> hello(std::span<const std::uint8_t> share, std::span<const std::uint8_t> token) {
-  std::vector<std::byte> h(kHelloHeader + token.size());
-  h[0] = std::byte{kHelloVersion};
-  std::memcpy(h.data() + 1, share.data(), share.size());
-  std::memcpy(h.data() + kHelloHeader, token.data(), token.size());
-  return h;
-}
-
 attest::Bytes to_u8(std::span<const std::byte> b) {
   // SAFETY: bytes as unsigned bytes.
   const auto* p = reinterpret_cast<const std::uint8_t*>(b.data());
@@ -27,6 +20,14 @@ attest::Bytes to_u8(std::span<const std::byte> b) {
 }
 
 }  // namespace
+
+std::vector<std::byte> make_hello(std::span<const std::uint8_t> share, std::span<const std::uint8_t> token) {
+  std::vector<std::byte> h(kHelloHeader + token.size());
+  h[0] = std::byte{kHelloVersion};
+  std::memcpy(h.data() + 1, share.data(), std::min<std::size_t>(share.size(), 32));
+  std::memcpy(h.data() + kHelloHeader, token.data(), token.size());
+  return h;
+}
 
 attest::Bytes key_share_challenge(Role role, std::span<const std::uint8_t> share) {
   attest::Bytes input{'c', 'a', 'e', 'c', '-', 'k', 'x', '-', 'v', '1'};
@@ -39,7 +40,7 @@ KeyExchangeResult attested_key_exchange(realm::Realm& r, Endpoint& plain, Role r
   const X25519KeyShare share = X25519KeyShare::generate();
   const X25519Public mine = share.public_bytes();
   const attest::Bytes token = realm::attestation_report(r, key_share_challenge(role, mine));
-  const std::vector<std::byte> my_hello = hello(mine, token);
+  const std::vector<std::byte> my_hello = make_hello(mine, token);
   if (my_hello.size() > plain.max_message()) {
     throw KeyExchangeError("hello of " + std::to_string(my_hello.size()) + " bytes exceeds the channel's " +
                            std::to_string(plain.max_message()));

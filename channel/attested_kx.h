@@ -45,6 +45,10 @@ struct KeyExchangeResult {
 /// The 64-byte challenge that binds `share` to the token of the side playing `role`.
 [[nodiscard]] attest::Bytes key_share_challenge(Role role, std::span<const std::uint8_t> share);
 
+/// A hello as it travels: {version, share (32 bytes), token}.
+[[nodiscard]] std::vector<std::byte> make_hello(std::span<const std::uint8_t> share,
+                                                std::span<const std::uint8_t> token);
+
 /// Runs the exchange over `plain` (an unsealed endpoint: its ring carries the hellos).
 [[nodiscard]] KeyExchangeResult attested_key_exchange(realm::Realm& r, Endpoint& plain, Role role,
                                                       const PeerPolicy& policy);

@@ -22,13 +22,13 @@ struct WaitPolicy {
   /// Polls with only a pause instruction between them before the first relax().
   unsigned spin_polls = 4096;
   /// What to do between later polls (in a realm: Realm::cpu_relax).
-  std::function<void()> relax;
+  std::function<void()> relax{};
   /// Relaxed polls before the end sleeps (only with `sleep`).
   unsigned relax_polls = 256;
   /// Sleep until woken (in a realm: WFI); empty: never sleep.
-  std::function<void()> sleep;
+  std::function<void()> sleep{};
   /// Wake the peer if it sleeps (a doorbell host call); empty: the peer polls.
-  std::function<void()> notify;
+  std::function<void()> notify{};
   /// Polls after which a blocking call fails with kTimedOut; 0: never.
   std::uint64_t max_polls = 0;
 };

@@ -156,6 +156,25 @@ TEST_F(Channel, a_sealed_channel_refuses_a_peer_whose_token_shows_another_rim) {
   vmm.destroy(*p.rx);
 }
 
+TEST_F(Channel, a_sealed_channel_refuses_a_token_that_vouches_for_another_key_share) {
+  // As if the host swapped the initiator's key share in its hello: the token is genuine and from
+  // the expected realm, but it vouches for a different share.
+  const std::string run = std::to_string(++runs);
+  (void)vmm.create_shared_buffer(static_cast<std::uint64_t>(runs), 0x10000);
+  host::LaunchSpec spec = program_spec("kx-impostor", {run}, 1, next_vmid++);
+  spec.name = "tx" + run;
+  auto& tx = vmm.launch(spec);
+  auto& rx = launch("rx" + run, {"transport=sealed-openssl", "dir=receive", "role=responder", "peer=tx" + run,
+                                 "buffer=" + run, "name=ch" + run, "platform-key=" + platform_key(),
+                                 "peer-rim=" + rim_of(tx), "expect=refused"});
+  vmm.start(tx);
+  vmm.start(rx);
+  finish({&tx, &rx});
+  EXPECT_NE(rx.console().find("does not vouch for the key share"), std::string::npos) << rx.console();
+  vmm.destroy(tx);
+  vmm.destroy(rx);
+}
+
 TEST_F(Channel, a_host_that_flips_a_bit_in_a_sealed_frame_is_detected) {
   for (const std::string t : {"sealed-openssl", "sealed-mbedtls"}) {
     const Pair p = launch_pair(t, true, {"pause-after=1"}, {"pause-after=1", "expect=corrupt"});
