@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "attest/rim_calculator.h"
 #include "realm/boot.h"
 
 namespace caec::testing {
@@ -91,6 +92,17 @@ host::HostRealm RmmTest::make_realm(const host::RealmSpec& spec) { return builde
   if (ret.ok()) return ::testing::AssertionSuccess();
   return ::testing::AssertionFailure() << host::describe(ret) << " from condition '"
                                        << rmm::RmmIntrospection::last_failure() << "'";
+}
+
+std::string RmmTest::platform_key_hex() {
+  return attest::to_hex(machine().root_of_trust().platform_key().public_point());
+}
+
+std::string RmmTest::rim_hex(const host::VmRealm& r) {
+  const auto realm = introspect_.realm(r.built.rd);
+  if (!realm) return {};
+  const std::size_t n = realm->hash_algo == abi::RmiHashAlgorithm::kSha512 ? 64 : 32;
+  return attest::to_hex(std::span(realm->measurements[0].data(), n));
 }
 
 }  // namespace caec::testing

@@ -51,6 +51,10 @@ class RmmTest : public ::testing::Test {
   /// Default realm parameters for `rtt_base` (40-bit IPA, start level 1, 2 tables).
   [[nodiscard]] static abi::RmiRealmParams realm_params(Pa rtt_base, std::uint16_t vmid = 1);
   [[nodiscard]] rmm::GranuleState state(Pa pa) { return introspect_.granule(pa).state; }
+  /// The machine's platform key as the P-384 point a realm's owner provisions (hex).
+  [[nodiscard]] std::string platform_key_hex();
+  /// A realm's RIM as the RMM holds it (hex, hash-size bytes).
+  [[nodiscard]] std::string rim_hex(const host::VmRealm& r);
 
   /// A NEW realm built with the reference host (40-bit IPA unless `spec` says otherwise).
   [[nodiscard]] host::HostRealm make_realm(const host::RealmSpec& spec = {});

@@ -49,12 +49,12 @@ class Channel : public RmmTest {
     std::vector<std::string> r{"transport=" + transport, "dir=receive", "peer=tx" + run, count, max, name, "buffer=" + run,
                                sender_initiates ? "role=responder" : "role=initiator"};
     const bool sealed = transport.starts_with("sealed");
-    if (sealed) s.push_back("platform-key=" + platform_key());
+    if (sealed) s.push_back("platform-key=" + platform_key_hex());
     s.insert(s.end(), extra_send.begin(), extra_send.end());
     auto& tx = launch("tx" + run, s);
     if (sealed) {
-      r.push_back("platform-key=" + platform_key());
-      r.push_back("peer-rim=" + (rx_expects_rim.empty() ? rim_of(tx) : rx_expects_rim));
+      r.push_back("platform-key=" + platform_key_hex());
+      r.push_back("peer-rim=" + (rx_expects_rim.empty() ? rim_hex(tx) : rx_expects_rim));
     }
     r.insert(r.end(), extra_receive.begin(), extra_receive.end());
     auto& rx = launch("rx" + run, r);
@@ -79,11 +79,6 @@ class Channel : public RmmTest {
     vmm.destroy(*p.tx);
     vmm.destroy(*p.rx);
     return out;
-  }
-  std::string platform_key() { return attest::to_hex(machine().root_of_trust().platform_key().public_point()); }
-  std::string rim_of(const host::VmRealm& r) {
-    const auto realm = rmm().realm(r.built.rd);
-    return attest::to_hex(std::span(realm->measurements[0].data(), 32));
   }
 
   Pa shared;
@@ -165,8 +160,8 @@ TEST_F(Channel, a_sealed_channel_refuses_a_token_that_vouches_for_another_key_sh
   spec.name = "tx" + run;
   auto& tx = vmm.launch(spec);
   auto& rx = launch("rx" + run, {"transport=sealed-openssl", "dir=receive", "role=responder", "peer=tx" + run,
-                                 "buffer=" + run, "name=ch" + run, "platform-key=" + platform_key(),
-                                 "peer-rim=" + rim_of(tx), "expect=refused"});
+                                 "buffer=" + run, "name=ch" + run, "platform-key=" + platform_key_hex(),
+                                 "peer-rim=" + rim_hex(tx), "expect=refused"});
   vmm.start(tx);
   vmm.start(rx);
   finish({&tx, &rx});

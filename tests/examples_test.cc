@@ -74,10 +74,10 @@ class Examples : public RmmTest {
     for (Side* s : {&service, &driver}) {
       const std::string& peer = s == &service ? driver_name : service_name;
       s->args.insert(s->args.end(), {"transport=" + transport, "peer=" + peer, "name=ex" + run, "buffer=" + run});
-      if (transport.starts_with("sealed")) s->args.push_back("platform-key=" + platform_key());
+      if (transport.starts_with("sealed")) s->args.push_back("platform-key=" + platform_key_hex());
     }
     host::VmRealm& svc = launch(service_name, service);
-    if (transport.starts_with("sealed")) driver.args.push_back("peer-rim=" + rim_of(svc));
+    if (transport.starts_with("sealed")) driver.args.push_back("peer-rim=" + rim_hex(svc));
     host::VmRealm& drv = launch(driver_name, driver);
     vmm_.start(svc);
     vmm_.start(drv);
@@ -96,11 +96,6 @@ class Examples : public RmmTest {
     host::LaunchSpec spec = program_spec(side.program, side.args, 1, next_vmid_++);
     spec.name = name;
     return vmm_.launch(spec);
-  }
-  std::string platform_key() { return attest::to_hex(machine().root_of_trust().platform_key().public_point()); }
-  std::string rim_of(const host::VmRealm& r) {
-    const auto realm = rmm().realm(r.built.rd);
-    return attest::to_hex(std::span(realm->measurements[0].data(), 32));
   }
 
   host::Vmm vmm_{host_, [this](Pa rec) { system_.platform().interrupt(rec); }};

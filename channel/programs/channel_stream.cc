@@ -3,12 +3,8 @@
 // pattern; the receiver checks every byte, then prints "digest=<FNV-1a of the stream>
 // messages=<n> bytes=<n>", so runs over different transports can be compared.
 //
-//   transport=csm|csm-zero-copy|sealed-openssl|sealed-mbedtls|plain-ns
-//   role=initiator|responder  dir=send|receive  peer=NAME  count=N  [max=BYTES]
-//   [name=CHANNEL]     unique per run (names the host-relayed rendezvous events)
-//   [buffer=ID]        host-visible transports: the host's shared buffer (default 1)
-//   sealed:  platform-key=HEX (the P-384 point the peer's platform token must be signed with)
-//            [peer-rim=HEX] [peer-rpv=HEX] (what the peer's realm token must show)
+//   the channel arguments of channel/launch_args.h (transport=, peer=, role=, ...), and
+//   dir=send|receive  count=N
 //   [destroy-after=N]  CSM initiator sender: destroy the region after N messages
 //   [pause-after=N]    sender: after N messages raise "paused:CHANNEL", wait for
 //                      "resume:CHANNEL"; the receiver waits for "resume:CHANNEL" before its first
@@ -19,20 +15,17 @@
 //                      (kCorrupt), or the key exchange refusing the peer
 #include <chrono>
 #include <cstring>
-#include <map>
 #include <string>
 #include <vector>
 
 #include "channel/connect.h"
+#include "channel/launch_args.h"
 #include "realm/csm.h"
 #include "realm/program.h"
 #include "realm/realm.h"
 
 namespace caec::channel {
 namespace {
-
-constexpr std::uint64_t kUnprotectedBase = std::uint64_t{1} << 39U;  // 40-bit IPA realms
-constexpr std::uint64_t kCsmBase = 0x300000;
 
 std::size_t message_size(std::uint64_t i, std::size_t max) { return (i * 2654435761U) % max + 1; }
 std::byte message_byte(std::uint64_t i, std::size_t j) { return static_cast<std::byte>((i * 131 + j) & 0xFFU); }
@@ -43,28 +36,6 @@ struct Fnv {
     for (std::byte b : bytes) h = (h ^ static_cast<std::uint64_t>(b)) * 1099511628211ULL;
   }
 };
-
-using Args = std::map<std::string, std::string>;
-
-attest::Bytes hex_arg(const Args& a, const std::string& name) {
-  auto bytes = attest::verifier::parse_hex(a.at(name));
-  if (!bytes) throw std::invalid_argument(name + "=" + a.at(name) + ": not hex");
-  return *bytes;
-}
-
-PeerPolicy peer_policy(const Args& a) {
-  auto key = attest::EcKey::from_public_point(attest::Curve::kP384, hex_arg(a, "platform-key"));
-  if (!key) throw std::invalid_argument("platform-key: not a P-384 point");
-  PeerPolicy p;
-  p.reference.platform_keys.emplace_back(*key, "platform-key");
-  if (a.contains("peer-rim")) p.reference.rim = hex_arg(a, "peer-rim");
-  if (a.contains("peer-rpv")) p.reference.rpv = hex_arg(a, "peer-rpv");
-  return p;
-}
-
-std::uint64_t number(const Args& a, const std::string& key, std::uint64_t fallback) {
-  return a.contains(key) ? std::stoull(a.at(key)) : fallback;
-}
 
 int send_stream(realm::Realm& r, const Args& a, Connection& c, const ChannelSpec& spec, bool zero_copy) {
   Endpoint& e = *c.endpoint;
@@ -138,35 +109,24 @@ int receive_stream(realm::Realm& r, const Args& a, Endpoint& e, const ChannelSpe
 }
 
 int channel_stream(realm::Realm& r) {
-  Args a;
-  for (const std::string& arg : r.args()) {
-    const auto eq = arg.find('=');
-    a[arg.substr(0, eq)] = eq == std::string::npos ? "" : arg.substr(eq + 1);
-  }
-  const auto transport = transport_from_name(a["transport"]);
-  if (!transport) {
-    r.print("channel-stream: unknown transport \"" + a["transport"] + "\"\n");
+  const Args a = parse_args(r.args());
+  ChannelSpec spec;
+  try {
+    spec = channel_spec(r, a, true);
+  } catch (const std::invalid_argument& e) {
+    r.print(std::string("channel-stream: ") + e.what() + "\n");
     return 2;
   }
-  ChannelSpec spec;
-  spec.transport = *transport;
-  spec.peer = a["peer"];
-  if (a.contains("name")) spec.name = a["name"];
-  spec.initiator = a["role"] == "initiator";
-  spec.base = Ipa{host_visible(*transport) ? kUnprotectedBase : kCsmBase};
-  spec.host_buffer = number(a, "buffer", 1);
-  spec.max_message = number(a, "max", 4096);
-  spec.doorbell = number(a, "doorbell", 1) != 0;
-  if (a.contains("platform-key")) spec.peer_policy = peer_policy(a);
   Connection c;
   try {
     c = connect(r, spec);
   } catch (const KeyExchangeError& e) {
     r.print(std::string("key exchange refused the peer: ") + e.what() + "\n");
-    return a["expect"] == "refused" ? 0 : 4;
+    return a.contains("expect") && a.at("expect") == "refused" ? 0 : 4;
   }
-  const bool zero_copy = *transport == Transport::kCsmZeroCopy;
-  return a["dir"] == "send" ? send_stream(r, a, c, spec, zero_copy) : receive_stream(r, a, *c.endpoint, spec, zero_copy);
+  const bool zero_copy = spec.transport == Transport::kCsmZeroCopy;
+  const bool sender = a.contains("dir") && a.at("dir") == "send";
+  return sender ? send_stream(r, a, c, spec, zero_copy) : receive_stream(r, a, *c.endpoint, spec, zero_copy);
 }
 CAEC_REALM_PROGRAM("channel-stream", channel_stream);
 

@@ -6,10 +6,16 @@
 #include <functional>
 #include <string_view>
 
-#include "examples/common/args.h"
+#include "channel/launch_args.h"
 #include "examples/common/link.h"
 
 namespace caec::examples {
+
+// The launch-argument conventions are the channel library's (channel/launch_args.h).
+using channel::Args;
+using channel::channel_spec;
+using channel::number;
+using channel::parse_args;
 
 /// Exit statuses besides the body's own (0 success, 1 a failed check).
 inline constexpr int kBadArguments = 2;

@@ -2,7 +2,7 @@
 // tensor "pipeline-preprocess" sends with the int8 MLP of inference/model.h (reading the tensor
 // in the channel's ring on csm-zero-copy) and sends back its class, until the end message.
 //
-//   channel arguments (examples/common/args.h; default role: responder)
+//   channel arguments (channel/launch_args.h; default role: responder)
 //   [model-seed=S]   the weights (inference/defaults.h)
 #include <stdexcept>
 #include <string>

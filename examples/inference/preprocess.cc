@@ -3,7 +3,7 @@
 // csm-zero-copy), sends it to "pipeline-infer", keeps up to `window` tensors in flight, collects
 // one class per image, and prints the summary line (inference/summary.h).
 //
-//   channel arguments (examples/common/args.h; default role: initiator)
+//   channel arguments (channel/launch_args.h; default role: initiator)
 //   [images=N] [seed=S] [window=W]   (inference/defaults.h)
 #include <algorithm>
 #include <limits>

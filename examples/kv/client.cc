@@ -2,7 +2,7 @@
 // checks every response against a local model (kv/check.h), sends QUIT, and prints the
 // summary line, or the first wrong response and exit status 1.
 //
-//   channel arguments (examples/common/args.h; default role: initiator)
+//   channel arguments (channel/launch_args.h; default role: initiator)
 //   [ops=N] (default 500)  [seed=S] (default 1)
 #include <stdexcept>
 #include <string>

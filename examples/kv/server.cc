@@ -2,7 +2,7 @@
 // It answers every request (kv/protocol.h; on csm-zero-copy it decodes the request in the
 // channel's ring) until QUIT, then prints "kv-server: requests=N keys=N".
 //
-//   channel arguments (examples/common/args.h; default role: responder)
+//   channel arguments (channel/launch_args.h; default role: responder)
 #include <string>
 
 #include "examples/common/program.h"

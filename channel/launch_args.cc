@@ -1,4 +1,4 @@
-#include "examples/common/args.h"
+#include "channel/launch_args.h"
 
 #include <stdexcept>
 
@@ -6,7 +6,7 @@
 #include "attest/verifier/verifier.h"
 #include "realm/realm.h"
 
-namespace caec::examples {
+namespace caec::channel {
 namespace {
 
 /// Where the channel's memory sits in the realm's IPA space: inside the 4 MiB of RAM the
@@ -25,10 +25,10 @@ attest::Bytes hex_arg(const Args& a, std::string_view key) {
   return *bytes;
 }
 
-channel::PeerPolicy peer_policy(const Args& a) {
+PeerPolicy peer_policy(const Args& a) {
   auto key = attest::EcKey::from_public_point(attest::Curve::kP384, hex_arg(a, "platform-key"));
   if (!key) throw std::invalid_argument("platform-key: not a P-384 point");
-  channel::PeerPolicy p;
+  PeerPolicy p;
   p.reference.platform_keys.emplace_back(*key, "platform-key");
   if (a.contains("peer-rim")) p.reference.rim = hex_arg(a, "peer-rim");
   if (a.contains("peer-rpv")) p.reference.rpv = hex_arg(a, "peer-rpv");
@@ -58,18 +58,18 @@ std::uint64_t number(const Args& a, std::string_view key, std::uint64_t fallback
   throw std::invalid_argument(std::string(key) + "=" + text + ": not a number");
 }
 
-channel::ChannelSpec channel_spec(realm::Realm& r, const Args& a, bool initiator) {
-  const auto transport = channel::transport_from_name(value(a, "transport"));
+ChannelSpec channel_spec(realm::Realm& r, const Args& a, bool initiator) {
+  const auto transport = transport_from_name(value(a, "transport"));
   if (!transport) throw std::invalid_argument("transport=" + value(a, "transport") + ": unknown");
   if (a.contains("role") && value(a, "role") != "initiator" && value(a, "role") != "responder") {
     throw std::invalid_argument("role=" + value(a, "role") + ": neither initiator nor responder");
   }
-  channel::ChannelSpec spec;
+  ChannelSpec spec;
   spec.transport = *transport;
   spec.peer = value(a, "peer");
   if (a.contains("name")) spec.name = value(a, "name");
   spec.initiator = a.contains("role") ? value(a, "role") == "initiator" : initiator;
-  spec.base = channel::host_visible(*transport) ? r.unprotected_alias(Ipa{0}) : kCsmBase;
+  spec.base = host_visible(*transport) ? r.unprotected_alias(Ipa{0}) : kCsmBase;
   spec.host_buffer = number(a, "buffer", 1);
   spec.max_message = number(a, "max", spec.max_message);
   spec.doorbell = number(a, "doorbell", 1) != 0;
@@ -77,4 +77,4 @@ channel::ChannelSpec channel_spec(realm::Realm& r, const Args& a, bool initiator
   return spec;
 }
 
-}  // namespace caec::examples
+}  // namespace caec::channel

@@ -1,5 +1,5 @@
-// The KEY=VALUE arguments of the example realm programs, and the channel they describe. The
-// conventions are those of channel/programs/channel_stream.cc, so one launch recipe fits all:
+// The KEY=VALUE launch arguments of realm programs that talk over a channel (channel-stream, the
+// examples), and the channel they describe, so one launch recipe fits every program:
 //
 //   transport=csm|csm-zero-copy|sealed-openssl|sealed-mbedtls|plain-ns  peer=NAME
 //   [role=initiator|responder]  the initiator owns the memory (default: the program's)
@@ -20,7 +20,7 @@
 
 #include "channel/connect.h"
 
-namespace caec::examples {
+namespace caec::channel {
 
 using Args = std::map<std::string, std::string, std::less<>>;
 
@@ -32,6 +32,6 @@ using Args = std::map<std::string, std::string, std::less<>>;
 
 /// The channel the arguments describe, for a realm whose IPA space `r` gives. `initiator` is the
 /// program's role unless role= says otherwise. Throws std::invalid_argument naming a bad argument.
-[[nodiscard]] channel::ChannelSpec channel_spec(realm::Realm& r, const Args& a, bool initiator);
+[[nodiscard]] ChannelSpec channel_spec(realm::Realm& r, const Args& a, bool initiator);
 
-}  // namespace caec::examples
+}  // namespace caec::channel
