@@ -499,7 +499,12 @@ Vmm::Next Vmm::on_csm_consumer(VmRealm& r, std::size_t, const abi::RmiRecExit& e
 Vmm::Next Vmm::on_wfx(VmRealm& r, std::size_t rec, abi::RmiRecEnter&) {
   std::unique_lock lock(r.mutex_);
   auto& v = r.vcpus_[rec];
-  r.cv_.wait(lock, [&] { return v.kicked || !v.virqs.empty() || r.stopping_; });
+  const auto woken = [&] { return v.kicked || !v.virqs.empty() || r.stopping_; };
+  if (const auto tick = timer_tick_.load(); tick.count() > 0) {
+    (void)r.cv_.wait_for(lock, tick, woken);  // the timer ends the wait if nothing else does
+  } else {
+    r.cv_.wait(lock, woken);
+  }
   v.kicked = false;
   return Next::kEnter;
 }

@@ -98,6 +98,10 @@ class Vmm {
   [[nodiscard]] bool signaled(const std::string& name);
   /// Queues virtual interrupt `vintid` for REC `rec_index` and wakes it.
   void post_interrupt(VmRealm& realm, std::size_t rec_index, std::uint32_t vintid);
+  /// The realms' timer: a REC waiting in WFI is re-entered after this long even if nothing
+  /// woke it (a guest's timer tick), so a wake-up that never comes costs a tick, not a hang.
+  /// Zero: no timer, WFI waits for an interrupt. Default 10 ms.
+  void set_timer_tick(std::chrono::milliseconds tick) { timer_tick_ = tick; }
 
   [[nodiscard]] Host& host() { return host_; }
   [[nodiscard]] RealmBuilder& builder() { return builder_; }
@@ -151,6 +155,7 @@ class Vmm {
   };
   std::map<std::uint64_t, SharedBuffer> shared_;
   std::mutex names_mutex_;
+  std::atomic<std::chrono::milliseconds> timer_tick_{std::chrono::milliseconds(10)};
   std::map<std::string, std::uint64_t> published_rids_;
   std::set<std::string> signals_;
 };

@@ -119,6 +119,7 @@ TEST_F(RealmRuntime, realm_shares_pages_with_the_host_through_ripas_empty) {
 }
 
 TEST_F(RealmRuntime, wfi_exits_to_the_host_and_an_interrupt_wakes_the_realm) {
+  vmm.set_timer_tick(std::chrono::milliseconds(0));  // only the interrupt may end the wait
   auto& r = launch("test-wfi");
   vmm.start(r);
   while (r.exit_counts()["wfx"] == 0) std::this_thread::yield();
