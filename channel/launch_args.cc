@@ -72,6 +72,7 @@ ChannelSpec channel_spec(realm::Realm& r, const Args& a, bool initiator) {
   spec.base = host_visible(*transport) ? r.unprotected_alias(Ipa{0}) : kCsmBase;
   spec.host_buffer = number(a, "buffer", 1);
   spec.max_message = number(a, "max", spec.max_message);
+  spec.size = number(a, "size", spec.size);
   spec.doorbell = number(a, "doorbell", 1) != 0;
   if (a.contains("platform-key")) spec.peer_policy = peer_policy(a);
   return spec;

@@ -6,6 +6,7 @@
 //   [name=CHANNEL]              unique per run (names the host-relayed rendezvous events)
 //   [buffer=ID]                 host-visible transports: the host's shared buffer (default 1)
 //   [max=BYTES]                 largest message (default 4096)
+//   [size=BYTES]                the shared memory: two rings, one each way (default 64 KiB)
 //   [doorbell=0]                poll only (no WFI, no doorbells)
 //   sealed:  platform-key=HEX   the P-384 point the peer's platform token must be signed with
 //            [peer-rim=HEX] [peer-rpv=HEX]  what the peer's realm token must show

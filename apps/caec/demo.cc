@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "apps/caec/rim_prediction.h"
+#include "attest/rim_prediction.h"
 #include "attest/rim_calculator.h"
 #include "caec/abi/s2tt.h"
 #include "host/host.h"
@@ -106,7 +106,7 @@ int run_demo(const DemoOptions& o) {
               hex(host.rmi().features(0).value).c_str());
 
   std::optional<attest::RimCalculator> predicting;
-  const host::MeasurementObserver observer = rim_predictor(predicting);
+  const host::MeasurementObserver observer = attest::rim_predictor(predicting);
   host::Vmm vmm(host, [&](Pa rec) { system.platform().interrupt(rec); }, observer);
   const std::uint64_t free_before = host.pool().free_granules();
   const Pa shared = vmm.create_shared_buffer(1, kGranuleSize);

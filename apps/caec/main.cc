@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "apps/caec/attest_command.h"
+#include "apps/caec/bench_command.h"
 #include "apps/caec/demo.h"
 #include "apps/caec/verify_command.h"
 
@@ -29,6 +30,7 @@ int main(int argc, char** argv) {
   std::function<int()> run;  // set by the add_*_command subcommand that parsing selects
   caec::app::add_verify_command(app, run);
   caec::app::add_attest_command(app, run);
+  caec::app::add_bench_command(app, run);
 
   try {
     app.parse(argc, argv);

@@ -8,14 +8,14 @@
 #include "attest/rim_calculator.h"
 #include "host/realm_builder.h"
 
-namespace caec::app {
+namespace caec::attest {
 
 /// An observer that rebuilds the RIM into `rim` (reset at every REALM_CREATE).
-[[nodiscard]] inline host::MeasurementObserver rim_predictor(std::optional<attest::RimCalculator>& rim) {
+[[nodiscard]] inline host::MeasurementObserver rim_predictor(std::optional<RimCalculator>& rim) {
   return {[&rim](const abi::RmiRealmParams& p) { rim.emplace(p); },
           [&rim](Ipa ipa, std::uint64_t flags, std::span<const std::byte> page) { rim->data(ipa, flags, page); },
           [&rim](Ipa base, Ipa top) { rim->ripas(base, top); },
           [&rim](const abi::RmiRecParams& p) { rim->rec(p); }};
 }
 
-}  // namespace caec::app
+}  // namespace caec::attest

@@ -1,0 +1,149 @@
+#include "bench/lib/comm.h"
+
+#include <bit>
+#include <map>
+#include <optional>
+#include <chrono>
+#include <sstream>
+#include <stdexcept>
+
+#include "attest/rim_calculator.h"
+#include "attest/rim_prediction.h"
+#include "bench/lib/floors.h"
+#include "host/host.h"
+#include "host/vmm.h"
+#include "platform/emulated_platform.h"
+#include "realm/boot.h"
+
+namespace caec::bench {
+
+namespace {
+
+constexpr std::uint64_t kCsmBase = 0x300000;  // channel/launch_args.cc's CSM base
+constexpr std::uint64_t kRamBase = 0x100000;  // abi/realm_image.h
+constexpr std::size_t kFrameOverhead = 64;    // sealed frame (44) + ring record header, rounded
+constexpr std::size_t kMaxHello = 6144;       // channel/connect.cc: the key exchange's hellos
+constexpr unsigned kProbeTrips = 2000;
+
+/// Shared memory for two rings that each hold two of the largest frames.
+std::uint64_t region_size(std::size_t max_message) {
+  const std::size_t frame = std::max(max_message, kMaxHello) + kFrameOverhead;
+  const std::uint64_t ring = std::bit_ceil(2 * frame);
+  return 2 * (ring + kGranuleSize);
+}
+
+std::string join(const std::vector<std::size_t>& sizes) {
+  std::string s;
+  for (std::size_t v : sizes) s += (s.empty() ? "" : ",") + std::to_string(v);
+  return s;
+}
+
+Summary parse_triple(const std::string& text) {
+  Summary s;
+  char slash = 0;
+  std::istringstream in(text);
+  in >> s.min >> slash >> s.median >> slash >> s.max;
+  return s;
+}
+
+/// "KEY=VALUE" fields of the console lines starting with `tag`, by size.
+std::map<std::size_t, std::map<std::string, std::string>> parse_lines(const std::string& console, char tag) {
+  std::map<std::size_t, std::map<std::string, std::string>> out;
+  std::istringstream lines(console);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.size() < 2 || line[0] != tag || line[1] != ' ') continue;
+    std::map<std::string, std::string> fields;
+    std::istringstream words(line.substr(2));
+    for (std::string w; words >> w;) {
+      const auto eq = w.find('=');
+      if (eq != std::string::npos) fields[w.substr(0, eq)] = w.substr(eq + 1);
+    }
+    out[std::stoull(fields.at("size"))] = fields;
+  }
+  return out;
+}
+
+}  // namespace
+
+double CommPoint::throughput_mb_s(double rate) const {
+  if (burst_ticks == 0) return 0;
+  const double seconds = static_cast<double>(burst_ticks) / rate / 1e9;
+  return static_cast<double>(burst * size) / seconds / 1e6;
+}
+
+std::vector<CommPoint> run_comm(const CommConfig& config) {
+  const std::size_t max_size = *std::max_element(config.sizes.begin(), config.sizes.end());
+  const std::uint64_t region = region_size(max_size);
+  const std::uint64_t ram = ((kCsmBase - kRamBase + region) + (4U << 20U)) & ~((std::uint64_t{1} << 20U) - 1);
+
+  machine::MachineConfig mc;
+  mc.dram_bytes = std::max<std::uint64_t>(std::uint64_t{1} << 30U, 4 * ram + (256U << 20U));
+  platform::System system(mc, realm::boot);
+  host::Host host(system.machine());
+  // The reader's owner pins the writer's RIM, predicted as a realm owner does (no RMM access).
+  std::optional<attest::RimCalculator> predicting;
+  host::Vmm vmm(host, [&](Pa rec) { system.platform().interrupt(rec); }, attest::rim_predictor(predicting));
+  const std::string platform_key = attest::to_hex(system.machine().root_of_trust().platform_key().public_point());
+
+  std::vector<CommPoint> points;
+  std::uint16_t vmid = 1;
+  std::uint64_t run = 0;
+  for (channel::Transport mode : config.modes) {
+    ++run;
+    const std::string name(channel::transport_name(mode));
+    if (config.progress) config.progress("communication: " + name + " (" + std::to_string(config.sizes.size()) + " sizes)");
+    (void)vmm.create_shared_buffer(run, region);
+    const std::vector<std::string> common{
+        "transport=" + name, "sizes=" + join(config.sizes), "count=" + std::to_string(config.count),
+        "burst=" + std::to_string(config.burst), "max=" + std::to_string(max_size), "size=" + std::to_string(region),
+        "name=bench" + std::to_string(run), "buffer=" + std::to_string(run), "doorbell=0",
+        "platform-key=" + platform_key};
+    const auto spec_for = [&](const std::string& who, const std::string& peer, const std::string& role) {
+      host::LaunchSpec spec;
+      spec.name = who + std::to_string(run);
+      spec.realm.vmid = vmid++;
+      spec.manifest = {"bench-comm", 1, common};
+      spec.manifest.args.push_back("bench-role=" + role);
+      spec.manifest.args.push_back("peer=" + peer + std::to_string(run));
+      spec.ram_size = ram;
+      return spec;
+    };
+    host::VmRealm& writer = vmm.launch(spec_for("writer", "reader", "writer"));
+    host::LaunchSpec reader_spec = spec_for("reader", "writer", "reader");
+    reader_spec.manifest.args.push_back("peer-rim=" + predicting->hex());
+    host::VmRealm& reader = vmm.launch(reader_spec);
+
+    const Summary before = cache_line_round_trip_ns(kProbeTrips);
+    vmm.start(writer);
+    vmm.start(reader);
+    for (host::VmRealm* r : {&writer, &reader}) {
+      if (!vmm.wait(*r, std::chrono::minutes(10)) || r->exit_status() != 0) {
+        const std::string why = r->name() + ": " + r->console() + r->error();
+        vmm.destroy(writer);
+        vmm.destroy(reader);
+        throw std::runtime_error("benchmark realm failed: " + why);
+      }
+    }
+    const Summary after = cache_line_round_trip_ns(kProbeTrips);
+    const auto w = parse_lines(writer.console(), 'W');
+    const auto rd = parse_lines(reader.console(), 'R');
+    for (std::size_t size : config.sizes) {
+      CommPoint p;
+      p.mode = name;
+      p.size = size;
+      p.send = parse_triple(w.at(size).at("send"));
+      p.recv = parse_triple(rd.at(size).at("recv"));
+      p.latency = parse_triple(rd.at(size).at("lat"));
+      p.burst = std::stoull(rd.at(size).at("burst"));
+      p.burst_ticks = std::stoull(rd.at(size).at("burst_ticks"));
+      p.probe_before_ns = before;
+      p.probe_after_ns = after;
+      points.push_back(p);
+    }
+    vmm.destroy(writer);
+    vmm.destroy(reader);
+  }
+  return points;
+}
+
+}  // namespace caec::bench

@@ -1,0 +1,23 @@
+// The physical limits measured in the same run as the channels (design/benchmarks.md §2): what
+// a copying channel, a polling channel and a sealed channel can at best cost on this machine.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include "bench/lib/stats.h"
+
+namespace caec::bench {
+
+/// Ticks to copy `size` bytes between two buffers larger than the caches' lines (median of
+/// `reps`), over `size` bytes: ticks per byte.
+[[nodiscard]] Summary memcpy_ticks(std::size_t size, unsigned reps);
+
+/// Round trip of one cache line between two threads (nanoseconds): the latency floor of any
+/// polling channel. The two threads are wherever the scheduler puts them, as the realms' are.
+[[nodiscard]] Summary cache_line_round_trip_ns(unsigned trips);
+
+/// Ticks for AES-256-GCM seal + open of `size` bytes with `backend` ("openssl", "mbedtls").
+[[nodiscard]] Summary aead_ticks(const std::string& backend, std::size_t size, unsigned reps);
+
+}  // namespace caec::bench

@@ -1,0 +1,121 @@
+#include "bench/lib/profile.h"
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <fstream>
+#include <thread>
+
+#include "bench/lib/floors.h"
+#include "bench/lib/ticks.h"
+
+namespace caec::bench {
+
+namespace {
+
+std::vector<std::size_t> powers_of_two(std::size_t from, std::size_t to) {
+  std::vector<std::size_t> v;
+  for (std::size_t s = from; s <= to; s *= 2) v.push_back(s);
+  return v;
+}
+
+std::string machine_description() {
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  std::string model = "unknown CPU";
+  for (std::string line; std::getline(cpuinfo, line);) {
+    if (line.starts_with("model name")) {
+      model = line.substr(line.find(':') + 2);
+      break;
+    }
+  }
+  return model + ", " + std::to_string(std::thread::hardware_concurrency()) + " CPUs";
+}
+
+std::string today() {
+  const std::time_t now = std::time(nullptr);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", std::gmtime(&now));
+  return buf;
+}
+
+}  // namespace
+
+Profile quick_profile() {
+  return {.name = "quick",
+          .sizes = {64, 256, 1024, 4096, 16384, 32768},
+          .messages = 200,
+          .region_sizes = {4096, 65536, 1U << 20U, 4U << 20U},
+          .control_reps = 3,
+          .tokens = 5,
+          .floor_reps = 200};
+}
+
+Profile full_profile() {
+  return {.name = "full",
+          .sizes = powers_of_two(64, 1U << 20U),
+          .messages = 1000,
+          .region_sizes = {4096, 65536, 1U << 20U, 16U << 20U, 256U << 20U, 1U << 30U},
+          .control_reps = 5,
+          .tokens = 20,
+          .floor_reps = 1000};
+}
+
+Results run_profile(const Profile& p, const std::vector<channel::Transport>& modes,
+                    const std::function<void(const std::string&)>& progress) {
+  Results r;
+  r.profile = p.name;
+  r.machine = machine_description();
+  r.date = today();
+  r.ticks_per_ns = ticks_per_ns();
+  progress("floors: memcpy, cache-line round trip, AES-256-GCM (OpenSSL, MbedTLS)");
+  r.cache_line_rtt_ns = cache_line_round_trip_ns(p.floor_reps * 10);
+  for (std::size_t size : p.sizes) {
+    r.floors.push_back({size, memcpy_ticks(size, p.floor_reps), aead_ticks("openssl", size, p.floor_reps),
+                        aead_ticks("mbedtls", size, p.floor_reps)});
+  }
+  r.comm = run_comm({.modes = modes, .sizes = p.sizes, .count = p.messages, .burst = p.messages, .progress = progress});
+  r.control = run_control(
+      {.sizes = p.region_sizes, .reps = p.control_reps, .tokens = p.tokens, .progress = progress});
+  return r;
+}
+
+std::vector<std::string> completeness_problems(const Results& r, const Profile& p,
+                                               const std::vector<channel::Transport>& modes) {
+  std::vector<std::string> problems;
+  const auto positive = [](const Summary& s) { return s.median > 0 && s.min <= s.median && s.median <= s.max; };
+  for (channel::Transport t : modes) {
+    const std::string mode(channel::transport_name(t));
+    for (std::size_t size : p.sizes) {
+      const auto it = std::find_if(r.comm.begin(), r.comm.end(),
+                                   [&](const CommPoint& c) { return c.mode == mode && c.size == size; });
+      if (it == r.comm.end()) {
+        problems.push_back(mode + " at " + std::to_string(size) + " B: missing");
+      } else if (!positive(it->send) || !positive(it->recv) || !positive(it->latency) || it->burst_ticks == 0) {
+        problems.push_back(mode + " at " + std::to_string(size) + " B: a figure is zero or out of order");
+      }
+    }
+  }
+  for (std::size_t size : p.sizes) {
+    const auto it = std::find_if(r.floors.begin(), r.floors.end(), [&](const FloorPoint& f) { return f.size == size; });
+    if (it == r.floors.end() || !positive(it->memcpy_ticks) || !positive(it->aead_openssl_ticks) ||
+        !positive(it->aead_mbedtls_ticks)) {
+      problems.push_back("floors at " + std::to_string(size) + " B: missing or zero");
+    }
+  }
+  const auto has = [&](const std::string& op, std::uint64_t size) {
+    return std::any_of(r.control.begin(), r.control.end(),
+                       [&](const ControlPoint& c) { return c.op == op && c.size == size && positive(c.ticks); });
+  };
+  for (const char* op : {"rec-round-trip", "attestation-token"}) {
+    if (!has(op, 0)) problems.push_back(std::string(op) + ": missing");
+  }
+  for (std::uint64_t size : p.region_sizes) {
+    for (const char* op : {"create", "share", "reserve", "attach", "revoke", "detach", "destroy"}) {
+      if (!has(op, size)) problems.push_back(std::string(op) + " at " + std::to_string(size) + " B: missing");
+    }
+  }
+  if (r.ticks_per_ns <= 0 || !positive(r.cache_line_rtt_ns)) problems.push_back("clock rate or cache-line probe missing");
+  return problems;
+}
+
+}  // namespace caec::bench

@@ -1,0 +1,42 @@
+// Everything one `caec bench` run measured, and its outputs: JSON, CSV, a Markdown summary
+// and gnuplot figures shaped like the paper's (design/benchmarks.md §5).
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "bench/lib/comm.h"
+#include "bench/lib/control.h"
+#include "bench/lib/stats.h"
+
+namespace caec::bench {
+
+/// The floors at one message size (ticks for the whole message).
+struct FloorPoint {
+  std::size_t size = 0;
+  Summary memcpy_ticks;
+  Summary aead_openssl_ticks;  // seal + open
+  Summary aead_mbedtls_ticks;
+};
+
+struct Results {
+  std::string profile;
+  std::string machine;  // CPU model and count
+  std::string date;
+  double ticks_per_ns = 0;
+  Summary cache_line_rtt_ns;
+  std::vector<FloorPoint> floors;
+  std::vector<CommPoint> comm;
+  std::vector<ControlPoint> control;
+};
+
+/// Writes results.json, comm.csv, floors.csv, control.csv, summary.md and, if gnuplot is
+/// installed and `plots`, cycles/latency/throughput figures (PNG and SVG) into `dir`.
+/// Returns the paths written.
+std::vector<std::filesystem::path> write_outputs(const Results& results, const std::filesystem::path& dir, bool plots);
+
+/// The Markdown summary (also printed at the end of a run).
+[[nodiscard]] std::string markdown_summary(const Results& results);
+
+}  // namespace caec::bench

@@ -1,0 +1,155 @@
+// "bench-comm": one end of the communication benchmark (design/benchmarks.md §1). The writer
+// sends each message size `count` times, waiting for a 1-byte acknowledgement after each (the
+// paper's synchronisation), then `burst` messages back to back; the reader receives them.
+//
+// Arguments: the channel arguments of channel/launch_args.h, plus
+//   bench-role=writer|reader  sizes=S1,S2,...  count=N  burst=N
+// Output (console), one line per size:
+//   writer: "W size=S send=MIN/MEDIAN/MAX"                      ticks in send (or acquire+commit)
+//   reader: "R size=S recv=MIN/MEDIAN/MAX lat=MIN/MEDIAN/MAX burst=N burst_ticks=T"
+// `recv` counts only the receive call that returned the message, not the polls before it
+// (spin-wait excluded); `lat` is from the writer's clock read before send to the reader's after
+// receive (the TSC is synchronised across cores); `burst_ticks` from the first message's send to
+// the last one's receive.
+#include <cstring>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "bench/lib/stats.h"
+#include "bench/lib/ticks.h"
+#include "channel/connect.h"
+#include "channel/launch_args.h"
+#include "realm/program.h"
+#include "realm/realm.h"
+
+namespace caec::bench {
+namespace {
+
+using channel::Endpoint;
+using channel::Status;
+
+std::vector<std::size_t> parse_sizes(const std::string& list) {
+  std::vector<std::size_t> sizes;
+  std::istringstream in(list);
+  for (std::string item; std::getline(in, item, ',');) sizes.push_back(std::stoull(item));
+  return sizes;
+}
+
+std::string triple(const Summary& s) {
+  std::ostringstream o;
+  o << static_cast<std::uint64_t>(s.min) << "/" << static_cast<std::uint64_t>(s.median) << "/"
+    << static_cast<std::uint64_t>(s.max);
+  return o.str();
+}
+
+/// Sends one message of `size` stamped with the send time; returns the ticks spent sending.
+std::uint64_t send_stamped(Endpoint& e, std::vector<std::byte>& msg, bool zero_copy) {
+  const std::uint64_t t0 = ticks();
+  if (zero_copy) {
+    std::span<std::byte> slot = e.acquire(msg.size());
+    std::memcpy(slot.data(), msg.data(), msg.size());
+    std::memcpy(slot.data(), &t0, sizeof t0);
+    if (const Status s = e.commit(msg.size()); s != Status::kOk) throw channel::ChannelError("commit", s);
+  } else {
+    std::memcpy(msg.data(), &t0, sizeof t0);
+    e.send(msg);
+  }
+  return ticks() - t0;
+}
+
+struct Received {
+  std::uint64_t stamp = 0;   // the writer's send time
+  std::uint64_t cycles = 0;  // ticks in the successful receive
+  std::uint64_t done = 0;    // when it completed
+};
+
+/// Polls until a message arrives; times only the call that returned it.
+Received receive_stamped(Endpoint& e, std::vector<std::byte>& buf, bool zero_copy) {
+  for (;;) {
+    const std::uint64_t t0 = ticks();
+    Received r;
+    Status s = Status::kOk;
+    if (zero_copy) {
+      std::span<const std::byte> m;
+      s = e.try_peek(m);
+      if (s == Status::kOk) {
+        std::memcpy(&r.stamp, m.data(), sizeof r.stamp);  // consumed in place
+        s = e.release();
+      }
+    } else {
+      std::size_t n = 0;
+      s = e.try_receive(buf, n);
+      if (s == Status::kOk) std::memcpy(&r.stamp, buf.data(), sizeof r.stamp);
+    }
+    if (s == Status::kOk) {
+      r.done = ticks();
+      r.cycles = r.done - t0;
+      return r;
+    }
+    if (s != Status::kWouldBlock) throw channel::ChannelError("receive", s);
+    _mm_pause();
+  }
+}
+
+void writer(realm::Realm& r, Endpoint& e, const std::vector<std::size_t>& sizes, std::uint64_t count,
+            std::uint64_t burst, bool zero_copy) {
+  std::array<std::byte, 1> ack{};
+  for (std::size_t size : sizes) {
+    std::vector<std::byte> msg(size, std::byte{0x5A});
+    std::vector<std::uint64_t> send;
+    for (std::uint64_t i = 0; i < count; ++i) {
+      send.push_back(send_stamped(e, msg, zero_copy));
+      (void)e.receive(ack);
+    }
+    for (std::uint64_t i = 0; i < burst; ++i) (void)send_stamped(e, msg, zero_copy);
+    (void)e.receive(ack);
+    r.print("W size=" + std::to_string(size) + " send=" + triple(summarize(send)) + "\n");
+  }
+}
+
+void reader(realm::Realm& r, Endpoint& e, const std::vector<std::size_t>& sizes, std::uint64_t count,
+            std::uint64_t burst, bool zero_copy) {
+  const std::array<std::byte, 1> ack{};
+  for (std::size_t size : sizes) {
+    std::vector<std::byte> buf(size);
+    std::vector<std::uint64_t> recv, lat;
+    for (std::uint64_t i = 0; i < count; ++i) {
+      const Received m = receive_stamped(e, buf, zero_copy);
+      recv.push_back(m.cycles);
+      lat.push_back(m.done > m.stamp ? m.done - m.stamp : 0);
+      e.send(ack);
+    }
+    std::uint64_t first = 0, last = 0;
+    for (std::uint64_t i = 0; i < burst; ++i) {
+      const Received m = receive_stamped(e, buf, zero_copy);
+      if (i == 0) first = m.stamp;
+      last = m.done;
+    }
+    e.send(ack);
+    r.print("R size=" + std::to_string(size) + " recv=" + triple(summarize(recv)) + " lat=" + triple(summarize(lat)) +
+            " burst=" + std::to_string(burst) + " burst_ticks=" + std::to_string(last - first) + "\n");
+  }
+}
+
+int bench_comm(realm::Realm& r) {
+  const channel::Args a = channel::parse_args(r.args());
+  const bool is_writer = a.contains("bench-role") && a.at("bench-role") == "writer";
+  channel::ChannelSpec spec = channel::channel_spec(r, a, is_writer);
+  spec.wait.relax = [] { _mm_pause(); };  // pure polling, as the paper measures
+  const auto sizes = parse_sizes(a.contains("sizes") ? a.at("sizes") : "64");
+  const std::uint64_t count = channel::number(a, "count", 100);
+  const std::uint64_t burst = channel::number(a, "burst", 100);
+  channel::Connection c = channel::connect(r, spec);
+  const bool zero_copy = spec.transport == channel::Transport::kCsmZeroCopy;
+  if (is_writer) {
+    writer(r, *c.endpoint, sizes, count, burst, zero_copy);
+  } else {
+    reader(r, *c.endpoint, sizes, count, burst, zero_copy);
+  }
+  return 0;
+}
+CAEC_REALM_PROGRAM("bench-comm", bench_comm);
+
+}  // namespace
+}  // namespace caec::bench
