@@ -25,15 +25,15 @@ struct CommConfig {
 struct CommPoint {
   std::string mode;
   std::size_t size = 0;
-  Summary send;       // writer: ticks in send
-  Summary recv;       // reader: ticks in the receive that returned the message
-  Summary latency;    // one way, writer's clock before send to reader's after receive
+  Summary send{};       // writer: ticks in send
+  Summary recv{};       // reader: ticks in the receive that returned the message
+  Summary latency{};    // one way, writer's clock before send to reader's after receive
   std::uint64_t burst = 0;
   std::uint64_t burst_ticks = 0;
   /// Cache-line round trip (ns) probed just before and after this transport's run: the vCPUs'
   /// placement (near or far) can change between runs and changes every cross-core figure.
-  Summary probe_before_ns;
-  Summary probe_after_ns;
+  Summary probe_before_ns{};
+  Summary probe_after_ns{};
 
   [[nodiscard]] double cycles_per_message() const { return send.median + recv.median; }
   [[nodiscard]] double throughput_mb_s(double ticks_per_ns) const;

@@ -22,7 +22,7 @@ struct ControlPoint {
   std::string op;          // create, share, reserve, attach, revoke, detach, destroy,
                            // rec-round-trip, attestation-token
   std::uint64_t size = 0;  // region size (0 for the size-independent ones)
-  Summary ticks;
+  Summary ticks{};
 };
 
 [[nodiscard]] std::vector<ControlPoint> run_control(const ControlConfig& config);

@@ -47,7 +47,9 @@ Profile quick_profile() {
           .region_sizes = {4096, 65536, 1U << 20U, 4U << 20U},
           .control_reps = 3,
           .tokens = 5,
-          .floor_reps = 200};
+          .floor_reps = 200,
+          .weight_bytes = 16U << 20U,
+          .weight_passes = 2};
 }
 
 Profile full_profile() {
@@ -57,7 +59,9 @@ Profile full_profile() {
           .region_sizes = {4096, 65536, 1U << 20U, 16U << 20U, 256U << 20U, 1U << 30U},
           .control_reps = 5,
           .tokens = 20,
-          .floor_reps = 1000};
+          .floor_reps = 1000,
+          .weight_bytes = 177U << 20U,
+          .weight_passes = 3};
 }
 
 Results run_profile(const Profile& p, const std::vector<channel::Transport>& modes,
@@ -76,6 +80,9 @@ Results run_profile(const Profile& p, const std::vector<channel::Transport>& mod
   r.comm = run_comm({.modes = modes, .sizes = p.sizes, .count = p.messages, .burst = p.messages, .progress = progress});
   r.control = run_control(
       {.sizes = p.region_sizes, .reps = p.control_reps, .tokens = p.tokens, .progress = progress});
+  r.weight_bytes = p.weight_bytes;
+  r.sharing = run_sharing(
+      {.weight_bytes = p.weight_bytes, .consumers = {1, 2}, .passes = p.weight_passes, .progress = progress});
   return r;
 }
 
@@ -112,6 +119,13 @@ std::vector<std::string> completeness_problems(const Results& r, const Profile& 
   for (std::uint64_t size : p.region_sizes) {
     for (const char* op : {"create", "share", "reserve", "attach", "revoke", "detach", "destroy"}) {
       if (!has(op, size)) problems.push_back(std::string(op) + " at " + std::to_string(size) + " B: missing");
+    }
+  }
+  if (r.sharing.size() != 4) problems.push_back("data sharing: " + std::to_string(r.sharing.size()) + " of 4 scenarios");
+  for (const SharingPoint& s : r.sharing) {
+    if (s.granules == 0 || !positive(s.pass_ticks) || !s.checksums_agree) {
+      problems.push_back("data sharing with " + std::to_string(s.consumers) + " consumers (" +
+                         (s.shared ? "shared" : "private") + "): no granules, no time, or the realms disagree");
     }
   }
   if (r.ticks_per_ns <= 0 || !positive(r.cache_line_rtt_ns)) problems.push_back("clock rate or cache-line probe missing");

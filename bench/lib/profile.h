@@ -17,6 +17,8 @@ struct Profile {
   std::uint64_t control_reps = 5;
   std::uint64_t tokens = 20;
   unsigned floor_reps = 1000;
+  std::uint64_t weight_bytes = 177U << 20U;
+  std::uint64_t weight_passes = 3;
 };
 
 [[nodiscard]] Profile quick_profile();

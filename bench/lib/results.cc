@@ -101,6 +101,14 @@ ordered_json to_json(const Results& r) {
                                   {"probe_before_ns", summary_json(p.probe_before_ns)},
                                   {"probe_after_ns", summary_json(p.probe_after_ns)}});
   }
+  j["weight_bytes"] = r.weight_bytes;
+  for (const SharingPoint& p : r.sharing) {
+    j["sharing"].push_back({{"consumers", p.consumers},
+                            {"shared", p.shared},
+                            {"granules", p.granules},
+                            {"pass_ticks", summary_json(p.pass_ticks)},
+                            {"checksums_agree", p.checksums_agree}});
+  }
   for (const ControlPoint& c : r.control) {
     j["control"].push_back({{"op", c.op}, {"size", c.size}, {"ticks", summary_json(c.ticks)},
                             {"us_median", c.ticks.median / r.ticks_per_ns / 1000}});
@@ -222,6 +230,22 @@ std::string markdown_summary(const Results& r) {
   for (const ControlPoint& c : r.control) {
     o << "| " << c.op << " | " << (c.size == 0 ? std::string("-") : std::to_string(c.size)) << " | "
       << fixed(c.ticks.median / r.ticks_per_ns / 1000, 1) << " |\n";
+  }
+  if (!r.sharing.empty()) {
+    o << "\n## Data sharing: " << (r.weight_bytes >> 20U)
+      << " MiB of int8 weights (GPT-2-shaped, generated from a seed), read-only\n\n"
+      << "| realms | granules private | granules shared | memory saved | pass private (ms) | pass shared (ms) |\n"
+      << "|---|---|---|---|---|---|\n";
+    for (const SharingPoint& p : r.sharing) {
+      if (p.shared) continue;
+      const auto shared = std::find_if(r.sharing.begin(), r.sharing.end(),
+                                       [&](const SharingPoint& q) { return q.shared && q.consumers == p.consumers; });
+      if (shared == r.sharing.end()) continue;
+      const double saved = 100.0 * (1.0 - static_cast<double>(shared->granules) / static_cast<double>(p.granules));
+      o << "| " << p.consumers + 1 << " | " << p.granules << " | " << shared->granules << " | " << fixed(saved, 1)
+        << "% | " << fixed(p.pass_ticks.median / r.ticks_per_ns / 1e6, 1) << " | "
+        << fixed(shared->pass_ticks.median / r.ticks_per_ns / 1e6, 1) << " |\n";
+    }
   }
   return o.str();
 }

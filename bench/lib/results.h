@@ -8,6 +8,7 @@
 
 #include "bench/lib/comm.h"
 #include "bench/lib/control.h"
+#include "bench/lib/sharing.h"
 #include "bench/lib/stats.h"
 
 namespace caec::bench {
@@ -15,9 +16,9 @@ namespace caec::bench {
 /// The floors at one message size (ticks for the whole message).
 struct FloorPoint {
   std::size_t size = 0;
-  Summary memcpy_ticks;
-  Summary aead_openssl_ticks;  // seal + open
-  Summary aead_mbedtls_ticks;
+  Summary memcpy_ticks{};
+  Summary aead_openssl_ticks{};  // seal + open
+  Summary aead_mbedtls_ticks{};
 };
 
 struct Results {
@@ -25,10 +26,12 @@ struct Results {
   std::string machine;  // CPU model and count
   std::string date;
   double ticks_per_ns = 0;
-  Summary cache_line_rtt_ns;
+  Summary cache_line_rtt_ns{};
   std::vector<FloorPoint> floors;
   std::vector<CommPoint> comm;
   std::vector<ControlPoint> control;
+  std::uint64_t weight_bytes = 0;
+  std::vector<SharingPoint> sharing;
 };
 
 /// Writes results.json, comm.csv, floors.csv, control.csv, summary.md and, if gnuplot is
