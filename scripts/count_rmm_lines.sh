@@ -23,3 +23,19 @@ printf 'CSM extension files:                %6d   (code only: %d)\n' "$csm" "$(c
 printf 'CSM hook lines in shared files:    ~%6d\n' "$hooks"
 awk -v c="$csm" -v h="$hooks" -v t="$total" \
   'BEGIN { printf "CSM share of the RMM:               %5.1f%% (files) to %.1f%% (with hooks)\n", 100*c/t, 100*(c+h)/t }'
+
+# Object bytes (text + data, from a build directory; default build/default), the same split.
+build=${1:-build/default}
+objdir="$build/rmm/CMakeFiles/caec_rmm.dir"
+if [ -d "$objdir" ] && command -v size >/dev/null; then
+  bytes() { size --format=berkeley "$@" 2>/dev/null | awk 'NR > 1 { s += $1 + $2 } END { print s + 0 }'; }
+  mapfile -t objs < <(ls "$objdir"/*.o)
+  csm_objs=()
+  for f in "${csm_files[@]}"; do
+    [ -f "$objdir/$(basename "$f").o" ] && csm_objs+=("$objdir/$(basename "$f").o")
+  done
+  all_bytes=$(bytes "${objs[@]}")
+  csm_bytes=$(bytes "${csm_objs[@]}")
+  printf 'RMM objects (text + data bytes):    %8d\n' "$all_bytes"
+  printf 'CSM extension objects:              %8d   (%.1f%%)\n' "$csm_bytes" "$(awk -v c="$csm_bytes" -v t="$all_bytes" 'BEGIN { print 100*c/t }')"
+fi
