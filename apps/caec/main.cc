@@ -8,6 +8,7 @@
 #include "apps/caec/attest_command.h"
 #include "apps/caec/bench_command.h"
 #include "apps/caec/demo.h"
+#include "apps/caec/run_command.h"
 #include "apps/caec/verify_command.h"
 
 int main(int argc, char** argv) {
@@ -31,6 +32,8 @@ int main(int argc, char** argv) {
   caec::app::add_verify_command(app, run);
   caec::app::add_attest_command(app, run);
   caec::app::add_bench_command(app, run);
+  caec::app::add_run_command(app, run);
+  caec::app::add_inspect_command(app, run);
 
   try {
     app.parse(argc, argv);

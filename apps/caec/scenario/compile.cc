@@ -1,0 +1,85 @@
+#include "apps/caec/scenario/compile.h"
+
+#include <sstream>
+
+namespace caec::app {
+
+namespace {
+
+std::string hex(std::uint64_t v) {
+  std::ostringstream o;
+  o << "0x" << std::hex << v;
+  return o.str();
+}
+
+}  // namespace
+
+std::string step_event(std::size_t i) { return "s" + std::to_string(i); }
+
+std::uint64_t token_ipa(std::size_t nth) { return (std::uint64_t{1} << 39U) + nth * kTokenBufferSize; }
+
+CompiledScenario compile_scenario(const Scenario& s) {
+  CompiledScenario c;
+  c.num_steps = s.steps.size();
+  for (const ScenarioRealm& r : s.realms) {
+    auto& args = c.realm_args[r.name];
+    if (r.program != "csm-script") {
+      args = r.args;
+      continue;
+    }
+    args = {"publish"};
+    for (const ScenarioRegion& g : s.regions) {
+      if (g.provider == r.name) args.push_back("create " + g.name + " " + hex(g.base) + " " + hex(g.size));
+    }
+  }
+  // k: the sharing number of each (region, consumer), counted per (provider, consumer) pair.
+  std::map<std::pair<std::string, std::string>, std::uint64_t> next_k;
+  std::map<std::pair<std::string, std::string>, std::uint64_t> k_of;
+  const auto act = [&](std::size_t i, const std::string& who, std::vector<std::string> steps) {
+    auto& args = c.realm_args[who];
+    if (i > 0) args.push_back("wait " + step_event(i - 1));
+    args.insert(args.end(), steps.begin(), steps.end());
+    args.push_back("signal " + step_event(i));
+  };
+  for (std::size_t i = 0; i < s.steps.size(); ++i) {
+    const ScenarioStep& st = s.steps[i];
+    const ScenarioRegion* g = s.region(st.region);
+    const std::string at = g != nullptr ? hex(g->base + st.offset) : "";
+    if (st.action == "share") {
+      const std::uint64_t k = next_k[{g->provider, st.consumer}]++;
+      k_of[{g->name, st.consumer}] = k;
+      act(i, g->provider, {"share " + g->name + " " + st.consumer + " " + st.perm});
+    } else if (st.action == "attach") {
+      const std::string k = std::to_string(k_of[{g->name, st.realm}]);
+      const std::string range = hex(g->base) + " " + hex(g->size);
+      act(i, st.realm, {"reserve " + g->provider + " " + k + " " + range, "attach " + g->provider + " " + k + " " + range});
+    } else if (st.action == "write" || st.action == "expect") {
+      act(i, st.realm, {st.action + " " + at + " " + st.text});
+    } else if (st.action == "write-refused") {
+      act(i, st.realm, {"abort-write " + at});
+    } else if (st.action == "revoke") {
+      act(i, g->provider, {"revoke " + st.consumer + " " + std::to_string(k_of[{g->name, st.consumer}])});
+    } else if (st.action == "detach") {
+      act(i, st.realm, {"detach " + g->provider + " " + std::to_string(k_of[{g->name, st.realm}])});
+    } else if (st.action == "destroy") {
+      act(i, g->provider, {"destroy " + g->name});
+    } else if (st.action == "attest") {
+      const std::size_t nth = c.tokens.size();
+      c.tokens.push_back({st.realm, 100 + nth, st.out});
+      act(i, st.realm,
+          {"map-host " + std::to_string(100 + nth) + " " + hex(token_ipa(nth)) + " " + hex(kTokenBufferSize),
+           "attest " + hex(token_ipa(nth))});
+    } else {
+      c.host_actions.push_back({i, st.action});
+    }
+  }
+  // Every scripted realm stays until the whole script is done, so what it shares stays in place.
+  if (c.num_steps > 0) {
+    for (const ScenarioRealm& r : s.realms) {
+      if (r.program == "csm-script") c.realm_args[r.name].push_back("wait " + step_event(c.num_steps - 1));
+    }
+  }
+  return c;
+}
+
+}  // namespace caec::app

@@ -1,0 +1,23 @@
+// Runs a scenario on a fresh emulated machine (`caec run`, `caec inspect`).
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "apps/caec/scenario/scenario.h"
+
+namespace caec::app {
+
+struct RunOptions {
+  bool json = false;     // print the result (and inspections) as JSON
+  bool verbose = false;  // print the realms' consoles
+  /// Inspect after this step (0-based; the number of steps: at the end) and print only that.
+  std::optional<std::size_t> inspect_after;
+  /// Write the machine's platform key (PEM) here, to verify saved tokens with `caec verify`.
+  std::string platform_key_out{};
+};
+
+/// 0 when every realm exits 0 and the CSM invariants hold; 1 otherwise.
+[[nodiscard]] int run_scenario(const Scenario& s, const RunOptions& options);
+
+}  // namespace caec::app
