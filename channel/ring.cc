@@ -121,7 +121,7 @@ Status RingWriter::commit(std::size_t size) {
 Status RingWriter::try_write(std::span<const std::byte> message) {
   std::span<std::byte> slot;
   if (const Status s = try_acquire(message.size(), slot); s != Status::kOk) return s;
-  std::memcpy(slot.data(), message.data(), message.size());
+  if (!message.empty()) std::memcpy(slot.data(), message.data(), message.size());  // data() may be null
   return commit(message.size());
 }
 
@@ -201,7 +201,7 @@ Status RingReader::try_read(std::span<std::byte> buffer, std::size_t& size) {
     peeked_ = 0;
     return Status::kTooLarge;
   }
-  std::memcpy(buffer.data(), message.data(), message.size());
+  if (!message.empty()) std::memcpy(buffer.data(), message.data(), message.size());  // data() may be null
   size = message.size();
   return release();
 }
