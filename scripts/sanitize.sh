@@ -9,8 +9,9 @@ scripts/setup.sh
 . fuzz/hardening.sh
 
 # Test binary and gtest filter, longest first. Why these: docs/hardening.md, "The subset".
-# RingModel.behaves_like_a_bounded_queue is out while the empty-span bug it trips is open
-# (fuzz/regressions/empty_spans_test.cc); bring it back with the fix.
+# RingModel.behaves_like_a_bounded_queue is out: its zero-copy branch passes an empty vector's
+# null data() to memcpy (tests/ring_test.cc:119), which UBSan stops on; bring it back once that
+# copy skips empty messages.
 suites=(
   "tests/attestation_lib_test *"
   "tests/csm_property_test *"
