@@ -63,6 +63,7 @@ void aead_seal_open(benchmark::State& state, const char* backend) {
 }
 BENCHMARK_CAPTURE(aead_seal_open, openssl, "openssl")->RangeMultiplier(8)->Range(64, 32768);
 BENCHMARK_CAPTURE(aead_seal_open, mbedtls, "mbedtls")->RangeMultiplier(8)->Range(64, 32768);
+BENCHMARK_CAPTURE(aead_seal_open, libsodium, "libsodium")->RangeMultiplier(8)->Range(64, 32768);
 
 }  // namespace
 }  // namespace caec::bench

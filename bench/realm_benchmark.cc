@@ -1,5 +1,5 @@
-// Microbenchmarks of the control path: one RMI call, one REC enter/exit round trip, one RSI
-// call, and the first touch of a RAM page (stage-2 fault -> REC exit -> host populates ->
+// Microbenchmarks of the control path: one RMI call, an RTT walk (RMI_RTT_READ_ENTRY down to
+// level 3), one REC enter/exit round trip, one RSI call, and the first touch of a RAM page (stage-2 fault -> REC exit -> host populates ->
 // re-entry -> TLB fill). Figures only; nothing here asserts timing.
 #include <benchmark/benchmark.h>
 
@@ -96,6 +96,7 @@ class Rig {
     realm_->built.data[ipa.value()] = g;
   }
   host::Host& host() { return host_; }
+  host::VmRealm& realm() { return *realm_; }
 
  private:
   static machine::MachineConfig config() {
@@ -116,6 +117,25 @@ void BM_RmiVersion(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(rig.host().rmi().version(abi::kRmiVersion));
 }
 BENCHMARK(BM_RmiVersion);
+
+// The RMM's walk of a realm's RTTs from the root to a level-3 entry, with its locks and the
+// output the host sees: the software counterpart of a stage-2 walk.
+void BM_RttWalk(benchmark::State& state) {
+  Rig rig;
+  const Pa rd = rig.realm().built.rd;
+  const Ipa mapped{rig.realm().built.data.begin()->first};  // a granule the builder populated
+  const auto first = rig.host().rmi().rtt_read_entry(rd, mapped, abi::s2tt::kMaxLevel);
+  if (!first.ret.ok() || first.walk_level != abi::s2tt::kMaxLevel) {
+    state.SkipWithError("the walk does not reach a level-3 entry");
+    return;
+  }
+  for (auto _ : state) {
+    const auto entry = rig.host().rmi().rtt_read_entry(rd, mapped, abi::s2tt::kMaxLevel);
+    benchmark::DoNotOptimize(entry);
+  }
+  state.SetLabel("RMI_RTT_READ_ENTRY at level 3 of a mapped IPA");
+}
+BENCHMARK(BM_RttWalk);
 
 void BM_RecEnterExitRoundTrip(benchmark::State& state) {
   Rig rig;

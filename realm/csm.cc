@@ -119,8 +119,10 @@ bool event_call(Realm& r, std::uint16_t imm, std::string_view name) {
 
 void signal_event(Realm& r, std::string_view name) { (void)event_call(r, abi::host_call::kSignal, name); }
 
+bool poll_event(Realm& r, std::string_view name) { return event_call(r, abi::host_call::kPollSignal, name); }
+
 void wait_event(Realm& r, std::string_view name) {
-  while (!event_call(r, abi::host_call::kPollSignal, name)) r.cpu_relax();
+  while (!poll_event(r, name)) r.cpu_relax();
 }
 
 }  // namespace caec::realm

@@ -51,5 +51,7 @@ void publish_rid(Realm& r);
 void signal_event(Realm& r, std::string_view name);
 /// Waits until the named event has been raised (relaxing the PE between polls).
 void wait_event(Realm& r, std::string_view name);
+/// Whether `name` has been signalled (one host call; never waits).
+[[nodiscard]] bool poll_event(Realm& r, std::string_view name);
 
 }  // namespace caec::realm

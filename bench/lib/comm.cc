@@ -71,10 +71,13 @@ double CommPoint::throughput_mb_s(double rate) const {
   return static_cast<double>(burst * size) / seconds / 1e6;
 }
 
-std::vector<CommPoint> run_comm(const CommConfig& config) {
+CommResults run_comm(const CommConfig& config) {
   const std::size_t max_size = *std::max_element(config.sizes.begin(), config.sizes.end());
   const std::uint64_t region = region_size(max_size);
   const std::uint64_t ram = ((kCsmBase - kRamBase + region) + (4U << 20U)) & ~((std::uint64_t{1} << 20U) - 1);
+  const std::uint64_t reps = std::max<std::uint64_t>(config.repetitions, 1);
+  const std::uint64_t count = std::max<std::uint64_t>(config.count / reps, 1);
+  const std::uint64_t burst = std::max<std::uint64_t>(config.burst / reps, 1);
 
   machine::MachineConfig mc;
   mc.dram_bytes = std::max<std::uint64_t>(std::uint64_t{1} << 30U, 4 * ram + (256U << 20U));
@@ -85,65 +88,74 @@ std::vector<CommPoint> run_comm(const CommConfig& config) {
   host::Vmm vmm(host, [&](Pa rec) { system.platform().interrupt(rec); }, attest::rim_predictor(predicting));
   const std::string platform_key = attest::to_hex(system.machine().root_of_trust().platform_key().public_point());
 
-  std::vector<CommPoint> points;
+  std::vector<CommPoint> repetitions;
   std::uint16_t vmid = 1;
   std::uint64_t run = 0;
   for (channel::Transport mode : config.modes) {
-    ++run;
     const std::string name(channel::transport_name(mode));
-    if (config.progress) config.progress("communication: " + name + " (" + std::to_string(config.sizes.size()) + " sizes)");
-    (void)vmm.create_shared_buffer(run, region);
-    const std::vector<std::string> common{
-        "transport=" + name, "sizes=" + join(config.sizes), "count=" + std::to_string(config.count),
-        "burst=" + std::to_string(config.burst), "max=" + std::to_string(max_size), "size=" + std::to_string(region),
-        "name=bench" + std::to_string(run), "buffer=" + std::to_string(run), "doorbell=0",
-        "platform-key=" + platform_key};
-    const auto spec_for = [&](const std::string& who, const std::string& peer, const std::string& role) {
-      host::LaunchSpec spec;
-      spec.name = who + std::to_string(run);
-      spec.realm.vmid = vmid++;
-      spec.manifest = {"bench-comm", 1, common};
-      spec.manifest.args.push_back("bench-role=" + role);
-      spec.manifest.args.push_back("peer=" + peer + std::to_string(run));
-      spec.ram_size = ram;
-      return spec;
-    };
-    host::VmRealm& writer = vmm.launch(spec_for("writer", "reader", "writer"));
-    host::LaunchSpec reader_spec = spec_for("reader", "writer", "reader");
-    reader_spec.manifest.args.push_back("peer-rim=" + predicting->hex());
-    host::VmRealm& reader = vmm.launch(reader_spec);
-
-    const Summary before = cache_line_round_trip_ns(kProbeTrips);
-    vmm.start(writer);
-    vmm.start(reader);
-    for (host::VmRealm* r : {&writer, &reader}) {
-      if (!vmm.wait(*r, std::chrono::minutes(10)) || r->exit_status() != 0) {
-        const std::string why = r->name() + ": " + r->console() + r->error();
-        vmm.destroy(writer);
-        vmm.destroy(reader);
-        throw std::runtime_error("benchmark realm failed: " + why);
+    for (std::uint64_t rep = 0; rep < reps; ++rep) {
+      ++run;  // a fresh buffer and fresh names for every channel (docs/channels.md)
+      if (config.progress) {
+        config.progress("communication: " + name + " (" + std::to_string(config.sizes.size()) + " sizes" +
+                        (reps > 1 ? ", repetition " + std::to_string(rep + 1) + " of " + std::to_string(reps) : "") +
+                        ")");
       }
+      (void)vmm.create_shared_buffer(run, region);
+      const std::vector<std::string> common{
+          "transport=" + name, "sizes=" + join(config.sizes), "count=" + std::to_string(count),
+          "burst=" + std::to_string(burst), "max=" + std::to_string(max_size), "size=" + std::to_string(region),
+          "name=bench" + std::to_string(run), "buffer=" + std::to_string(run), "doorbell=0",
+          "platform-key=" + platform_key};
+      const auto spec_for = [&](const std::string& who, const std::string& peer, const std::string& role) {
+        host::LaunchSpec spec;
+        spec.name = who + std::to_string(run);
+        spec.realm.vmid = vmid++;
+        spec.manifest = {"bench-comm", 1, common};
+        spec.manifest.args.push_back("bench-role=" + role);
+        spec.manifest.args.push_back("peer=" + peer + std::to_string(run));
+        spec.ram_size = ram;
+        return spec;
+      };
+      host::VmRealm& writer = vmm.launch(spec_for("writer", "reader", "writer"));
+      host::LaunchSpec reader_spec = spec_for("reader", "writer", "reader");
+      reader_spec.manifest.args.push_back("peer-rim=" + predicting->hex());
+      host::VmRealm& reader = vmm.launch(reader_spec);
+
+      const Summary before = cache_line_round_trip_ns(kProbeTrips);
+      vmm.start(writer);
+      vmm.start(reader);
+      for (host::VmRealm* r : {&writer, &reader}) {
+        if (!vmm.wait(*r, std::chrono::minutes(10)) || r->exit_status() != 0) {
+          const std::string why = r->name() + ": " + r->console() + r->error();
+          vmm.destroy(writer);
+          vmm.destroy(reader);
+          throw std::runtime_error("benchmark realm failed: " + why);
+        }
+      }
+      const Summary after = cache_line_round_trip_ns(kProbeTrips);
+      const std::string where =
+          placement(before) == placement(after) ? placement(before) : std::string("mixed");
+      const auto w = parse_lines(writer.console(), 'W');
+      const auto rd = parse_lines(reader.console(), 'R');
+      for (std::size_t size : config.sizes) {
+        CommPoint p;
+        p.mode = name;
+        p.size = size;
+        p.send = parse_triple(w.at(size).at("send"));
+        p.recv = parse_triple(rd.at(size).at("recv"));
+        p.latency = parse_triple(rd.at(size).at("lat"));
+        p.burst = std::stoull(rd.at(size).at("burst"));
+        p.burst_ticks = std::stoull(rd.at(size).at("burst_ticks"));
+        p.probe_before_ns = before;
+        p.probe_after_ns = after;
+        p.placement = where;
+        repetitions.push_back(p);
+      }
+      vmm.destroy(writer);
+      vmm.destroy(reader);
     }
-    const Summary after = cache_line_round_trip_ns(kProbeTrips);
-    const auto w = parse_lines(writer.console(), 'W');
-    const auto rd = parse_lines(reader.console(), 'R');
-    for (std::size_t size : config.sizes) {
-      CommPoint p;
-      p.mode = name;
-      p.size = size;
-      p.send = parse_triple(w.at(size).at("send"));
-      p.recv = parse_triple(rd.at(size).at("recv"));
-      p.latency = parse_triple(rd.at(size).at("lat"));
-      p.burst = std::stoull(rd.at(size).at("burst"));
-      p.burst_ticks = std::stoull(rd.at(size).at("burst_ticks"));
-      p.probe_before_ns = before;
-      p.probe_after_ns = after;
-      points.push_back(p);
-    }
-    vmm.destroy(writer);
-    vmm.destroy(reader);
   }
-  return points;
+  return merge_repetitions(repetitions);
 }
 
 }  // namespace caec::bench

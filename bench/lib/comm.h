@@ -18,6 +18,10 @@ struct CommConfig {
   std::vector<std::size_t> sizes;
   std::uint64_t count = 1000;  // acknowledged messages per size (latency, cycles)
   std::uint64_t burst = 1000;  // back-to-back messages per size (throughput)
+  /// Each mode runs this many times with count/repetitions and burst/repetitions messages,
+  /// the vCPU placement probed before and after each (benchmarks.md §2: tag each repetition,
+  /// never mix placements in one median).
+  std::uint64_t repetitions = 1;
   std::function<void(const std::string&)> progress;
 };
 
@@ -30,16 +34,36 @@ struct CommPoint {
   Summary latency{};    // one way, writer's clock before send to reader's after receive
   std::uint64_t burst = 0;
   std::uint64_t burst_ticks = 0;
-  /// Cache-line round trip (ns) probed just before and after this transport's run: the vCPUs'
-  /// placement (near or far) can change between runs and changes every cross-core figure.
+  /// Cache-line round trip (ns) probed just before and after each repetition (min/median/max
+  /// over the repetitions' medians): the vCPUs' placement (near or far) can change between runs
+  /// and changes every cross-core figure.
   Summary probe_before_ns{};
   Summary probe_after_ns{};
+  /// The placement of every repetition merged here ("near", "far", "mixed": changed during the
+  /// run, "preempted") and how many there were.
+  std::string placement;
+  std::uint64_t repetitions = 1;
 
   [[nodiscard]] double cycles_per_message() const { return send.median + recv.median; }
   [[nodiscard]] double throughput_mb_s(double ticks_per_ns) const;
 };
 
+struct CommResults {
+  /// One point per mode and size, all of `placement` where the repetitions allow.
+  std::vector<CommPoint> points;
+  /// Repetitions of other placements, merged per mode, size and placement: reported, never
+  /// mixed into `points`.
+  std::vector<CommPoint> set_aside;
+  std::string placement;  // the placement `points` were chosen for
+};
+
 /// Runs every mode over every size on a fresh machine. Throws if a realm fails.
-[[nodiscard]] std::vector<CommPoint> run_comm(const CommConfig& config);
+[[nodiscard]] CommResults run_comm(const CommConfig& config);
+
+/// Merges repetitions (one point per mode, size and repetition) by placement: medians of the
+/// repetitions' medians, extreme minima and maxima. Chooses the placement every mode and size
+/// has (near before far); where one lacks it, that point falls back to the placement it has
+/// most repetitions of, and keeps that tag.
+[[nodiscard]] CommResults merge_repetitions(const std::vector<CommPoint>& repetitions);
 
 }  // namespace caec::bench

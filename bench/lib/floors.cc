@@ -77,4 +77,10 @@ Summary aead_ticks(const std::string& backend, std::size_t size, unsigned reps) 
   return summarize(samples);
 }
 
+std::string placement(const Summary& probe_ns) {
+  if (probe_ns.median < 200) return "near";
+  if (probe_ns.median < 5000) return "far";
+  return "preempted";
+}
+
 }  // namespace caec::bench

@@ -17,7 +17,12 @@ namespace caec::bench {
 /// polling channel. The two threads are wherever the scheduler puts them, as the realms' are.
 [[nodiscard]] Summary cache_line_round_trip_ns(unsigned trips);
 
-/// Ticks for AES-256-GCM seal + open of `size` bytes with `backend` ("openssl", "mbedtls").
+/// benchmarks.md §2: what a cache-line round trip (ns) says about the two vCPUs: "near"
+/// (~70 ns), "far" (~450 ns), or "preempted" (far beyond: the threads were not running at once
+/// because another load held the CPUs, and cross-core figures are not to be trusted).
+[[nodiscard]] std::string placement(const Summary& probe_ns);
+
+/// Ticks for AES-256-GCM seal + open of `size` bytes with `backend` (channel::aead_backends()).
 [[nodiscard]] Summary aead_ticks(const std::string& backend, std::size_t size, unsigned reps);
 
 }  // namespace caec::bench

@@ -8,6 +8,7 @@
 
 #include "bench/lib/floors.h"
 #include "bench/lib/ticks.h"
+#include "channel/sealed/aead.h"
 
 namespace caec::bench {
 
@@ -44,6 +45,7 @@ Profile quick_profile() {
   return {.name = "quick",
           .sizes = {64, 256, 1024, 4096, 16384, 32768},
           .messages = 200,
+          .repetitions = 2,
           .region_sizes = {4096, 65536, 1U << 20U, 4U << 20U},
           .control_reps = 3,
           .tokens = 5,
@@ -56,6 +58,7 @@ Profile full_profile() {
   return {.name = "full",
           .sizes = powers_of_two(64, 1U << 20U),
           .messages = 1000,
+          .repetitions = 5,
           .region_sizes = {4096, 65536, 1U << 20U, 16U << 20U, 256U << 20U, 1U << 30U},
           .control_reps = 5,
           .tokens = 20,
@@ -71,15 +74,28 @@ Results run_profile(const Profile& p, const std::vector<channel::Transport>& mod
   r.machine = machine_description();
   r.date = today();
   r.ticks_per_ns = ticks_per_ns();
-  progress("floors: memcpy, cache-line round trip, AES-256-GCM (OpenSSL, MbedTLS)");
+  progress("floors: memcpy, cache-line round trip, AES-256-GCM (OpenSSL, MbedTLS, libsodium)");
   r.cache_line_rtt_ns = cache_line_round_trip_ns(p.floor_reps * 10);
   for (std::size_t size : p.sizes) {
     r.floors.push_back({size, memcpy_ticks(size, p.floor_reps), aead_ticks("openssl", size, p.floor_reps),
-                        aead_ticks("mbedtls", size, p.floor_reps)});
+                        aead_ticks("mbedtls", size, p.floor_reps),
+                        channel::libsodium_aead_available() ? aead_ticks("libsodium", size, p.floor_reps) : Summary{}});
   }
-  r.comm = run_comm({.modes = modes, .sizes = p.sizes, .count = p.messages, .burst = p.messages, .progress = progress});
-  r.control = run_control(
-      {.sizes = p.region_sizes, .reps = p.control_reps, .tokens = p.tokens, .progress = progress});
+  CommResults comm = run_comm({.modes = modes,
+                               .sizes = p.sizes,
+                               .count = p.messages,
+                               .burst = p.messages,
+                               .repetitions = p.repetitions,
+                               .progress = progress});
+  r.comm = std::move(comm.points);
+  r.comm_set_aside = std::move(comm.set_aside);
+  r.comm_placement = comm.placement;
+  r.control = run_control({.sizes = p.region_sizes,
+                           .reps = p.control_reps,
+                           .tokens = p.tokens,
+                           .consumer_counts = p.consumer_counts,
+                           .fanout_size = p.fanout_region,
+                           .progress = progress});
   r.weight_bytes = p.weight_bytes;
   r.sharing = run_sharing(
       {.weight_bytes = p.weight_bytes, .consumers = {1, 2}, .passes = p.weight_passes, .progress = progress});
@@ -109,9 +125,10 @@ std::vector<std::string> completeness_problems(const Results& r, const Profile& 
       problems.push_back("floors at " + std::to_string(size) + " B: missing or zero");
     }
   }
-  const auto has = [&](const std::string& op, std::uint64_t size) {
-    return std::any_of(r.control.begin(), r.control.end(),
-                       [&](const ControlPoint& c) { return c.op == op && c.size == size && positive(c.ticks); });
+  const auto has = [&](const std::string& op, std::uint64_t size, std::uint64_t consumers = 1) {
+    return std::any_of(r.control.begin(), r.control.end(), [&](const ControlPoint& c) {
+      return c.op == op && c.size == size && (c.size == 0 || c.consumers == consumers) && positive(c.ticks);
+    });
   };
   for (const char* op : {"rec-round-trip", "attestation-token"}) {
     if (!has(op, 0)) problems.push_back(std::string(op) + ": missing");
@@ -119,6 +136,16 @@ std::vector<std::string> completeness_problems(const Results& r, const Profile& 
   for (std::uint64_t size : p.region_sizes) {
     for (const char* op : {"create", "share", "reserve", "attach", "revoke", "detach", "destroy"}) {
       if (!has(op, size)) problems.push_back(std::string(op) + " at " + std::to_string(size) + " B: missing");
+    }
+  }
+  for (std::uint64_t n : p.consumer_counts) {
+    for (const char* op : {"share", "attach", "destroy-attached", "detach-dead"}) {
+      if (!has(op, p.fanout_region, n)) {
+        problems.push_back(std::string(op) + " with " + std::to_string(n) + " consumers: missing");
+      }
+    }
+    if (n > 1 && !has("attach-last", p.fanout_region, n)) {
+      problems.push_back("attach-last with " + std::to_string(n) + " consumers: missing");
     }
   }
   if (r.sharing.size() != 4) problems.push_back("data sharing: " + std::to_string(r.sharing.size()) + " of 4 scenarios");

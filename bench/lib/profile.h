@@ -13,8 +13,11 @@ struct Profile {
   std::string name;
   std::vector<std::size_t> sizes;
   std::uint64_t messages = 1000;  // per size, acknowledged; and the throughput burst
+  std::uint64_t repetitions = 5;  // the messages split into this many runs, each placement-tagged
   std::vector<std::uint64_t> region_sizes;
   std::uint64_t control_reps = 5;
+  std::vector<std::uint64_t> consumer_counts{1, 2, 4, 8, 16};
+  std::uint64_t fanout_region = std::uint64_t{1} << 20U;
   std::uint64_t tokens = 20;
   unsigned floor_reps = 1000;
   std::uint64_t weight_bytes = 177U << 20U;

@@ -1,5 +1,6 @@
 #include "bench/lib/results.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -7,6 +8,9 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <tuple>
+
+#include "bench/lib/floors.h"
 
 namespace caec::bench {
 
@@ -21,6 +25,23 @@ std::string fixed(double v, int digits = 0) {
   o << std::fixed << std::setprecision(digits) << v;
   return o.str();
 }
+
+}  // namespace
+
+double FloorPoint::best_aead_ticks() const {
+  double best = std::min(aead_openssl_ticks.median, aead_mbedtls_ticks.median);
+  if (aead_libsodium_ticks.median > 0) best = std::min(best, aead_libsodium_ticks.median);
+  return best;
+}
+
+std::string FloorPoint::best_aead() const {
+  const double best = best_aead_ticks();
+  if (best == aead_openssl_ticks.median) return "openssl";
+  if (best == aead_mbedtls_ticks.median) return "mbedtls";
+  return "libsodium";
+}
+
+namespace {
 
 const FloorPoint* floor_at(const Results& r, std::size_t size) {
   for (const FloorPoint& f : r.floors) {
@@ -59,15 +80,6 @@ const CommPoint* point(const Results& r, const std::string& mode, std::size_t si
   return nullptr;
 }
 
-/// benchmarks.md §2: the vCPUs are "near" (~70 ns) or "far" (~450 ns); far beyond that, the
-/// threads were not running at once (another load on the CPUs), and the run's cross-core
-/// figures are not to be trusted.
-std::string placement(const Summary& probe) {
-  if (probe.median < 200) return "near";
-  if (probe.median < 5000) return "far";
-  return "preempted";
-}
-
 void write_text(const std::filesystem::path& path, const std::string& text, std::vector<std::filesystem::path>& out) {
   std::ofstream f(path);
   f << text;
@@ -87,20 +99,28 @@ ordered_json to_json(const Results& r) {
     j["floors"].push_back({{"size", f.size},
                            {"memcpy_ticks", summary_json(f.memcpy_ticks)},
                            {"aes_gcm_openssl_ticks", summary_json(f.aead_openssl_ticks)},
-                           {"aes_gcm_mbedtls_ticks", summary_json(f.aead_mbedtls_ticks)}});
+                           {"aes_gcm_mbedtls_ticks", summary_json(f.aead_mbedtls_ticks)},
+                           {"aes_gcm_libsodium_ticks", summary_json(f.aead_libsodium_ticks)},
+                           {"aes_gcm_best", f.best_aead()}});
   }
-  for (const CommPoint& p : r.comm) {
-    j["communication"].push_back({{"mode", p.mode},
-                                  {"size", p.size},
-                                  {"send_ticks", summary_json(p.send)},
-                                  {"receive_ticks", summary_json(p.recv)},
-                                  {"cycles_per_message", p.cycles_per_message()},
-                                  {"latency_ticks", summary_json(p.latency)},
-                                  {"latency_ns_median", p.latency.median / r.ticks_per_ns},
-                                  {"throughput_mb_s", p.throughput_mb_s(r.ticks_per_ns)},
-                                  {"probe_before_ns", summary_json(p.probe_before_ns)},
-                                  {"probe_after_ns", summary_json(p.probe_after_ns)}});
-  }
+  const auto comm_json = [&](const CommPoint& p) {
+    return ordered_json{{"mode", p.mode},
+                        {"size", p.size},
+                        {"placement", p.placement},
+                        {"repetitions", p.repetitions},
+                        {"send_ticks", summary_json(p.send)},
+                        {"receive_ticks", summary_json(p.recv)},
+                        {"cycles_per_message", p.cycles_per_message()},
+                        {"latency_ticks", summary_json(p.latency)},
+                        {"latency_ns_median", p.latency.median / r.ticks_per_ns},
+                        {"throughput_mb_s", p.throughput_mb_s(r.ticks_per_ns)},
+                        {"probe_before_ns", summary_json(p.probe_before_ns)},
+                        {"probe_after_ns", summary_json(p.probe_after_ns)}};
+  };
+  j["communication_placement"] = r.comm_placement;
+  for (const CommPoint& p : r.comm) j["communication"].push_back(comm_json(p));
+  j["communication_set_aside"] = ordered_json::array();
+  for (const CommPoint& p : r.comm_set_aside) j["communication_set_aside"].push_back(comm_json(p));
   j["weight_bytes"] = r.weight_bytes;
   for (const SharingPoint& p : r.sharing) {
     j["sharing"].push_back({{"consumers", p.consumers},
@@ -110,7 +130,11 @@ ordered_json to_json(const Results& r) {
                             {"checksums_agree", p.checksums_agree}});
   }
   for (const ControlPoint& c : r.control) {
-    j["control"].push_back({{"op", c.op}, {"size", c.size}, {"ticks", summary_json(c.ticks)},
+    j["control"].push_back({{"op", c.op},
+                            {"sweep", c.sweep},
+                            {"size", c.size},
+                            {"consumers", c.consumers},
+                            {"ticks", summary_json(c.ticks)},
                             {"us_median", c.ticks.median / r.ticks_per_ns / 1000}});
   }
   return j;
@@ -119,48 +143,105 @@ ordered_json to_json(const Results& r) {
 std::string comm_csv(const Results& r) {
   std::ostringstream o;
   o << "mode,size,cycles_per_message,send_median,receive_median,latency_ns_median,throughput_mb_s,probe_before_ns,"
-       "probe_after_ns\n";
+       "probe_after_ns,placement,repetitions\n";
   for (const CommPoint& p : r.comm) {
     o << p.mode << "," << p.size << "," << p.cycles_per_message() << "," << p.send.median << "," << p.recv.median << ","
       << p.latency.median / r.ticks_per_ns << "," << p.throughput_mb_s(r.ticks_per_ns) << "," << p.probe_before_ns.median
-      << "," << p.probe_after_ns.median << "\n";
+      << "," << p.probe_after_ns.median << "," << p.placement << "," << p.repetitions << "\n";
   }
   return o.str();
 }
 
 std::string floors_csv(const Results& r) {
   std::ostringstream o;
-  o << "size,memcpy_ticks,aes_gcm_openssl_ticks,aes_gcm_mbedtls_ticks\n";
+  o << "size,memcpy_ticks,aes_gcm_openssl_ticks,aes_gcm_mbedtls_ticks,aes_gcm_libsodium_ticks,aes_gcm_best\n";
   for (const FloorPoint& f : r.floors) {
     o << f.size << "," << f.memcpy_ticks.median << "," << f.aead_openssl_ticks.median << ","
-      << f.aead_mbedtls_ticks.median << "\n";
+      << f.aead_mbedtls_ticks.median << "," << f.aead_libsodium_ticks.median << "," << f.best_aead() << "\n";
   }
   return o.str();
 }
 
 std::string control_csv(const Results& r) {
   std::ostringstream o;
-  o << "op,size,ticks_min,ticks_median,ticks_max,us_median\n";
-  for (const ControlPoint& c : r.control) {
-    o << c.op << "," << c.size << "," << c.ticks.min << "," << c.ticks.median << "," << c.ticks.max << ","
+  o << "op,sweep,size,consumers,ticks_min,ticks_median,ticks_max,us_median\n";
+  // Grouped by sweep and operation, so gnuplot draws each operation as one unbroken line.
+  std::vector<ControlPoint> rows = r.control;
+  std::stable_sort(rows.begin(), rows.end(), [](const ControlPoint& a, const ControlPoint& b) {
+    return std::tie(a.sweep, a.op) < std::tie(b.sweep, b.op);
+  });
+  for (const ControlPoint& c : rows) {
+    o << c.op << "," << c.sweep << "," << c.size << "," << c.consumers << "," << c.ticks.min << "," << c.ticks.median << "," << c.ticks.max << ","
       << c.ticks.median / r.ticks_per_ns / 1000 << "\n";
   }
   return o.str();
 }
 
-/// One gnuplot script per figure: `column` of comm.csv against size, one line per mode.
-std::string gnuplot_script(const Results& r, const std::string& name, int column, const std::string& ylabel) {
+/// Which lines of a CSV one figure draws, and how.
+struct Figure {
+  std::string name;    // output file stem
+  std::string csv;     // data file
+  int x = 0;           // column of the x value
+  int y = 0;           // column of the y value
+  int series = 1;      // column naming the line a row belongs to
+  std::string only;    // extra condition on a row (gnuplot expression), or empty
+  std::vector<std::string> lines;
+  std::string xlabel, ylabel;
+};
+
+/// One gnuplot script per figure, log-log, one line per series, PNG and SVG.
+std::string gnuplot_script(const Figure& f) {
   std::ostringstream o;
   o << "set datafile separator ','\nset logscale xy\nset key left top\nset grid\n"
-    << "set xlabel 'message size (bytes)'\nset ylabel '" << ylabel << "'\n";
+    << "set xlabel '" << f.xlabel << "'\nset ylabel '" << f.ylabel << "'\n";
   std::string plot;
-  for (const std::string& mode : modes_of(r)) {
-    plot += std::string(plot.empty() ? "plot " : ", ") + "'comm.csv' using (strcol(1) eq '" + mode + "' ? $2 : 1/0):" +
-            std::to_string(column) + " with linespoints title '" + mode + "'";
+  for (const std::string& line : f.lines) {
+    const std::string keep = "strcol(" + std::to_string(f.series) + ") eq '" + line + "'" + (f.only.empty() ? "" : " && " + f.only);
+    plot += std::string(plot.empty() ? "plot " : ", ") + "'" + f.csv + "' using (" + keep + " ? $" +
+            std::to_string(f.x) + " : 1/0):" + std::to_string(f.y) + " with linespoints title '" + line + "'";
   }
   for (const char* term : {"pngcairo size 900,600", "svg size 900,600"}) {
     const std::string ext = std::string(term).starts_with("png") ? "png" : "svg";
-    o << "set terminal " << term << "\nset output '" << name << "." << ext << "'\n" << plot << "\n";
+    o << "set terminal " << term << "\nset output '" << f.name << "." << ext << "'\n" << plot << "\n";
+  }
+  return o.str();
+}
+
+std::vector<std::string> control_ops(const Results& r, const std::string& sweep) {
+  std::vector<std::string> ops;
+  for (const ControlPoint& c : r.control) {
+    if (c.sweep == sweep && std::find(ops.begin(), ops.end(), c.op) == ops.end()) ops.push_back(c.op);
+  }
+  return ops;
+}
+
+/// The fan-out sweep as a table: one row per consumer count, one column per operation.
+std::string control_by_consumers(const Results& r) {
+  const auto ops = control_ops(r, "consumers");
+  if (ops.empty()) return {};
+  std::vector<std::uint64_t> counts;
+  std::uint64_t size = 0;
+  for (const ControlPoint& c : r.control) {
+    if (c.sweep != "consumers") continue;
+    size = c.size;
+    if (std::find(counts.begin(), counts.end(), c.consumers) == counts.end()) counts.push_back(c.consumers);
+  }
+  std::ostringstream o;
+  o << "\n## Control plane against the number of consumers (" << (size >> 10U) << " KiB region, µs, median)\n\n"
+    << "| consumers |";
+  for (const auto& op : ops) o << " " << op << " |";
+  o << "\n|---|";
+  for (std::size_t i = 0; i < ops.size(); ++i) o << "---|";
+  o << "\n";
+  for (std::uint64_t n : counts) {
+    o << "| " << n << " |";
+    for (const auto& op : ops) {
+      const auto it = std::find_if(r.control.begin(), r.control.end(), [&](const ControlPoint& c) {
+        return c.sweep == "consumers" && c.op == op && c.consumers == n;
+      });
+      o << " " << (it == r.control.end() ? std::string("-") : fixed(it->ticks.median / r.ticks_per_ns / 1000, 1)) << " |";
+    }
+    o << "\n";
   }
   return o.str();
 }
@@ -206,6 +287,22 @@ std::string markdown_summary(const Results& r) {
     for (const auto& m : modes) o << " " << fixed(point(r, m, size)->cycles_per_message() / floor_ticks(*f, m), 1) << "x |";
     o << "\n";
   }
+  o << "\n## The best AES-256-GCM (seal + open, ticks) and what any sealed channel would cost at it\n\n"
+    << "Not a strawman (benchmarks.md §2): beside the paper's two libraries, libsodium, the cheapest below about "
+       "256 B on x86. *Best sealed floor / csm* is memcpy + the best seal+open over csm's cycles: the least a "
+       "sealed channel could cost against CSM, whatever its library.\n\n"
+    << "| size | OpenSSL | MbedTLS | libsodium | best | best sealed floor / csm |\n|---|---|---|---|---|---|\n";
+  for (std::size_t size : sizes) {
+    const FloorPoint* f = floor_at(r, size);
+    const CommPoint* base = point(r, "csm", size);
+    if (f == nullptr) continue;
+    o << "| " << size << " | " << fixed(f->aead_openssl_ticks.median) << " | " << fixed(f->aead_mbedtls_ticks.median)
+      << " | " << (f->aead_libsodium_ticks.median > 0 ? fixed(f->aead_libsodium_ticks.median) : std::string("n/a"))
+      << " | " << f->best_aead() << " | "
+      << (base != nullptr ? fixed((f->memcpy_ticks.median + f->best_aead_ticks()) / base->cycles_per_message(), 2) + "x"
+                          : std::string("-"))
+      << " |\n";
+  }
   o << "\n## One-way latency (ns, median) and throughput (MB/s)\n\n| size |";
   for (const auto& m : modes) o << " " << m << " |";
   o << "\n|---|";
@@ -219,18 +316,31 @@ std::string markdown_summary(const Results& r) {
     }
     o << "\n";
   }
-  o << "\nvCPU placement per mode (cache-line round trip before → after, ns): ";
+  o << "\nvCPU placement (benchmarks.md §2): each mode ran in repetitions, the cache-line round trip probed "
+       "before and after each; the tables use *"
+    << r.comm_placement << "* repetitions only. Per mode (repetitions: placement, probe before → after, ns): ";
   for (const auto& m : modes) {
     const CommPoint* p = point(r, m, sizes.front());
-    o << m << " " << fixed(p->probe_before_ns.median) << "→" << fixed(p->probe_after_ns.median) << " ("
-      << placement(p->probe_before_ns) << (placement(p->probe_before_ns) == placement(p->probe_after_ns) ? "" : ", MIXED")
-      << "); ";
+    o << m << " " << p->repetitions << " " << p->placement << " " << fixed(p->probe_before_ns.median) << "→"
+      << fixed(p->probe_after_ns.median);
+    for (const CommPoint& q : r.comm_set_aside) {
+      if (q.mode == m && q.size == sizes.front()) o << ", " << q.repetitions << " " << q.placement << " set aside";
+    }
+    o << "; ";
+  }
+  for (const CommPoint& p : r.comm) {
+    if (p.placement != r.comm_placement) {
+      o << "\n**" << p.mode << " at " << p.size << " B has no " << r.comm_placement << " repetition: its figures are "
+        << p.placement << ".**";
+    }
   }
   o << "\n\n## Control plane (µs, median)\n\n| operation | region size | µs |\n|---|---|---|\n";
   for (const ControlPoint& c : r.control) {
+    if (c.sweep == "consumers") continue;
     o << "| " << c.op << " | " << (c.size == 0 ? std::string("-") : std::to_string(c.size)) << " | "
       << fixed(c.ticks.median / r.ticks_per_ns / 1000, 1) << " |\n";
   }
+  o << control_by_consumers(r);
   if (!r.sharing.empty()) {
     o << "\n## Data sharing: " << (r.weight_bytes >> 20U)
       << " MiB of int8 weights (GPT-2-shaped, generated from a seed), read-only\n\n"
@@ -259,17 +369,23 @@ std::vector<std::filesystem::path> write_outputs(const Results& r, const std::fi
   write_text(dir / "control.csv", control_csv(r), out);
   write_text(dir / "summary.md", markdown_summary(r), out);
   if (!plots || r.comm.empty() || std::system("command -v gnuplot >/dev/null 2>&1") != 0) return out;
-  const std::pair<std::string, std::pair<int, std::string>> figures[] = {
-      {"cycles", {3, "cycles per message (TSC ticks)"}},
-      {"latency", {6, "one-way latency (ns)"}},
-      {"throughput", {7, "throughput (MB/s)"}}};
-  for (const auto& fig : figures) {
-    const std::filesystem::path script = dir / (fig.first + ".gp");
-    write_text(script, gnuplot_script(r, fig.first, fig.second.first, fig.second.second), out);
+  const auto modes = modes_of(r);
+  const std::vector<Figure> figures{
+      {"cycles", "comm.csv", 2, 3, 1, "", modes, "message size (bytes)", "cycles per message (TSC ticks)"},
+      {"latency", "comm.csv", 2, 6, 1, "", modes, "message size (bytes)", "one-way latency (ns)"},
+      {"throughput", "comm.csv", 2, 7, 1, "", modes, "message size (bytes)", "throughput (MB/s)"},
+      {"control-size", "control.csv", 3, 8, 1, "strcol(2) eq 'region-size'", control_ops(r, "region-size"),
+       "region size (bytes)", "latency (µs, median)"},
+      {"control-consumers", "control.csv", 4, 8, 1, "strcol(2) eq 'consumers'", control_ops(r, "consumers"),
+       "consumers of one region", "latency (µs, median)"}};
+  for (const Figure& fig : figures) {
+    if (fig.lines.empty()) continue;
+    const std::filesystem::path script = dir / (fig.name + ".gp");
+    write_text(script, gnuplot_script(fig), out);
     const std::string cmd = "cd '" + dir.string() + "' && gnuplot '" + script.filename().string() + "' 2>/dev/null";
     if (std::system(cmd.c_str()) == 0) {
-      out.push_back(dir / (fig.first + ".png"));
-      out.push_back(dir / (fig.first + ".svg"));
+      out.push_back(dir / (fig.name + ".png"));
+      out.push_back(dir / (fig.name + ".svg"));
     }
   }
   return out;

@@ -19,6 +19,11 @@ struct FloorPoint {
   Summary memcpy_ticks{};
   Summary aead_openssl_ticks{};  // seal + open
   Summary aead_mbedtls_ticks{};
+  Summary aead_libsodium_ticks{};  // all zero where libsodium has no AES-GCM on this CPU
+
+  /// The cheapest AES-256-GCM seal + open measured at this size (benchmarks.md §2).
+  [[nodiscard]] double best_aead_ticks() const;
+  [[nodiscard]] std::string best_aead() const;
 };
 
 struct Results {
@@ -28,7 +33,9 @@ struct Results {
   double ticks_per_ns = 0;
   Summary cache_line_rtt_ns{};
   std::vector<FloorPoint> floors;
-  std::vector<CommPoint> comm;
+  std::vector<CommPoint> comm;           // one per mode and size (comm_placement where possible)
+  std::vector<CommPoint> comm_set_aside;  // repetitions of other vCPU placements
+  std::string comm_placement;
   std::vector<ControlPoint> control;
   std::uint64_t weight_bytes = 0;
   std::vector<SharingPoint> sharing;

@@ -6,12 +6,10 @@
 //
 // Arguments: role=provider|consumer  peer=NAME  sizes=S1,S2,...  reps=N  tokens=N  run=ID
 // Output: "C op=NAME size=S ticks=MIN/MEDIAN/MAX" lines.
-#include <sstream>
 #include <string>
 #include <vector>
 
-#include "bench/lib/stats.h"
-#include "bench/lib/ticks.h"
+#include "bench/programs/control_report.h"
 #include "caec/abi/host_call.h"
 #include "channel/launch_args.h"
 #include "realm/attestation.h"
@@ -24,25 +22,8 @@ namespace {
 
 constexpr Ipa kRegionBase{0x400000};
 
-std::vector<std::uint64_t> parse_list(const std::string& list) {
-  std::vector<std::uint64_t> v;
-  std::istringstream in(list);
-  for (std::string item; std::getline(in, item, ',');) v.push_back(std::stoull(item));
-  return v;
-}
-
 void report(realm::Realm& r, const std::string& op, std::uint64_t size, const std::vector<std::uint64_t>& t) {
-  const Summary s = summarize(t);
-  r.print("C op=" + op + " size=" + std::to_string(size) + " ticks=" + std::to_string(static_cast<std::uint64_t>(s.min)) +
-          "/" + std::to_string(static_cast<std::uint64_t>(s.median)) + "/" +
-          std::to_string(static_cast<std::uint64_t>(s.max)) + "\n");
-}
-
-template <class Fn>
-std::uint64_t timed(Fn&& fn) {
-  const std::uint64_t t0 = ticks();
-  fn();
-  return ticks() - t0;
+  report_line(r, "op=" + op + " size=" + std::to_string(size), t);
 }
 
 std::string event(const std::string& what, const std::string& run, std::uint64_t size, std::uint64_t rep) {

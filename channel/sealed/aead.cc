@@ -9,7 +9,7 @@
 namespace caec::channel {
 
 namespace {
-constexpr std::array<std::string_view, 2> kBackends = {"openssl", "mbedtls"};
+constexpr std::array<std::string_view, 3> kBackends = {"openssl", "mbedtls", "libsodium"};
 }  // namespace
 
 void Aead::seal(const Nonce& nonce, std::span<const std::uint8_t> aad, std::span<const std::uint8_t> plaintext,
@@ -32,9 +32,12 @@ bool Aead::open(const Nonce& nonce, std::span<const std::uint8_t> aad, std::span
 std::unique_ptr<Aead> make_aead(std::string_view name, const SecretKey& key) {
   if (name == "openssl") return make_openssl_aead(key);
   if (name == "mbedtls") return make_mbedtls_aead(key);
+  if (name == "libsodium" && libsodium_aead_available()) return make_libsodium_aead(key);
   throw std::invalid_argument("unknown AEAD backend '" + std::string(name) + "'");
 }
 
-std::span<const std::string_view> aead_backends() { return kBackends; }
+std::span<const std::string_view> aead_backends() {
+  return std::span<const std::string_view>(kBackends).first(libsodium_aead_available() ? 3 : 2);
+}
 
 }  // namespace caec::channel

@@ -1,0 +1,80 @@
+// Merging communication repetitions by vCPU placement (benchmarks.md §2: "tag each repetition
+// near or far, and never mix them in one median").
+#include <algorithm>
+#include <map>
+#include <tuple>
+
+#include "bench/lib/comm.h"
+
+namespace caec::bench {
+
+namespace {
+
+Summary of_medians(const std::vector<CommPoint>& reps, Summary CommPoint::*field) {
+  std::vector<double> medians;
+  Summary s{(reps.front().*field).min, 0, (reps.front().*field).max};
+  for (const CommPoint& p : reps) {
+    medians.push_back((p.*field).median);
+    s.min = std::min(s.min, (p.*field).min);
+    s.max = std::max(s.max, (p.*field).max);
+  }
+  s.median = summarize(medians).median;
+  return s;
+}
+
+Summary spread_of_medians(const std::vector<CommPoint>& reps, Summary CommPoint::*field) {
+  std::vector<double> medians;
+  for (const CommPoint& p : reps) medians.push_back((p.*field).median);
+  return summarize(medians);
+}
+
+CommPoint merge(const std::vector<CommPoint>& reps) {
+  CommPoint m = reps.front();
+  m.send = of_medians(reps, &CommPoint::send);
+  m.recv = of_medians(reps, &CommPoint::recv);
+  m.latency = of_medians(reps, &CommPoint::latency);
+  m.probe_before_ns = spread_of_medians(reps, &CommPoint::probe_before_ns);
+  m.probe_after_ns = spread_of_medians(reps, &CommPoint::probe_after_ns);
+  std::vector<std::uint64_t> bursts;
+  for (const CommPoint& p : reps) bursts.push_back(p.burst_ticks);
+  m.burst_ticks = static_cast<std::uint64_t>(summarize(bursts).median);
+  m.repetitions = reps.size();
+  return m;
+}
+
+}  // namespace
+
+CommResults merge_repetitions(const std::vector<CommPoint>& repetitions) {
+  using Key = std::pair<std::string, std::size_t>;  // mode, size
+  std::vector<Key> keys;                             // in first-seen order
+  std::map<Key, std::map<std::string, std::vector<CommPoint>>> groups;
+  for (const CommPoint& p : repetitions) {
+    const Key k{p.mode, p.size};
+    if (!groups.contains(k)) keys.push_back(k);
+    groups[k][p.placement].push_back(p);
+  }
+  CommResults out;
+  const auto covers = [&](const std::string& placement) {
+    return std::all_of(keys.begin(), keys.end(), [&](const Key& k) { return groups[k].contains(placement); });
+  };
+  const auto coverage = [&](const std::string& placement) {
+    return std::count_if(keys.begin(), keys.end(), [&](const Key& k) { return groups[k].contains(placement); });
+  };
+  out.placement = covers("near") ? "near" : covers("far") ? "far" : coverage("far") > coverage("near") ? "far" : "near";
+  for (const Key& k : keys) {
+    auto& by_placement = groups[k];
+    std::string chosen = out.placement;
+    if (!by_placement.contains(chosen)) {
+      // The placement with the most repetitions; ties go to the name (deterministic).
+      chosen = std::max_element(by_placement.begin(), by_placement.end(), [](const auto& a, const auto& b) {
+                 return a.second.size() < b.second.size();
+               })->first;
+    }
+    for (const auto& [placement, reps] : by_placement) {
+      (placement == chosen ? out.points : out.set_aside).push_back(merge(reps));
+    }
+  }
+  return out;
+}
+
+}  // namespace caec::bench

@@ -1,0 +1,42 @@
+// What the control-plane realm programs (bench-control, bench-fanout) share: timing one call,
+// parsing a list argument, and the console line bench/lib/control.cc parses.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "bench/lib/stats.h"
+#include "bench/lib/ticks.h"
+#include "realm/realm.h"
+
+namespace caec::bench {
+
+template <class Fn>
+std::uint64_t timed(Fn&& fn) {
+  const std::uint64_t t0 = ticks();
+  fn();
+  return ticks() - t0;
+}
+
+/// "1,2,4" -> {1, 2, 4}.
+inline std::vector<std::uint64_t> parse_list(const std::string& list) {
+  std::vector<std::uint64_t> v;
+  std::size_t from = 0;
+  while (from < list.size()) {
+    const std::size_t comma = list.find(',', from);
+    v.push_back(std::stoull(list.substr(from, comma - from)));
+    from = comma == std::string::npos ? list.size() : comma + 1;
+  }
+  return v;
+}
+
+/// Prints "C <fields> ticks=MIN/MEDIAN/MAX", `fields` being "op=NAME size=S ...".
+inline void report_line(realm::Realm& r, const std::string& fields, const std::vector<std::uint64_t>& samples) {
+  const Summary s = summarize(samples);
+  r.print("C " + fields + " ticks=" + std::to_string(static_cast<std::uint64_t>(s.min)) + "/" +
+          std::to_string(static_cast<std::uint64_t>(s.median)) + "/" +
+          std::to_string(static_cast<std::uint64_t>(s.max)) + "\n");
+}
+
+}  // namespace caec::bench
