@@ -11,7 +11,7 @@ thread_local Vcpu* t_current = nullptr;
 thread_local int t_fault_depth = 0;
 }  // namespace
 
-Vcpu::Vcpu(Pa rec, Stage2& stage2, RecStart start, Entry entry, const Traps* traps)
+Vcpu::Vcpu(Pa rec, Stage2& stage2, const RecStart& start, Entry entry, const Traps* traps)
     : rec_(rec), stage2_(stage2), start_(start), entry_(std::move(entry)), traps_(traps) {}
 
 Vcpu::~Vcpu() {

@@ -46,7 +46,7 @@ class Vcpu {
     std::function<void(Vcpu&)> wfi;
   };
 
-  Vcpu(Pa rec, Stage2& stage2, RecStart start, Entry entry, const Traps* traps);
+  Vcpu(Pa rec, Stage2& stage2, const RecStart& start, Entry entry, const Traps* traps);
   ~Vcpu();  // terminates the realm thread if it is still parked
   Vcpu(const Vcpu&) = delete;
   Vcpu& operator=(const Vcpu&) = delete;

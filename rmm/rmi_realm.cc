@@ -161,6 +161,7 @@ RmiResult rmi_realm_create(RmmContext& rmm, const abi::SmcRegs& regs) {
 
   LockedGranule& rd = *c.ext.at(C::kRdSlot);
   rmm.granules.transition(rmm.platform, rd, GranuleState::kRd);
+  // cppcheck-suppress legacyUninitvar ; placement new value-initialises the descriptor
   auto* realm = new (rmm.platform.map_granule(rd.pa())) RealmDescriptor{};
   realm->state = RealmState::kNew;
   realm->hash_algo = static_cast<abi::RmiHashAlgorithm>(c.p.hash_algo);

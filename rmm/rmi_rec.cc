@@ -177,6 +177,7 @@ RmiResult rmi_rec_create(RmmContext& rmm, const abi::SmcRegs& regs) {
   RealmDescriptor& realm = c.realm();
   LockedGranule& rec_g = *c.ext.at(C::kRecSlot);
   rmm.granules.transition(rmm.platform, rec_g, GranuleState::kRec);
+  // cppcheck-suppress legacyUninitvar ; placement new value-initialises the REC
   auto* rec = new (rmm.platform.map_granule(rec_g.pa())) Rec{};
   rec->owner = c.args.rd;
   rec->index = realm.rec_index;

@@ -114,6 +114,7 @@ class RsiConditionTest : public RmmTest {
   }
   /// Consumer "c": publishes, waits for p's offer, then runs `steps`.
   host::VmRealm& consumer(const std::vector<std::string>& steps) {
+    // cppcheck-suppress returnTempReference ; script() returns the VMM's realm, not the vector
     return script("c", std::vector<std::string>{"publish", "wait shared"} + steps);
   }
   /// A realm `name` that published its RID and was then destroyed: its RID names no live realm.

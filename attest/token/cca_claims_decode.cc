@@ -101,7 +101,7 @@ class ClaimMap {
  public:
   /// `what` names the map itself ("realm claims"); `key_prefix` starts each key's label
   /// ("realm claim").
-  ClaimMap(const cbor_item_t* map, std::string what, std::string key_prefix,
+  ClaimMap(const cbor_item_t* map, const std::string& what, std::string key_prefix,
            std::span<const ClaimName> names)
       : map_(map), prefix_(std::move(key_prefix)), names_(names) {
     if (!cbor_isa_map(map)) fail(what + " are " + describe(map) + ", expected a map");
