@@ -33,6 +33,9 @@ std::span<std::byte> csm_memory(realm::Realm& r, const ChannelSpec& s, Rid peer,
   if (s.initiator) {
     const CsmId id = realm::csm_create(r, s.base, s.size);
     region = id;
+    // A region keeps the RAM's contents, which may hold an earlier channel's rings there: the
+    // responder must not take their stale state for the rings of this one.
+    std::memset(r.ptr(s.base), 0, s.size);
     (void)realm::csm_share(r, id, peer, abi::CsmPerm::kRw);
     realm::signal_event(r, offer_event(s));
     return {r.ptr(s.base), s.size};

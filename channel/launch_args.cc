@@ -46,16 +46,28 @@ Args parse_args(std::span<const std::string> args) {
   return a;
 }
 
-std::uint64_t number(const Args& a, std::string_view key, std::uint64_t fallback) {
-  if (!a.contains(key)) return fallback;
+namespace {
+
+std::uint64_t parsed(const Args& a, std::string_view key, int base) {
   const std::string text = value(a, key);
   std::size_t used = 0;
   try {
-    const std::uint64_t n = std::stoull(text, &used);
+    const std::uint64_t n = std::stoull(text, &used, base);
     if (used == text.size()) return n;
   } catch (const std::logic_error&) {  // stoull's invalid_argument and out_of_range
   }
   throw std::invalid_argument(std::string(key) + "=" + text + ": not a number");
+}
+
+}  // namespace
+
+std::uint64_t number(const Args& a, std::string_view key, std::uint64_t fallback) {
+  return a.contains(key) ? parsed(a, key, 10) : fallback;
+}
+
+std::uint64_t address(const Args& a, std::string_view key, std::uint64_t fallback) {
+  if (!a.contains(key)) return fallback;
+  return value(a, key).starts_with("0x") ? parsed(a, key, 16) : parsed(a, key, 10);
 }
 
 ChannelSpec channel_spec(realm::Realm& r, const Args& a, bool initiator) {
@@ -69,7 +81,9 @@ ChannelSpec channel_spec(realm::Realm& r, const Args& a, bool initiator) {
   spec.peer = value(a, "peer");
   if (a.contains("name")) spec.name = value(a, "name");
   spec.initiator = a.contains("role") ? value(a, "role") == "initiator" : initiator;
-  spec.base = host_visible(*transport) ? r.unprotected_alias(Ipa{0}) : kCsmBase;
+  const Ipa base{address(a, "base", host_visible(*transport) ? 0 : kCsmBase.value())};
+  spec.base = host_visible(*transport) ? r.unprotected_alias(base) : base;
+  spec.k = number(a, "k", 0);
   spec.host_buffer = number(a, "buffer", 1);
   spec.max_message = number(a, "max", spec.max_message);
   spec.size = number(a, "size", spec.size);

@@ -2,7 +2,8 @@
 // same deterministic stream (the receiver checks each byte and prints a digest), the CSM
 // channel works in either direction, a CSM channel whose region is destroyed under it fails
 // cleanly on the surviving side, and the sealed transports' key exchange and frames stand up to
-// a hostile host.
+// a hostile host; channel-script carries one checked message per step, over fresh rings even in
+// reused memory.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -27,6 +28,12 @@ class Channel : public RmmTest {
 
   host::VmRealm& launch(const std::string& name, std::vector<std::string> args) {
     host::LaunchSpec spec = program_spec("channel-stream", std::move(args), 1, next_vmid++);
+    spec.name = name;
+    return vmm.launch(spec);
+  }
+  /// A channel-script realm `name` running `steps`.
+  host::VmRealm& launch_script(const std::string& name, std::vector<std::string> steps) {
+    host::LaunchSpec spec = program_spec("channel-script", std::move(steps), 1, next_vmid++);
     spec.name = name;
     return vmm.launch(spec);
   }
@@ -196,6 +203,35 @@ TEST_F(Channel, a_host_that_flips_a_bit_in_a_sealed_frame_is_detected) {
     vmm.destroy(*p.tx);
     vmm.destroy(*p.rx);
   }
+}
+
+TEST_F(Channel, a_second_csm_channel_over_the_same_memory_starts_from_fresh_rings) {
+  // The region keeps the RAM's contents: without the initiator clearing it, the responder could
+  // take the first channel's closed rings for the second's.
+  auto& a = launch_script("script-a",
+                          {"send peer=script-b transport=csm name=one hex=0102 base=0x200000",
+                           "send peer=script-b transport=csm name=two hex=0304 base=0x200000"});
+  auto& b = launch_script("script-b",
+                          {"receive peer=script-a transport=csm name=one hex=0102 base=0x300000 k=0",
+                           "receive peer=script-a transport=csm name=two hex=0304 base=0x300000 k=1"});
+  vmm.start(a);
+  vmm.start(b);
+  finish({&a, &b});
+  EXPECT_NE(b.console().find("received two: 2 bytes over csm, intact"), std::string::npos) << b.console();
+  for (const auto& line : inspect::csm_invariant_violations(rmm(), machine())) ADD_FAILURE() << line;
+}
+
+TEST_F(Channel, a_receiver_refuses_a_message_other_than_the_one_its_script_describes) {
+  auto& a = launch_script("script-c", {"send peer=script-d transport=csm name=bad hex=0102"});
+  auto& b = launch_script("script-d", {"receive peer=script-c transport=csm name=bad hex=0103"});
+  vmm.start(a);
+  vmm.start(b);
+  ASSERT_TRUE(vmm.wait(a, std::chrono::seconds(30)));
+  ASSERT_TRUE(vmm.wait(b, std::chrono::seconds(30)));
+  EXPECT_EQ(b.exit_status(), 1);
+  EXPECT_NE(b.console().find("not the 2 bytes sent"), std::string::npos) << b.console();
+  EXPECT_EQ(a.exit_status(), 1);
+  EXPECT_NE(a.console().find("the receiver found the message damaged"), std::string::npos) << a.console();
 }
 
 }  // namespace

@@ -4,10 +4,12 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <nlohmann/json.hpp>
 #include <fstream>
 #include <optional>
 #include <stdexcept>
 
+#include "apps/caec/log.h"
 #include "attest/rim_prediction.h"
 #include "attest/rim_calculator.h"
 #include "attest/token/cca_claims.h"
@@ -36,13 +38,17 @@ void write_file(const std::string& path, std::span<const std::uint8_t> bytes) {
   if (!out) throw std::runtime_error("cannot write " + path);
 }
 
+/// --challenge is checked while parsing, so a bad one is a usage error (exit 2).
+const CLI::Validator kChallenge(
+    [](std::string& hex) {
+      const bool ok = hex.size() % 2 == 0 && hex.size() <= 128 &&
+                      hex.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos;
+      return ok ? std::string{} : "expected up to 64 bytes of hex";
+    },
+    "HEX");
+
 std::string challenge_of(const std::string& hex) {
-  if (!hex.empty()) {
-    if (hex.size() % 2 != 0 || hex.size() > 128 || hex.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos) {
-      throw std::invalid_argument("--challenge " + hex + ": expected up to 64 bytes of hex");
-    }
-    return hex;
-  }
+  if (!hex.empty()) return hex;
   std::array<std::uint8_t, 64> bytes{};
   if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) throw std::runtime_error("RAND_bytes failed");
   return attest::to_hex(bytes);
@@ -76,11 +82,14 @@ int run_attest(const AttestOptions& o) {
   spec.manifest = {"csm-script", 1,
                    {"map-host 1 " + hex_ipa(kOutIpa) + " " + hex_ipa(kOutSize), "attest " + hex_ipa(kOutIpa) + " " + challenge}};
   spec.ram_size = 2ULL << 20U;
-  std::fprintf(stderr, "caec attest: booting the machine, building the realm\n");
+  log("booting the machine, building the realm");
   host::VmRealm& r = vmm.launch(spec);
   const std::string rim = predicting->hex();
+  log("realm built (RIM " + rim + "), fetching its token through RSI");
   vmm.start(r);
-  if (!vmm.wait(r, std::chrono::seconds(60)) || r.exit_status() != 0) {
+  const bool done = vmm.wait(r, std::chrono::seconds(60));
+  log_realm(r);
+  if (!done || r.exit_status() != 0) {
     std::fprintf(stderr, "caec attest: the realm failed: %s%s\n", r.console().c_str(), r.error().c_str());
     vmm.destroy(r);
     return 1;
@@ -103,6 +112,13 @@ int run_attest(const AttestOptions& o) {
     // SAFETY: the PEM text as bytes.
     write_file(o.save_platform_key, std::span(reinterpret_cast<const std::uint8_t*>(pem.data()), pem.size()));
   }
+  if (o.json) {
+    const nlohmann::ordered_json j{{"token", o.output},       {"bytes", token.size()},
+                                   {"format", o.format},      {"challenge", challenge},
+                                   {"expected_rim", rim},     {"platform_key", o.save_platform_key}};
+    std::printf("%s\n", j.dump(2).c_str());
+    return 0;
+  }
   std::printf("token: %s (%zu bytes, tag %s)\n", o.output.c_str(), token.size(), o.format.c_str());
   std::printf("challenge: %s\n", challenge.c_str());
   std::printf("expected RIM (predicted by the realm owner): %s\n", rim.c_str());
@@ -120,7 +136,8 @@ CLI::App* add_attest_command(CLI::App& app, std::function<int()>& run) {
   AttestOptions& o = *options;
   cmd->callback([&run, options] { run = [options] { return run_attest(*options); }; });
   cmd->add_option("-o,--output", o.output, "Where to write the token (CBOR)")->required();
-  cmd->add_option("--challenge", o.challenge_hex, "Challenge, up to 64 bytes of hex (default: random)");
+  cmd->add_option("--challenge", o.challenge_hex, "Challenge, up to 64 bytes of hex (default: random)")
+      ->check(kChallenge);
   cmd->add_option("--platform-key", o.platform_key,
                   "P-384 private key (PEM) the platform signs with (default: generated)")
       ->check(CLI::ExistingFile);
@@ -132,6 +149,7 @@ CLI::App* add_attest_command(CLI::App& app, std::function<int()>& run) {
   cmd->add_option("--hash", o.hash, "Realm hash algorithm")
       ->check(CLI::IsMember({"sha256", "sha512"}))
       ->capture_default_str();
+  cmd->add_flag("--json", o.json, "Print what was saved (token, challenge, expected RIM) as JSON");
   return cmd;
 }
 

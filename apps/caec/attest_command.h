@@ -19,6 +19,7 @@ struct AttestOptions {
   std::string save_platform_key; // where to write the IAK public key (PEM)
   std::string format = "907";
   std::string hash = "sha256";
+  bool json = false;
 };
 
 /// Returns the process exit code.

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "apps/caec/log.h"
 #include "attest/rim_prediction.h"
 #include "attest/rim_calculator.h"
 #include "caec/abi/s2tt.h"
@@ -73,17 +74,6 @@ std::string summary(const std::map<std::string, std::vector<Pa>>& g) {
   return std::to_string(total) + " granules (" + s + ")";
 }
 
-std::string exits(const host::VmRealm& r) {
-  std::string s;
-  for (const auto& [name, n] : r.exit_counts()) s += (s.empty() ? "" : ", ") + name + " x" + std::to_string(n);
-  return s;
-}
-
-void print_console(const char* tag, const std::string& text) {
-  std::istringstream lines(text);
-  for (std::string line; std::getline(lines, line);) std::printf("    %s| %s\n", tag, line.c_str());
-}
-
 }  // namespace
 
 int run_demo(const DemoOptions& o) {
@@ -141,12 +131,11 @@ int run_demo(const DemoOptions& o) {
   bool ok = true;
   for (auto& b : realms) ok = vmm.wait(*b.realm) && ok;
   for (auto& b : realms) {
-    print_console(b.tag, b.realm->console());
+    log_realm(*b.realm);
     const bool rim_ok = b.realm->console().find("rim=" + b.rim) != std::string::npos;
     std::printf("    %s: exit status %lld; RIM read with RSI_MEASUREMENT_READ %s the prediction\n",
                 b.tag, static_cast<long long>(b.realm->exit_status().value_or(-1)),
                 rim_ok ? "matches" : "DOES NOT match");
-    std::printf("    %s: exits handled: %s\n", b.tag, exits(*b.realm).c_str());
     if (!b.realm->error().empty()) std::printf("    %s: error: %s\n", b.tag, b.realm->error().c_str());
     ok = ok && rim_ok && b.realm->exit_status() == 0 && b.realm->error().empty();
   }
@@ -182,9 +171,9 @@ int run_demo(const DemoOptions& o) {
   for (auto* r : csm) ok = vmm.wait(*r) && ok;
   for (auto* r : csm) {
     const bool good = r->exit_status() == 0 && r->error().empty();
-    std::printf("  %-8s %s (exits: %s)%s\n", r->name().c_str(),
-                good ? "ran every step" : "FAILED", exits(*r).c_str(),
+    std::printf("  %-8s %s%s\n", r->name().c_str(), good ? "ran every step" : "FAILED",
                 good ? "" : (" " + r->console() + r->error()).c_str());
+    log_realm(*r);
     ok = ok && good;
   }
   std::printf("  provider shared region 0x200000+8 KiB: reader RO, writer RW; the message and the\n"

@@ -8,12 +8,23 @@
 #include "apps/caec/attest_command.h"
 #include "apps/caec/bench_command.h"
 #include "apps/caec/demo.h"
+#include "apps/caec/log.h"
 #include "apps/caec/run_command.h"
 #include "apps/caec/verify_command.h"
+
+namespace {
+
+constexpr const char* kConventions =
+    R"(Every subcommand: --help; -v/--verbose logs what happens to stderr (-vv more); results go
+to stdout (--json where they are data); exit status 0 success, 1 failure, 2 usage or input
+error. See docs/guide.md, "CLI conventions".)";
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"caec: Confidential Shared Memory between Arm CCA realms, on an emulated machine"};
   app.require_subcommand(1);
+  app.footer(kConventions);
 
   caec::app::DemoOptions demo;
   auto* demo_cmd = app.add_subcommand(
@@ -34,12 +45,16 @@ int main(int argc, char** argv) {
   caec::app::add_bench_command(app, run);
   caec::app::add_run_command(app, run);
   caec::app::add_inspect_command(app, run);
+  // One -v for every subcommand (before or after its name), so each --help lists it.
+  caec::app::add_verbose_flag(app);
+  for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) caec::app::add_verbose_flag(*sub);
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;  // --help exits 0, usage errors 2
   }
+  caec::app::set_log_command(app.get_subcommands().front()->get_name());
   try {
     if (*demo_cmd) return caec::app::run_demo(demo);
     if (run) return run();

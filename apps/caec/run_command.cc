@@ -47,7 +47,6 @@ CLI::App* add(CLI::App& app, std::function<int()>& run, const char* name, const 
   if (inspect) {
     cmd->add_option("--after", o->after, "Inspect after this step (0-based; default: after the last)");
   } else {
-    cmd->add_flag("-v,--verbose", o->run.verbose, "Print every realm's console");
     cmd->add_option("--save-platform-key", o->run.platform_key_out,
                     "Write the platform's public key (PEM) here, for `caec verify` of saved tokens");
   }

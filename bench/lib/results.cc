@@ -248,6 +248,8 @@ std::string control_by_consumers(const Results& r) {
 
 }  // namespace
 
+std::string results_json(const Results& r) { return to_json(r).dump(2) + "\n"; }
+
 std::string markdown_summary(const Results& r) {
   std::ostringstream o;
   const auto modes = modes_of(r);
@@ -363,7 +365,7 @@ std::string markdown_summary(const Results& r) {
 std::vector<std::filesystem::path> write_outputs(const Results& r, const std::filesystem::path& dir, bool plots) {
   std::filesystem::create_directories(dir);
   std::vector<std::filesystem::path> out;
-  write_text(dir / "results.json", to_json(r).dump(2) + "\n", out);
+  write_text(dir / "results.json", results_json(r), out);
   write_text(dir / "comm.csv", comm_csv(r), out);
   write_text(dir / "floors.csv", floors_csv(r), out);
   write_text(dir / "control.csv", control_csv(r), out);

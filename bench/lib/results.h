@@ -46,6 +46,9 @@ struct Results {
 /// Returns the paths written.
 std::vector<std::filesystem::path> write_outputs(const Results& results, const std::filesystem::path& dir, bool plots);
 
+/// results.json's text (also `caec bench --json`).
+[[nodiscard]] std::string results_json(const Results& results);
+
 /// The Markdown summary (also printed at the end of a run).
 [[nodiscard]] std::string markdown_summary(const Results& results);
 

@@ -2,12 +2,7 @@
 # `caec run` and `caec inspect` on the example scenarios: each runs to "scenario ok"; inspect
 # shows the consumers' foreign read-only and read-write mappings; a saved token verifies;
 # broken scenarios exit 2 naming the bad field.
-set -eu
-caec="$1"
-scenarios="$2"
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-cd "$dir"
+. "$(dirname "$0")/common.sh"
 
 for f in "$scenarios"/*.json; do
   "$caec" run "$f" --save-platform-key platform.pem >out 2>/dev/null || { echo "FAILED: $f"; cat out; exit 1; }
@@ -24,15 +19,6 @@ grep -q 'ram/foreign-ro=2' view
 grep -q 'ram/foreign-rw=2' view
 "$caec" inspect "$scenarios/one_provider_two_consumers.json" --after 4 --json | grep -q '"foreign-ro"\|foreign-ro'
 
-expect_field() {
-  printf '%s' "$1" >bad.json
-  set +e
-  "$caec" run bad.json 2>err >/dev/null
-  rc=$?
-  set -e
-  [ "$rc" -eq 2 ] || { echo "expected exit 2 for $1, got $rc"; exit 1; }
-  grep -q "$2" err || { echo "expected '$2' in: $(cat err)"; exit 1; }
-}
 expect_field '{"realms":[{"name":"a","memory_mib":1}]}' 'realms\[0\].memory_mib'
 expect_field '{"realms":[{"name":"a"},{"name":"a"}]}' 'realms\[1\].name'
 expect_field '{"realms":[{"name":"a"}],"steps":[{"do":"share","region":"x"}]}' 'steps\[0\].region'

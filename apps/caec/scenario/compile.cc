@@ -2,6 +2,8 @@
 
 #include <sstream>
 
+#include "channel/connect.h"
+
 namespace caec::app {
 
 namespace {
@@ -12,18 +14,61 @@ std::string hex(std::uint64_t v) {
   return o.str();
 }
 
+/// The message operand of channel-script's send and receive steps: text travels as its bytes.
+std::string message_arg(const ScenarioStep& st) {
+  if (st.bytes != 0) return "bytes=" + std::to_string(st.bytes);
+  if (!st.hex.empty()) return "hex=" + st.hex;
+  std::ostringstream o;
+  o << "hex=" << std::hex;
+  for (char ch : st.text) {
+    const auto byte = static_cast<unsigned char>(ch);
+    o << (byte < 16 ? "0" : "") << static_cast<unsigned>(byte);
+  }
+  return o.str();
+}
+
+/// Where the n-th host-visible channel's buffer sits (the realms map its unprotected alias).
+constexpr std::uint64_t kChannelBufferIpa = 0x1000000;
+constexpr std::uint64_t kChannelBufferIds = 1000;
+
+/// channel-script's send and receive steps for `send` step i (recorded in c.sends); `next_k`
+/// counts the sender's sharings with the receiver, which a CSM channel adds one to.
+std::pair<std::string, std::string> channel_steps(CompiledScenario& c, std::size_t i, const ScenarioStep& st,
+                                                  std::uint64_t& next_k, const std::string& platform_key_hex) {
+  const std::string name = "ch" + std::to_string(i);
+  std::string common = "transport=" + st.transport + " name=" + name + " size=" + std::to_string(kChannelMemory) + " " +
+                       message_arg(st);
+  if (st.transport.starts_with("sealed")) common += " platform-key=" + platform_key_hex;
+  std::string tx = "send peer=" + st.to + " " + common;
+  std::string rx = "receive peer=" + st.realm + " " + common;
+  if (channel::host_visible(*channel::transport_from_name(st.transport))) {
+    const std::uint64_t n = c.channel_buffers.size();
+    c.channel_buffers.push_back(kChannelBufferIds + n);
+    const std::string at = " buffer=" + std::to_string(kChannelBufferIds + n) + " base=" + hex(kChannelBufferIpa + n * kChannelMemory);
+    tx += at;
+    rx += at;
+  } else {
+    tx += " base=" + hex(kChannelProviderIpa);
+    rx += " base=" + hex(kChannelConsumerIpa) + " k=" + std::to_string(next_k++);
+  }
+  const std::uint64_t bytes = st.bytes != 0 ? st.bytes : !st.hex.empty() ? st.hex.size() / 2 : st.text.size();
+  c.sends.push_back({i, st.realm, st.to, st.transport, bytes,
+                     "received " + name + ": " + std::to_string(bytes) + " bytes over " + st.transport + ", intact"});
+  return {tx, rx};
+}
+
 }  // namespace
 
 std::string step_event(std::size_t i) { return "s" + std::to_string(i); }
 
 std::uint64_t token_ipa(std::size_t nth) { return (std::uint64_t{1} << 39U) + nth * kTokenBufferSize; }
 
-CompiledScenario compile_scenario(const Scenario& s) {
+CompiledScenario compile_scenario(const Scenario& s, const std::string& platform_key_hex) {
   CompiledScenario c;
   c.num_steps = s.steps.size();
   for (const ScenarioRealm& r : s.realms) {
     auto& args = c.realm_args[r.name];
-    if (r.program != "csm-script") {
+    if (!r.scripted()) {
       args = r.args;
       continue;
     }
@@ -69,6 +114,13 @@ CompiledScenario compile_scenario(const Scenario& s) {
       act(i, st.realm,
           {"map-host " + std::to_string(100 + nth) + " " + hex(token_ipa(nth)) + " " + hex(kTokenBufferSize),
            "attest " + hex(token_ipa(nth))});
+    } else if (st.action == "send") {
+      // Both ends act in step i; the sender says it is done, once the receiver has answered.
+      const auto [tx, rx] = channel_steps(c, i, st, next_k[{st.realm, st.to}], platform_key_hex);
+      act(i, st.realm, {tx});
+      auto& receiver = c.realm_args[st.to];
+      if (i > 0) receiver.push_back("wait " + step_event(i - 1));
+      receiver.push_back(rx);
     } else {
       c.host_actions.push_back({i, st.action});
     }
@@ -76,7 +128,7 @@ CompiledScenario compile_scenario(const Scenario& s) {
   // Every scripted realm stays until the whole script is done, so what it shares stays in place.
   if (c.num_steps > 0) {
     for (const ScenarioRealm& r : s.realms) {
-      if (r.program == "csm-script") c.realm_args[r.name].push_back("wait " + step_event(c.num_steps - 1));
+      if (r.scripted()) c.realm_args[r.name].push_back("wait " + step_event(c.num_steps - 1));
     }
   }
   return c;

@@ -1,6 +1,6 @@
-// Turns a scenario's script into what each realm runs: csm-script steps, ordered across realms
-// by host-relayed events ("s<i>" is raised when step i is done), plus the steps the host itself
-// performs (inspection, saving tokens).
+// Turns a scenario's script into what each realm runs: csm-script steps (channel-script steps for
+// realms that send or receive), ordered across realms by host-relayed events ("s<i>" is raised
+// when step i is done), plus the steps the host itself performs (inspection, saving tokens).
 #pragma once
 
 #include <map>
@@ -22,10 +22,21 @@ struct TokenOutput {
   std::string file;
 };
 
+/// A `send` step: its channel and what the receiver prints once the message arrived intact.
+struct ChannelSend {
+  std::size_t step = 0;
+  std::string from, to, transport;
+  std::uint64_t bytes = 0;
+  std::string intact_line;
+};
+
 struct CompiledScenario {
   std::map<std::string, std::vector<std::string>> realm_args;  // full argument list per realm
   std::vector<HostAction> host_actions;
   std::vector<TokenOutput> tokens;
+  std::vector<ChannelSend> sends;
+  /// Host buffers (kChannelMemory bytes each) the host-visible `send` channels run over.
+  std::vector<std::uint64_t> channel_buffers;
   std::size_t num_steps = 0;
 };
 
@@ -35,6 +46,17 @@ struct CompiledScenario {
 inline constexpr std::uint64_t kTokenBufferSize = 0x4000;
 [[nodiscard]] std::uint64_t token_ipa(std::size_t nth);
 
-[[nodiscard]] CompiledScenario compile_scenario(const Scenario& s);
+/// Where `send` channels live, one at a time per realm (each is torn down before its step
+/// ends): over CSM the sender's region and the receiver's reservation sit in two windows just
+/// below the scenario's regions (which start at 0x200000), so they never meet them; host-visible
+/// channels get a buffer each, mapped at its own unprotected IPA.
+/// 256 KiB: two rings of 64 KiB, each holding two of the largest messages (kMaxSendBytes).
+inline constexpr std::uint64_t kChannelMemory = 0x40000;
+inline constexpr std::uint64_t kChannelProviderIpa = 0x180000;
+inline constexpr std::uint64_t kChannelConsumerIpa = 0x1c0000;
+
+/// `platform_key_hex`: the machine's platform key (a P-384 point in hex), which the sealed
+/// transports' attested key exchange checks the peer's token against.
+[[nodiscard]] CompiledScenario compile_scenario(const Scenario& s, const std::string& platform_key_hex);
 
 }  // namespace caec::app

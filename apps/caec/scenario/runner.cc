@@ -5,8 +5,10 @@
 #include <fstream>
 #include <thread>
 
+#include "apps/caec/log.h"
 #include "apps/caec/scenario/compile.h"
 #include "apps/caec/scenario/inspection.h"
+#include "attest/rim_calculator.h"
 #include "host/host.h"
 #include "host/vmm.h"
 #include "inspect/csm_invariants.h"
@@ -48,6 +50,68 @@ void save_token(host::Host& host, Pa buffer, const std::string& file) {
   if (!out) throw std::runtime_error("cannot write " + file);
 }
 
+/// What step `st` does, for the log.
+std::string describe(const ScenarioStep& st) {
+  if (st.action == "send") return "send " + st.realm + " -> " + st.to + " over " + st.transport;
+  std::string d = st.action;
+  for (const std::string* f : {&st.realm, &st.region, &st.consumer, &st.perm}) {
+    if (!f->empty()) d += " " + *f;
+  }
+  return d;
+}
+
+/// The script as the host sees it: it performs its own steps (inspections) when their turn
+/// comes and, with -v, logs each step as the realms report it done. False as soon as a realm
+/// fails, so the runner need not wait for realms that wait for it.
+bool follow_script(const Scenario& s, const CompiledScenario& c, host::Vmm& vmm, const std::vector<host::VmRealm*>& realms,
+                   const std::function<void(const HostAction&)>& perform) {
+  std::size_t next_host = 0;
+  for (std::size_t i = 0; i < c.num_steps; ++i) {
+    if (next_host < c.host_actions.size() && c.host_actions[next_host].step == i) {
+      if (i > 0 && !wait_for_event(vmm, step_event(i - 1), realms)) return false;
+      perform(c.host_actions[next_host++]);
+      vmm.raise_signal(step_event(i));
+    } else if (!wait_for_event(vmm, step_event(i), realms)) {
+      return false;
+    }
+    log("step " + std::to_string(i) + " done: " + describe(s.steps[i]));
+  }
+  return true;
+}
+
+/// Each `send` step, and whether its receiver reported the message intact.
+ordered_json send_results(const CompiledScenario& c, const std::vector<host::VmRealm*>& realms) {
+  ordered_json sends = ordered_json::array();
+  for (const ChannelSend& send : c.sends) {
+    bool intact = false;
+    for (const host::VmRealm* r : realms) {
+      intact = intact || (r->name() == send.to && r->console().find(send.intact_line) != std::string::npos);
+    }
+    sends.push_back({{"step", send.step}, {"from", send.from}, {"to", send.to}, {"transport", send.transport},
+                     {"bytes", send.bytes}, {"intact", intact}});
+  }
+  return sends;
+}
+
+void print_text(const ordered_json& result, bool ok) {
+  for (const auto& r : result["realms"]) {
+    std::printf("realm %-12s exit %lld%s\n", r["name"].get<std::string>().c_str(),
+                static_cast<long long>(r["exit_status"].get<std::int64_t>()),
+                r.contains("error") ? ("  " + r["error"].get<std::string>()).c_str() : "");
+  }
+  for (const auto& m : result["sends"]) {
+    std::printf("step %-3lld send %s -> %s over %s, %llu bytes: %s\n", static_cast<long long>(m["step"].get<std::int64_t>()),
+                m["from"].get<std::string>().c_str(), m["to"].get<std::string>().c_str(),
+                m["transport"].get<std::string>().c_str(), static_cast<unsigned long long>(m["bytes"].get<std::uint64_t>()),
+                m["intact"].get<bool>() ? "delivered intact" : "NOT delivered intact");
+  }
+  for (const auto& line : result["invariant_violations"]) std::printf("invariant violated: %s\n", line.get<std::string>().c_str());
+  for (const auto& t : result.value("tokens", ordered_json::array())) {
+    std::printf("token of %s saved to %s\n", t["realm"].get<std::string>().c_str(), t["file"].get<std::string>().c_str());
+  }
+  std::printf("%s\n", ok ? "scenario ok" : "scenario FAILED");
+}
+
 }  // namespace
 
 int run_scenario(const Scenario& s, const RunOptions& o) {
@@ -58,15 +122,18 @@ int run_scenario(const Scenario& s, const RunOptions& o) {
     const std::size_t at = std::min(*o.inspect_after + 1, scenario.steps.size());
     scenario.steps.insert(scenario.steps.begin() + static_cast<std::ptrdiff_t>(at), ScenarioStep{.action = "inspect"});
   }
-  const CompiledScenario c = compile_scenario(scenario);
   machine::MachineConfig mc;
   mc.dram_bytes = scenario.memory_mib << 20U;
+  log("booting the machine (" + std::to_string(scenario.memory_mib) + " MiB)");
   platform::System system(mc, realm::boot);
   host::Host host(system.machine());
   host::Vmm vmm(host, [&](Pa rec) { system.platform().interrupt(rec); });
   rmm::RmmIntrospection introspect(system.rmm());
+  const CompiledScenario c =
+      compile_scenario(scenario, attest::to_hex(system.machine().root_of_trust().platform_key().public_point()));
   std::vector<Pa> token_buffers;
   for (const TokenOutput& t : c.tokens) token_buffers.push_back(vmm.create_shared_buffer(t.buffer, kTokenBufferSize));
+  for (std::uint64_t id : c.channel_buffers) (void)vmm.create_shared_buffer(id, kChannelMemory);
 
   std::vector<host::VmRealm*> realms;
   std::uint16_t vmid = 1;
@@ -78,37 +145,40 @@ int run_scenario(const Scenario& s, const RunOptions& o) {
     spec.manifest = {r.program, 1, c.realm_args.at(r.name)};
     spec.ram_size = r.memory_mib << 20U;
     realms.push_back(&vmm.launch(spec));
+    log("realm " + r.name + " built: " + r.program + ", " + std::to_string(spec.manifest.args.size()) + " arguments");
+    for (const std::string& arg : spec.manifest.args) log("  " + r.name + ": " + arg, Verbosity::kDebug);
   }
-  if (!o.json && !o.inspect_after) {
-    std::fprintf(stderr, "caec run: %zu realms, %zu regions, %zu steps\n", realms.size(), scenario.regions.size(),
-                 scenario.steps.size());
-  }
+  log(std::to_string(realms.size()) + " realms, " + std::to_string(scenario.regions.size()) + " regions, " +
+      std::to_string(scenario.steps.size()) + " steps");
   for (host::VmRealm* r : realms) vmm.start(*r);
 
   ordered_json result;
-  bool ok = true;
-  for (const HostAction& a : c.host_actions) {
-    if (a.step > 0 && !wait_for_event(vmm, step_event(a.step - 1), realms)) {
-      ok = false;
-      break;
-    }
+  const auto inspect = [&](const HostAction& a) {
     const ordered_json view = inspect_json(introspect, system.machine(), realms);
     result["inspections"].push_back({{"after_step", a.step == 0 ? -1 : static_cast<std::int64_t>(a.step) - 1}, {"view", view}});
     if (!o.json) {
       if (!o.inspect_after) std::printf("-- inspection after step %zu --\n", a.step);
       std::printf("%s", inspect_text(view).c_str());
     }
-    vmm.raise_signal(step_event(a.step));
+  };
+  bool ok = follow_script(scenario, c, vmm, realms, inspect);
+  // A failed realm leaves the others waiting for steps that never come: stop them.
+  if (!ok) {
+    for (host::VmRealm* r : realms) {
+      if (!r->finished()) vmm.stop(*r);
+    }
   }
   for (host::VmRealm* r : realms) {
     const bool done = vmm.wait(*r, kTimeout);
     const bool good = done && r->exit_status() == 0;
     ok = ok && good;
     ordered_json rj{{"name", r->name()}, {"exit_status", r->exit_status() ? *r->exit_status() : -1}};
-    if (!good) rj["error"] = done ? r->console() + r->error() : "did not finish";
-    if (o.verbose || !good) rj["console"] = r->console();
+    if (!good) rj["error"] = r->exit_status() ? r->console() + r->error() : "stopped before it finished " + r->error();
+    if (logging() || !good) rj["console"] = r->console();
     result["realms"].push_back(rj);
+    log_realm(*r);
   }
+  result["sends"] = send_results(c, realms);
   const auto violations = inspect::csm_invariant_violations(introspect, system.machine());
   result["invariant_violations"] = violations;
   ok = ok && violations.empty();
@@ -127,17 +197,7 @@ int run_scenario(const Scenario& s, const RunOptions& o) {
   if (o.json) {
     std::printf("%s\n", (o.inspect_after ? result.value("inspections", ordered_json::array()) : result).dump(2).c_str());
   } else if (!o.inspect_after) {
-    for (const auto& r : result["realms"]) {
-      std::printf("realm %-12s exit %lld%s\n", r["name"].get<std::string>().c_str(),
-                  static_cast<long long>(r["exit_status"].get<std::int64_t>()),
-                  r.contains("error") ? ("  " + r["error"].get<std::string>()).c_str() : "");
-      if (o.verbose && r.contains("console")) std::printf("%s", r["console"].get<std::string>().c_str());
-    }
-    for (const auto& line : violations) std::printf("invariant violated: %s\n", line.c_str());
-    for (const auto& t : result.value("tokens", ordered_json::array())) {
-      std::printf("token of %s saved to %s\n", t["realm"].get<std::string>().c_str(), t["file"].get<std::string>().c_str());
-    }
-    std::printf("%s\n", ok ? "scenario ok" : "scenario FAILED");
+    print_text(result, ok);
   }
   return ok ? 0 : 1;
 }

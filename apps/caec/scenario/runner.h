@@ -10,7 +10,6 @@ namespace caec::app {
 
 struct RunOptions {
   bool json = false;     // print the result (and inspections) as JSON
-  bool verbose = false;  // print the realms' consoles
   /// Inspect after this step (0-based; the number of steps: at the end) and print only that.
   std::optional<std::size_t> inspect_after;
   /// Write the machine's platform key (PEM) here, to verify saved tokens with `caec verify`.

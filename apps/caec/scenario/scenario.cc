@@ -1,7 +1,8 @@
 #include "apps/caec/scenario/scenario.h"
 
-#include <set>
+#include <algorithm>
 
+#include "apps/caec/scenario/json_fields.h"
 #include "caec/abi/realm_image.h"
 #include "caec/abi/types.h"
 
@@ -10,42 +11,11 @@ namespace caec::app {
 namespace {
 
 using nlohmann::json;
-
-[[noreturn]] void bad(const std::string& field, const std::string& why) { throw ScenarioError(field + ": " + why); }
-
-const json& member(const json& obj, const std::string& path, const char* key) {
-  if (!obj.contains(key)) bad(path + "." + key, "missing");
-  return obj.at(key);
-}
-
-std::string text(const json& obj, const std::string& path, const char* key) {
-  const json& v = member(obj, path, key);
-  if (!v.is_string() || v.get<std::string>().empty()) bad(path + "." + key, "expected a non-empty string");
-  return v.get<std::string>();
-}
-
-std::uint64_t number(const json& v, const std::string& field) {
-  if (v.is_number_unsigned()) return v.get<std::uint64_t>();
-  if (v.is_string()) {
-    const std::string s = v.get<std::string>();
-    std::size_t used = 0;
-    try {
-      const std::uint64_t n = std::stoull(s, &used, 0);
-      if (used == s.size()) return n;
-    } catch (const std::logic_error&) {
-    }
-  }
-  bad(field, "expected a non-negative integer (or a \"0x...\" string)");
-}
-
-void only_keys(const json& obj, const std::string& path, std::initializer_list<const char*> allowed) {
-  if (!obj.is_object()) bad(path, "expected an object");
-  for (const auto& [key, value] : obj.items()) {
-    bool ok = false;
-    for (const char* a : allowed) ok = ok || key == a;
-    if (!ok) bad(path + "." + key, "unknown field");
-  }
-}
+using fields::bad;
+using fields::member;
+using fields::number;
+using fields::only_keys;
+using fields::text;
 
 ScenarioRealm parse_realm(const json& j, const std::string& path) {
   only_keys(j, path, {"name", "program", "args", "memory_mib", "rpv"});
@@ -65,7 +35,7 @@ ScenarioRealm parse_realm(const json& j, const std::string& path) {
   }
   if (j.contains("rpv")) {
     const std::string hex = text(j, path, "rpv");
-    if (hex.size() > 128 || hex.size() % 2 != 0 || hex.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos) {
+    if (hex.size() > 128 || !fields::is_hex(hex)) {
       bad(path + ".rpv", "expected up to 64 bytes of hex");
     }
     for (std::size_t i = 0; i < hex.size(); i += 2) r.rpv[i / 2] = static_cast<std::uint8_t>(std::stoul(hex.substr(i, 2), nullptr, 16));
@@ -73,8 +43,16 @@ ScenarioRealm parse_realm(const json& j, const std::string& path) {
   return r;
 }
 
-const std::set<std::string> kActions{"share", "attach", "write", "expect", "write-refused", "revoke",
-                                     "detach", "destroy", "attest", "inspect"};
+/// Realms left without a program run channel-script if they send or receive, else csm-script.
+void pick_programs(Scenario& s) {
+  for (ScenarioRealm& r : s.realms) {
+    if (!r.program.empty()) continue;
+    const bool talks = std::any_of(s.steps.begin(), s.steps.end(), [&](const ScenarioStep& st) {
+      return st.action == "send" && (st.realm == r.name || st.to == r.name);
+    });
+    r.program = talks ? kChannelScript : kCsmScript;
+  }
+}
 
 }  // namespace
 
@@ -122,11 +100,12 @@ Scenario parse_scenario(const json& doc) {
     if (s.region(g.name) != nullptr) bad(path + ".name", "\"" + g.name + "\" is used twice");
     const ScenarioRealm* p = s.realm(g.provider);
     if (p == nullptr) bad(path + ".provider", "no realm named \"" + g.provider + "\"");
-    if (p->program != "csm-script") bad(path + ".provider", "\"" + g.provider + "\" does not run csm-script");
+    if (!p->scripted()) bad(path + ".provider", "\"" + g.provider + "\" runs " + p->program + ", which takes no steps");
     if (g.size == 0 || g.size % kGranuleSize != 0 || g.base % kGranuleSize != 0) {
       bad(path, "base and size must be non-zero multiples of 4096");
     }
-    // Regions live in the provider's RAM, above the SDK's scratch pages and the program's stack.
+    // Regions live in the provider's RAM, above the SDK's scratch pages and the windows `send`
+    // steps put their channels in (compile.h).
     const std::uint64_t ram_end = abi::kRamBase.value() + (p->memory_mib << 20U);
     if (g.base < abi::kRamBase.value() + (1U << 20U) || g.base + g.size > ram_end) {
       bad(path, "must lie in " + g.provider + "'s RAM from 0x200000 to " + std::to_string(ram_end));
@@ -134,41 +113,8 @@ Scenario parse_scenario(const json& doc) {
     s.regions.push_back(g);
   }
   const json steps = doc.value("steps", json::array());
-  for (std::size_t i = 0; i < steps.size(); ++i) {
-    const std::string path = "steps[" + std::to_string(i) + "]";
-    only_keys(steps[i], path, {"do", "realm", "region", "consumer", "perm", "offset", "text", "out"});
-    ScenarioStep st;
-    st.action = text(steps[i], path, "do");
-    if (!kActions.contains(st.action)) bad(path + ".do", "unknown action \"" + st.action + "\"");
-    for (const char* key : {"realm", "region", "consumer", "perm", "text", "out"}) {
-      if (steps[i].contains(key)) {
-        std::string& field = key == std::string("realm")      ? st.realm
-                             : key == std::string("region")   ? st.region
-                             : key == std::string("consumer") ? st.consumer
-                             : key == std::string("perm")     ? st.perm
-                             : key == std::string("text")     ? st.text
-                                                              : st.out;
-        field = text(steps[i], path, key);
-      }
-    }
-    if (steps[i].contains("offset")) st.offset = number(steps[i].at("offset"), path + ".offset");
-    const bool needs_region = st.action != "attest" && st.action != "inspect";
-    const bool needs_realm = st.action == "attach" || st.action == "write" || st.action == "expect" ||
-                             st.action == "write-refused" || st.action == "detach" || st.action == "attest";
-    const bool needs_consumer = st.action == "share" || st.action == "revoke";
-    if (needs_region && s.region(st.region) == nullptr) bad(path + ".region", "no region named \"" + st.region + "\"");
-    if (needs_realm && s.realm(st.realm) == nullptr) bad(path + ".realm", "no realm named \"" + st.realm + "\"");
-    if (needs_realm && s.realm(st.realm)->program != "csm-script") {
-      bad(path + ".realm", "\"" + st.realm + "\" does not run csm-script");
-    }
-    if (needs_consumer && s.realm(st.consumer) == nullptr) bad(path + ".consumer", "no realm named \"" + st.consumer + "\"");
-    if (st.action == "share" && st.perm != "ro" && st.perm != "rw") bad(path + ".perm", "expected \"ro\" or \"rw\"");
-    if ((st.action == "write" || st.action == "expect") && st.text.empty()) bad(path + ".text", "missing");
-    if (st.text.find_first_of(" \t\n") != std::string::npos) bad(path + ".text", "must not contain white space");
-    if (st.action == "attest" && st.out.empty()) bad(path + ".out", "missing (the token file)");
-    if (needs_region && st.offset >= s.region(st.region)->size) bad(path + ".offset", "outside the region");
-    s.steps.push_back(st);
-  }
+  for (std::size_t i = 0; i < steps.size(); ++i) s.steps.push_back(parse_step(steps[i], "steps[" + std::to_string(i) + "]", s));
+  pick_programs(s);
   return s;
 }
 

@@ -1,0 +1,179 @@
+#include "realm/script.h"
+
+#include <array>
+#include <cstring>
+#include <sstream>
+#include <stdexcept>
+
+#include "caec/abi/host_call.h"
+#include "realm/attestation.h"
+#include "realm/csm.h"
+#include "realm/realm.h"
+
+namespace caec::realm {
+
+namespace {
+
+std::uint64_t num(const std::string& s) { return std::stoull(s, nullptr, 0); }
+
+void need(const ScriptStep& t, std::size_t n) {
+  if (t.size() < n) throw std::runtime_error("step needs " + std::to_string(n - 1) + " operands");
+}
+
+}  // namespace
+
+/// A variable's value, or the operand itself as a number (to name ids one does not own).
+std::uint64_t CsmScript::var(const std::string& s) const {
+  const auto it = vars_.find(s);
+  return it != vars_.end() ? it->second : num(s);
+}
+
+Rid CsmScript::rid(const std::string& name) {
+  auto it = rids_.find(name);
+  if (it == rids_.end()) it = rids_.emplace(name, lookup_rid(r_, name)).first;
+  return it->second;
+}
+
+void CsmScript::attest(Ipa out, const std::string& challenge_hex) {
+  std::vector<std::uint8_t> challenge;
+  for (std::size_t i = 0; i + 1 < challenge_hex.size(); i += 2) {
+    challenge.push_back(static_cast<std::uint8_t>(std::stoul(challenge_hex.substr(i, 2), nullptr, 16)));
+  }
+  const std::vector<std::uint8_t> token = attestation_report(r_, challenge);
+  const std::uint64_t len = token.size();
+  std::byte* p = r_.ptr(out);
+  std::memcpy(p, &len, sizeof len);
+  std::memcpy(p + sizeof len, token.data(), token.size());
+  const Measurement rim = r_.measurement(0);
+  std::memcpy(p + sizeof len + token.size(), rim.data(), rim.size());
+  r_.print("token " + std::to_string(len) + " bytes\n");
+}
+
+/// "attached VAR N" waits for N attached sharings; "sharings VAR N" checks there are N now.
+void CsmScript::wait_for_sharings(const ScriptStep& t) {
+  const bool wait = t[0] == "attached";
+  const auto want = num(t[2]);
+  for (;;) {
+    const auto info = csm_info(r_, CsmId{var(t[1])});
+    std::uint64_t n = 0;
+    for (std::uint64_t i = 0; i < info.num_sharings; ++i) {
+      n += !wait || info.sharings[i].state == static_cast<std::uint64_t>(abi::SharingState::kAttached) ? 1U : 0U;
+    }
+    if (n == want) return;
+    if (!wait) throw std::runtime_error("region has " + std::to_string(n) + " sharings");
+    r_.cpu_relax();
+  }
+}
+
+bool CsmScript::run(const ScriptStep& t) {
+  const std::string& op = t.at(0);
+  if (op == "publish") {
+    publish_rid(r_);
+  } else if (op == "create") {
+    need(t, 4);
+    vars_[t[1]] = static_cast<std::uint64_t>(csm_create(r_, Ipa{num(t[2])}, num(t[3])));
+  } else if (op == "share") {
+    need(t, 4);
+    const auto perm = t[3] == "ro" ? abi::CsmPerm::kRo : abi::CsmPerm::kRw;
+    (void)csm_share(r_, CsmId{var(t[1])}, rid(t[2]), perm);
+  } else if (op == "revoke") {
+    need(t, 3);
+    csm_revoke(r_, rid(t[1]), num(t[2]));
+  } else if (op == "destroy") {
+    need(t, 2);
+    csm_destroy(r_, CsmId{var(t[1])});
+  } else if (op == "reserve") {
+    need(t, 5);
+    (void)csm_reserve(r_, rid(t[1]), num(t[2]), Ipa{num(t[3])}, num(t[4]));
+  } else if (op == "attach") {
+    need(t, 5);
+    const auto a = csm_attach(r_, rid(t[1]), num(t[2]), Ipa{num(t[3])}, num(t[4]));
+    r_.print(a.perm == abi::CsmPerm::kRo ? "attached ro\n" : "attached rw\n");
+  } else if (op == "detach") {
+    need(t, 3);
+    csm_detach(r_, rid(t[1]), num(t[2]));
+  } else if (op == "map-host") {
+    need(t, 4);
+    (void)r_.map_host_buffer(num(t[1]), Ipa{num(t[2])}, num(t[3]));
+  } else if (op == "attest") {
+    need(t, 2);
+    attest(Ipa{num(t[1])}, t.size() > 2 ? t[2] : "");
+  } else if (op == "write") {
+    need(t, 3);
+    std::memcpy(r_.ptr(Ipa{num(t[1])}), t[2].c_str(), t[2].size() + 1);
+  } else if (op == "expect") {
+    need(t, 3);
+    const std::string seen(reinterpret_cast<const char*>(r_.ptr(Ipa{num(t[1])})), t[2].size());
+    if (seen != t[2]) throw std::runtime_error("read \"" + seen + "\", expected \"" + t[2] + "\"");
+  } else if (op == "abort-read" || op == "abort-write") {
+    need(t, 2);
+    auto* p = r_.as<volatile std::uint8_t>(Ipa{num(t[1])});
+    std::uint8_t seen = 0;
+    const auto abort = r_.guarded([&] {
+      if (op == "abort-read") seen = *p; else *p = 0x77;
+    });
+    if (!abort) throw std::runtime_error(op + " did not abort (read " + std::to_string(seen) + ")");
+  } else if (op == "fail") {
+    need(t, 3);
+    const ScriptStep inner(t.begin() + 2, t.end());
+    try {
+      if (!run(inner)) throw std::runtime_error("unknown step '" + inner[0] + "'");
+    } catch (const RsiError& e) {
+      const auto want = t[1] == "input"   ? abi::RsiStatus::kErrorInput
+                        : t[1] == "state" ? abi::RsiStatus::kErrorState
+                                          : abi::RsiStatus::kErrorCapacity;
+      if (e.status() == want) return true;
+      throw std::runtime_error(std::string("failed differently: ") + e.what());
+    }
+    throw std::runtime_error("succeeded but should have failed");
+  } else if (op == "attached" || op == "sharings") {
+    need(t, 3);
+    wait_for_sharings(t);
+  } else if (op == "rim") {
+    need(t, 3);
+    const auto m = realm_measurements(r_, rid(t[1]));
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string hex;
+    for (std::size_t i = 0; i < t[2].size() / 2; ++i) {
+      hex.push_back(kHex[m.measurements[0][i] >> 4U]);
+      hex.push_back(kHex[m.measurements[0][i] & 0xFU]);
+    }
+    if (hex != t[2]) throw std::runtime_error("peer RIM is " + hex);
+  } else if (op == "signal" || op == "wait") {
+    need(t, 2);
+    op == "signal" ? signal_event(r_, t[1]) : wait_event(r_, t[1]);
+  } else if (op == "call") {
+    need(t, 2);
+    std::array<std::uint64_t, 10> a{};
+    if (t.size() - 2 > a.size()) throw std::runtime_error("call takes at most 10 arguments");
+    for (std::size_t i = 2; i < t.size(); ++i) {
+      a[i - 2] = t[i].starts_with('@') ? static_cast<std::uint64_t>(rid(t[i].substr(1))) : var(t[i]);
+    }
+    const auto out = r_.smc(static_cast<std::uint32_t>(num(t[1])),
+                            {a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9]});
+    if (out.x[0] != 0) throw RsiError("RSI call " + t[1], static_cast<abi::RsiStatus>(out.x[0]));
+  } else {
+    return false;
+  }
+  return true;
+}
+
+int run_script(Realm& r, const std::function<bool(const ScriptStep&)>& run) {
+  int n = 0;
+  for (const std::string& line : r.args()) {
+    ++n;
+    std::istringstream in(line);
+    ScriptStep tokens;
+    for (std::string tok; in >> tok;) tokens.push_back(tok);
+    if (tokens.empty()) continue;
+    try {
+      if (!run(tokens)) throw std::runtime_error("unknown step '" + tokens[0] + "'");
+    } catch (const std::exception& e) {
+      r.print("step " + std::to_string(n) + " (" + line + "): " + e.what() + "\n");
+      return n;
+    }
+  }
+  return 0;
+}
+
+}  // namespace caec::realm
