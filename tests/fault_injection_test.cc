@@ -392,5 +392,42 @@ TEST_F(FaultInjection, realms_killed_while_attached_leave_no_stale_mapping_and_n
   expect_baseline("all killed");
 }
 
+// Regression: a realm whose CSM relations the host has begun to tear down (first APT_DESTROY,
+// before REALM_DESTROY) could still be offered a sharing, which then outlived it: a sharing and
+// a pair counter naming a dead realm stayed in the provider's APT (an invariant broken, and an
+// APT entry lost for good each time a host did this).
+TEST_F(FaultInjection, a_realm_being_torn_down_cannot_be_offered_a_sharing) {
+  const std::size_t p = vmm.launch_remote("p", 1);
+  const std::size_t c = vmm.launch_remote("c", 2);
+  fill(p);
+  const auto consumer = static_cast<std::uint64_t>(rid(c));
+  const std::uint64_t id = region_id(p, kRegion);
+  // The host takes c apart step by step: RECs first, then its APT (severing its relations).
+  host::VmRealm& cr = vmm.realm(c);
+  vmm.drop(c);
+  vmm.stop(cr);
+  for (const auto& rec : cr.built.recs) {
+    ASSERT_TRUE(rmi_ok(rmi().rec_destroy(rec.rec)));
+    host_.undelegate_and_free(rec.rec);
+    host_.undelegate_and_free(rec.aux, rec.aux_count);
+  }
+  cr.built.recs.clear();
+  for (Pa apt : cr.built.apts) {
+    ASSERT_TRUE(rmi_ok(rmi().apt_destroy(cr.built.rd, apt)));
+    host_.undelegate_and_free(apt);
+  }
+  cr.built.apts.clear();
+  EXPECT_EQ(vmm.rsi(p, CaecRsiFid::kCsmShare, {id, consumer, 2}),
+            static_cast<std::uint64_t>(abi::RsiStatus::kErrorInput));
+  EXPECT_EQ(rmm().last_rsi_failure(vmm.realm(p).built.recs[0].rec), "consumer");
+  vmm.destroy(cr);
+  expect_consistent("consumer destroyed");
+  for (const auto& e : rmm().apt(vmm.realm(p).built.rd)) {
+    EXPECT_NE(e.peer, Rid{consumer}) << "the provider's APT still names the dead consumer";
+  }
+  kill(p);
+  expect_baseline("both destroyed");
+}
+
 }  // namespace
 }  // namespace caec::testing
