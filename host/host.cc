@@ -26,9 +26,9 @@ Pa Host::delegate_new(std::uint64_t count, std::uint64_t align) {
   for (std::uint64_t i = 0; i < count; ++i) {
     const Pa g = *pa + i * kGranuleSize;
     if (const auto ret = rmi_.granule_delegate(g); !ret.ok()) {
-      // Leave nothing behind: give back what this call already delegated.
-      for (std::uint64_t j = 0; j < i; ++j) (void)rmi_.granule_undelegate(*pa + j * kGranuleSize);
-      pool_.free(*pa, count);
+      // Leave nothing behind: give back what this call already delegated, and the rest.
+      undelegate_and_free(*pa, i);
+      pool_.free(g, count - i);
       throw HostError("RMI_GRANULE_DELEGATE " + hex(g.value()) + ": " + describe(ret));
     }
   }
@@ -37,10 +37,29 @@ Pa Host::delegate_new(std::uint64_t count, std::uint64_t align) {
 
 void Host::undelegate_and_free(Pa pa, std::uint64_t count) {
   for (std::uint64_t i = 0; i < count; ++i) {
-    expect_ok(rmi_.granule_undelegate(pa + i * kGranuleSize),
-              "RMI_GRANULE_UNDELEGATE " + hex((pa + i * kGranuleSize).value()));
+    const Pa g = pa + i * kGranuleSize;
+    if (rmi_.granule_undelegate(g).ok()) {
+      pool_.free(g);
+    } else {
+      std::lock_guard lock(stranded_mutex_);
+      stranded_.push_back(g);
+    }
   }
-  pool_.free(pa, count);
+}
+
+std::size_t Host::reclaim() {
+  std::lock_guard lock(stranded_mutex_);
+  std::erase_if(stranded_, [&](Pa g) {
+    if (!rmi_.granule_undelegate(g).ok()) return false;
+    pool_.free(g);
+    return true;
+  });
+  return stranded_.size();
+}
+
+std::vector<Pa> Host::stranded() const {
+  std::lock_guard lock(stranded_mutex_);
+  return stranded_;
 }
 
 void expect_ok(abi::RmiReturn ret, const std::string& what) {

@@ -2,8 +2,10 @@
 // machine's Non-secure memory.
 #pragma once
 
+#include <mutex>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "host/granule_pool.h"
 #include "host/rmi_client.h"
@@ -27,15 +29,24 @@ class Host {
   [[nodiscard]] GranulePool& pool() { return pool_; }
   [[nodiscard]] const machine::HostView& memory() const { return machine_.host_view(); }
 
-  /// Allocates `count` contiguous granules and delegates each; throws HostError on failure.
+  /// Allocates `count` contiguous granules and delegates each; throws HostError on failure
+  /// (after giving back whatever this call delegated).
   [[nodiscard]] Pa delegate_new(std::uint64_t count = 1, std::uint64_t align = kGranuleSize);
-  /// Undelegates and frees granules this host delegated.
+  /// Undelegates and frees granules this host delegated. A granule the RMM refuses to
+  /// undelegate (EL3 said "not now": it stays DELEGATED, zero, in the Realm PAS) is kept aside,
+  /// not freed, so teardown never stops half way; reclaim() tries those again.
   void undelegate_and_free(Pa pa, std::uint64_t count = 1);
+  /// Undelegates the granules kept aside; returns how many are still refused.
+  std::size_t reclaim();
+  /// Granules kept aside by undelegate_and_free (still delegated).
+  [[nodiscard]] std::vector<Pa> stranded() const;
 
  private:
   machine::Machine& machine_;
   RmiClient rmi_;
   GranulePool pool_;
+  mutable std::mutex stranded_mutex_;
+  std::vector<Pa> stranded_;
 };
 
 /// Throws HostError("<what>: <status>") unless `ret` is RMI_SUCCESS.

@@ -56,6 +56,16 @@ StartGeometry start_geometry(unsigned ipa_width) {
   throw HostError("unsupported IPA width " + std::to_string(ipa_width));
 }
 
+Pa RealmBuilder::delegate_rd(const RealmSpec& spec) {
+  if (!spec.rd) return host_.delegate_new();
+  if (!host_.pool().allocate_at(*spec.rd)) throw HostError("RD granule is not free");
+  if (const auto ret = host_.rmi().granule_delegate(*spec.rd); !ret.ok()) {
+    host_.pool().free(*spec.rd);
+    throw HostError("RMI_GRANULE_DELEGATE of the RD: " + describe(ret));
+  }
+  return *spec.rd;
+}
+
 HostRealm RealmBuilder::create(const RealmSpec& spec) {
   HostRealm realm;
   const StartGeometry g = start_geometry(spec.ipa_width);
@@ -70,20 +80,15 @@ HostRealm RealmBuilder::create(const RealmSpec& spec) {
   p.rtt_num_start = g.num_tables;
 
   realm.num_start = g.num_tables;
+  StagingPage params(host_);  // before delegating, so running out of NS memory leaks nothing
   realm.rtt_base = host_.delegate_new(g.num_tables, g.num_tables * kGranuleSize);
-  if (spec.rd) {
-    if (!host_.pool().allocate_at(*spec.rd)) throw HostError("RD granule is not free");
-    if (const auto ret = host_.rmi().granule_delegate(*spec.rd); !ret.ok()) {
-      host_.pool().free(*spec.rd);
-      throw HostError("RMI_GRANULE_DELEGATE of the RD: " + describe(ret));
-    }
-    realm.rd = *spec.rd;
-  } else {
-    realm.rd = host_.delegate_new();
+  try {
+    realm.rd = delegate_rd(spec);
+  } catch (const HostError&) {
+    host_.undelegate_and_free(realm.rtt_base, g.num_tables);
+    throw;
   }
   p.rtt_base = realm.rtt_base.value();
-
-  StagingPage params(host_);
   params.write(std::as_bytes(std::span(&p, 1)));
   if (const auto ret = host_.rmi().realm_create(realm.rd, params.pa()); !ret.ok()) {
     host_.undelegate_and_free(realm.rd);
@@ -160,10 +165,16 @@ void RealmBuilder::create_rec(HostRealm& realm, bool runnable, std::uint64_t pc,
   p.pc = pc;
   p.gprs = gprs;
   p.num_aux = aux_count.value;
+  StagingPage params(host_);  // before delegating, so running out of NS memory leaks nothing
   const Pa aux = host_.delegate_new(aux_count.value);
   for (std::uint64_t i = 0; i < aux_count.value; ++i) p.aux[i] = (aux + i * kGranuleSize).value();
-  const Pa rec = host_.delegate_new();
-  StagingPage params(host_);
+  Pa rec;
+  try {
+    rec = host_.delegate_new();
+  } catch (const HostError&) {
+    host_.undelegate_and_free(aux, aux_count.value);
+    throw;
+  }
   params.write(std::as_bytes(std::span(&p, 1)));
   if (const auto ret = host_.rmi().rec_create(realm.rd, rec, params.pa()); !ret.ok()) {
     host_.undelegate_and_free(rec);

@@ -89,6 +89,9 @@ class RealmBuilder {
   void destroy(HostRealm& realm);
 
  private:
+  /// The RD granule: the one `spec` names, or any free one; delegated.
+  [[nodiscard]] Pa delegate_rd(const RealmSpec& spec);
+
   Host& host_;
   MeasurementObserver observer_;
 };

@@ -85,6 +85,21 @@ VmRealm& Vmm::launch(const LaunchSpec& spec) {
   VmRealm& r = *owned;
   r.name_ = spec.name.empty() ? spec.manifest.program : spec.name;
   r.built = builder_.create(spec.realm);
+  try {
+    build(r, spec);
+  } catch (const HostError&) {
+    // Out of memory, or a refused RMI call: give back what was built so far.
+    builder_.destroy(r.built);
+    for (Pa run : r.run_pages) host_.pool().free(run);
+    throw;
+  }
+  r.vcpus_ = std::vector<VmRealm::Vcpu>(spec.num_recs);
+  std::lock_guard lock(realms_mutex_);
+  realms_.push_back(std::move(owned));
+  return r;
+}
+
+void Vmm::build(VmRealm& r, const LaunchSpec& spec) {
   (void)builder_.add_apt(r.built);  // room for CSM records; more on request
   std::vector<std::byte> image = abi::encode_manifest(spec.manifest);
   image.insert(image.end(), spec.payload.begin(), spec.payload.end());
@@ -99,10 +114,6 @@ VmRealm& Vmm::launch(const LaunchSpec& spec) {
     r.run_pages.push_back(*run);
   }
   builder_.activate(r.built);
-  r.vcpus_ = std::vector<VmRealm::Vcpu>(spec.num_recs);
-  std::lock_guard lock(realms_mutex_);
-  realms_.push_back(std::move(owned));
-  return r;
 }
 
 void Vmm::start(VmRealm& r) { start_vcpu(r, 0); }
@@ -278,8 +289,11 @@ void Vmm::vcpu_loop(VmRealm& r, std::size_t rec) {
   r.cv_.notify_all();
 }
 
+bool Vmm::serves(VmRealm&, std::size_t, const abi::RmiRecExit&) { return true; }
+
 Vmm::Next Vmm::dispatch(VmRealm& r, std::size_t rec, const abi::RmiRecExit& exit,
                         abi::RmiRecEnter& enter) {
+  if (!serves(r, rec, exit)) return Next::kStopVcpu;
   switch (static_cast<abi::RmiRecExitReason>(exit.exit_reason)) {
     case abi::RmiRecExitReason::kSync:
       if (abi::esr::ec(exit.esr) == abi::esr::kEcWfx) return on_wfx(r, rec, enter);

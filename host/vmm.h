@@ -110,6 +110,10 @@ class Vmm {
   /// What the vCPU loop does after an exit.
   enum class Next : std::uint8_t { kEnter, kStopVcpu, kStopRealm };
 
+  /// Asked before every exit is served; false: the host walks away from this REC (its vCPU
+  /// loop ends and the REC is never entered again), as a crashed or hostile host would.
+  virtual bool serves(VmRealm& r, std::size_t rec, const abi::RmiRecExit& exit);
+
   // Exit hooks. Each may fill `enter` for the next REC_ENTER.
   virtual Next on_data_abort(VmRealm& r, std::size_t rec, const abi::RmiRecExit& exit,
                              abi::RmiRecEnter& enter);
@@ -135,6 +139,8 @@ class Vmm {
   void fail(VmRealm& r, const std::string& why);
 
  private:
+  /// Everything launch() does after REALM_CREATE: APT, image, RAM, RECs, ACTIVATE.
+  void build(VmRealm& r, const LaunchSpec& spec);
   void start_vcpu(VmRealm& r, std::size_t rec);
   void vcpu_loop(VmRealm& r, std::size_t rec);
   [[nodiscard]] Next dispatch(VmRealm& r, std::size_t rec, const abi::RmiRecExit& exit,

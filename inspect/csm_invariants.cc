@@ -102,9 +102,14 @@ std::vector<std::string> csm_invariant_violations(rmm::RmmIntrospection& rmm,
       }
       if (!same) bad.push_back(who + ": foreign mapping at " + hex(mp.ipa.value()) + " is not the provider's granule");
     }
-    // (7) sharings name live realms; reservations name live providers unless DEAD.
+    // (7) sharings name live realms; reservations name live providers unless DEAD. Pair
+    // counters too (CAEC: teardown releases them; one that outlives its consumer is an APT
+    // entry lost for good).
     for (const auto& e : r.apt) {
       if (e.kind == AptKind::kSharing && !realms.contains(e.peer)) bad.push_back(who + ": sharing names a dead realm");
+      if (e.kind == AptKind::kPairCounter && !realms.contains(e.peer)) {
+        bad.push_back(who + ": pair counter names a dead realm");
+      }
       if (e.kind == AptKind::kReservation && e.state != static_cast<std::uint8_t>(ResState::kDead) &&
           !realms.contains(e.peer)) {
         bad.push_back(who + ": reservation names a dead provider but is not DEAD");

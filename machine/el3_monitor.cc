@@ -90,6 +90,7 @@ abi::El3Status El3Monitor::move(Pa pa, Pas from, Pas to) {
 // The RMM touches a granule only after GTSI_DELEGATE returns (and scrubs it first), and the
 // host touches one only after GTSI_UNDELEGATE returns, so the window follows the GPT here.
 abi::El3Status El3Monitor::gtsi_delegate(Pa pa) {
+  if (const auto injected = gtsi_faults_.check(abi::El3Fid::kGtsiDelegate, pa)) return *injected;
   const auto status = move(pa, Pas::kNonSecure, Pas::kRealm);
   if (status == abi::El3Status::kOk) {
     host_view_.revoke(pa);
@@ -99,6 +100,7 @@ abi::El3Status El3Monitor::gtsi_delegate(Pa pa) {
 }
 
 abi::El3Status El3Monitor::gtsi_undelegate(Pa pa) {
+  if (const auto injected = gtsi_faults_.check(abi::El3Fid::kGtsiUndelegate, pa)) return *injected;
   const auto status = move(pa, Pas::kRealm, Pas::kNonSecure);
   if (status == abi::El3Status::kOk) host_view_.restore(pa);
   return status;

@@ -14,6 +14,7 @@
 #include "caec/abi/smc.h"
 #include "caec/abi/types.h"
 #include "machine/gpt.h"
+#include "machine/gtsi_fault_plan.h"
 #include "machine/host_view.h"
 #include "machine/mmu.h"
 #include "machine/phys_mem.h"
@@ -43,6 +44,10 @@ class El3Monitor {
   [[nodiscard]] abi::El3Status gtsi_delegate(Pa pa);
   [[nodiscard]] abi::El3Status gtsi_undelegate(Pa pa);
 
+  /// Error injection for the GTSI calls (tests of how the RMM and the host cope with firmware
+  /// that refuses a delegation); empty unless a test arms it.
+  [[nodiscard]] GtsiFaultPlan& gtsi_faults() { return gtsi_faults_; }
+
   [[nodiscard]] std::uint64_t host_smc_count() const { return host_smcs_.load(); }
   [[nodiscard]] SharedBuffer& rmm_shared_buffer() { return shared_; }
 
@@ -59,6 +64,7 @@ class El3Monitor {
   Mmu& mmu_;
   const RootOfTrust& root_;
   RmmEntry rmm_entry_;
+  GtsiFaultPlan gtsi_faults_;
   SharedBuffer shared_{};
   // The platform token being handed out in chunks, and how much of it the RMM has.
   attest::Bytes plat_token_;

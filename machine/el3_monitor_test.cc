@@ -41,6 +41,31 @@ TEST(El3Monitor, undelegate_moves_only_realm_granules_back) {
   EXPECT_EQ(m.host_view().read(g, buf), Access::kOk) << "the host window maps it again";
 }
 
+TEST(El3Monitor, an_injected_gtsi_failure_changes_nothing_and_fires_only_where_planned) {
+  Machine m(tiny());
+  const Pa a = m.memory().base();
+  const Pa b = a + kGranuleSize;
+  auto& plan = m.el3().gtsi_faults();
+  plan.fail_nth(abi::El3Fid::kGtsiDelegate, 2, abi::El3Status::kNoMem);
+  EXPECT_EQ(m.el3().gtsi_delegate(a), abi::El3Status::kOk) << "the first call passes";
+  const auto gen = m.gpt().entry(1).generation;
+  EXPECT_EQ(m.el3().gtsi_delegate(b), abi::El3Status::kNoMem);
+  EXPECT_EQ(m.pas(b), Pas::kNonSecure);
+  EXPECT_EQ(m.gpt().entry(1).generation, gen) << "a refused call leaves the GPT untouched";
+  std::array<std::byte, 16> buf{};
+  EXPECT_EQ(m.host_view().read(b, buf), Access::kOk) << "and the host window too";
+  EXPECT_FALSE(plan.armed()) << "the rule is spent";
+  EXPECT_EQ(m.el3().gtsi_delegate(b), abi::El3Status::kOk);
+
+  plan.fail_at(abi::El3Fid::kGtsiUndelegate, b, 2);
+  EXPECT_EQ(m.el3().gtsi_undelegate(a), abi::El3Status::kOk) << "another granule";
+  EXPECT_EQ(m.el3().gtsi_undelegate(b), abi::El3Status::kAgain);
+  EXPECT_EQ(m.el3().gtsi_undelegate(b), abi::El3Status::kAgain);
+  EXPECT_EQ(m.pas(b), Pas::kRealm);
+  EXPECT_EQ(m.el3().gtsi_undelegate(b), abi::El3Status::kOk);
+  EXPECT_EQ(plan.injected(), 3U);
+}
+
 TEST(El3Monitor, forwards_only_rmi_fids_to_the_rmm) {
   Machine m(tiny());
   std::uint32_t seen = 0;

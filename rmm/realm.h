@@ -35,6 +35,9 @@ struct RealmDescriptor {
   std::array<Pa, kMaxAptGranules> apt;
   std::uint32_t num_apt;
   bool csm_torn_down;
+  /// Set before the teardown severs the first relation: no realm may offer it a sharing
+  /// from then on, so none can outlive it.
+  bool csm_closing;
 
   [[nodiscard]] Measurement& rim() { return measurements[0]; }
   [[nodiscard]] std::uint64_t ipa_size() const { return std::uint64_t{1} << ipa_width; }

@@ -74,7 +74,13 @@ constexpr auto kDestroyInfo = describe(kDestroyConditions);
 
 /// Severs the realm's CSM relations with every live realm, one peer at a time (each pair
 /// locked in PA order), then empties its APT. After this it takes part in no CSM command.
+/// It is closed first: a peer already severed (or created after the snapshot) could otherwise
+/// offer it a new sharing, which would name a dead realm once it is destroyed.
 void tear_down_csm(RmmContext& rmm, Pa rd, Rid rid) {
+  {
+    RealmLocks<1> self(rmm, rd, {});
+    self.self().csm_closing = true;
+  }
   for (const auto& [peer, peer_rd] : rmm.realms.snapshot()) {
     if (peer == rid) continue;
     RealmLocks<2> locks(rmm, rd, {std::nullopt, peer});

@@ -33,6 +33,19 @@ TEST_F(RmiGranuleDelegate, rejects_gran_gpt) {
   EXPECT_EQ(state(secure_granule()), GranuleState::kUndelegated);
 }
 
+TEST_F(RmiGranuleDelegate, an_el3_refusal_leaves_the_granule_non_secure_and_undelegated) {
+  const std::array<std::byte, 4> mine{std::byte{1}, std::byte{2}, std::byte{3}, std::byte{4}};
+  const Pa g = ns_page(mine);
+  machine().el3().gtsi_faults().fail_at(abi::El3Fid::kGtsiDelegate, g);  // E_RMM_AGAIN
+  EXPECT_FAILS_WITH(rmi().granule_delegate(g), kInput, 0, "gran_gpt");
+  EXPECT_EQ(state(g), GranuleState::kUndelegated);
+  EXPECT_EQ(machine().pas(g), machine::Pas::kNonSecure);
+  std::array<std::byte, 4> back{};
+  ASSERT_EQ(machine().host_view().read(g, back), machine::Access::kOk);
+  EXPECT_EQ(back, mine) << "the host's page is untouched";
+  EXPECT_RMI_OK(rmi().granule_delegate(g)) << "a retry succeeds";
+}
+
 TEST_F(RmiGranuleDelegate, moves_the_granule_to_the_realm_pas_and_scrubs_it) {
   const std::array<std::byte, 4> secret{std::byte{0xde}, std::byte{0xad}, std::byte{0xbe},
                                         std::byte{0xef}};
@@ -60,6 +73,18 @@ TEST_F(RmiGranuleUndelegate, rejects_gran_state) {
   const auto realm = make_realm();
   EXPECT_FAILS_WITH(rmi().granule_undelegate(realm.rd), kInput, 0, "gran_state");
   EXPECT_EQ(machine().pas(realm.rd), machine::Pas::kRealm);
+}
+
+TEST_F(RmiGranuleUndelegate, rejects_gran_gpt) {
+  // Regression: the RMM used to panic (RMM_CHECK) when EL3 refused an undelegation.
+  const Pa g = delegated();
+  machine().el3().gtsi_faults().fail_at(abi::El3Fid::kGtsiUndelegate, g, 1,
+                                         abi::El3Status::kNoMem);
+  EXPECT_FAILS_WITH(rmi().granule_undelegate(g), kInput, 0, "gran_gpt");
+  EXPECT_EQ(state(g), GranuleState::kDelegated) << "still the RMM's, still zero";
+  EXPECT_EQ(machine().pas(g), machine::Pas::kRealm);
+  EXPECT_RMI_OK(rmi().granule_undelegate(g)) << "a retry succeeds";
+  EXPECT_EQ(machine().pas(g), machine::Pas::kNonSecure);
 }
 
 TEST_F(RmiGranuleUndelegate, returns_the_granule_to_the_ns_pas) {

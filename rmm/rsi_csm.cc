@@ -61,8 +61,9 @@ constexpr std::array<RsiCondition<P>, 4> kShareConditions{{
        return p.x(3) != static_cast<std::uint64_t>(abi::CsmPerm::kRo) &&
               p.x(3) != static_cast<std::uint64_t>(abi::CsmPerm::kRw);
      }},
+    // Not live includes a realm whose teardown has begun (RealmDescriptor::csm_closing).
     {"consumer", kInput,
-     [](P& p) { return Rid{p.x(2)} == p.self().rid || p.peer() == nullptr; }},
+     [](P& p) { return Rid{p.x(2)} == p.self().rid || p.peer() == nullptr || p.peer()->csm_closing; }},
     {"capacity", kCapacity,
      [](P& p) {
        Apt apt = p.apt();

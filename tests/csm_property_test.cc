@@ -5,10 +5,6 @@
 #include <gtest/gtest.h>
 #include <rapidcheck.h>
 
-#include <condition_variable>
-#include <deque>
-#include <mutex>
-
 #include "caec/abi/csm.h"
 #include "caec/abi/s2tt.h"
 #include "host/vmm.h"
@@ -16,76 +12,13 @@
 #include "platform/emulated_platform.h"
 #include "realm/boot.h"
 #include "rmm/introspect.h"
+#include "testing/remote_vmm.h"
 #include "testing/rmm_fixture.h"
 
 namespace caec::testing {
 namespace {
 
-constexpr std::uint16_t kNextCommand = 0x310;
 constexpr std::size_t kRealms = 3;
-
-/// A host that hands each realm its next command from the test thread.
-class RemoteVmm : public host::Vmm {
- public:
-  using Vmm::Vmm;
-
-  /// Runs one command on realm `i` and returns its result.
-  /// A realm the host stopped (it touched memory the host destroyed) answers nothing more.
-  std::uint64_t step(std::size_t i, std::array<std::uint64_t, 8> cmd) {
-    std::unique_lock lock(mutex_);
-    slots_[i].command = cmd;
-    slots_[i].has_command = true;
-    slots_[i].has_result = false;
-    cv_.notify_all();
-    while (!cv_.wait_for(lock, std::chrono::milliseconds(5), [&] { return slots_[i].has_result; })) {
-      if (slots_[i].realm->finished()) return ~0ULL;
-    }
-    return slots_[i].result;
-  }
-  /// Waits until realm `i` asks for its first command.
-  void ready(std::size_t i) {
-    std::unique_lock lock(mutex_);
-    cv_.wait(lock, [&] { return slots_[i].waiting; });
-  }
-  void bind(host::VmRealm& r, std::size_t i) {
-    std::lock_guard lock(mutex_);
-    index_[&r] = i;
-    slots_[i].realm = &r;
-  }
-
- protected:
-  Next on_host_call(host::VmRealm& r, std::size_t rec, const abi::RmiRecExit& exit,
-                    abi::RmiRecEnter& enter) override {
-    if (exit.imm != kNextCommand) return Vmm::on_host_call(r, rec, exit, enter);
-    std::unique_lock lock(mutex_);
-    Slot& s = slots_[index_.at(&r)];
-    if (s.waiting) {
-      s.result = exit.gprs[0];
-      s.has_result = true;
-      cv_.notify_all();
-    }
-    s.waiting = true;
-    cv_.notify_all();
-    cv_.wait(lock, [&] { return s.has_command; });
-    s.has_command = false;
-    for (std::size_t k = 0; k < 8; ++k) enter.gprs[k] = s.command[k];
-    return Next::kEnter;
-  }
-
- private:
-  struct Slot {
-    std::array<std::uint64_t, 8> command{};
-    bool has_command = false;
-    bool waiting = false;
-    std::uint64_t result = 0;
-    bool has_result = false;
-    host::VmRealm* realm = nullptr;
-  };
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  std::array<Slot, kRealms> slots_{};
-  std::map<const host::VmRealm*, std::size_t> index_;
-};
 
 enum class OpKind : std::uint8_t {
   kCreate, kShare, kRevoke, kDestroy, kReserve, kAttach, kDetach, kInfo, kRead, kWrite,
@@ -145,21 +78,13 @@ void run_sequence(const std::vector<Op>& ops) {
   std::array<host::VmRealm*, kRealms> realms{};
   std::array<Rid, kRealms> rids{};
   for (std::size_t i = 0; i < kRealms; ++i) {
-    host::LaunchSpec spec = RmmTest::program_spec("csm-remote", {}, 1, static_cast<std::uint16_t>(i + 1));
-    spec.name = "r" + std::to_string(i);
-    realms[i] = &vmm.launch(spec);
-    vmm.bind(*realms[i], i);
+    realms[i] = &vmm.realm(vmm.launch_remote("r" + std::to_string(i), static_cast<std::uint16_t>(i + 1)));
     rids[i] = introspect.realm(realms[i]->built.rd)->rid;
-    vmm.start(*realms[i]);
-    vmm.ready(i);
   }
   // What each realm created, so later ops can name real ids and sizes most of the time.
   std::array<std::vector<std::pair<std::uint64_t, std::uint64_t>>, kRealms> regions{};
   const auto rsi = [&](std::size_t i, abi::CaecRsiFid fid, std::initializer_list<std::uint64_t> args) {
-    std::array<std::uint64_t, 8> cmd{1, static_cast<std::uint64_t>(fid)};
-    std::size_t k = 2;
-    for (auto v : args) cmd[k++] = v;
-    return vmm.step(i, cmd);
+    return vmm.rsi(i, fid, args);
   };
   const auto region_of = [&](std::size_t i, std::uint64_t a) -> std::pair<std::uint64_t, std::uint64_t> {
     if (regions[i].empty()) return {a + 1, 0x1000};

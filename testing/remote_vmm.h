@@ -1,0 +1,68 @@
+// A host that drives "csm-remote" realms (tests/programs/csm_remote.cc) one command at a time
+// from the test thread: each realm asks for its next command with host call kNextCommand and
+// the test answers through step(). Between steps every bound realm is parked at that host
+// call, so the test can inspect RMM state at a quiescent point.
+#pragma once
+
+#include <array>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <mutex>
+
+#include "caec/abi/csm.h"
+#include "host/vmm.h"
+
+namespace caec::testing {
+
+class RemoteVmm : public host::Vmm {
+ public:
+  static constexpr std::uint16_t kNextCommand = 0x310;
+  /// step()'s answer when the realm stopped asking (it ended, or its host abandoned it).
+  static constexpr std::uint64_t kNoAnswer = ~0ULL;
+
+  using Vmm::Vmm;
+
+  /// Launches a csm-remote realm named `name` with `vmid`, binds it to the next index, starts
+  /// it and waits until it asks for its first command. Returns the index.
+  std::size_t launch_remote(const std::string& name, std::uint16_t vmid, std::uint64_t ram_mib = 4);
+  [[nodiscard]] host::VmRealm& realm(std::size_t i);
+
+  /// Runs one command on realm `i` and returns its result ([0] stop; [1, fid, args...] an RSI
+  /// call, result X0; [2, ipa] read, [3, ipa, value] write: result 1 if the access aborted).
+  std::uint64_t step(std::size_t i, std::array<std::uint64_t, 8> cmd);
+  /// One RSI call of a CSM command on realm `i`; returns X0.
+  std::uint64_t rsi(std::size_t i, abi::CaecRsiFid fid, std::initializer_list<std::uint64_t> args);
+  /// A read (or write) of realm `i`'s memory at `ipa`: true if it took an abort.
+  bool aborts(std::size_t i, Ipa ipa, bool write = false);
+
+  /// Waits until realm `i` asks for its first command.
+  void ready(std::size_t i);
+  /// Binds an already launched realm to index `i`.
+  void bind(host::VmRealm& r, std::size_t i);
+  /// The host stops answering realm `i`: its vCPU loop ends where it is parked, so the realm
+  /// can be destroyed mid-program (a killed realm).
+  void drop(std::size_t i);
+
+ protected:
+  Next on_host_call(host::VmRealm& r, std::size_t rec, const abi::RmiRecExit& exit,
+                    abi::RmiRecEnter& enter) override;
+
+ private:
+  struct Slot {
+    std::array<std::uint64_t, 8> command{};
+    bool has_command = false;
+    bool waiting = false;
+    bool dropped = false;
+    std::uint64_t result = 0;
+    bool has_result = false;
+    host::VmRealm* realm = nullptr;
+  };
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::deque<Slot> slots_;  // a deque: references stay valid as realms are bound
+  std::map<const host::VmRealm*, std::size_t> index_;
+};
+
+}  // namespace caec::testing
