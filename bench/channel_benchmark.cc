@@ -22,7 +22,7 @@ void ring_write_read(benchmark::State& state) {
   }
   std::vector<std::byte> msg(size, std::byte{1}), out(size);
   std::size_t n = 0;
-  for (auto _ : state) {
+  for (auto _ : state) {  // NOLINT(clang-analyzer-deadcode.DeadStores): Google Benchmark's loop
     benchmark::DoNotOptimize(w.try_write(msg));
     benchmark::DoNotOptimize(r.try_read(out, n));
   }
@@ -37,7 +37,7 @@ void ring_zero_copy(benchmark::State& state) {
   channel::RingReader r;
   (void)channel::RingWriter::create(memory, size, w);
   (void)channel::RingReader::attach(memory, r);
-  for (auto _ : state) {
+  for (auto _ : state) {  // NOLINT(clang-analyzer-deadcode.DeadStores): Google Benchmark's loop
     std::span<std::byte> slot;
     std::span<const std::byte> m;
     benchmark::DoNotOptimize(w.try_acquire(size, slot));
@@ -55,7 +55,7 @@ void aead_seal_open(benchmark::State& state, const char* backend) {
   std::vector<std::uint8_t> plain(size, 7), sealed(size + channel::kTagSize), opened(size);
   const std::array<std::uint8_t, 28> aad{};
   const channel::Nonce nonce{};
-  for (auto _ : state) {
+  for (auto _ : state) {  // NOLINT(clang-analyzer-deadcode.DeadStores): Google Benchmark's loop
     aead->seal(nonce, aad, plain, sealed);
     benchmark::DoNotOptimize(aead->open(nonce, aad, sealed, opened));
   }

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <stdexcept>
 #include <string>
+#include <system_error>
 
 #include "machine/fatal.h"
 
@@ -17,17 +18,17 @@ PhysMem::PhysMem(Pa base, std::uint64_t num_granules) : base_(base), num_granule
     throw std::invalid_argument("physical memory needs an aligned base and at least one granule");
   }
   fd_ = memfd_create("caec-dram", MFD_CLOEXEC);
-  if (fd_ < 0) throw std::runtime_error(std::string("memfd_create: ") + std::strerror(errno));
+  if (fd_ < 0) throw std::system_error(errno, std::generic_category(), "memfd_create");
   const auto bytes = static_cast<off_t>(num_granules * kGranuleSize);
   if (ftruncate(fd_, bytes) != 0) {
     close(fd_);
-    throw std::runtime_error(std::string("ftruncate dram: ") + std::strerror(errno));
+    throw std::system_error(errno, std::generic_category(), "ftruncate dram");
   }
   void* p = mmap(nullptr, static_cast<std::size_t>(bytes), PROT_READ | PROT_WRITE, MAP_SHARED,
                  fd_, 0);
   if (p == MAP_FAILED) {
     close(fd_);
-    throw std::runtime_error(std::string("mmap dram: ") + std::strerror(errno));
+    throw std::system_error(errno, std::generic_category(), "mmap dram");
   }
   bus_ = static_cast<std::byte*>(p);
 }

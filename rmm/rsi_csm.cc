@@ -386,12 +386,14 @@ RsiResult rsi_realm_measurements(RsiCtx& c) {
   const bool self = target == caller_rid(c);
   const RsiResult r = with_pair(c, self ? std::nullopt : std::optional(target), [&](P& p) -> RsiResult {
     if (auto f = first_failure(kMeasurementsConditions, p)) return *f;
-    const RealmDescriptor& realm = self ? p.self() : *p.peer();
-    out.rid = static_cast<std::uint64_t>(realm.rid);
-    out.state = static_cast<std::uint64_t>(realm.state);
-    out.hash_algo = static_cast<std::uint64_t>(realm.hash_algo);
-    out.measurements = realm.measurements;
-    out.rpv = realm.rpv;
+    // The "rid" condition refused a missing peer; the check stays for any path that changes it.
+    const RealmDescriptor* realm = self ? &p.self() : p.peer();
+    if (realm == nullptr) return RsiResult(kInput);
+    out.rid = static_cast<std::uint64_t>(realm->rid);
+    out.state = static_cast<std::uint64_t>(realm->state);
+    out.hash_algo = static_cast<std::uint64_t>(realm->hash_algo);
+    out.measurements = realm->measurements;
+    out.rpv = realm->rpv;
     return RsiResult::success();
   });
   if (r.x0 != 0) return r;

@@ -5,6 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config clang-14 lld-14 libclang-rt-14-dev llvm-14
+  clang-tidy-14 cppcheck
   libssl-dev libcbor-dev libmbedtls-dev libsodium-dev
   libgtest-dev libgmock-dev libbenchmark-dev librapidcheck-dev
   libcli11-dev nlohmann-json3-dev gnuplot-nox

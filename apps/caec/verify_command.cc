@@ -11,6 +11,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include "apps/caec/log.h"
@@ -54,7 +55,7 @@ std::string read_input(const std::string& path) {
     return s.str();
   }
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError("cannot read " + path + ": " + std::strerror(errno));
+  if (!in) throw InputError("cannot read " + path + ": " + std::generic_category().message(errno));
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 

@@ -138,9 +138,9 @@ Item tag(std::uint64_t value, Item content) {
   return checked(cbor_build_tag(value, content.get()));
 }
 
-Item array(std::vector<Item> items) {
+Item array(const std::vector<Item>& items) {
   Item a = checked(cbor_new_definite_array(items.size()));
-  for (Item& i : items) {
+  for (const Item& i : items) {
     if (!cbor_array_push(a.get(), i.get())) throw std::bad_alloc();
   }
   return a;

@@ -30,7 +30,7 @@ using Item = std::unique_ptr<cbor_item_t, ItemRelease>;
 [[nodiscard]] Item bytes(std::span<const std::uint8_t> value);
 [[nodiscard]] Item text(std::string_view value);
 [[nodiscard]] Item tag(std::uint64_t tag, Item content);
-[[nodiscard]] Item array(std::vector<Item> items);
+[[nodiscard]] Item array(const std::vector<Item>& items);
 
 /// A definite-length map with integer keys, kept in insertion order.
 class MapBuilder {

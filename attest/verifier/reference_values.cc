@@ -47,7 +47,7 @@ json parse_json(std::string_view text, std::string& error) {
 std::optional<Bytes> hex_member(const json& object, const char* name, std::string& error) {
   const auto it = object.find(name);
   if (it == object.end()) return std::nullopt;
-  const auto bytes = it->is_string() ? parse_hex(it->get<std::string>()) : std::nullopt;
+  auto bytes = it->is_string() ? parse_hex(it->get<std::string>()) : std::nullopt;
   if (!bytes) error = std::string("\"") + name + "\" is not a hex string";
   return bytes;
 }

@@ -53,6 +53,7 @@ std::vector<ControlPoint> run_realms(std::uint64_t dram, const std::vector<host:
   host::Host host(system.machine());
   host::Vmm vmm(host, [&](Pa rec) { system.platform().interrupt(rec); });
   std::vector<host::VmRealm*> running;
+  running.reserve(realms.size());
   for (const host::LaunchSpec& spec : realms) running.push_back(&vmm.launch(spec));
   for (host::VmRealm* r : running) vmm.start(*r);
   std::string failure;

@@ -12,6 +12,7 @@ namespace {
 
 Summary of_medians(const std::vector<CommPoint>& reps, Summary CommPoint::*field) {
   std::vector<double> medians;
+  medians.reserve(reps.size());
   Summary s{(reps.front().*field).min, 0, (reps.front().*field).max};
   for (const CommPoint& p : reps) {
     medians.push_back((p.*field).median);
@@ -24,6 +25,7 @@ Summary of_medians(const std::vector<CommPoint>& reps, Summary CommPoint::*field
 
 Summary spread_of_medians(const std::vector<CommPoint>& reps, Summary CommPoint::*field) {
   std::vector<double> medians;
+  medians.reserve(reps.size());
   for (const CommPoint& p : reps) medians.push_back((p.*field).median);
   return summarize(medians);
 }
@@ -36,6 +38,7 @@ CommPoint merge(const std::vector<CommPoint>& reps) {
   m.probe_before_ns = spread_of_medians(reps, &CommPoint::probe_before_ns);
   m.probe_after_ns = spread_of_medians(reps, &CommPoint::probe_after_ns);
   std::vector<std::uint64_t> bursts;
+  bursts.reserve(reps.size());
   for (const CommPoint& p : reps) bursts.push_back(p.burst_ticks);
   m.burst_ticks = static_cast<std::uint64_t>(summarize(bursts).median);
   m.repetitions = reps.size();

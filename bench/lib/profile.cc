@@ -34,8 +34,9 @@ std::string machine_description() {
 
 std::string today() {
   const std::time_t now = std::time(nullptr);
+  std::tm utc{};
   char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", std::gmtime(&now));
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", gmtime_r(&now, &utc));
   return buf;
 }
 

@@ -370,7 +370,10 @@ std::vector<std::filesystem::path> write_outputs(const Results& r, const std::fi
   write_text(dir / "floors.csv", floors_csv(r), out);
   write_text(dir / "control.csv", control_csv(r), out);
   write_text(dir / "summary.md", markdown_summary(r), out);
-  if (!plots || r.comm.empty() || std::system("command -v gnuplot >/dev/null 2>&1") != 0) return out;
+  // std::system is not thread-safe; `caec bench` writes its outputs from the main thread only.
+  if (!plots || r.comm.empty() || std::system("command -v gnuplot >/dev/null 2>&1") != 0) {  // NOLINT(concurrency-mt-unsafe)
+    return out;
+  }
   const auto modes = modes_of(r);
   const std::vector<Figure> figures{
       {"cycles", "comm.csv", 2, 3, 1, "", modes, "message size (bytes)", "cycles per message (TSC ticks)"},
@@ -385,7 +388,7 @@ std::vector<std::filesystem::path> write_outputs(const Results& r, const std::fi
     const std::filesystem::path script = dir / (fig.name + ".gp");
     write_text(script, gnuplot_script(fig), out);
     const std::string cmd = "cd '" + dir.string() + "' && gnuplot '" + script.filename().string() + "' 2>/dev/null";
-    if (std::system(cmd.c_str()) == 0) {
+    if (std::system(cmd.c_str()) == 0) {  // NOLINT(concurrency-mt-unsafe): main thread only, as above
       out.push_back(dir / (fig.name + ".png"));
       out.push_back(dir / (fig.name + ".svg"));
     }

@@ -35,6 +35,7 @@ void provider(realm::Realm& r, const channel::Args& a, const std::vector<std::ui
   const Rid consumer = realm::lookup_rid(r, a.at("peer"));
   // REC round trip: a host call the host answers without blocking (polling an unset event).
   std::vector<std::uint64_t> trips;
+  trips.reserve(200);
   const std::array<std::uint64_t, 4> never{0x6576656e, 0, 0, 0};
   for (int i = 0; i < 200; ++i) trips.push_back(timed([&] { (void)r.host_call(abi::host_call::kPollSignal, never); }));
   report(r, "rec-round-trip", 0, trips);

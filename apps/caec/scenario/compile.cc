@@ -1,6 +1,7 @@
 #include "apps/caec/scenario/compile.h"
 
 #include <sstream>
+#include <stdexcept>
 
 #include "channel/connect.h"
 
@@ -90,24 +91,31 @@ CompiledScenario compile_scenario(const Scenario& s, const std::string& platform
     const ScenarioStep& st = s.steps[i];
     const ScenarioRegion* g = s.region(st.region);
     const std::string at = g != nullptr ? hex(g->base + st.offset) : "";
+    // The steps that name a region were checked to name one that exists (scenario.cc).
+    const auto region = [&]() -> const ScenarioRegion& {
+      if (g == nullptr) throw std::logic_error("step " + std::to_string(i) + ": no region " + st.region);
+      return *g;
+    };
     if (st.action == "share") {
-      const std::uint64_t k = next_k[{g->provider, st.consumer}]++;
-      k_of[{g->name, st.consumer}] = k;
-      act(i, g->provider, {"share " + g->name + " " + st.consumer + " " + st.perm});
+      const std::uint64_t k = next_k[{region().provider, st.consumer}]++;
+      k_of[{region().name, st.consumer}] = k;
+      act(i, region().provider, {"share " + region().name + " " + st.consumer + " " + st.perm});
     } else if (st.action == "attach") {
-      const std::string k = std::to_string(k_of[{g->name, st.realm}]);
-      const std::string range = hex(g->base) + " " + hex(g->size);
-      act(i, st.realm, {"reserve " + g->provider + " " + k + " " + range, "attach " + g->provider + " " + k + " " + range});
+      const ScenarioRegion& r = region();
+      // "<provider> <k> <base> <size>": the sharing and where the consumer maps it.
+      const std::string sharing =
+          r.provider + " " + std::to_string(k_of[{r.name, st.realm}]) + " " + hex(r.base) + " " + hex(r.size);
+      act(i, st.realm, {"reserve " + sharing, "attach " + sharing});
     } else if (st.action == "write" || st.action == "expect") {
       act(i, st.realm, {st.action + " " + at + " " + st.text});
     } else if (st.action == "write-refused") {
       act(i, st.realm, {"abort-write " + at});
     } else if (st.action == "revoke") {
-      act(i, g->provider, {"revoke " + st.consumer + " " + std::to_string(k_of[{g->name, st.consumer}])});
+      act(i, region().provider, {"revoke " + st.consumer + " " + std::to_string(k_of[{region().name, st.consumer}])});
     } else if (st.action == "detach") {
-      act(i, st.realm, {"detach " + g->provider + " " + std::to_string(k_of[{g->name, st.realm}])});
+      act(i, st.realm, {"detach " + region().provider + " " + std::to_string(k_of[{region().name, st.realm}])});
     } else if (st.action == "destroy") {
-      act(i, g->provider, {"destroy " + g->name});
+      act(i, region().provider, {"destroy " + region().name});
     } else if (st.action == "attest") {
       const std::size_t nth = c.tokens.size();
       c.tokens.push_back({st.realm, 100 + nth, st.out});
