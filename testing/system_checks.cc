@@ -1,5 +1,18 @@
 #include "testing/system_checks.h"
 
+#if defined(__SANITIZE_ADDRESS__)
+#define CAEC_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define CAEC_ASAN 1
+#endif
+#endif
+#if CAEC_ASAN
+#include <sanitizer/allocator_interface.h>
+#else
+#include <malloc.h>
+#endif
+
 #include <array>
 #include <fstream>
 #include <sstream>
@@ -37,6 +50,14 @@ void expect_scrubbed(const std::vector<Pa>& granules, const machine::Machine& m,
     EXPECT_EQ(page, (std::array<std::byte, kGranuleSize>{}))
         << when << ": granule 0x" << std::hex << g.value() << " came back to the host unscrubbed";
   }
+}
+
+std::uint64_t live_heap_bytes() {
+#if CAEC_ASAN
+  return __sanitizer_get_current_allocated_bytes();
+#else
+  return mallinfo2().uordblks;
+#endif
 }
 
 std::uint64_t anonymous_rss_kib() {

@@ -41,4 +41,9 @@ void expect_scrubbed(const std::vector<Pa>& granules, const machine::Machine& m,
 /// emulated DRAM (a shared memfd).
 [[nodiscard]] std::uint64_t anonymous_rss_kib();
 
+/// Bytes the process's allocator has handed out and not had back: what a leak grows. Unlike
+/// RSS it ignores the allocator's caches, and under AddressSanitizer its quarantine of freed
+/// blocks (up to 256 MiB), so one bound holds in every build.
+[[nodiscard]] std::uint64_t live_heap_bytes();
+
 }  // namespace caec::testing

@@ -208,11 +208,13 @@ TEST_F(Csm, consumers_fault_after_detach_and_after_destroy_never_reading_stale_d
 }
 
 TEST_F(Csm, tearing_down_the_provider_revokes_its_consumers) {
+  // The provider lives until the consumer has read through the sharing (the host destroys it
+  // as soon as it exits; "attached r 1" alone would race the consumer's read).
   auto& p = launch("p", {"publish", step({"create r", kRegion, kSize}), step({"write", kRegion, "bye"}),
-                         "share r c rw", "signal shared", "attached r 1"});
+                         "share r c rw", "signal shared", "attached r 1", "wait consumer-read"});
   auto& c = launch("c", {"publish", "wait shared", step({"reserve p 0", kReserve, kSize}),
                          step({"attach p 0", kReserve, kSize}), step({"expect", kReserve, "bye"}),
-                         "wait provider-gone", step({"abort-read", kReserve})});
+                         "signal consumer-read", "wait provider-gone", step({"abort-read", kReserve})});
   vmm.start(p);
   vmm.start(c);
   ASSERT_TRUE(vmm.wait(p));

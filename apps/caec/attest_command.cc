@@ -82,10 +82,10 @@ int run_attest(const AttestOptions& o) {
   spec.manifest = {"csm-script", 1,
                    {"map-host 1 " + hex_ipa(kOutIpa) + " " + hex_ipa(kOutSize), "attest " + hex_ipa(kOutIpa) + " " + challenge}};
   spec.ram_size = 2ULL << 20U;
-  log("booting the machine, building the realm");
+  log_line("booting the machine, building the realm");
   host::VmRealm& r = vmm.launch(spec);
   const std::string rim = predicting->hex();
-  log("realm built (RIM " + rim + "), fetching its token through RSI");
+  log_line("realm built (RIM " + rim + "), fetching its token through RSI");
   vmm.start(r);
   const bool done = vmm.wait(r, std::chrono::seconds(60));
   log_realm(r);

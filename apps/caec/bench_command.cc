@@ -48,7 +48,7 @@ int run_bench(const BenchOptions& o) {
   const auto report = [](const std::string& line) { progress(line); };
   report("caec bench, " + profile.name + " profile, results in " + o.out + "/");
   const bench::Results results = bench::run_profile(profile, modes, report);
-  for (const auto& path : bench::write_outputs(results, o.out, o.plots)) log("wrote " + path.string());
+  for (const auto& path : bench::write_outputs(results, o.out, o.plots)) log_line("wrote " + path.string());
   std::printf("%s", (o.json ? bench::results_json(results) : bench::markdown_summary(results)).c_str());
   if (!o.check) return 0;
   const auto problems = bench::completeness_problems(results, profile, modes);

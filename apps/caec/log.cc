@@ -35,7 +35,7 @@ void set_log_command(std::string name) { g_command = "caec " + std::move(name); 
 
 bool logging(Verbosity at) { return g_verbosity.load() >= static_cast<int>(at); }
 
-void log(std::string_view line, Verbosity at) {
+void log_line(std::string_view line, Verbosity at) {
   if (logging(at)) line_out(g_command + ": ", line);
 }
 
@@ -53,7 +53,7 @@ std::string exit_summary(const host::VmRealm& realm) {
 
 void log_realm(const host::VmRealm& realm) {
   log_console(realm.name(), realm.console());
-  log(realm.name() + ": exits handled: " + exit_summary(realm), Verbosity::kDebug);
+  log_line(realm.name() + ": exits handled: " + exit_summary(realm), Verbosity::kDebug);
 }
 
 void progress(std::string_view line) {

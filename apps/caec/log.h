@@ -29,7 +29,7 @@ void set_log_command(std::string name);
 
 [[nodiscard]] bool logging(Verbosity at = Verbosity::kLog);
 /// One line on stderr when the verbosity reaches `at`.
-void log(std::string_view line, Verbosity at = Verbosity::kLog);
+void log_line(std::string_view line, Verbosity at = Verbosity::kLog);
 /// A realm's console text on stderr, each line as "NAME| line", when the verbosity reaches `at`.
 void log_console(std::string_view realm, std::string_view text, Verbosity at = Verbosity::kLog);
 /// What a realm left behind: its console with -v, the exits the host handled with -vv.

@@ -111,7 +111,7 @@ int run_verify(const VerifyOptions& o) {
   try {
     const std::string token = read_input(o.token);
     const verifier::ReferenceValues reference = load_reference(o);
-    log("token " + o.token + ": " + std::to_string(token.size()) + " bytes; platform key(s) from " +
+    log_line("token " + o.token + ": " + std::to_string(token.size()) + " bytes; platform key(s) from " +
         (o.platform_key.empty() ? o.trust_anchor : o.platform_key));
     const verifier::VerificationReport report = verifier::verify(
         std::span(reinterpret_cast<const std::uint8_t*>(token.data()), token.size()), reference);

@@ -74,7 +74,7 @@ bool follow_script(const Scenario& s, const CompiledScenario& c, host::Vmm& vmm,
     } else if (!wait_for_event(vmm, step_event(i), realms)) {
       return false;
     }
-    log("step " + std::to_string(i) + " done: " + describe(s.steps[i]));
+    log_line("step " + std::to_string(i) + " done: " + describe(s.steps[i]));
   }
   return true;
 }
@@ -124,7 +124,7 @@ int run_scenario(const Scenario& s, const RunOptions& o) {
   }
   machine::MachineConfig mc;
   mc.dram_bytes = scenario.memory_mib << 20U;
-  log("booting the machine (" + std::to_string(scenario.memory_mib) + " MiB)");
+  log_line("booting the machine (" + std::to_string(scenario.memory_mib) + " MiB)");
   platform::System system(mc, realm::boot);
   host::Host host(system.machine());
   host::Vmm vmm(host, [&](Pa rec) { system.platform().interrupt(rec); });
@@ -145,10 +145,10 @@ int run_scenario(const Scenario& s, const RunOptions& o) {
     spec.manifest = {r.program, 1, c.realm_args.at(r.name)};
     spec.ram_size = r.memory_mib << 20U;
     realms.push_back(&vmm.launch(spec));
-    log("realm " + r.name + " built: " + r.program + ", " + std::to_string(spec.manifest.args.size()) + " arguments");
-    for (const std::string& arg : spec.manifest.args) log("  " + r.name + ": " + arg, Verbosity::kDebug);
+    log_line("realm " + r.name + " built: " + r.program + ", " + std::to_string(spec.manifest.args.size()) + " arguments");
+    for (const std::string& arg : spec.manifest.args) log_line("  " + r.name + ": " + arg, Verbosity::kDebug);
   }
-  log(std::to_string(realms.size()) + " realms, " + std::to_string(scenario.regions.size()) + " regions, " +
+  log_line(std::to_string(realms.size()) + " realms, " + std::to_string(scenario.regions.size()) + " regions, " +
       std::to_string(scenario.steps.size()) + " steps");
   for (host::VmRealm* r : realms) vmm.start(*r);
 
