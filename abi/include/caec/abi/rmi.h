@@ -192,8 +192,9 @@ static_assert(offsetof(RmiRecParams, aux) == 0x808);
 
 /// RmiRecMpidr: aff0[3:0], [7:4] SBZ, aff1[15:8], aff2[23:16], aff3[31:24].
 [[nodiscard]] constexpr std::uint64_t rec_index_from_mpidr(std::uint64_t mpidr) {
-  return (mpidr & 0xFU) + 16U * ((mpidr >> 8U) & 0xFFU) + std::uint64_t{16U * 256U} * ((mpidr >> 16U) & 0xFFU) +
-         std::uint64_t{16U * 256U * 256U} * ((mpidr >> 24U) & 0xFFU);
+  constexpr std::uint64_t kAff1 = 16, kAff2 = kAff1 * 256, kAff3 = kAff2 * 256;  // RECs per step
+  return (mpidr & 0xFU) + kAff1 * ((mpidr >> 8U) & 0xFFU) + kAff2 * ((mpidr >> 16U) & 0xFFU) +
+         kAff3 * ((mpidr >> 24U) & 0xFFU);
 }
 [[nodiscard]] constexpr std::uint64_t mpidr_from_rec_index(std::uint64_t index) {
   return (index & 0xFU) | (((index >> 4U) & 0xFFU) << 8U) | (((index >> 12U) & 0xFFU) << 16U) |
