@@ -10,24 +10,24 @@ namespace caec::bench {
 
 namespace {
 
-Summary of_medians(const std::vector<CommPoint>& reps, Summary CommPoint::*field) {
-  std::vector<double> medians;
-  medians.reserve(reps.size());
-  Summary s{(reps.front().*field).min, 0, (reps.front().*field).max};
-  for (const CommPoint& p : reps) {
-    medians.push_back((p.*field).median);
-    s.min = std::min(s.min, (p.*field).min);
-    s.max = std::max(s.max, (p.*field).max);
-  }
-  s.median = summarize(medians).median;
-  return s;
-}
-
+// The repetitions' medians: their median, min and max (the spread between repetitions).
 Summary spread_of_medians(const std::vector<CommPoint>& reps, Summary CommPoint::*field) {
   std::vector<double> medians;
   medians.reserve(reps.size());
   for (const CommPoint& p : reps) medians.push_back((p.*field).median);
   return summarize(medians);
+}
+
+// The median of the repetitions' medians, with the extreme minimum and maximum of any sample.
+Summary of_medians(const std::vector<CommPoint>& reps, Summary CommPoint::*field) {
+  Summary s = spread_of_medians(reps, field);
+  s.min = (reps.front().*field).min;
+  s.max = (reps.front().*field).max;
+  for (const CommPoint& p : reps) {
+    s.min = std::min(s.min, (p.*field).min);
+    s.max = std::max(s.max, (p.*field).max);
+  }
+  return s;
 }
 
 CommPoint merge(const std::vector<CommPoint>& reps) {
