@@ -17,28 +17,44 @@ Host::Host(machine::Machine& m)
       rmi_(m.el3()),
       pool_(m.memory().base(), m.memory().num_granules() - m.config().secure_granules) {}
 
+std::optional<Pa> Host::allocate(std::uint64_t count, std::uint64_t align) {
+  if (auto pa = pool_.allocate(count, align)) return pa;
+  if (ram_backing_.trim() == 0) return std::nullopt;
+  return pool_.allocate(count, align);
+}
+
 Pa Host::delegate_new(std::uint64_t count, std::uint64_t align) {
-  const auto pa = pool_.allocate(count, align);
+  const auto pa = allocate(count, align);
   if (!pa) {
     throw HostError("host out of memory: no run of " + std::to_string(count) +
                     " free granules (" + std::to_string(pool_.free_granules()) + " free)");
   }
   for (std::uint64_t i = 0; i < count; ++i) {
     const Pa g = *pa + i * kGranuleSize;
-    if (const auto ret = rmi_.granule_delegate(g); !ret.ok()) {
+    try {
+      delegate_held(g);
+    } catch (const HostError&) {
       // Leave nothing behind: give back what this call already delegated, and the rest.
       undelegate_and_free(*pa, i);
       pool_.free(g, count - i);
-      throw HostError("RMI_GRANULE_DELEGATE " + hex(g.value()) + ": " + describe(ret));
+      throw;
     }
   }
   return *pa;
+}
+
+void Host::delegate_held(Pa pa) {
+  if (const auto ret = rmi_.granule_delegate(pa); !ret.ok()) {
+    throw HostError("RMI_GRANULE_DELEGATE " + hex(pa.value()) + ": " + describe(ret));
+  }
+  delegated_.fetch_add(1, std::memory_order_relaxed);
 }
 
 void Host::undelegate_and_free(Pa pa, std::uint64_t count) {
   for (std::uint64_t i = 0; i < count; ++i) {
     const Pa g = pa + i * kGranuleSize;
     if (rmi_.granule_undelegate(g).ok()) {
+      delegated_.fetch_sub(1, std::memory_order_relaxed);
       pool_.free(g);
     } else {
       std::lock_guard lock(stranded_mutex_);
@@ -51,6 +67,7 @@ std::size_t Host::reclaim() {
   std::lock_guard lock(stranded_mutex_);
   std::erase_if(stranded_, [&](Pa g) {
     if (!rmi_.granule_undelegate(g).ok()) return false;
+    delegated_.fetch_sub(1, std::memory_order_relaxed);
     pool_.free(g);
     return true;
   });

@@ -22,7 +22,7 @@ std::string at(Ipa ipa, int level) {
 class StagingPage {
  public:
   explicit StagingPage(Host& host) : host_(host) {
-    const auto pa = host.pool().allocate();
+    const auto pa = host.allocate();
     if (!pa) throw HostError("host out of memory for a staging page");
     pa_ = *pa;
   }
@@ -58,10 +58,13 @@ StartGeometry start_geometry(unsigned ipa_width) {
 
 Pa RealmBuilder::delegate_rd(const RealmSpec& spec) {
   if (!spec.rd) return host_.delegate_new();
-  if (!host_.pool().allocate_at(*spec.rd)) throw HostError("RD granule is not free");
-  if (const auto ret = host_.rmi().granule_delegate(*spec.rd); !ret.ok()) {
+  const auto take = [&] { return host_.pool().allocate_at(*spec.rd); };
+  if (!take() && (host_.ram_backing().trim() == 0 || !take())) throw HostError("RD granule is not free");
+  try {
+    host_.delegate_held(*spec.rd);
+  } catch (const HostError&) {
     host_.pool().free(*spec.rd);
-    throw HostError("RMI_GRANULE_DELEGATE of the RD: " + describe(ret));
+    throw;
   }
   return *spec.rd;
 }

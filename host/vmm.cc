@@ -90,6 +90,7 @@ VmRealm& Vmm::launch(const LaunchSpec& spec) {
   } catch (const HostError&) {
     // Out of memory, or a refused RMI call: give back what was built so far.
     builder_.destroy(r.built);
+    host_.ram_backing().release(r.built.rd);
     for (Pa run : r.run_pages) host_.pool().free(run);
     throw;
   }
@@ -109,7 +110,7 @@ void Vmm::build(VmRealm& r, const LaunchSpec& spec) {
     std::array<std::uint64_t, 8> gprs{};
     if (i == 0) gprs = {kRamBase.value(), spec.ram_size};
     builder_.create_rec(r.built, i == 0, kEntryIpa.value(), gprs);
-    const auto run = host_.pool().allocate();
+    const auto run = host_.allocate();
     if (!run) throw HostError("host out of memory for a REC run page");
     r.run_pages.push_back(*run);
   }
@@ -150,7 +151,9 @@ void Vmm::stop(VmRealm& r) {
 
 void Vmm::destroy(VmRealm& r) {
   stop(r);
+  const Pa rd = r.built.rd;
   builder_.destroy(r.built);
+  host_.ram_backing().release(rd);
   for (Pa run : r.run_pages) host_.pool().free(run);
   r.run_pages.clear();
   std::lock_guard lock(realms_mutex_);
@@ -159,7 +162,7 @@ void Vmm::destroy(VmRealm& r) {
 
 Pa Vmm::create_shared_buffer(std::uint64_t id, std::uint64_t size, bool read_only) {
   const std::uint64_t granules = (size + kGranuleSize - 1) / kGranuleSize;
-  const auto pa = host_.pool().allocate(granules);
+  const auto pa = host_.allocate(granules);
   if (!pa) throw HostError("host out of memory for shared buffer " + std::to_string(id));
   if (host_.memory().fill(*pa, std::byte{0}, granules * kGranuleSize) != machine::Access::kOk) {
     throw HostError("shared buffer is not host memory");
@@ -316,12 +319,25 @@ Vmm::Next Vmm::dispatch(VmRealm& r, std::size_t rec, const abi::RmiRecExit& exit
 void Vmm::populate(VmRealm& r, Ipa ipa) {
   std::lock_guard lock(r.mutex_);
   builder_.ensure_tables(r.built, ipa, s2::kMaxLevel);
-  const Pa data = host_.delegate_new();
+  const Pa data = delegate_for(r, ipa);
   if (const auto ret = host_.rmi().data_create_unknown(r.built.rd, data, ipa); !ret.ok()) {
     host_.undelegate_and_free(data);
     throw HostError("RMI_DATA_CREATE_UNKNOWN " + hex(ipa.value()) + ": " + describe(ret));
   }
   r.built.data[ipa.value()] = data;
+}
+
+Pa Vmm::delegate_for(VmRealm& r, Ipa ipa) {
+  if (const auto pa = host_.ram_backing().take(r.built.rd, ipa)) {
+    try {
+      host_.delegate_held(*pa);
+    } catch (const HostError&) {
+      host_.pool().free(*pa);
+      throw;
+    }
+    return *pa;
+  }
+  return host_.delegate_new();
 }
 
 Vmm::Next Vmm::on_data_abort(VmRealm& r, std::size_t, const abi::RmiRecExit& exit,

@@ -136,6 +136,8 @@ class Vmm {
 
   /// Populates protected RAM at `ipa` with a fresh granule (DATA_CREATE_UNKNOWN).
   void populate(VmRealm& r, Ipa ipa);
+  /// A delegated granule for `ipa`: from the realm's RAM backing, else any free one.
+  [[nodiscard]] Pa delegate_for(VmRealm& r, Ipa ipa);
   void fail(VmRealm& r, const std::string& why);
 
  private:

@@ -36,13 +36,13 @@ std::byte* HostView::ptr(Pa pa) const {
 
 void HostView::revoke(Pa pa) const {
   MACHINE_CHECK(mprotect(ptr(pa.align_down(kGranuleSize)), kGranuleSize, PROT_NONE) == 0,
-                "host view: mprotect(PROT_NONE) failed (vm.max_map_count?)");
+                "host view: mprotect(PROT_NONE) failed (more mappings than vm.max_map_count allows?)");
 }
 
 void HostView::restore(Pa pa) const {
   MACHINE_CHECK(
       mprotect(ptr(pa.align_down(kGranuleSize)), kGranuleSize, PROT_READ | PROT_WRITE) == 0,
-      "host view: mprotect(RW) failed");
+      "host view: mprotect(RW) failed (more mappings than vm.max_map_count allows?)");
 }
 
 bool HostView::range_ok(Pa pa, std::uint64_t size) const {

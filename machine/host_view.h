@@ -38,6 +38,9 @@ class HostView {
  private:
   friend class El3Monitor;
   friend class Machine;
+  // Each boundary between accessible and revoked granules costs the process one mapping (Linux
+  // allows 65,530); the reference host keeps realm RAM in 2 MiB runs (host/ram_backing.h), so
+  // boundaries stay few.
   void revoke(Pa pa) const;   // granule left the NS PAS
   void restore(Pa pa) const;  // granule came back to the NS PAS
   [[nodiscard]] bool range_ok(Pa pa, std::uint64_t size) const;

@@ -98,7 +98,8 @@ std::uint64_t Stage2::read_desc(Pa table, std::uint64_t index) const {
 S2Outcome Stage2::walk(Ipa ipa, bool write, Ipa& map_ipa, Pa& map_pa, std::uint64_t& map_size,
                        int& prot) const {
   const auto& c = config_;
-  if (ipa.value() >= (std::uint64_t{1} << c.ipa_width)) return {S2Fault::kAddressSize, c.start_level};
+  if (ipa.value() >= (std::uint64_t{1} << c.ipa_width))
+    return {S2Fault::kAddressSize, c.start_level};
   int level = c.start_level;
   const std::uint64_t first = ipa.value() >> s2::table_shift(level);
   if (first >= c.num_start) return {S2Fault::kAddressSize, level};
@@ -117,19 +118,21 @@ S2Outcome Stage2::walk(Ipa ipa, bool write, Ipa& map_ipa, Pa& map_pa, std::uint6
     }
     if (!s2::desc_is_leaf(d, level)) return {S2Fault::kTranslation, level};
     prot = prot_of(d);
-    if (prot == PROT_NONE || (write && (prot & PROT_WRITE) == 0)) return {S2Fault::kPermission, level};
+    if (prot == PROT_NONE || (write && (prot & PROT_WRITE) == 0))
+      return {S2Fault::kPermission, level};
     const Pas want = (d & s2::kNs) != 0 ? Pas::kNonSecure : Pas::kRealm;
     auto granule_ok = [&](Pa pa) {
       return mem_.contains(pa) && gpt_.pas(mem_.granule_index(pa)) == want;
     };
-    // The run to map: one NS page (NS mappings are tracked page by page), or the run of
-    // adjacent leaves with contiguous outputs and equal attributes, up to 2 MiB.
+    // The run to map: a block leaf (up to 2 MiB of it), or the run of adjacent level-3 leaves
+    // with contiguous outputs and equal attributes (NS included), up to one table's 2 MiB. A
+    // TLB fill costs a host fault here, against a hardware walk of ~100 ns, so filling whole
+    // runs keeps that artifact out of every data path, NS memory's as much as realm memory's.
     const std::uint64_t esize = s2::entry_size(level);
     const Ipa entry_ipa = ipa.align_down(esize);
     const Pa entry_pa = s2::desc_oa(d);
-    if (want == Pas::kNonSecure || level < s2::kMaxLevel) {
-      const std::uint64_t chunk = want == Pas::kNonSecure ? kGranuleSize
-                                                          : std::min<std::uint64_t>(esize, 2ULL << 20U);
+    if (level < s2::kMaxLevel) {
+      const std::uint64_t chunk = std::min<std::uint64_t>(esize, 2ULL << 20U);
       map_ipa = ipa.align_down(chunk);
       map_pa = entry_pa + (map_ipa - entry_ipa);
       map_size = chunk;
@@ -191,15 +194,19 @@ S2Outcome Stage2::fill(Ipa ipa, bool write) {
   ++mappings_;
   g_mappings.fetch_add(1, std::memory_order_relaxed);
   void* at = h->base + (map_ipa - h->first);
-  void* p = mmap(at, map_size, prot, MAP_SHARED | MAP_FIXED, mem_.fd(),
+  // MAP_POPULATE: the host's page tables for the whole run are built now, as part of this TLB
+  // fill. Otherwise the realm's first write to each page of the run would take a host minor
+  // fault (~2 µs) that hardware has no counterpart for, and data paths that stream through
+  // fresh memory (a ring's first lap) would measure the host kernel.
+  void* p = mmap(at, map_size, prot, MAP_SHARED | MAP_FIXED | MAP_POPULATE, mem_.fd(),
                  static_cast<off_t>(mem_.file_offset(map_pa)));
   MACHINE_CHECK(p == at, "stage-2 fill: mmap failed");
   if (gpt_.pas(mem_.granule_index(map_pa)) == Pas::kNonSecure) {
     if (ns_count_ == ns_.size()) {
-      for (std::size_t i = 0; i < ns_count_; ++i) unmap(ns_[i].ipa, kGranuleSize);
+      for (std::size_t i = 0; i < ns_count_; ++i) unmap(ns_[i].ipa, ns_[i].size);
       ns_count_ = 0;
     }
-    ns_[ns_count_++] = {map_ipa, map_pa};
+    ns_[ns_count_++] = {map_ipa, map_pa, map_size};
   }
   return out;
 }
@@ -207,7 +214,8 @@ S2Outcome Stage2::fill(Ipa ipa, bool write) {
 void Stage2::unmap(Ipa base, std::uint64_t size) {
   for (const Half& h : halves_) {
     const Ipa lo = std::max(base, h.first);
-    const std::uint64_t end_req = size > UINT64_MAX - base.value() ? UINT64_MAX : base.value() + size;
+    const std::uint64_t end_req =
+        size > UINT64_MAX - base.value() ? UINT64_MAX : base.value() + size;
     const std::uint64_t end = std::min(end_req, h.first.value() + h.size);
     if (lo.value() >= end) continue;
     void* at = h.base + (lo - h.first);
@@ -217,15 +225,28 @@ void Stage2::unmap(Ipa base, std::uint64_t size) {
   }
 }
 
+template <typename Pred>
+void Stage2::drop_ns_runs(Pred hit) {
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < ns_count_; ++i) {
+    if (hit(ns_[i])) {
+      unmap(ns_[i].ipa, ns_[i].size);
+    } else {
+      ns_[kept++] = ns_[i];
+    }
+  }
+  ns_count_ = kept;
+}
+
 void Stage2::invalidate(Ipa base, std::uint64_t size) {
   std::lock_guard lock(mutex_);
   unmap(base, size);
-  std::size_t kept = 0;
-  for (std::size_t i = 0; i < ns_count_; ++i) {
-    const bool inside = ns_[i].ipa >= base && ns_[i].ipa - base < size;
-    if (!inside) ns_[kept++] = ns_[i];
-  }
-  ns_count_ = kept;
+  // An NS run the range cuts goes whole: what is left of it would be a mapping that
+  // invalidate_pa no longer tracks.
+  const std::uint64_t end = size > UINT64_MAX - base.value() ? UINT64_MAX : base.value() + size;
+  drop_ns_runs([&](const NsMapping& m) {
+    return m.ipa.value() < end && base.value() < m.ipa.value() + m.size;
+  });
 }
 
 void Stage2::invalidate_all() {
@@ -237,15 +258,7 @@ void Stage2::invalidate_all() {
 
 void Stage2::invalidate_pa(Pa pa) {
   std::lock_guard lock(mutex_);
-  std::size_t kept = 0;
-  for (std::size_t i = 0; i < ns_count_; ++i) {
-    if (ns_[i].pa == pa.align_down(kGranuleSize)) {
-      unmap(ns_[i].ipa, kGranuleSize);
-    } else {
-      ns_[kept++] = ns_[i];
-    }
-  }
-  ns_count_ = kept;
+  drop_ns_runs([&](const NsMapping& m) { return pa >= m.pa && pa - m.pa < m.size; });
 }
 
 bool Stage2::on_fault(void* self, std::uintptr_t addr, bool is_write) {

@@ -30,10 +30,10 @@ struct S2Config {
 
 enum class S2Fault : std::uint8_t {
   kNone,
-  kTranslation,   // no valid descriptor at `level`
-  kPermission,    // valid, but the access is not permitted
-  kAddressSize,   // beyond the IPA space
-  kGpf,           // the output (or a table) failed the granule protection check
+  kTranslation,  // no valid descriptor at `level`
+  kPermission,   // valid, but the access is not permitted
+  kAddressSize,  // beyond the IPA space
+  kGpf,          // the output (or a table) failed the granule protection check
 };
 
 struct S2Outcome {
@@ -87,9 +87,10 @@ class Stage2 {
     Ipa first;
     std::size_t fault_slot = 0;
   };
-  struct NsMapping {
+  struct NsMapping {  // a run of NS granules mapped by one fill
     Ipa ipa;
     Pa pa;
+    std::uint64_t size = 0;
   };
 
   [[nodiscard]] const Half* half_of(Ipa ipa) const;
@@ -97,6 +98,9 @@ class Stage2 {
                                std::uint64_t& map_size, int& prot) const;
   [[nodiscard]] std::uint64_t read_desc(Pa table, std::uint64_t index) const;
   void unmap(Ipa base, std::uint64_t size);
+  /// Unmaps and forgets the NS runs `hit` selects (caller holds mutex_).
+  template <typename Pred>
+  void drop_ns_runs(Pred hit);
   static bool on_fault(void* self, std::uintptr_t addr, bool is_write);
 
   const PhysMem& mem_;

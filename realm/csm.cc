@@ -125,4 +125,15 @@ void wait_event(Realm& r, std::string_view name) {
   while (!poll_event(r, name)) r.cpu_relax();
 }
 
+void sleep_until_event(Realm& r, std::string_view name) {
+  constexpr int kPollsBeforeSleep = 100;  // ~1 ms: a partner about to signal costs no tick
+  for (int polls = 0; !poll_event(r, name); ++polls) {
+    if (polls < kPollsBeforeSleep) {
+      r.cpu_relax();
+    } else {
+      r.wfi();
+    }
+  }
+}
+
 }  // namespace caec::realm

@@ -51,6 +51,9 @@ void publish_rid(Realm& r);
 void signal_event(Realm& r, std::string_view name);
 /// Waits until the named event has been raised (relaxing the PE between polls).
 void wait_event(Realm& r, std::string_view name);
+/// Waits like wait_event, but after a short spin sleeps in WFI between polls (the host's timer
+/// tick wakes it), giving the PE back to other realms while it waits long.
+void sleep_until_event(Realm& r, std::string_view name);
 /// Whether `name` has been signalled (one host call; never waits).
 [[nodiscard]] bool poll_event(Realm& r, std::string_view name);
 

@@ -1,5 +1,7 @@
 // Realms that run: programs execute on their RECs, fault on unmapped RAM and resume after the
 // host maps it, call the host, and are torn down leaving nothing behind.
+#include <fstream>
+#include <map>
 #include <sstream>
 #include <thread>
 
@@ -170,6 +172,90 @@ TEST_F(RealmRuntime, two_realms_run_at_once_and_teardown_returns_every_granule) 
   for (std::uint64_t i = 0; i + machine().config().secure_granules < mem.num_granules(); ++i) {
     ASSERT_EQ(machine().pas(mem.granule_pa(i)), machine::Pas::kNonSecure) << i;
   }
+}
+
+/// Mappings of emulated DRAM this process holds (host view, realm TLBs): Linux allows 65,530.
+std::size_t dram_mappings() {
+  std::ifstream maps("/proc/self/maps");
+  std::size_t n = 0;
+  for (std::string line; std::getline(maps, line);) if (line.find("caec-dram") != std::string::npos) ++n;
+  return n;
+}
+
+TEST_F(RealmRuntime, realms_faulting_at_once_get_ram_in_contiguous_2mib_runs) {
+  constexpr std::uint64_t kPages = 1000;  // ~4 MiB each, across three 2 MiB blocks
+  std::vector<host::VmRealm*> realms;
+  for (std::uint16_t vmid = 1; vmid <= 3; ++vmid) {
+    realms.push_back(&vmm.launch(program_spec("test-touch-ram", {std::to_string(kPages)}, 1, vmid, 8)));
+  }
+  const std::size_t mappings_before = dram_mappings();
+  for (auto* r : realms) vmm.start(*r);
+  for (auto* r : realms) {
+    ASSERT_TRUE(vmm.wait(*r));
+    EXPECT_EQ(r->exit_status(), static_cast<std::int64_t>(kPages));
+  }
+  // Within each 2 MiB block of IPA, every page sits at the same offset in one physical run,
+  // though the three realms faulted at the same time.
+  for (auto* r : realms) {
+    std::map<std::uint64_t, std::uint64_t> delta;  // block IPA -> PA - IPA
+    for (const auto& [ipa, pa] : r->built.data) {
+      if (ipa < abi::kRamBase.value()) continue;  // the loaded image
+      const std::uint64_t block = ipa & ~(host::RamBacking::kBlockSize - 1);
+      const auto [it, fresh] = delta.emplace(block, pa.value() - ipa);
+      EXPECT_EQ(it->second, pa.value() - ipa) << r->name() << " IPA 0x" << std::hex << ipa;
+    }
+  }
+  // So the three TLBs and the host view hold a few mappings per realm, not one per page (each
+  // realm's RAM would otherwise alternate with the others' granule by granule).
+  EXPECT_LT(dram_mappings(), mappings_before + 60);
+  for (auto* r : realms) vmm.destroy(*r);
+  EXPECT_EQ(host_.ram_backing().held(), 0U) << "reserved granules outlived their realm";
+}
+
+TEST_F(RealmRuntime, a_host_short_of_memory_takes_back_ram_reserved_and_not_yet_used) {
+  auto& r = launch("test-touch-ram", {"16"});
+  EXPECT_EQ(run(r), 16);
+  const std::uint64_t held = host_.ram_backing().held();
+  ASSERT_GT(held, 0U) << "the realm's first touch reserved a run";
+  const std::uint64_t free = host_.pool().free_granules();
+  // Everything the pool has, then what the realm reserved and never used.
+  std::vector<Pa> taken;
+  while (const auto g = host_.allocate()) taken.push_back(*g);
+  EXPECT_EQ(host_.ram_backing().held(), 0U);
+  EXPECT_EQ(taken.size(), free + held);
+  for (Pa g : taken) host_.pool().free(g);
+  vmm.destroy(r);
+}
+
+/// A host that delegates page 2 of shared buffer 8 when the realm asks (host call 0x201).
+class DelegatingVmm : public host::Vmm {
+ public:
+  using Vmm::Vmm;
+  Pa buffer;
+
+ protected:
+  Next on_host_call(host::VmRealm& r, std::size_t rec, const abi::RmiRecExit& exit,
+                    abi::RmiRecEnter& enter) override {
+    if (exit.imm != 0x201) return Vmm::on_host_call(r, rec, exit, enter);
+    EXPECT_RMI_OK(host().rmi().granule_delegate(buffer + 2 * kGranuleSize));
+    return Next::kEnter;
+  }
+};
+
+TEST_F(RealmRuntime, a_delegated_granule_leaves_the_ns_run_the_tlb_filled_around_it) {
+  DelegatingVmm hostile(host_, [this](Pa rec) { system_.platform().interrupt(rec); });
+  hostile.buffer = hostile.create_shared_buffer(8, 4 * kGranuleSize);
+  for (std::uint64_t i = 0; i < 4; ++i) {
+    ASSERT_EQ(machine().host_view().write(hostile.buffer + i * kGranuleSize, std::as_bytes(std::span(&i, 1))),
+              machine::Access::kOk);
+  }
+  auto& r = hostile.launch(program_spec("test-ns-run-revoked"));
+  hostile.start(r);
+  ASSERT_TRUE(hostile.wait(r));
+  EXPECT_EQ(r.exit_status(), 0) << "1: page 0 unreadable, 2: the delegated page 2 still read, 3: a neighbour lost";
+  hostile.destroy(r);
+  EXPECT_RMI_OK(rmi().granule_undelegate(hostile.buffer + 2 * kGranuleSize));
+  host_.pool().free(hostile.buffer, 4);
 }
 
 class SmallTlb : public RealmRuntime {

@@ -91,14 +91,17 @@ CommResults run_comm(const CommConfig& config) {
   std::vector<CommPoint> repetitions;
   std::uint16_t vmid = 1;
   std::uint64_t run = 0;
-  for (channel::Transport mode : config.modes) {
-    const std::string name(channel::transport_name(mode));
-    for (std::uint64_t rep = 0; rep < reps; ++rep) {
+  // Repetition-major: every mode runs once before any runs twice, so a change of vCPU
+  // placement during the run (the machine's hypervisor moves our vCPUs) hits every mode alike
+  // instead of whichever mode ran at the time.
+  for (std::uint64_t rep = 0; rep < reps; ++rep) {
+    for (channel::Transport mode : config.modes) {
+      const std::string name(channel::transport_name(mode));
       ++run;  // a fresh buffer and fresh names for every channel (docs/channels.md)
       if (config.progress) {
-        config.progress("communication: " + name + " (" + std::to_string(config.sizes.size()) + " sizes" +
+        config.progress("communication" +
                         (reps > 1 ? ", repetition " + std::to_string(rep + 1) + " of " + std::to_string(reps) : "") +
-                        ")");
+                        ": " + name + " (" + std::to_string(config.sizes.size()) + " sizes)");
       }
       (void)vmm.create_shared_buffer(run, region);
       const std::vector<std::string> common{

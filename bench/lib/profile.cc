@@ -103,17 +103,6 @@ Results run_profile(const Profile& p, const std::vector<channel::Transport>& mod
   return r;
 }
 
-std::string environment_problem(const Profile& p) {
-  constexpr std::uint64_t kNeeded = std::uint64_t{1} << 20U;  // what the full profile ran with
-  if (p.weight_bytes < (std::uint64_t{64} << 20U)) return {};  // the quick profile fits in the default
-  std::ifstream in("/proc/sys/vm/max_map_count");
-  std::uint64_t have = 0;
-  if (!(in >> have) || have >= kNeeded) return {};
-  return "the " + p.name + " profile needs vm.max_map_count >= " + std::to_string(kNeeded) + " (this machine has " +
-         std::to_string(have) + "): run `sysctl -w vm.max_map_count=" + std::to_string(kNeeded) +
-         "` as root, or use --quick";
-}
-
 std::vector<std::string> completeness_problems(const Results& r, const Profile& p,
                                                const std::vector<channel::Transport>& modes) {
   std::vector<std::string> problems;

@@ -32,13 +32,6 @@ struct Profile {
 [[nodiscard]] Results run_profile(const Profile& profile, const std::vector<channel::Transport>& modes,
                                   const std::function<void(const std::string&)>& progress);
 
-/// Why this machine cannot run `profile` (empty: it can). The emulator protects the host's view
-/// of every delegated granule with its own mprotect, and Linux counts each split as a mapping:
-/// the full profile's 177 MiB weight set in three realms needs more than the default
-/// vm.max_map_count (65530) allows, and the process would abort half way (issue 7: merge
-/// neighbouring protections instead).
-[[nodiscard]] std::string environment_problem(const Profile& profile);
-
 /// What is missing or insane in `results` for this profile and these modes (empty: complete):
 /// every mode at every size with positive figures, every floor, every control operation.
 [[nodiscard]] std::vector<std::string> completeness_problems(const Results& results, const Profile& profile,

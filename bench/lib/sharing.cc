@@ -76,7 +76,7 @@ std::vector<SharingPoint> run_sharing(const SharingConfig& c) {
         s.ram_size = ram;
         return s;
       };
-      const std::uint64_t free_before = host.pool().free_granules();
+      const std::uint64_t delegated_before = host.delegated();
       std::vector<host::VmRealm*> realms;
       realms.push_back(&vmm.launch(spec("p-" + id, {shared ? "role=provider" : "role=private",
                                                     "consumers=" + std::to_string(consumers)})));
@@ -93,7 +93,7 @@ std::vector<SharingPoint> run_sharing(const SharingConfig& c) {
           throw std::runtime_error("data-sharing realm failed: " + why);
         }
       }
-      SharingPoint p{.consumers = consumers, .shared = shared, .granules = free_before - host.pool().free_granules()};
+      SharingPoint p{.consumers = consumers, .shared = shared, .granules = host.delegated() - delegated_before};
       std::vector<double> passes;
       std::set<std::string> sums;
       for (auto* r : realms) {

@@ -26,23 +26,12 @@ namespace caec::bench {
 namespace {
 
 constexpr Ipa kRegionBase{0x400000};
-// Host-call polls before a waiting realm sleeps: about 1 ms of polling, then WFI until the
-// host's timer tick (the timed realm is never the one waiting).
-constexpr int kPollsBeforeSleep = 100;
+// Waiting realms use sleep_until_event: they spin briefly, then sleep in WFI until the host's
+// timer tick (the timed realm is never the one waiting).
 
 void report(realm::Realm& r, const std::string& op, std::uint64_t size, std::uint64_t consumers,
             const std::vector<std::uint64_t>& t) {
   report_line(r, "op=" + op + " size=" + std::to_string(size) + " consumers=" + std::to_string(consumers), t);
-}
-
-void sleepy_wait(realm::Realm& r, const std::string& name) {
-  for (int polls = 0; !realm::poll_event(r, name); ++polls) {
-    if (polls < kPollsBeforeSleep) {
-      r.cpu_relax();
-    } else {
-      r.wfi();
-    }
-  }
 }
 
 // One event per (run, round, step, consumer): "go" (provider -> consumer i: attach sharing k),
@@ -72,12 +61,12 @@ void provider(realm::Realm& r, const Plan& p) {
       }
       for (std::uint64_t i = 0; i < n; ++i) {
         realm::signal_event(r, event("go", p.run, round, i));
-        sleepy_wait(r, event("attached", p.run, round, i));
+        realm::sleep_until_event(r, event("attached", p.run, round, i));
       }
       destroy.push_back(timed([&] { realm::csm_destroy(r, id); }));
       for (std::uint64_t i = 0; i < n; ++i) {
         realm::signal_event(r, event("destroyed", p.run, round, i));
-        sleepy_wait(r, event("freed", p.run, round, i));
+        realm::sleep_until_event(r, event("freed", p.run, round, i));
       }
     }
     report(r, "share", p.size, n, share);
@@ -93,11 +82,11 @@ void consumer(realm::Realm& r, const Plan& p, std::uint64_t index) {
     std::vector<std::uint64_t> attach, detach;
     for (std::uint64_t rep = 0; rep < p.reps; ++rep, ++round) {
       if (index >= n) continue;
-      sleepy_wait(r, event("go", p.run, round, index));
+      realm::sleep_until_event(r, event("go", p.run, round, index));
       (void)realm::csm_reserve(r, provider, k, kRegionBase, p.size);
       attach.push_back(timed([&] { (void)realm::csm_attach(r, provider, k, kRegionBase, p.size); }));
       realm::signal_event(r, event("attached", p.run, round, index));
-      sleepy_wait(r, event("destroyed", p.run, round, index));
+      realm::sleep_until_event(r, event("destroyed", p.run, round, index));
       detach.push_back(timed([&] { realm::csm_detach(r, provider, k); }));
       realm::signal_event(r, event("freed", p.run, round, index));
       ++k;

@@ -3,8 +3,9 @@
 // either private to each realm or held once by a provider and shared read-only with consumers;
 // every realm runs the same int8 inference kernel over it and reports its pass times.
 //
-// Arguments: role=private|provider|consumer  bytes=N  passes=N  consumers=N (provider)
-//            peer=NAME index=I (consumer I of the provider, launched as "cI-RUN")  run=ID
+// Arguments: role=private|provider|consumer  bytes=N  passes=N  run=ID
+//            consumers=N (realm 0: the provider, or the first private copy)
+//            index=I (the others, launched as "cI-RUN")  peer=NAME (consumers: the provider)
 // Output: "D role=R pass=MIN/MEDIAN/MAX checksum=C" (pass in ticks).
 #include <algorithm>
 #include <cstring>
@@ -74,37 +75,59 @@ void run_passes(realm::Realm& r, const std::string& role, std::span<const std::i
           " checksum=" + std::to_string(checksum) + "\n");
 }
 
+std::string event(const std::string& what, const std::string& run, std::uint64_t index) {
+  return what + "-" + run + "-" + std::to_string(index);
+}
+
+/// The realms time their passes one at a time, realm 0 (the provider, or the first private
+/// copy) once every realm has its weights ready: the machine has fewer cores than realms, and
+/// a pass timed while other realms compute would measure the scheduler, not the memory.
+void timed_turn(realm::Realm& r, const std::string& role, std::span<const std::int8_t> w,
+                std::uint64_t passes, const std::string& run, std::uint64_t index, std::uint64_t realms) {
+  if (index == 0) {
+    for (std::uint64_t i = 1; i < realms; ++i) realm::sleep_until_event(r, event("ready", run, i));
+  } else {
+    realm::signal_event(r, event("ready", run, index));
+    realm::sleep_until_event(r, event("turn", run, index));
+  }
+  run_passes(r, role, w, passes);
+  realm::signal_event(r, event("turn", run, index + 1));
+}
+
 int bench_weights(realm::Realm& r) {
   const channel::Args a = channel::parse_args(r.args());
   const std::string role = a.at("role");
   const std::uint64_t bytes = channel::number(a, "bytes", 16U << 20U);
   const std::uint64_t passes = channel::number(a, "passes", 3);
+  const std::uint64_t consumers = channel::number(a, "consumers", 0);  // realm 0 only
+  const std::uint64_t index = channel::number(a, "index", 0);
   const std::string run = a.contains("run") ? a.at("run") : "0";
   realm::publish_rid(r);
   auto* weights = r.as<std::int8_t>(kWeightsBase);
   if (role == "private") {
     generate({weights, bytes});
-    run_passes(r, role, {weights, bytes}, passes);
+    timed_turn(r, role, {weights, bytes}, passes, run, index, consumers + 1);
   } else if (role == "provider") {
     const CsmId id = realm::csm_create(r, kWeightsBase, bytes);
     generate({weights, bytes});
-    for (std::uint64_t i = 1; i <= channel::number(a, "consumers", 1); ++i) {
+    for (std::uint64_t i = 1; i <= consumers; ++i) {
       const Rid consumer = realm::lookup_rid(r, "c" + std::to_string(i) + "-" + run);
       (void)realm::csm_share(r, id, consumer, abi::CsmPerm::kRo);
     }
     realm::signal_event(r, "weights-" + run);
-    run_passes(r, role, {weights, bytes}, passes);
-    for (std::uint64_t i = 1; i <= channel::number(a, "consumers", 1); ++i) {
-      realm::wait_event(r, "done-" + run + "-" + std::to_string(i));  // the region may go now
+    timed_turn(r, role, {weights, bytes}, passes, run, 0, consumers + 1);
+    for (std::uint64_t i = 1; i <= consumers; ++i) {
+      realm::sleep_until_event(r, event("done", run, i));  // the region may go now
     }
   } else {
     const Rid provider = realm::lookup_rid(r, a.at("peer"));
-    realm::wait_event(r, "weights-" + run);
+    realm::sleep_until_event(r, "weights-" + run);
     (void)realm::csm_reserve(r, provider, 0, kWeightsBase, bytes);
     const auto attached = realm::csm_attach(r, provider, 0, kWeightsBase, bytes);
     // SAFETY: the attached region holds the provider's int8 weights.
-    run_passes(r, role, {reinterpret_cast<const std::int8_t*>(attached.bytes.data()), bytes}, passes);
-    realm::signal_event(r, "done-" + run + "-" + a.at("index"));
+    const std::span<const std::int8_t> w{reinterpret_cast<const std::int8_t*>(attached.bytes.data()), bytes};
+    timed_turn(r, role, w, passes, run, index, 0);
+    realm::signal_event(r, event("done", run, index));
   }
   return 0;
 }

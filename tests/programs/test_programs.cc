@@ -110,6 +110,20 @@ int write_read_only(Realm& r) {
 }
 CAEC_REALM_PROGRAM("test-write-ro", write_read_only);
 
+/// Maps host buffer 8 (four pages, each holding its index), reads page 0 (the TLB fills the
+/// whole contiguous run), asks the host to delegate page 2 (host call 0x201), then reads every
+/// page again. Page 2 must take an abort, the others must still read. Returns 0 when they do.
+int ns_run_loses_a_delegated_page(Realm& r) {
+  auto* buf = r.map_host_buffer(8, r.unprotected_alias(Ipa{0x40000000}), 4 * kGranuleSize);
+  const auto page = [&](std::uint64_t i) { return reinterpret_cast<volatile std::uint64_t*>(buf + i * kGranuleSize); };
+  if (*page(0) != 0) return 1;
+  (void)r.host_call(0x201);
+  const auto abort = r.guarded([&] { (void)*page(2); });
+  if (!abort) return 2;
+  return *page(0) == 0 && *page(1) == 1 && *page(3) == 3 ? 0 : 3;
+}
+CAEC_REALM_PROGRAM("test-ns-run-revoked", ns_run_loses_a_delegated_page);
+
 /// Writes a secret into RAM, lets the host act (host call 0x200), then reads the page again.
 int reuse_after_host(Realm& r) {
   auto* p = r.as<volatile std::uint64_t>(r.ram().first);
