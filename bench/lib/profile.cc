@@ -52,7 +52,7 @@ Profile quick_profile() {
           .tokens = 5,
           .floor_reps = 200,
           .weight_bytes = 16U << 20U,
-          .weight_passes = 2};
+          .weight_passes = 5};
 }
 
 Profile full_profile() {
@@ -65,7 +65,7 @@ Profile full_profile() {
           .tokens = 20,
           .floor_reps = 1000,
           .weight_bytes = 177U << 20U,
-          .weight_passes = 3};
+          .weight_passes = 10};
 }
 
 Results run_profile(const Profile& p, const std::vector<channel::Transport>& modes,
