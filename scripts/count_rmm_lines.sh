@@ -3,8 +3,16 @@
 # extension within it, as the paper reports them (CAEC: 1,062 lines, about 4-6% of TF-RMM).
 # The CSM files are counted whole; CSM hooks inside shared files (DATA_* propagation, the
 # IPA_STATE_SET and RTT_FOLD refusals, the abort rules, registry calls) are listed apart.
+#
+# Usage: count_rmm_lines.sh [--json] [BUILD_DIR]   (BUILD_DIR default build/default: object
+# bytes come from its caec_rmm objects, and are left out if it has none). --json prints one
+# JSON object instead of the table; the build embeds it in `caec bench` (bench/CMakeLists.txt).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+json=0
+if [ "${1:-}" = "--json" ]; then json=1; shift; fi
+root=$(realpath "$(dirname "$0")/..")
+build=$(realpath -m "${1:-$root/build/default}")
+cd "$root"
 
 csm_files=(rmm/apt.h rmm/apt.cc rmm/csm.h rmm/csm.cc rmm/rsi_csm.cc rmm/rmi_apt.cc
            rmm/realm_registry.h rmm/realm_registry.cc)
@@ -14,20 +22,18 @@ count() { cat "$@" | grep -cv '^[[:space:]]*$' || true; }
 code() { cat "$@" | grep -v '^[[:space:]]*$' | grep -cv '^[[:space:]]*//' || true; }
 
 total=$(count "${all[@]}")
+total_code=$(code "${all[@]}")
 csm=$(count "${csm_files[@]}")
+csm_code=$(code "${csm_files[@]}")
 hooks=$(grep -c -i -E 'csm|apt\(|reservation|consumer|foreign' rmm/rmi_data.cc rmm/stage2_abort.cc \
           rmm/rsi_memory.cc rmm/rmi_rtt.cc rmm/rmi_realm.cc rmm/s2tt.cc rmm/rtt_ctx.h | \
         awk -F: '{s += $2} END {print s}')
-printf 'RMM (rmm/, non-blank lines):        %6d   (code only: %d)\n' "$total" "$(code "${all[@]}")"
-printf 'CSM extension files:                %6d   (code only: %d)\n' "$csm" "$(code "${csm_files[@]}")"
-printf 'CSM hook lines in shared files:    ~%6d\n' "$hooks"
-awk -v c="$csm" -v h="$hooks" -v t="$total" \
-  'BEGIN { printf "CSM share of the RMM:               %5.1f%% (files) to %.1f%% (with hooks)\n", 100*c/t, 100*(c+h)/t }'
 
-# Object bytes (text + data, from a build directory; default build/default), the same split.
-build=${1:-build/default}
+# Object bytes (text + data), the same split.
+all_bytes=0
+csm_bytes=0
 objdir="$build/rmm/CMakeFiles/caec_rmm.dir"
-if [ -d "$objdir" ] && command -v size >/dev/null; then
+if [ -d "$objdir" ] && ls "$objdir"/*.o >/dev/null 2>&1 && command -v size >/dev/null; then
   bytes() { size --format=berkeley "$@" 2>/dev/null | awk 'NR > 1 { s += $1 + $2 } END { print s + 0 }'; }
   mapfile -t objs < <(ls "$objdir"/*.o)
   csm_objs=()
@@ -36,6 +42,21 @@ if [ -d "$objdir" ] && command -v size >/dev/null; then
   done
   all_bytes=$(bytes "${objs[@]}")
   csm_bytes=$(bytes "${csm_objs[@]}")
+fi
+
+if [ "$json" = 1 ]; then
+  printf '{"rmm_lines": %d, "rmm_code_lines": %d, "csm_lines": %d, "csm_code_lines": %d, ' \
+    "$total" "$total_code" "$csm" "$csm_code"
+  printf '"csm_hook_lines": %d, "rmm_object_bytes": %d, "csm_object_bytes": %d}\n' \
+    "$hooks" "$all_bytes" "$csm_bytes"
+  exit 0
+fi
+printf 'RMM (rmm/, non-blank lines):        %6d   (code only: %d)\n' "$total" "$total_code"
+printf 'CSM extension files:                %6d   (code only: %d)\n' "$csm" "$csm_code"
+printf 'CSM hook lines in shared files:    ~%6d\n' "$hooks"
+awk -v c="$csm" -v h="$hooks" -v t="$total" \
+  'BEGIN { printf "CSM share of the RMM:               %5.1f%% (files) to %.1f%% (with hooks)\n", 100*c/t, 100*(c+h)/t }'
+if [ "$all_bytes" -gt 0 ]; then
   printf 'RMM objects (text + data bytes):    %8d\n' "$all_bytes"
   printf 'CSM extension objects:              %8d   (%.1f%%)\n' "$csm_bytes" "$(awk -v c="$csm_bytes" -v t="$all_bytes" 'BEGIN { print 100*c/t }')"
 fi

@@ -23,6 +23,7 @@ suites=(
   "tests/sealed_frame_test *"
   "tests/sealed_frame_property_test *"
   "machine/machine_test *"
+  "host/host_test *"
 )
 if [ "${1:-}" = --ci ]; then
   suites=("${suites[@]:2}")

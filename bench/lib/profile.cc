@@ -75,6 +75,7 @@ Results run_profile(const Profile& p, const std::vector<channel::Transport>& mod
   r.machine = machine_description();
   r.date = today();
   r.ticks_per_ns = ticks_per_ns();
+  r.code_size = rmm_code_size();
   progress("floors: memcpy, cache-line round trip, AES-256-GCM (OpenSSL, MbedTLS, libsodium)");
   r.cache_line_rtt_ns = cache_line_round_trip_ns(p.floor_reps * 10);
   for (std::size_t size : p.sizes) {
@@ -157,6 +158,10 @@ std::vector<std::string> completeness_problems(const Results& r, const Profile& 
     }
   }
   if (r.ticks_per_ns <= 0 || !positive(r.cache_line_rtt_ns)) problems.push_back("clock rate or cache-line probe missing");
+  const CodeSize& c = r.code_size;
+  if (c.csm_lines == 0 || c.csm_lines >= c.rmm_lines || c.csm_object_bytes == 0 || c.csm_object_bytes >= c.rmm_object_bytes) {
+    problems.push_back("code size: missing, or the CSM extension is not a part of the RMM");
+  }
   return problems;
 }
 

@@ -129,6 +129,14 @@ ordered_json to_json(const Results& r) {
                             {"pass_ticks", summary_json(p.pass_ticks)},
                             {"checksums_agree", p.checksums_agree}});
   }
+  const CodeSize& cs = r.code_size;
+  j["code_size"] = {{"rmm_lines", cs.rmm_lines},
+                    {"rmm_code_lines", cs.rmm_code_lines},
+                    {"csm_lines", cs.csm_lines},
+                    {"csm_code_lines", cs.csm_code_lines},
+                    {"csm_hook_lines", cs.csm_hook_lines},
+                    {"rmm_object_bytes", cs.rmm_object_bytes},
+                    {"csm_object_bytes", cs.csm_object_bytes}};
   for (const ControlPoint& c : r.control) {
     j["control"].push_back({{"op", c.op},
                             {"sweep", c.sweep},
@@ -246,6 +254,21 @@ std::string control_by_consumers(const Results& r) {
   return o.str();
 }
 
+std::string code_size_section(const CodeSize& c) {
+  const auto share = [](std::uint64_t part, std::uint64_t whole) {
+    return whole == 0 ? std::string("-") : fixed(100.0 * static_cast<double>(part) / static_cast<double>(whole), 1) + "%";
+  };
+  std::ostringstream o;
+  o << "\n## Code size: the CSM extension in this RMM (measured when this binary was built)\n\n"
+    << "| | RMM | CSM extension | share |\n|---|---|---|---|\n"
+    << "| lines (non-blank) | " << c.rmm_lines << " | " << c.csm_lines << " (+ ~" << c.csm_hook_lines
+    << " in shared files) | " << share(c.csm_lines, c.rmm_lines) << " to " << share(c.csm_lines + c.csm_hook_lines, c.rmm_lines)
+    << " |\n| code lines (no comments) | " << c.rmm_code_lines << " | " << c.csm_code_lines << " | "
+    << share(c.csm_code_lines, c.rmm_code_lines) << " |\n| object bytes (text + data) | " << c.rmm_object_bytes << " | "
+    << c.csm_object_bytes << " | " << share(c.csm_object_bytes, c.rmm_object_bytes) << " |\n";
+  return o.str();
+}
+
 }  // namespace
 
 std::string results_json(const Results& r) { return to_json(r).dump(2) + "\n"; }
@@ -359,6 +382,7 @@ std::string markdown_summary(const Results& r) {
         << fixed(shared->pass_ticks.median / r.ticks_per_ns / 1e6, 1) << " |\n";
     }
   }
+  o << code_size_section(r.code_size);
   return o.str();
 }
 

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/lib/code_size.h"
 #include "bench/lib/comm.h"
 #include "bench/lib/control.h"
 #include "bench/lib/sharing.h"
@@ -39,6 +40,7 @@ struct Results {
   std::vector<ControlPoint> control;
   std::uint64_t weight_bytes = 0;
   std::vector<SharingPoint> sharing;
+  CodeSize code_size;  // of the RMM this binary runs, measured at build time
 };
 
 /// Writes results.json, comm.csv, floors.csv, control.csv, summary.md and, if gnuplot is
