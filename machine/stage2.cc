@@ -193,11 +193,12 @@ S2Outcome Stage2::fill(Ipa ipa, bool write) {
   }
   ++mappings_;
   g_mappings.fetch_add(1, std::memory_order_relaxed);
+  keep_mapped_neighbours(*h, ipa, map_ipa, map_pa, map_size);
   void* at = h->base + (map_ipa - h->first);
-  // MAP_POPULATE: the host's page tables for the whole run are built now, as part of this TLB
-  // fill. Otherwise the realm's first write to each page of the run would take a host minor
-  // fault (~2 µs) that hardware has no counterpart for, and data paths that stream through
-  // fresh memory (a ring's first lap) would measure the host kernel.
+  // MAP_POPULATE: the host's page tables for the run are built now, as part of this TLB fill.
+  // Otherwise the realm's first write to each page of the run would take a host minor fault
+  // (~2 µs) that hardware has no counterpart for, and data paths that stream through fresh
+  // memory (a ring's first lap) would measure the host kernel.
   void* p = mmap(at, map_size, prot, MAP_SHARED | MAP_FIXED | MAP_POPULATE, mem_.fd(),
                  static_cast<off_t>(mem_.file_offset(map_pa)));
   MACHINE_CHECK(p == at, "stage-2 fill: mmap failed");
@@ -209,6 +210,29 @@ S2Outcome Stage2::fill(Ipa ipa, bool write) {
     ns_[ns_count_++] = {map_ipa, map_pa, map_size};
   }
   return out;
+}
+
+void Stage2::keep_mapped_neighbours(const Half& h, Ipa ipa, Ipa& map_ipa, Pa& map_pa,
+                                    std::uint64_t& map_size) const {
+  // Pages of the run this window maps already keep their mapping: remapping them would throw
+  // away (and MAP_POPULATE rebuild) their host page tables at every fault, and a run that
+  // grows a page per fault, as RAM populated on demand does, would cost O(n^2). A page of the
+  // window is mapped iff mincore() finds it resident: the reservation's anonymous PROT_NONE
+  // pages never are, DRAM pages mapped here are (those are written when created). A resident
+  // page is a translation no invalidation removed, so it is still the right one; a page wrongly
+  // reported absent is merely mapped again.
+  std::array<unsigned char, s2::kEntriesPerTable> resident{};
+  const std::uint64_t pages = map_size / kGranuleSize;
+  if (pages <= 1 || pages > resident.size()) return;
+  if (mincore(h.base + (map_ipa - h.first), map_size, resident.data()) != 0) return;
+  const std::uint64_t fault = (ipa.align_down(kGranuleSize) - map_ipa) / kGranuleSize;
+  std::uint64_t lo = fault;
+  std::uint64_t hi = fault;
+  while (lo > 0 && (resident[lo - 1] & 1U) == 0) --lo;
+  while (hi + 1 < pages && (resident[hi + 1] & 1U) == 0) ++hi;
+  map_ipa = map_ipa + lo * kGranuleSize;
+  map_pa = map_pa + lo * kGranuleSize;
+  map_size = (hi - lo + 1) * kGranuleSize;
 }
 
 void Stage2::unmap(Ipa base, std::uint64_t size) {

@@ -98,6 +98,8 @@ class Stage2 {
                                std::uint64_t& map_size, int& prot) const;
   [[nodiscard]] std::uint64_t read_desc(Pa table, std::uint64_t index) const;
   void unmap(Ipa base, std::uint64_t size);
+  /// Shrinks the run to map to the pages around `ipa` that the window does not map yet.
+  void keep_mapped_neighbours(const Half& h, Ipa ipa, Ipa& map_ipa, Pa& map_pa, std::uint64_t& map_size) const;
   /// Unmaps and forgets the NS runs `hit` selects (caller holds mutex_).
   template <typename Pred>
   void drop_ns_runs(Pred hit);

@@ -11,6 +11,7 @@
 // (spin-wait excluded); `lat` is from the writer's clock read before send to the reader's after
 // receive (the TSC is synchronised across cores); `burst_ticks` from the first message's send to
 // the last one's receive.
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -47,10 +48,11 @@ std::string triple(const Summary& s) {
   return o.str();
 }
 
-/// A message buffer that starts on a page boundary. memcpy on this machine slows several-fold
-/// when source and destination sit at nearly the same offset in their pages (4 KiB aliasing);
-/// a heap buffer at whatever offset malloc returns would make one transport's run slow and
-/// another's fast by chance. Page-aligned, every transport copies through the same offsets.
+/// A message buffer that starts on a page boundary; one per run, every size uses a prefix.
+/// memcpy on this machine slows several-fold when source and destination sit at nearly the
+/// same offset in their pages (4 KiB aliasing); a heap buffer at whatever offset malloc returns
+/// would make one transport's run slow and another's fast by chance. Page-aligned, every
+/// transport copies through the same offsets.
 class PageBuffer {
  public:
   explicit PageBuffer(std::size_t size, std::byte fill = std::byte{0})
@@ -121,9 +123,9 @@ Received receive_stamped(Endpoint& e, std::span<std::byte> buf, bool zero_copy) 
 void writer(realm::Realm& r, Endpoint& e, const std::vector<std::size_t>& sizes, std::uint64_t count,
             std::uint64_t burst, bool zero_copy) {
   std::array<std::byte, 1> ack{};
+  PageBuffer buffer(*std::max_element(sizes.begin(), sizes.end()), std::byte{0x5A});
   for (std::size_t size : sizes) {
-    PageBuffer buffer(size, std::byte{0x5A});
-    const std::span<std::byte> msg = buffer.span();
+    const std::span<std::byte> msg = buffer.span().first(size);
     std::vector<std::uint64_t> send;
     for (std::uint64_t i = 0; i < count; ++i) {
       send.push_back(send_stamped(e, msg, zero_copy));
@@ -138,9 +140,9 @@ void writer(realm::Realm& r, Endpoint& e, const std::vector<std::size_t>& sizes,
 void reader(realm::Realm& r, Endpoint& e, const std::vector<std::size_t>& sizes, std::uint64_t count,
             std::uint64_t burst, bool zero_copy) {
   const std::array<std::byte, 1> ack{};
+  PageBuffer buffer(*std::max_element(sizes.begin(), sizes.end()));
   for (std::size_t size : sizes) {
-    PageBuffer buffer(size);
-    const std::span<std::byte> buf = buffer.span();
+    const std::span<std::byte> buf = buffer.span().first(size);
     std::vector<std::uint64_t> recv, lat;
     for (std::uint64_t i = 0; i < count; ++i) {
       const Received m = receive_stamped(e, buf, zero_copy);
