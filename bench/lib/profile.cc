@@ -52,7 +52,8 @@ Profile quick_profile() {
           .tokens = 5,
           .floor_reps = 200,
           .weight_bytes = 16U << 20U,
-          .weight_passes = 5};
+          .weight_passes = 5,
+          .weight_rounds = 2};
 }
 
 Profile full_profile() {
@@ -65,7 +66,8 @@ Profile full_profile() {
           .tokens = 20,
           .floor_reps = 1000,
           .weight_bytes = 177U << 20U,
-          .weight_passes = 10};
+          .weight_passes = 10,
+          .weight_rounds = 3};
 }
 
 Results run_profile(const Profile& p, const std::vector<channel::Transport>& modes,
@@ -100,7 +102,8 @@ Results run_profile(const Profile& p, const std::vector<channel::Transport>& mod
                            .progress = progress});
   r.weight_bytes = p.weight_bytes;
   r.sharing = run_sharing(
-      {.weight_bytes = p.weight_bytes, .consumers = {1, 2}, .passes = p.weight_passes, .progress = progress});
+      {.weight_bytes = p.weight_bytes, .consumers = {1, 2}, .passes = p.weight_passes, .rounds = p.weight_rounds,
+       .progress = progress});
   return r;
 }
 

@@ -22,6 +22,7 @@ struct Profile {
   unsigned floor_reps = 1000;
   std::uint64_t weight_bytes = 177U << 20U;
   std::uint64_t weight_passes = 3;
+  unsigned weight_rounds = 1;  // private and shared alternate this many times
 };
 
 [[nodiscard]] Profile quick_profile();
