@@ -279,8 +279,10 @@ std::string markdown_summary(const Results& r) {
   const auto sizes = sizes_of(r);
   o << "# caec bench (" << r.profile << " profile)\n\n"
     << "Machine: " << r.machine << "; " << r.date << ". Cycles are TSC ticks (" << fixed(r.ticks_per_ns, 2)
-    << " per ns); medians. Cache-line round trip between two threads: " << fixed(r.cache_line_rtt_ns.median) << " ns ("
-    << placement(r.cache_line_rtt_ns) << ").\n\n";
+    << " per ns); medians. Cache-line round trip between two threads at the start: " << fixed(r.cache_line_rtt_ns.median)
+    << " ns (" << placement(r.cache_line_rtt_ns) << ")"
+    << (r.comm_placement.empty() ? std::string() : "; the communication tables use *" + r.comm_placement + "* repetitions")
+    << ".\n\n";
   o << "## Cycles per message (writer send + reader receive, spin-wait excluded)\n\n| size |";
   for (const auto& m : modes) o << " " << m << " |";
   for (const auto& m : modes) {
