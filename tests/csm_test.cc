@@ -11,6 +11,7 @@
 #include "caec/abi/s2tt.h"
 #include "host/vmm.h"
 #include "inspect/csm_invariants.h"
+#include "testing/host_call_hook.h"
 #include "testing/rmm_fixture.h"
 
 namespace caec::testing {
@@ -110,23 +111,14 @@ TEST_F(Csm, the_host_cannot_map_a_shared_granule_into_another_realm) {
   EXPECT_FAILS_WITH(rmi().data_create_unknown(victim.rd, g, Ipa{0x1000}), kInput, 0, "data_state");
   // As "shared memory" at an unprotected IPA: the stage-2 walk's granule protection check
   // refuses it, and the realm gets an abort instead of the data.
-  class Stealing : public host::Vmm {
-   public:
-    using Vmm::Vmm;
-    Pa steal;
-   protected:
-    Next on_host_call(host::VmRealm& r, std::size_t rec, const abi::RmiRecExit& exit,
-                      abi::RmiRecEnter& enter) override {
-      if (exit.imm != abi::host_call::kMapShared) return Vmm::on_host_call(r, rec, exit, enter);
-      const Ipa ipa{exit.gprs[1]};
-      builder().ensure_tables(r.built, ipa, 3);
-      const auto ret = host().rmi().rtt_map_unprotected(
-          r.built.rd, ipa, 3, steal.value() | abi::s2tt::kMemAttrNormalWb | abi::s2tt::kS2apRw);
-      enter.gprs[0] = ret.ok() ? abi::host_call::kOk : abi::host_call::kErrRefused;
-      return Next::kEnter;
-    }
-  } thief(host_, [this](Pa rec) { system_.platform().interrupt(rec); });
-  thief.steal = g;
+  HostCallHook thief(host_, [this](Pa rec) { system_.platform().interrupt(rec); }, abi::host_call::kMapShared,
+                     [&](host::VmRealm& r, const abi::RmiRecExit& exit, abi::RmiRecEnter& enter) {
+                       const Ipa ipa{exit.gprs[1]};
+                       builder().ensure_tables(r.built, ipa, 3);
+                       const auto ret = rmi().rtt_map_unprotected(
+                           r.built.rd, ipa, 3, g.value() | abi::s2tt::kMemAttrNormalWb | abi::s2tt::kS2apRw);
+                       enter.gprs[0] = ret.ok() ? abi::host_call::kOk : abi::host_call::kErrRefused;
+                     });
   auto& t = launch("t", {"map-host 9 0x8040000000 0x1000", "abort-read 0x8040000000"}, &thief);
   run({&t}, &thief);
   thief.destroy(t);

@@ -7,6 +7,7 @@
 
 #include "attest/rim_calculator.h"
 #include "host/vmm.h"
+#include "testing/host_call_hook.h"
 #include "testing/rmm_fixture.h"
 
 namespace caec::testing {
@@ -67,42 +68,31 @@ TEST_F(RealmRuntime, read_only_stage2_mappings_are_enforced) {
   host_.pool().free(buf);
 }
 
-/// A host that destroys the realm's first RAM page when the realm asks it to (host call 0x200).
-class DestroyingVmm : public host::Vmm {
- public:
-  using Vmm::Vmm;
-  Pa destroyed;
-
- protected:
-  Next on_host_call(host::VmRealm& r, std::size_t rec, const abi::RmiRecExit& exit,
-                    abi::RmiRecEnter& enter) override {
-    if (exit.imm != 0x200) return Vmm::on_host_call(r, rec, exit, enter);
-    const Ipa page{0x100000 + 64 * kGranuleSize};  // realm.ram().first
-    const auto out = host().rmi().data_destroy(r.built.rd, page);
-    if (out.ret.ok()) {
-      destroyed = out.granule;
-      r.built.data.erase(page.value());
-      host().undelegate_and_free(out.granule);
-    }
-    return Next::kEnter;
-  }
-};
-
 TEST_F(RealmRuntime, after_data_destroy_the_realm_never_reaches_the_old_granule) {
-  DestroyingVmm hostile(host_, [this](Pa rec) { system_.platform().interrupt(rec); });
+  // When the realm asks (host call 0x200), the host destroys its first RAM page.
+  Pa destroyed;
+  HostCallHook hostile(host_, [this](Pa rec) { system_.platform().interrupt(rec); }, 0x200,
+                       [&](host::VmRealm& r, const abi::RmiRecExit&, abi::RmiRecEnter&) {
+                         const Ipa page{0x100000 + 64 * kGranuleSize};  // realm.ram().first
+                         const auto out = rmi().data_destroy(r.built.rd, page);
+                         if (!out.ret.ok()) return;
+                         destroyed = out.granule;
+                         r.built.data.erase(page.value());
+                         host_.undelegate_and_free(out.granule);
+                       });
   host::LaunchSpec spec;
   spec.manifest = {"test-reuse-after-host", 1, {}};
   spec.ram_size = 1ULL << 20U;
   auto& r = hostile.launch(spec);
   hostile.start(r);
   ASSERT_TRUE(hostile.wait(r));
-  ASSERT_NE(hostile.destroyed, Pa{});
+  ASSERT_NE(destroyed, Pa{});
   // The realm's next access found RIPAS DESTROYED: it exited instead of reading anything, and
   // the host could not make it continue.
   EXPECT_EQ(r.console().find("read"), std::string::npos) << r.console();
   EXPECT_NE(r.error().find("realm aborted on IPA 0x140000"), std::string::npos) << r.error();
   std::array<std::byte, 8> old{};
-  ASSERT_EQ(machine().host_view().read(hostile.destroyed, old), machine::Access::kOk);
+  ASSERT_EQ(machine().host_view().read(destroyed, old), machine::Access::kOk);
   EXPECT_EQ(old, (std::array<std::byte, 8>{})) << "the destroyed granule was not scrubbed";
   hostile.destroy(r);
 }
@@ -227,26 +217,16 @@ TEST_F(RealmRuntime, a_host_short_of_memory_takes_back_ram_reserved_and_not_yet_
   vmm.destroy(r);
 }
 
-/// A host that delegates page 2 of shared buffer 8 when the realm asks (host call 0x201).
-class DelegatingVmm : public host::Vmm {
- public:
-  using Vmm::Vmm;
-  Pa buffer;
-
- protected:
-  Next on_host_call(host::VmRealm& r, std::size_t rec, const abi::RmiRecExit& exit,
-                    abi::RmiRecEnter& enter) override {
-    if (exit.imm != 0x201) return Vmm::on_host_call(r, rec, exit, enter);
-    EXPECT_RMI_OK(host().rmi().granule_delegate(buffer + 2 * kGranuleSize));
-    return Next::kEnter;
-  }
-};
-
 TEST_F(RealmRuntime, a_delegated_granule_leaves_the_ns_run_the_tlb_filled_around_it) {
-  DelegatingVmm hostile(host_, [this](Pa rec) { system_.platform().interrupt(rec); });
-  hostile.buffer = hostile.create_shared_buffer(8, 4 * kGranuleSize);
+  // When the realm asks (host call 0x201), the host delegates page 2 of shared buffer 8.
+  Pa buffer;
+  HostCallHook hostile(host_, [this](Pa rec) { system_.platform().interrupt(rec); }, 0x201,
+                       [&](host::VmRealm&, const abi::RmiRecExit&, abi::RmiRecEnter&) {
+                         EXPECT_RMI_OK(rmi().granule_delegate(buffer + 2 * kGranuleSize));
+                       });
+  buffer = hostile.create_shared_buffer(8, 4 * kGranuleSize);
   for (std::uint64_t i = 0; i < 4; ++i) {
-    ASSERT_EQ(machine().host_view().write(hostile.buffer + i * kGranuleSize, std::as_bytes(std::span(&i, 1))),
+    ASSERT_EQ(machine().host_view().write(buffer + i * kGranuleSize, std::as_bytes(std::span(&i, 1))),
               machine::Access::kOk);
   }
   auto& r = hostile.launch(program_spec("test-ns-run-revoked"));
@@ -254,8 +234,8 @@ TEST_F(RealmRuntime, a_delegated_granule_leaves_the_ns_run_the_tlb_filled_around
   ASSERT_TRUE(hostile.wait(r));
   EXPECT_EQ(r.exit_status(), 0) << "1: page 0 unreadable, 2: the delegated page 2 still read, 3: a neighbour lost";
   hostile.destroy(r);
-  EXPECT_RMI_OK(rmi().granule_undelegate(hostile.buffer + 2 * kGranuleSize));
-  host_.pool().free(hostile.buffer, 4);
+  EXPECT_RMI_OK(rmi().granule_undelegate(buffer + 2 * kGranuleSize));
+  host_.pool().free(buffer, 4);
 }
 
 class SmallTlb : public RealmRuntime {
