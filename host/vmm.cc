@@ -171,6 +171,13 @@ Pa Vmm::create_shared_buffer(std::uint64_t id, std::uint64_t size, bool read_onl
   return *pa;
 }
 
+void Vmm::free_shared_buffer(std::uint64_t id) {
+  const auto it = shared_.find(id);
+  if (it == shared_.end()) throw HostError("no shared buffer " + std::to_string(id));
+  host_.pool().free(it->second.pa, it->second.granules);
+  shared_.erase(it);
+}
+
 void Vmm::raise_signal(const std::string& name) {
   std::lock_guard lock(names_mutex_);
   signals_.insert(name);

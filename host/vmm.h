@@ -93,6 +93,8 @@ class Vmm {
   /// realms may ask to map (host call kMapShared). Returns its first PA.
   /// `read_only`: realms get a read-only stage-2 mapping of it.
   Pa create_shared_buffer(std::uint64_t id, std::uint64_t size, bool read_only = false);
+  /// Gives shared buffer `id` back to the host's pool (once no realm maps it any more).
+  void free_shared_buffer(std::uint64_t id);
   /// Raises a named event realms can wait for (host call kPollSignal).
   void raise_signal(const std::string& name);
   [[nodiscard]] bool signaled(const std::string& name);

@@ -65,7 +65,7 @@ TEST_F(RealmRuntime, read_only_stage2_mappings_are_enforced) {
   auto& r = launch("test-write-ro");
   EXPECT_EQ(run(r), 0) << "a write through a read-only mapping must abort and change nothing";
   vmm.destroy(r);
-  host_.pool().free(buf);
+  vmm.free_shared_buffer(7);
 }
 
 TEST_F(RealmRuntime, after_data_destroy_the_realm_never_reaches_the_old_granule) {
@@ -235,7 +235,7 @@ TEST_F(RealmRuntime, a_delegated_granule_leaves_the_ns_run_the_tlb_filled_around
   EXPECT_EQ(r.exit_status(), 0) << "1: page 0 unreadable, 2: the delegated page 2 still read, 3: a neighbour lost";
   hostile.destroy(r);
   EXPECT_RMI_OK(rmi().granule_undelegate(buffer + 2 * kGranuleSize));
-  host_.pool().free(buffer, 4);
+  hostile.free_shared_buffer(8);
 }
 
 class SmallTlb : public RealmRuntime {

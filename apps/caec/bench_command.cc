@@ -45,9 +45,8 @@ const CLI::Validator kModes(
 int run_bench(const BenchOptions& o) {
   const auto modes = parse_modes(o.modes);
   const bench::Profile profile = o.quick ? bench::quick_profile() : bench::full_profile();
-  const auto report = [](const std::string& line) { progress(line); };
-  report("caec bench, " + profile.name + " profile, results in " + o.out + "/");
-  const bench::Results results = bench::run_profile(profile, modes, report);
+  progress("caec bench, " + profile.name + " profile, results in " + o.out + "/");
+  const bench::Results results = bench::run_profile(profile, modes, progress);
   for (const auto& path : bench::write_outputs(results, o.out, o.plots)) log_line("wrote " + path.string());
   std::printf("%s", (o.json ? bench::results_json(results) : bench::markdown_summary(results)).c_str());
   if (!o.check) return 0;

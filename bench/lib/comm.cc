@@ -132,6 +132,7 @@ CommResults run_comm(const CommConfig& config) {
           const std::string why = r->name() + ": " + r->console() + r->error();
           vmm.destroy(writer);
           vmm.destroy(reader);
+          vmm.free_shared_buffer(run);
           throw std::runtime_error("benchmark realm failed: " + why);
         }
       }
@@ -156,6 +157,7 @@ CommResults run_comm(const CommConfig& config) {
       }
       vmm.destroy(writer);
       vmm.destroy(reader);
+      vmm.free_shared_buffer(run);
     }
   }
   return merge_repetitions(repetitions);

@@ -7,15 +7,13 @@
 
 #include "host/host.h"
 #include "host/vmm.h"
+#include "caec/abi/realm_image.h"
 #include "platform/emulated_platform.h"
 #include "realm/boot.h"
 
 namespace caec::bench {
 
 namespace {
-
-constexpr std::uint64_t kRegionBase = 0x400000;  // bench_control.cc
-constexpr std::uint64_t kRamBase = 0x100000;     // abi/realm_image.h
 
 std::string join(const std::vector<std::uint64_t>& v) {
   std::string s;
@@ -62,9 +60,10 @@ std::vector<ControlPoint> run_realms(std::uint64_t dram, const std::vector<host:
       failure = r->name() + ": " + r->console() + r->error();
     }
   }
+  // A failed realm may have left a half-written line: report its failure, never a parse error.
   std::vector<ControlPoint> points;
   for (host::VmRealm* r : running) {
-    parse(r->console(), points);
+    if (failure.empty()) parse(r->console(), points);
     vmm.destroy(*r);
   }
   if (!failure.empty()) throw std::runtime_error("control-plane realm failed: " + failure);
@@ -84,7 +83,7 @@ host::LaunchSpec launch(const std::string& name, const std::string& program, std
 // RAM for a realm that reserves or creates a region of `size` at kRegionBase, 1 MiB-aligned.
 std::uint64_t ram_for(std::uint64_t size) {
   constexpr std::uint64_t kMiB = std::uint64_t{1} << 20U;
-  return (kRegionBase - kRamBase + size + 4 * kMiB + kMiB - 1) & ~(kMiB - 1);
+  return (kRegionBase - abi::kRamBase + size + 4 * kMiB + kMiB - 1) & ~(kMiB - 1);
 }
 
 // Region size sweep: one provider, one consumer.

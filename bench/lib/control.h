@@ -8,8 +8,12 @@
 #include <vector>
 
 #include "bench/lib/stats.h"
+#include "caec/abi/types.h"
 
 namespace caec::bench {
+
+/// Where the control-plane realm programs (bench-control, bench-fanout) put their regions.
+inline constexpr Ipa kRegionBase{0x400000};
 
 struct ControlConfig {
   std::vector<std::uint64_t> sizes;  // region sizes, multiples of 4 KiB

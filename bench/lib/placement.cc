@@ -68,10 +68,16 @@ CommResults merge_repetitions(const std::vector<CommPoint>& repetitions) {
     auto& by_placement = groups[k];
     std::string chosen = out.placement;
     if (!by_placement.contains(chosen)) {
-      // The placement with the most repetitions; ties go to the name (deterministic).
-      chosen = std::max_element(by_placement.begin(), by_placement.end(), [](const auto& a, const auto& b) {
-                 return a.second.size() < b.second.size();
-               })->first;
+      // The most trustworthy placement it has (near or far, then mixed, then preempted), and
+      // among equals the one with the most repetitions; ties go to the name (deterministic).
+      const auto rank = [](const auto& entry) {
+        const std::string& placement = entry.first;
+        const int trust = placement == "preempted" ? 0 : placement == "mixed" ? 1 : 2;
+        return std::pair{trust, entry.second.size()};
+      };
+      chosen = std::max_element(by_placement.begin(), by_placement.end(),
+                                [&](const auto& a, const auto& b) { return rank(a) < rank(b); })
+                   ->first;
     }
     for (const auto& [placement, reps] : by_placement) {
       (placement == chosen ? out.points : out.set_aside).push_back(merge(reps));

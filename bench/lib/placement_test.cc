@@ -59,6 +59,16 @@ TEST(MergeRepetitions, APointWithoutThePlacementKeepsItsOwnTag) {
   EXPECT_EQ(r.set_aside[0].placement, "preempted");
 }
 
+TEST(MergeRepetitions, AFallbackPrefersAnyTrustedPlacementToMorePreemptedRepetitions) {
+  const CommResults r = merge_repetitions({rep("csm", 64, "near", 100), rep("plain-ns", 64, "far", 400),
+                                           rep("plain-ns", 64, "preempted", 9000),
+                                           rep("plain-ns", 64, "preempted", 8000)});
+  EXPECT_EQ(r.placement, "near");
+  ASSERT_EQ(r.points.size(), 2U);
+  EXPECT_EQ(r.points[1].placement, "far") << "preempted figures are never the published ones";
+  EXPECT_DOUBLE_EQ(r.points[1].send.median, 400);
+}
+
 TEST(MergeRepetitions, BurstIsTheMedianRepetition) {
   const CommResults r = merge_repetitions(
       {rep("csm", 64, "near", 1, 500), rep("csm", 64, "near", 1, 9000), rep("csm", 64, "near", 1, 700)});

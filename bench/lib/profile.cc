@@ -130,26 +130,32 @@ std::vector<std::string> completeness_problems(const Results& r, const Profile& 
       problems.push_back("floors at " + std::to_string(size) + " B: missing or zero");
     }
   }
-  const auto has = [&](const std::string& op, std::uint64_t size, std::uint64_t consumers = 1) {
+  // Each sweep must have its own rows: the fan-out's one-consumer share at 1 MiB must not stand
+  // in for the region-size sweep's, nor the other way round.
+  const auto has = [&](const std::string& sweep, const std::string& op, std::uint64_t size,
+                       std::uint64_t consumers = 1) {
     return std::any_of(r.control.begin(), r.control.end(), [&](const ControlPoint& c) {
-      return c.op == op && c.size == size && (c.size == 0 || c.consumers == consumers) && positive(c.ticks);
+      return c.sweep == sweep && c.op == op && c.size == size && (c.size == 0 || c.consumers == consumers) &&
+             positive(c.ticks);
     });
   };
   for (const char* op : {"rec-round-trip", "attestation-token"}) {
-    if (!has(op, 0)) problems.push_back(std::string(op) + ": missing");
+    if (!has("", op, 0)) problems.push_back(std::string(op) + ": missing");
   }
   for (std::uint64_t size : p.region_sizes) {
     for (const char* op : {"create", "share", "reserve", "attach", "revoke", "detach", "destroy"}) {
-      if (!has(op, size)) problems.push_back(std::string(op) + " at " + std::to_string(size) + " B: missing");
+      if (!has("region-size", op, size)) {
+        problems.push_back(std::string(op) + " at " + std::to_string(size) + " B: missing");
+      }
     }
   }
   for (std::uint64_t n : p.consumer_counts) {
     for (const char* op : {"share", "attach", "destroy-attached", "detach-dead"}) {
-      if (!has(op, p.fanout_region, n)) {
+      if (!has("consumers", op, p.fanout_region, n)) {
         problems.push_back(std::string(op) + " with " + std::to_string(n) + " consumers: missing");
       }
     }
-    if (n > 1 && !has("attach-last", p.fanout_region, n)) {
+    if (n > 1 && !has("consumers", "attach-last", p.fanout_region, n)) {
       problems.push_back("attach-last with " + std::to_string(n) + " consumers: missing");
     }
   }

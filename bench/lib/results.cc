@@ -191,20 +191,20 @@ struct Figure {
   std::string csv;     // data file
   int x = 0;           // column of the x value
   int y = 0;           // column of the y value
-  int series = 1;      // column naming the line a row belongs to
   std::string only;    // extra condition on a row (gnuplot expression), or empty
   std::vector<std::string> lines;
   std::string xlabel, ylabel;
 };
 
-/// One gnuplot script per figure, log-log, one line per series, PNG and SVG.
+/// One gnuplot script per figure, log-log, one line per value of the CSV's first column (the
+/// mode, or the operation), PNG and SVG.
 std::string gnuplot_script(const Figure& f) {
   std::ostringstream o;
   o << "set datafile separator ','\nset logscale xy\nset key left top\nset grid\n"
     << "set xlabel '" << f.xlabel << "'\nset ylabel '" << f.ylabel << "'\n";
   std::string plot;
   for (const std::string& line : f.lines) {
-    const std::string keep = "strcol(" + std::to_string(f.series) + ") eq '" + line + "'" + (f.only.empty() ? "" : " && " + f.only);
+    const std::string keep = "strcol(1) eq '" + line + "'" + (f.only.empty() ? "" : " && " + f.only);
     plot += std::string(plot.empty() ? "plot " : ", ") + "'" + f.csv + "' using (" + keep + " ? $" +
             std::to_string(f.x) + " : 1/0):" + std::to_string(f.y) + " with linespoints title '" + line + "'";
   }
@@ -397,20 +397,20 @@ std::vector<std::filesystem::path> write_outputs(const Results& r, const std::fi
   write_text(dir / "control.csv", control_csv(r), out);
   write_text(dir / "summary.md", markdown_summary(r), out);
   // std::system is not thread-safe; `caec bench` writes its outputs from the main thread only.
-  if (!plots || r.comm.empty() || std::system("command -v gnuplot >/dev/null 2>&1") != 0) {  // NOLINT(concurrency-mt-unsafe)
+  if (!plots || std::system("command -v gnuplot >/dev/null 2>&1") != 0) {  // NOLINT(concurrency-mt-unsafe)
     return out;
   }
   const auto modes = modes_of(r);
   const std::vector<Figure> figures{
-      {"cycles", "comm.csv", 2, 3, 1, "", modes, "message size (bytes)", "cycles per message (TSC ticks)"},
-      {"latency", "comm.csv", 2, 6, 1, "", modes, "message size (bytes)", "one-way latency (ns)"},
-      {"throughput", "comm.csv", 2, 7, 1, "", modes, "message size (bytes)", "throughput (MB/s)"},
-      {"control-size", "control.csv", 3, 8, 1, "strcol(2) eq 'region-size'", control_ops(r, "region-size"),
+      {"cycles", "comm.csv", 2, 3, "", modes, "message size (bytes)", "cycles per message (TSC ticks)"},
+      {"latency", "comm.csv", 2, 6, "", modes, "message size (bytes)", "one-way latency (ns)"},
+      {"throughput", "comm.csv", 2, 7, "", modes, "message size (bytes)", "throughput (MB/s)"},
+      {"control-size", "control.csv", 3, 8, "strcol(2) eq 'region-size'", control_ops(r, "region-size"),
        "region size (bytes)", "latency (µs, median)"},
-      {"control-consumers", "control.csv", 4, 8, 1, "strcol(2) eq 'consumers'", control_ops(r, "consumers"),
+      {"control-consumers", "control.csv", 4, 8, "strcol(2) eq 'consumers'", control_ops(r, "consumers"),
        "consumers of one region", "latency (µs, median)"}};
   for (const Figure& fig : figures) {
-    if (fig.lines.empty()) continue;
+    if (fig.lines.empty()) continue;  // e.g. --modes chose none, or no fan-out sweep
     const std::filesystem::path script = dir / (fig.name + ".gp");
     write_text(script, gnuplot_script(fig), out);
     const std::string cmd = "cd '" + dir.string() + "' && gnuplot '" + script.filename().string() + "' 2>/dev/null";

@@ -44,7 +44,8 @@ struct Results {
 };
 
 /// Writes results.json, comm.csv, floors.csv, control.csv, summary.md and, if gnuplot is
-/// installed and `plots`, cycles/latency/throughput figures (PNG and SVG) into `dir`.
+/// installed and `plots`, the figures (PNG and SVG) into `dir`: cycles, latency and throughput
+/// against message size, and the control plane against region size and number of consumers.
 /// Returns the paths written.
 std::vector<std::filesystem::path> write_outputs(const Results& results, const std::filesystem::path& dir, bool plots);
 

@@ -17,12 +17,12 @@
 #include <memory>
 #include <new>
 #include <span>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "bench/lib/stats.h"
 #include "bench/lib/ticks.h"
+#include "bench/programs/report.h"
 #include "channel/connect.h"
 #include "channel/launch_args.h"
 #include "realm/program.h"
@@ -33,20 +33,6 @@ namespace {
 
 using channel::Endpoint;
 using channel::Status;
-
-std::vector<std::size_t> parse_sizes(const std::string& list) {
-  std::vector<std::size_t> sizes;
-  std::istringstream in(list);
-  for (std::string item; std::getline(in, item, ',');) sizes.push_back(std::stoull(item));
-  return sizes;
-}
-
-std::string triple(const Summary& s) {
-  std::ostringstream o;
-  o << static_cast<std::uint64_t>(s.min) << "/" << static_cast<std::uint64_t>(s.median) << "/"
-    << static_cast<std::uint64_t>(s.max);
-  return o.str();
-}
 
 /// A message buffer that starts on a page boundary; one per run, every size uses a prefix.
 /// memcpy on this machine slows several-fold when source and destination sit at nearly the
@@ -120,7 +106,7 @@ Received receive_stamped(Endpoint& e, std::span<std::byte> buf, bool zero_copy) 
   }
 }
 
-void writer(realm::Realm& r, Endpoint& e, const std::vector<std::size_t>& sizes, std::uint64_t count,
+void writer(realm::Realm& r, Endpoint& e, const std::vector<std::uint64_t>& sizes, std::uint64_t count,
             std::uint64_t burst, bool zero_copy) {
   std::array<std::byte, 1> ack{};
   PageBuffer buffer(*std::max_element(sizes.begin(), sizes.end()), std::byte{0x5A});
@@ -137,7 +123,7 @@ void writer(realm::Realm& r, Endpoint& e, const std::vector<std::size_t>& sizes,
   }
 }
 
-void reader(realm::Realm& r, Endpoint& e, const std::vector<std::size_t>& sizes, std::uint64_t count,
+void reader(realm::Realm& r, Endpoint& e, const std::vector<std::uint64_t>& sizes, std::uint64_t count,
             std::uint64_t burst, bool zero_copy) {
   const std::array<std::byte, 1> ack{};
   PageBuffer buffer(*std::max_element(sizes.begin(), sizes.end()));
@@ -167,7 +153,7 @@ int bench_comm(realm::Realm& r) {
   const bool is_writer = a.contains("bench-role") && a.at("bench-role") == "writer";
   channel::ChannelSpec spec = channel::channel_spec(r, a, is_writer);
   spec.wait.relax = [] { _mm_pause(); };  // pure polling, as the paper measures
-  const auto sizes = parse_sizes(a.contains("sizes") ? a.at("sizes") : "64");
+  const auto sizes = parse_list(a.contains("sizes") ? a.at("sizes") : "64");
   const std::uint64_t count = channel::number(a, "count", 100);
   const std::uint64_t burst = channel::number(a, "burst", 100);
   channel::Connection c = channel::connect(r, spec);

@@ -9,7 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "bench/programs/control_report.h"
+#include "bench/lib/control.h"
+#include "bench/programs/report.h"
 #include "caec/abi/host_call.h"
 #include "channel/launch_args.h"
 #include "realm/attestation.h"
@@ -20,7 +21,6 @@
 namespace caec::bench {
 namespace {
 
-constexpr Ipa kRegionBase{0x400000};
 
 void report(realm::Realm& r, const std::string& op, std::uint64_t size, const std::vector<std::uint64_t>& t) {
   report_line(r, "op=" + op + " size=" + std::to_string(size), t);

@@ -16,7 +16,8 @@
 #include <string>
 #include <vector>
 
-#include "bench/programs/control_report.h"
+#include "bench/lib/control.h"
+#include "bench/programs/report.h"
 #include "channel/launch_args.h"
 #include "realm/csm.h"
 #include "realm/program.h"
@@ -24,10 +25,6 @@
 
 namespace caec::bench {
 namespace {
-
-constexpr Ipa kRegionBase{0x400000};
-// Waiting realms use sleep_until_event: they spin briefly, then sleep in WFI until the host's
-// timer tick (the timed realm is never the one waiting).
 
 void report(realm::Realm& r, const std::string& op, std::uint64_t size, std::uint64_t consumers,
             const std::vector<std::uint64_t>& t) {

@@ -14,6 +14,7 @@
 
 #include "bench/lib/stats.h"
 #include "bench/lib/ticks.h"
+#include "bench/programs/report.h"
 #include "channel/launch_args.h"
 #include "realm/csm.h"
 #include "realm/program.h"
@@ -70,8 +71,7 @@ void run_passes(realm::Realm& r, const std::string& role, std::span<const std::i
     times.push_back(ticks() - t0);
   }
   const Summary s = summarize(times);
-  r.print("D role=" + role + " pass=" + std::to_string(static_cast<std::uint64_t>(s.min)) + "/" +
-          std::to_string(static_cast<std::uint64_t>(s.median)) + "/" + std::to_string(static_cast<std::uint64_t>(s.max)) +
+  r.print("D role=" + role + " pass=" + triple(s) +
           " checksum=" + std::to_string(checksum) + "\n");
 }
 

@@ -1,5 +1,6 @@
-// What the control-plane realm programs (bench-control, bench-fanout) share: timing one call,
-// parsing a list argument, and the console line bench/lib/control.cc parses.
+// What the benchmark's realm programs share: timing one call, parsing a list argument, the
+// MIN/MEDIAN/MAX triple their console lines carry (bench/lib parses them), and the control-plane
+// console line.
 #pragma once
 
 #include <cstdint>
@@ -20,7 +21,7 @@ std::uint64_t timed(Fn&& fn) {
 }
 
 /// "1,2,4" -> {1, 2, 4}.
-inline std::vector<std::uint64_t> parse_list(const std::string& list) {
+[[nodiscard]] inline std::vector<std::uint64_t> parse_list(const std::string& list) {
   std::vector<std::uint64_t> v;
   std::size_t from = 0;
   while (from < list.size()) {
@@ -31,12 +32,15 @@ inline std::vector<std::uint64_t> parse_list(const std::string& list) {
   return v;
 }
 
+/// "MIN/MEDIAN/MAX", whole ticks.
+[[nodiscard]] inline std::string triple(const Summary& s) {
+  return std::to_string(static_cast<std::uint64_t>(s.min)) + "/" + std::to_string(static_cast<std::uint64_t>(s.median)) +
+         "/" + std::to_string(static_cast<std::uint64_t>(s.max));
+}
+
 /// Prints "C <fields> ticks=MIN/MEDIAN/MAX", `fields` being "op=NAME size=S ...".
 inline void report_line(realm::Realm& r, const std::string& fields, const std::vector<std::uint64_t>& samples) {
-  const Summary s = summarize(samples);
-  r.print("C " + fields + " ticks=" + std::to_string(static_cast<std::uint64_t>(s.min)) + "/" +
-          std::to_string(static_cast<std::uint64_t>(s.median)) + "/" +
-          std::to_string(static_cast<std::uint64_t>(s.max)) + "\n");
+  r.print("C " + fields + " ticks=" + triple(summarize(samples)) + "\n");
 }
 
 }  // namespace caec::bench
