@@ -19,8 +19,15 @@ Host::Host(machine::Machine& m)
 
 std::optional<Pa> Host::allocate(std::uint64_t count, std::uint64_t align) {
   if (auto pa = pool_.allocate(count, align)) return pa;
-  if (ram_backing_.trim() == 0) return std::nullopt;
+  const std::size_t stranded_before = stranded().size();
+  const bool freed = ram_backing_.trim() > 0 || reclaim() < stranded_before;
+  if (!freed) return std::nullopt;
   return pool_.allocate(count, align);
+}
+
+bool Host::allocate_at(Pa pa) {
+  if (pool_.allocate_at(pa)) return true;
+  return ram_backing_.trim() > 0 && pool_.allocate_at(pa);
 }
 
 Pa Host::delegate_new(std::uint64_t count, std::uint64_t align) {
@@ -32,11 +39,11 @@ Pa Host::delegate_new(std::uint64_t count, std::uint64_t align) {
   for (std::uint64_t i = 0; i < count; ++i) {
     const Pa g = *pa + i * kGranuleSize;
     try {
-      delegate_held(g);
+      delegate_held(g);  // gives `g` back if refused
     } catch (const HostError&) {
       // Leave nothing behind: give back what this call already delegated, and the rest.
       undelegate_and_free(*pa, i);
-      pool_.free(g, count - i);
+      if (count - i > 1) pool_.free(g + kGranuleSize, count - i - 1);
       throw;
     }
   }
@@ -45,6 +52,7 @@ Pa Host::delegate_new(std::uint64_t count, std::uint64_t align) {
 
 void Host::delegate_held(Pa pa) {
   if (const auto ret = rmi_.granule_delegate(pa); !ret.ok()) {
+    pool_.free(pa);
     throw HostError("RMI_GRANULE_DELEGATE " + hex(pa.value()) + ": " + describe(ret));
   }
   delegated_.fetch_add(1, std::memory_order_relaxed);

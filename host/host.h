@@ -35,14 +35,16 @@ class Host {
   [[nodiscard]] const machine::HostView& memory() const { return machine_.host_view(); }
 
   /// `count` contiguous free granules aligned to `align` bytes, still in the Non-secure PAS;
-  /// when none are free, RAM reservations are trimmed first.
+  /// when none are free, RAM reservations are trimmed and stranded granules retried first.
   [[nodiscard]] std::optional<Pa> allocate(std::uint64_t count = 1, std::uint64_t align = kGranuleSize);
   /// Allocates `count` contiguous granules and delegates each; throws HostError on failure
   /// (after giving back whatever this call delegated).
   [[nodiscard]] Pa delegate_new(std::uint64_t count = 1, std::uint64_t align = kGranuleSize);
   /// Delegates one granule the host already holds (allocated from its pool); throws HostError
-  /// if the RMM refuses, and the granule stays the caller's, in the Non-secure PAS.
+  /// if the RMM refuses, after giving the granule back to the pool.
   void delegate_held(Pa pa);
+  /// The granule at `pa`, if it is free (trimming RAM reservations first if one holds it).
+  [[nodiscard]] bool allocate_at(Pa pa);
   /// Undelegates and frees granules this host delegated. A granule the RMM refuses to
   /// undelegate (EL3 said "not now": it stays DELEGATED, zero, in the Realm PAS) is kept aside,
   /// not freed, so teardown never stops half way; reclaim() tries those again.

@@ -7,7 +7,7 @@ RamBacking::~RamBacking() { (void)trim(); }
 std::optional<Pa> RamBacking::take(Pa owner, Ipa ipa) {
   std::lock_guard lock(mutex_);
   const Ipa block = ipa.align_down(kBlockSize);
-  const auto key = std::pair{owner.value(), block.value()};
+  const auto key = std::pair{owner, block};
   auto it = blocks_.find(key);
   if (it == blocks_.end()) {
     Block b;
@@ -36,7 +36,7 @@ std::uint64_t RamBacking::free_held(Block& b) {
 void RamBacking::release(Pa owner) {
   std::lock_guard lock(mutex_);
   for (auto it = blocks_.begin(); it != blocks_.end();) {
-    if (it->first.first != owner.value()) {
+    if (it->first.first != owner) {
       ++it;
       continue;
     }

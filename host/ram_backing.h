@@ -56,7 +56,7 @@ class RamBacking {
 
   GranulePool& pool_;
   mutable std::mutex mutex_;
-  std::map<std::pair<std::uint64_t, std::uint64_t>, Block> blocks_;  // (RD, block IPA)
+  std::map<std::pair<Pa, Ipa>, Block> blocks_;  // (RD, block IPA)
 };
 
 }  // namespace caec::host

@@ -58,14 +58,8 @@ StartGeometry start_geometry(unsigned ipa_width) {
 
 Pa RealmBuilder::delegate_rd(const RealmSpec& spec) {
   if (!spec.rd) return host_.delegate_new();
-  const auto take = [&] { return host_.pool().allocate_at(*spec.rd); };
-  if (!take() && (host_.ram_backing().trim() == 0 || !take())) throw HostError("RD granule is not free");
-  try {
-    host_.delegate_held(*spec.rd);
-  } catch (const HostError&) {
-    host_.pool().free(*spec.rd);
-    throw;
-  }
+  if (!host_.allocate_at(*spec.rd)) throw HostError("RD granule is not free");
+  host_.delegate_held(*spec.rd);
   return *spec.rd;
 }
 

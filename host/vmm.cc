@@ -89,8 +89,7 @@ VmRealm& Vmm::launch(const LaunchSpec& spec) {
     build(r, spec);
   } catch (const HostError&) {
     // Out of memory, or a refused RMI call: give back what was built so far.
-    builder_.destroy(r.built);
-    host_.ram_backing().release(r.built.rd);
+    builder_.destroy(r.built);  // no RAM was populated yet: nothing reserved
     for (Pa run : r.run_pages) host_.pool().free(run);
     throw;
   }
@@ -151,9 +150,8 @@ void Vmm::stop(VmRealm& r) {
 
 void Vmm::destroy(VmRealm& r) {
   stop(r);
-  const Pa rd = r.built.rd;
+  host_.ram_backing().release(r.built.rd);  // while the RD is still this realm's
   builder_.destroy(r.built);
-  host_.ram_backing().release(rd);
   for (Pa run : r.run_pages) host_.pool().free(run);
   r.run_pages.clear();
   std::lock_guard lock(realms_mutex_);
@@ -336,12 +334,7 @@ void Vmm::populate(VmRealm& r, Ipa ipa) {
 
 Pa Vmm::delegate_for(VmRealm& r, Ipa ipa) {
   if (const auto pa = host_.ram_backing().take(r.built.rd, ipa)) {
-    try {
-      host_.delegate_held(*pa);
-    } catch (const HostError&) {
-      host_.pool().free(*pa);
-      throw;
-    }
+    host_.delegate_held(*pa);
     return *pa;
   }
   return host_.delegate_new();

@@ -28,7 +28,7 @@ std::optional<abi::El3Status> GtsiFaultPlan::check(abi::El3Fid fid, Pa pa) {
   std::optional<abi::El3Status> fail;
   for (Armed& a : rules_) {
     const Rule& r = a.rule;
-    if ((r.fid && *r.fid != fid) || (r.pa && *r.pa != pa)) continue;
+    if (r.fid != fid || (r.pa && *r.pa != pa)) continue;
     const std::uint64_t n = a.seen++;
     // Every matching rule counts the call, so rules armed together keep independent counts.
     if (!fail && n >= r.skip && n < r.skip + r.count) fail = r.status;

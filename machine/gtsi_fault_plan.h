@@ -22,22 +22,11 @@ namespace caec::machine {
 
 class GtsiFaultPlan {
  public:
-  /// Which calls a rule fails. Calls that match are counted; the first `skip` of them pass,
-  /// the next `count` fail with `status`, and the rule is then spent.
-  struct Rule {
-    std::optional<abi::El3Fid> fid;  // GTSI_DELEGATE or GTSI_UNDELEGATE; unset: both
-    std::optional<Pa> pa;            // only calls on this granule; unset: any
-    std::uint64_t skip = 0;
-    std::uint64_t count = 1;
-    abi::El3Status status = abi::El3Status::kAgain;
-  };
-
   /// Fails the `nth` (1-based) next call of `fid`, on any granule.
   void fail_nth(abi::El3Fid fid, std::uint64_t nth, abi::El3Status status = abi::El3Status::kAgain);
   /// Fails the next `count` calls of `fid` on granule `pa`.
   void fail_at(abi::El3Fid fid, Pa pa, std::uint64_t count = 1,
                abi::El3Status status = abi::El3Status::kAgain);
-  void add(const Rule& rule);
   /// Drops every rule (counters stay).
   void clear();
 
@@ -50,6 +39,17 @@ class GtsiFaultPlan {
   [[nodiscard]] bool armed() const { return armed_.load(std::memory_order_acquire); }
 
  private:
+  /// Which calls a rule fails. Calls that match are counted; the first `skip` of them pass,
+  /// the next `count` fail with `status`, and the rule is then spent.
+  struct Rule {
+    abi::El3Fid fid;        // GTSI_DELEGATE or GTSI_UNDELEGATE
+    std::optional<Pa> pa;   // only calls on this granule; unset: any
+    std::uint64_t skip = 0;
+    std::uint64_t count = 1;
+    abi::El3Status status = abi::El3Status::kAgain;
+  };
+  void add(const Rule& rule);
+
   struct Armed {
     Rule rule;
     std::uint64_t seen = 0;

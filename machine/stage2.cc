@@ -32,6 +32,11 @@ int prot_of(std::uint64_t desc) {
 /// Attributes that must be equal for two leaves to share one host mapping.
 constexpr std::uint64_t kRunAttrs = s2::kTypeMask | s2::kS2apMask | s2::kNs | s2::kMemAttrMask;
 
+/// The end of [base, base + size), saturated (size may be "everything": UINT64_MAX).
+std::uint64_t range_end(Ipa base, std::uint64_t size) {
+  return size > UINT64_MAX - base.value() ? UINT64_MAX : base.value() + size;
+}
+
 /// Stage-2 mappings of every window in the process.
 std::atomic<std::uint64_t> g_mappings{0};
 
@@ -238,9 +243,7 @@ void Stage2::keep_mapped_neighbours(const Half& h, Ipa ipa, Ipa& map_ipa, Pa& ma
 void Stage2::unmap(Ipa base, std::uint64_t size) {
   for (const Half& h : halves_) {
     const Ipa lo = std::max(base, h.first);
-    const std::uint64_t end_req =
-        size > UINT64_MAX - base.value() ? UINT64_MAX : base.value() + size;
-    const std::uint64_t end = std::min(end_req, h.first.value() + h.size);
+    const std::uint64_t end = std::min(range_end(base, size), h.first.value() + h.size);
     if (lo.value() >= end) continue;
     void* at = h.base + (lo - h.first);
     void* p = mmap(at, end - lo.value(), PROT_NONE,
@@ -250,11 +253,12 @@ void Stage2::unmap(Ipa base, std::uint64_t size) {
 }
 
 template <typename Pred>
-void Stage2::drop_ns_runs(Pred hit) {
+void Stage2::drop_ns_runs(Pred hit, Ipa unmapped_base, std::uint64_t unmapped_end) {
   std::size_t kept = 0;
   for (std::size_t i = 0; i < ns_count_; ++i) {
     if (hit(ns_[i])) {
-      unmap(ns_[i].ipa, ns_[i].size);
+      const bool unmapped = ns_[i].ipa >= unmapped_base && range_end(ns_[i].ipa, ns_[i].size) <= unmapped_end;
+      if (!unmapped) unmap(ns_[i].ipa, ns_[i].size);
     } else {
       ns_[kept++] = ns_[i];
     }
@@ -266,11 +270,10 @@ void Stage2::invalidate(Ipa base, std::uint64_t size) {
   std::lock_guard lock(mutex_);
   unmap(base, size);
   // An NS run the range cuts goes whole: what is left of it would be a mapping that
-  // invalidate_pa no longer tracks.
-  const std::uint64_t end = size > UINT64_MAX - base.value() ? UINT64_MAX : base.value() + size;
-  drop_ns_runs([&](const NsMapping& m) {
-    return m.ipa.value() < end && base.value() < m.ipa.value() + m.size;
-  });
+  // invalidate_pa no longer tracks. Runs inside the range are already unmapped.
+  const std::uint64_t end = range_end(base, size);
+  drop_ns_runs([&](const NsMapping& m) { return m.ipa.value() < end && base.value() < m.ipa.value() + m.size; },
+               base, end);
 }
 
 void Stage2::invalidate_all() {

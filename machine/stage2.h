@@ -100,9 +100,10 @@ class Stage2 {
   void unmap(Ipa base, std::uint64_t size);
   /// Shrinks the run to map to the pages around `ipa` that the window does not map yet.
   void keep_mapped_neighbours(const Half& h, Ipa ipa, Ipa& map_ipa, Pa& map_pa, std::uint64_t& map_size) const;
-  /// Unmaps and forgets the NS runs `hit` selects (caller holds mutex_).
+  /// Forgets the NS runs `hit` selects, unmapping those not inside [unmapped_base,
+  /// unmapped_end), a range the caller unmapped already (caller holds mutex_).
   template <typename Pred>
-  void drop_ns_runs(Pred hit);
+  void drop_ns_runs(Pred hit, Ipa unmapped_base = Ipa{0}, std::uint64_t unmapped_end = 0);
   static bool on_fault(void* self, std::uintptr_t addr, bool is_write);
 
   const PhysMem& mem_;

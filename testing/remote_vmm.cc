@@ -1,5 +1,8 @@
 #include "testing/remote_vmm.h"
 
+#include <stdexcept>
+#include <string>
+
 #include "testing/rmm_fixture.h"
 
 namespace caec::testing {
@@ -52,7 +55,13 @@ bool RemoteVmm::aborts(std::size_t i, Ipa ipa, bool write) {
 
 void RemoteVmm::ready(std::size_t i) {
   std::unique_lock lock(mutex_);
-  cv_.wait(lock, [&] { return slots_.at(i).waiting; });
+  Slot& s = slots_.at(i);
+  while (!cv_.wait_for(lock, std::chrono::milliseconds(5), [&] { return s.waiting; })) {
+    if (s.realm->finished()) {
+      throw std::runtime_error("csm-remote realm " + std::to_string(i) + " ended before its first command: " +
+                               s.realm->console() + s.realm->error());
+    }
+  }
 }
 
 void RemoteVmm::bind(host::VmRealm& r, std::size_t i) {

@@ -37,10 +37,6 @@ class RemoteVmm : public host::Vmm {
   /// A read (or write) of realm `i`'s memory at `ipa`: true if it took an abort.
   bool aborts(std::size_t i, Ipa ipa, bool write = false);
 
-  /// Waits until realm `i` asks for its first command.
-  void ready(std::size_t i);
-  /// Binds an already launched realm to index `i`.
-  void bind(host::VmRealm& r, std::size_t i);
   /// The host stops answering realm `i`: its vCPU loop ends where it is parked, so the realm
   /// can be destroyed mid-program (a killed realm).
   void drop(std::size_t i);
@@ -50,6 +46,10 @@ class RemoteVmm : public host::Vmm {
                     abi::RmiRecEnter& enter) override;
 
  private:
+  /// Binds an already launched realm to index `i`.
+  void bind(host::VmRealm& r, std::size_t i);
+  /// Waits until realm `i` asks for its first command; throws if it ended first.
+  void ready(std::size_t i);
   struct Slot {
     std::array<std::uint64_t, 8> command{};
     bool has_command = false;

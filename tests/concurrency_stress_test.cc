@@ -13,13 +13,12 @@
 #include "testing/rmm_fixture.h"
 #include "testing/system_checks.h"
 #include "testing/watchdog.h"
+#include "tests/programs/csm_churn.h"
 
 namespace caec::testing {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-constexpr std::uint64_t kBoardId = 0xB0A2D;  // the board csm-churn realms post k on
 
 /// What the RECs of one csm-churn realm reported ("churn rec=J calls=N attached=A bad=B").
 struct ChurnReport {
@@ -48,7 +47,7 @@ struct ChurnReport {
 
 class ConcurrencyStress : public RmmTest {
  protected:
-  ConcurrencyStress() { (void)vmm.create_shared_buffer(kBoardId, kGranuleSize); }
+  ConcurrencyStress() { (void)vmm.create_shared_buffer(kChurnBoardId, kGranuleSize); }
   void SetUp() override { baseline_ = MemoryBaseline::take(host_, rmm(), machine()); }
 
   host::VmRealm& launch_churn(const std::string& self, const std::string& peers, unsigned rounds,

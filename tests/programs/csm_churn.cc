@@ -1,5 +1,5 @@
 // "csm-churn SELF PEERS ROUNDS RECS": a realm program for the concurrency stress tests. REC 0
-// maps the host's board (shared buffer kBoardId), starts RECS-1 more RECs, and every REC then
+// maps the host's board (shared buffer kChurnBoardId), starts RECS-1 more RECs, and every REC then
 // runs ROUNDS rounds, each with one peer from PEERS (comma-separated one-letter launch names,
 // looked up again every round: the host may kill a peer and launch it again):
 //   provider: create its region (once per few rounds), tag it, share it with the peer and
@@ -21,6 +21,7 @@
 #include "realm/csm.h"
 #include "realm/program.h"
 #include "realm/realm.h"
+#include "tests/programs/csm_churn.h"
 
 namespace caec::testing {
 namespace {
@@ -29,8 +30,7 @@ using realm::Realm;
 using abi::CaecRsiFid;
 using abi::RsiStatus;
 
-constexpr std::uint64_t kBoardId = 0xB0A2D;
-constexpr Ipa kBoardIpa{0x8040000000};  // unprotected half of a 40-bit IPA space
+constexpr Ipa kBoardIpa{0x40000000};  // mapped at its unprotected alias
 constexpr std::uint64_t kSize = 0x2000;
 constexpr std::uint64_t kRegionBase = 0x400000;
 constexpr std::uint64_t kReserveBase = 0x800000;
@@ -63,7 +63,7 @@ struct Churn {
 
   /// Board slot of "the latest k + 1 that `provider` shared with `consumer`".
   std::atomic<std::uint64_t>& board(char provider, char consumer) {
-    auto* slots = r.as<std::atomic<std::uint64_t>>(kBoardIpa);
+    auto* slots = r.as<std::atomic<std::uint64_t>>(r.unprotected_alias(kBoardIpa));
     // 16 x 16 slots of 8 bytes fit the board's granule; launch names differ modulo 16.
     const auto slot = [](char name) { return static_cast<std::size_t>(name - 'a') % 16; };
     return slots[slot(provider) * 16 + slot(consumer)];
@@ -180,7 +180,7 @@ int csm_churn(Realm& r) {
   const std::uint64_t rounds = std::stoull(args[2]);
   const std::uint64_t recs = std::stoull(args[3]);
   if (r.rec_index() == 0) {
-    (void)r.map_host_buffer(kBoardId, kBoardIpa, kGranuleSize);
+    (void)r.map_host_buffer(kChurnBoardId, r.unprotected_alias(kBoardIpa), kGranuleSize);
     realm::publish_rid(r);
     for (std::uint64_t i = 1; i < recs; ++i) (void)r.start_cpu(i, 0);
   }
