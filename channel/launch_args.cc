@@ -19,12 +19,6 @@ std::string value(const Args& a, std::string_view key) {
   return it == a.end() ? std::string{} : it->second;
 }
 
-attest::Bytes hex_arg(const Args& a, std::string_view key) {
-  auto bytes = attest::verifier::parse_hex(value(a, key));
-  if (!bytes) throw std::invalid_argument(std::string(key) + "=" + value(a, key) + ": not hex");
-  return *bytes;
-}
-
 PeerPolicy peer_policy(const Args& a) {
   auto key = attest::EcKey::from_public_point(attest::Curve::kP384, hex_arg(a, "platform-key"));
   if (!key) throw std::invalid_argument("platform-key: not a P-384 point");
@@ -36,6 +30,12 @@ PeerPolicy peer_policy(const Args& a) {
 }
 
 }  // namespace
+
+std::vector<std::uint8_t> hex_arg(const Args& a, std::string_view key) {
+  auto bytes = attest::verifier::parse_hex(value(a, key));
+  if (!bytes) throw std::invalid_argument(std::string(key) + "=" + value(a, key) + ": not hex");
+  return *bytes;
+}
 
 Args parse_args(std::span<const std::string> args) {
   Args a;

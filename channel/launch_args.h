@@ -21,6 +21,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "channel/connect.h"
 
@@ -35,6 +36,8 @@ using Args = std::map<std::string, std::string, std::less<>>;
 [[nodiscard]] std::uint64_t number(const Args& a, std::string_view key, std::uint64_t fallback);
 /// The same, also accepting "0x" hex (addresses read better so).
 [[nodiscard]] std::uint64_t address(const Args& a, std::string_view key, std::uint64_t fallback);
+/// The argument as hex-encoded bytes ("" when absent). Throws std::invalid_argument if not hex.
+[[nodiscard]] std::vector<std::uint8_t> hex_arg(const Args& a, std::string_view key);
 
 /// The channel the arguments describe, for a realm whose IPA space `r` gives. `initiator` is the
 /// program's role unless role= says otherwise. Throws std::invalid_argument naming a bad argument.

@@ -5,7 +5,6 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "caec/abi/host_call.h"
 #include "realm/attestation.h"
 #include "realm/csm.h"
 #include "realm/realm.h"

@@ -15,6 +15,7 @@
 #include "attest/token/cca_claims.h"
 #include "host/host.h"
 #include "host/vmm.h"
+#include "machine/root_of_trust.h"
 #include "platform/emulated_platform.h"
 #include "realm/boot.h"
 
@@ -65,7 +66,15 @@ std::string hex_ipa(std::uint64_t v) {
 int run_attest(const AttestOptions& o) {
   machine::MachineConfig config;
   config.dram_bytes = 256ULL << 20U;
-  if (!o.platform_key.empty()) config.identity.platform_key_pem = read_file(o.platform_key);
+  if (!o.platform_key.empty()) {
+    config.identity.platform_key_pem = read_file(o.platform_key);
+    try {
+      (void)machine::RootOfTrust(config.identity);  // the machine's own key checks, as an input error
+    } catch (const std::invalid_argument& e) {
+      std::fprintf(stderr, "caec attest: --platform-key %s: %s\n", o.platform_key.c_str(), e.what());
+      return 2;
+    }
+  }
   config.legacy_token_format = o.format == "399";
   const std::string challenge = challenge_of(o.challenge_hex);
 

@@ -20,7 +20,6 @@
 #include <string>
 #include <vector>
 
-#include "attest/verifier/verifier.h"
 #include "channel/connect.h"
 #include "channel/launch_args.h"
 #include "realm/csm.h"
@@ -35,10 +34,9 @@ constexpr std::byte kIntact{1};
 
 std::vector<std::byte> message_of(const Args& a) {
   if (a.contains("hex")) {
-    const auto bytes = attest::verifier::parse_hex(a.at("hex"));
-    if (!bytes) throw std::invalid_argument("hex=" + a.at("hex") + ": not hex");
-    std::vector<std::byte> m(bytes->size());
-    std::transform(bytes->begin(), bytes->end(), m.begin(), [](std::uint8_t b) { return std::byte{b}; });
+    const auto bytes = hex_arg(a, "hex");
+    std::vector<std::byte> m(bytes.size());
+    std::transform(bytes.begin(), bytes.end(), m.begin(), [](std::uint8_t b) { return std::byte{b}; });
     return m;
   }
   std::vector<std::byte> m(number(a, "bytes", 0));

@@ -23,6 +23,10 @@ usage run
 usage run does-not-exist.json
 usage bench --modes csm,carrier-pigeon
 usage attest -o token.cbor --challenge xyz
+echo "not a key" >garbage.pem
+usage attest -o token.cbor --platform-key garbage.pem
+"$caec" attest -o token.cbor --save-platform-key public.pem >/dev/null
+usage attest -o token.cbor --platform-key public.pem  # a public key cannot sign
 usage verify
 
 # Quiet by default: results on stdout, nothing on stderr.

@@ -3,6 +3,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "attest/rim_calculator.h"
 #include "channel/connect.h"
 
 namespace caec::app {
@@ -19,13 +20,8 @@ std::string hex(std::uint64_t v) {
 std::string message_arg(const ScenarioStep& st) {
   if (st.bytes != 0) return "bytes=" + std::to_string(st.bytes);
   if (!st.hex.empty()) return "hex=" + st.hex;
-  std::ostringstream o;
-  o << "hex=" << std::hex;
-  for (char ch : st.text) {
-    const auto byte = static_cast<unsigned char>(ch);
-    o << (byte < 16 ? "0" : "") << static_cast<unsigned>(byte);
-  }
-  return o.str();
+  // SAFETY: any char's object representation is a byte.
+  return "hex=" + attest::to_hex({reinterpret_cast<const std::uint8_t*>(st.text.data()), st.text.size()});
 }
 
 /// Where the n-th host-visible channel's buffer sits (the realms map its unprotected alias).

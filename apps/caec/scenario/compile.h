@@ -50,7 +50,8 @@ inline constexpr std::uint64_t kTokenBufferSize = 0x4000;
 /// ends): over CSM the sender's region and the receiver's reservation sit in two windows just
 /// below the scenario's regions (which start at 0x200000), so they never meet them; host-visible
 /// channels get a buffer each, mapped at its own unprotected IPA.
-/// 256 KiB: two rings of 64 KiB, each holding two of the largest messages (kMaxSendBytes).
+/// 256 KiB: two rings of 128 KiB (one each way), each with room for several of the largest
+/// messages (kMaxSendBytes).
 inline constexpr std::uint64_t kChannelMemory = 0x40000;
 inline constexpr std::uint64_t kChannelProviderIpa = 0x180000;
 inline constexpr std::uint64_t kChannelConsumerIpa = 0x1c0000;

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <set>
 #include <thread>
 
 #include "apps/caec/log.h"
@@ -163,9 +164,12 @@ int run_scenario(const Scenario& s, const RunOptions& o) {
   };
   bool ok = follow_script(scenario, c, vmm, realms, inspect);
   // A failed realm leaves the others waiting for steps that never come: stop them.
+  std::set<const host::VmRealm*> stopped;
   if (!ok) {
     for (host::VmRealm* r : realms) {
-      if (!r->finished()) vmm.stop(*r);
+      if (r->finished()) continue;
+      vmm.stop(*r);
+      stopped.insert(r);
     }
   }
   for (host::VmRealm* r : realms) {
@@ -173,7 +177,12 @@ int run_scenario(const Scenario& s, const RunOptions& o) {
     const bool good = done && r->exit_status() == 0;
     ok = ok && good;
     ordered_json rj{{"name", r->name()}, {"exit_status", r->exit_status() ? *r->exit_status() : -1}};
-    if (!good) rj["error"] = r->exit_status() ? r->console() + r->error() : "stopped before it finished " + r->error();
+    if (!good) {
+      const std::string why = stopped.contains(r) ? "stopped before it finished (another realm failed) "
+                              : done              ? ""
+                                                  : "did not finish within the timeout ";
+      rj["error"] = r->exit_status() ? r->console() + r->error() : why + r->error();
+    }
     if (logging() || !good) rj["console"] = r->console();
     result["realms"].push_back(rj);
     log_realm(*r);
