@@ -173,6 +173,24 @@ TEST_F(FaultInjection, a_delegation_refused_at_any_point_of_a_realms_life_leaves
   RecordProperty("delegation_faults", static_cast<int>(n - 1));
 }
 
+TEST_F(FaultInjection, a_host_out_of_memory_retries_the_granules_it_kept_aside) {
+  const std::size_t i = vmm.launch_remote("victim", 1);
+  fill(i);
+  faults().fail_nth(El3Fid::kGtsiUndelegate, 1);
+  kill(i);
+  faults().clear();
+  ASSERT_EQ(host_.stranded().size(), 1U);
+  const Pa kept = host_.stranded()[0];
+  // Everything the pool has; then the allocator retries the granule kept aside, and EL3 now
+  // lets it go.
+  std::vector<Pa> taken;
+  while (const auto g = host_.allocate()) taken.push_back(*g);
+  EXPECT_TRUE(host_.stranded().empty());
+  EXPECT_NE(std::find(taken.begin(), taken.end(), kept), taken.end()) << "the reclaimed granule was not reused";
+  for (Pa g : taken) host_.pool().free(g);
+  expect_baseline("after the pool ran dry");
+}
+
 TEST_F(FaultInjection, an_undelegation_refused_at_teardown_keeps_one_zeroed_realm_granule_until_reclaimed) {
   std::uint64_t n = 1;
   for (;; ++n) {
