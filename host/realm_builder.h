@@ -82,7 +82,8 @@ class RealmBuilder {
   void create_rec(HostRealm& realm, bool runnable, std::uint64_t pc,
                   const std::array<std::uint64_t, 8>& gprs);
   void activate(HostRealm& realm);
-  /// RMI_APT_CREATE of one more APT granule (CAEC); false if the RMM refused (APT full).
+  /// RMI_APT_CREATE of one more APT granule (CAEC); false if the RMM refused it (the realm is
+  /// off, or its CSM teardown began).
   bool add_apt(HostRealm& realm);
   /// REC_DESTROY, APT_DESTROY (which first severs the realm's CSM relations), DATA_DESTROY,
   /// RTT_DESTROY (leaves first), REALM_DESTROY, then undelegate everything.

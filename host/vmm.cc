@@ -447,7 +447,7 @@ Vmm::Next Vmm::on_host_call(VmRealm& r, std::size_t, const abi::RmiRecExit& exit
 }
 
 Vmm::Next Vmm::on_ripas_change(VmRealm& r, std::size_t rec, const abi::RmiRecExit& exit,
-                               abi::RmiRecEnter&) {
+                               abi::RmiRecEnter& enter) {
   const Pa rec_pa = r.built.recs.at(rec).rec;
   Ipa base{exit.ripas_base};
   const Ipa top{exit.ripas_top};
@@ -458,6 +458,12 @@ Vmm::Next Vmm::on_ripas_change(VmRealm& r, std::size_t rec, const abi::RmiRecExi
       std::lock_guard lock(r.mutex_);
       builder_.ensure_tables(r.built, base, out.ret.index + 1);
       continue;
+    }
+    if (out.ret.status == abi::RmiStatus::kErrorCsm) {
+      // The realm made a CSM region or reservation over the range since it asked: the RMM
+      // keeps its RIPAS, and the realm learns it went no further.
+      enter.flags |= abi::rec_enter_flags::kRipasResponseReject;
+      return Next::kEnter;
     }
     if (!out.ret.ok()) {
       fail(r, "RMI_RTT_SET_RIPAS " + hex(base.value()) + ": " + describe(out.ret));

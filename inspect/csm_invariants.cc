@@ -71,7 +71,8 @@ std::vector<std::string> csm_invariant_violations(rmm::RmmIntrospection& rmm,
       const AptEntry* res = find(r.apt, [&](const AptEntry& e) {
         return e.kind == AptKind::kReservation && e.covers(mp.ipa);
       });
-      if (res == nullptr || res->state != static_cast<std::uint8_t>(ResState::kAttached)) {
+      // ATTACHING: an ATTACH that maps a table at a time waits at its host between tables.
+      if (res == nullptr || !(res->is(ResState::kAttached) || res->is(ResState::kAttaching))) {
         bad.push_back(who + ": foreign mapping at " + hex(mp.ipa.value()) + " outside an attached reservation");
         continue;
       }
@@ -126,7 +127,7 @@ std::vector<std::string> csm_invariant_violations(rmm::RmmIntrospection& rmm,
   for (Pa pa : data) {
     const auto g = rmm.granule(pa);
     const auto it = foreign_refs.find(pa);
-    const int expected = it == foreign_refs.end() ? 0 : it->second;
+    const auto expected = static_cast<std::uint32_t>(it == foreign_refs.end() ? 0 : it->second);
     if (g.refcount != expected) {
       bad.push_back("granule " + hex(pa.value()) + " refcount " + std::to_string(g.refcount) +
                     " but " + std::to_string(expected) + " foreign mappings");

@@ -29,8 +29,9 @@ void El3Monitor::host_smc(abi::SmcRegs& regs) {
     rmm_entry_(regs);
     return;
   }
+  const bool version = regs.fid() == abi::kSmcccVersionFid;
   regs = {};
-  regs.x[0] = abi::kSmcUnknown;
+  regs.x[0] = version ? abi::kSmcccVersion12 : abi::kSmcUnknown;
 }
 
 void El3Monitor::rmm_smc(abi::SmcRegs& regs) {

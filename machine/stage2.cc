@@ -22,11 +22,16 @@ void* reserve(std::uint64_t size) {
   return p;
 }
 
-int prot_of(std::uint64_t desc) {
+/// The host protection that stands for a descriptor's S2AP, for an access of kind `write`;
+/// PROT_NONE when the descriptor does not permit it (a permission fault). x86 page tables
+/// cannot express write-only, so a write to a write-only page maps it read-write: a read after
+/// that write then succeeds where hardware would fault (docs/deviations.md).
+int prot_of(std::uint64_t desc, bool write) {
   const std::uint64_t s2ap = desc & s2::kS2apMask;
   if (s2ap == s2::kS2apRw) return PROT_READ | PROT_WRITE;
-  if (s2ap == s2::kS2apRo) return PROT_READ;
-  return PROT_NONE;  // write-only cannot be expressed; treated as no access
+  if (s2ap == s2::kS2apRo) return write ? PROT_NONE : PROT_READ;
+  if (s2ap == s2::kS2apWo) return write ? PROT_READ | PROT_WRITE : PROT_NONE;
+  return PROT_NONE;
 }
 
 /// Attributes that must be equal for two leaves to share one host mapping.
@@ -122,9 +127,8 @@ S2Outcome Stage2::walk(Ipa ipa, bool write, Ipa& map_ipa, Pa& map_pa, std::uint6
       continue;
     }
     if (!s2::desc_is_leaf(d, level)) return {S2Fault::kTranslation, level};
-    prot = prot_of(d);
-    if (prot == PROT_NONE || (write && (prot & PROT_WRITE) == 0))
-      return {S2Fault::kPermission, level};
+    prot = prot_of(d, write);
+    if (prot == PROT_NONE) return {S2Fault::kPermission, level};
     const Pas want = (d & s2::kNs) != 0 ? Pas::kNonSecure : Pas::kRealm;
     auto granule_ok = [&](Pa pa) {
       return mem_.contains(pa) && gpt_.pas(mem_.granule_index(pa)) == want;

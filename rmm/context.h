@@ -27,6 +27,8 @@ struct RmmContext {
   std::atomic<std::uint64_t> next_rid{1};
   /// Source of CSM region identifiers: monotonic from 1, never reused.
   std::atomic<std::uint64_t> next_csm_id{1};
+  /// Source of reservation serials (rmm/apt.h): monotonic from 1, never reused.
+  std::atomic<std::uint64_t> next_serial{1};
   /// Live realms by RID.
   RealmRegistry realms;
 };

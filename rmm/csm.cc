@@ -1,169 +1,207 @@
 #include "rmm/csm.h"
 
+#include <optional>
+
 #include "caec/abi/s2tt.h"
+#include "rmm/csm_map.h"
+#include "rmm/realm_locks.h"
 #include "rmm/s2tt.h"
 
 namespace caec::rmm {
 
-namespace s2 = abi::s2tt;
-
 namespace {
 
-constexpr std::uint64_t kChunk = s2::entry_size(2);  // one level-3 table
+constexpr auto kDraining = apt_flags::kDraining;
 
-/// Calls fn(rtt, index) for every level-3 entry of [base, base+size) that has an RTT; chunks
-/// whose walk stops above level 3 are passed to `missing` instead (if given).
-template <class Fn, class Missing>
-void for_each_page(RmmContext& rmm, RealmDescriptor& realm, Ipa base, std::uint64_t size, Fn&& fn,
-                   Missing&& missing) {
-  const Ipa end = base + size;
-  for (Ipa chunk = base; chunk < end;) {
-    const Ipa chunk_end = std::min(chunk.align_down(kChunk) + kChunk, end);
-    RttWalk w = rtt_walk(rmm.platform, rmm.granules, realm, chunk, s2::kMaxLevel);
-    if (w.level() < s2::kMaxLevel) {
-      if (!missing(chunk, chunk_end)) return;
+/// The provider still maps `data` at `ipa` as populated memory (ASSIGNED, RIPAS RAM).
+bool provider_maps(RmmContext& rmm, RealmDescriptor& provider, Ipa ipa, Pa data) {
+  RttWalk w = rtt_walk(rmm.platform, rmm.granules, provider, ipa, abi::s2tt::kMaxLevel);
+  const RttEntry& e = w.entry;
+  return e.hipas == Hipas::kAssigned && e.ripas == abi::Ripas::kRam && !e.foreign &&
+         e.addr + (ipa - w.entry_ipa()) == data;
+}
+
+/// The next sharing of region `id` of `provider` at or after APT position `pos` that `pick`
+/// accepts, read under the provider's lock alone; moves `pos` past it. Positions are stable,
+/// so an iteration that releases the lock between steps visits every sharing that exists
+/// throughout (rmm/apt.h).
+template <class Pick>
+std::optional<std::pair<Rid, std::uint64_t>> next_sharing(RmmContext& rmm, Rid provider, CsmId id,
+                                                          std::uint64_t& pos, Pick&& pick) {
+  RealmLocks<1> locks(rmm, {RealmRef::named(provider)});
+  RealmDescriptor* p = locks.realm(0);
+  if (p == nullptr) return std::nullopt;
+  std::uint64_t at = 0;
+  const AptEntry* s = Apt(rmm, *p).find_from(
+      pos, [&](const AptEntry& e) { return e.kind == AptKind::kSharing && e.csm_id == id && pick(e); },
+      &at);
+  if (s == nullptr) return std::nullopt;
+  pos = at + 1;
+  return std::pair{s->peer, s->k};
+}
+
+/// Ends one relation left between `self` (being torn down, RD `rd`) and `peer`; false when
+/// none is left (the other records the two hold of each other are then ended too).
+bool sever_one(RmmContext& rmm, Pa rd, Rid self, Rid peer, bool& self_gone) {
+  struct Relation {
+    Rid provider;
+    Rid consumer;
+    std::uint64_t k;
+  };
+  std::optional<Relation> rel;
+  {
+    RealmLocks<2> locks(rmm, {RealmRef::at(rd, self), RealmRef::named(peer)});
+    RealmDescriptor* s = locks.realm(0);
+    RealmDescriptor* p = locks.realm(1);
+    self_gone = s == nullptr;
+    if (s == nullptr || p == nullptr) return false;
+    Apt sapt(rmm, *s);
+    Apt papt(rmm, *p);
+    auto names = [](Rid who) {
+      return [who](const AptEntry& e) { return e.kind == AptKind::kSharing && e.peer == who; };
+    };
+    if (const AptEntry* mine = sapt.find(names(peer))) {
+      rel = Relation{self, peer, mine->k};
+    } else if (const AptEntry* f = papt.find(names(self))) {
+      rel = Relation{peer, self, f->k};
     } else {
-      for (Ipa p = chunk; p < chunk_end; p = p + kGranuleSize) fn(w.rtt, w.rtt.index_of(p), p);
+      // No sharing left between them: a reservation without its sharing holds no mapping
+      // (a draining one always has its sharing), so the rest is bookkeeping.
+      auto end_records = [](Apt& apt, Rid other) {
+        apt.for_each([&](AptEntry& e) {
+          if (e.peer != other) return;
+          if (e.kind == AptKind::kPairCounter) Apt::release(e);
+          if (e.kind == AptKind::kReservation) e.set(ResState::kDead);
+        });
+      };
+      end_records(sapt, peer);
+      end_records(papt, self);
+      return false;
     }
-    chunk = chunk_end;
   }
+  end_sharing(rmm, rel->provider, rel->consumer, rel->k, ResState::kDead);
+  return true;
 }
 
 }  // namespace
 
-bool AttachedSet::operator==(const AttachedSet& o) const {
-  if (count != o.count || region_base != o.region_base) return false;
-  for (std::size_t i = 0; i < count; ++i) {
-    if (consumers[i].rid != o.consumers[i].rid || consumers[i].k != o.consumers[i].k ||
-        consumers[i].read_only != o.consumers[i].read_only) {
-      return false;
-    }
-  }
-  return true;
-}
-
-bool consumer_range_ready(RmmContext& rmm, RealmDescriptor& consumer, Ipa base,
-                          std::uint64_t size) {
-  bool ready = true;
-  for_each_page(
-      rmm, consumer, base, size,
-      [&](Rtt& rtt, std::uint64_t i, Ipa) {
-        const RttEntry e = rtt.entry(i);
-        if (e.hipas == Hipas::kAssigned && !e.foreign) ready = false;
-      },
-      [&](Ipa, Ipa) { return ready = false; });
-  return ready;
-}
-
-void map_foreign_page(RmmContext& rmm, RealmDescriptor& consumer, Ipa ipa, LockedGranule& data,
-                      bool read_only) {
-  RMM_CHECK(data.state() == GranuleState::kData);
-  RttWalk w = rtt_walk(rmm.platform, rmm.granules, consumer, ipa, s2::kMaxLevel);
-  if (w.level() != s2::kMaxLevel || w.entry.hipas != Hipas::kUnassigned) return;
-  data.get();
-  w.rtt.set(w.index, RttEntry{.hipas = Hipas::kAssigned,
-                              .ripas = abi::Ripas::kRam,
-                              .addr = data.pa(),
-                              .foreign = true,
-                              .read_only = read_only});
-}
-
-void unmap_foreign_page(RmmContext& rmm, RealmDescriptor& consumer, Ipa ipa, LockedGranule& data,
-                        abi::Ripas after) {
-  RttWalk w = rtt_walk(rmm.platform, rmm.granules, consumer, ipa, s2::kMaxLevel);
-  const RttEntry& e = w.entry;
-  if (w.level() != s2::kMaxLevel || e.hipas != Hipas::kAssigned || !e.foreign ||
-      e.addr != data.pa()) {
-    return;
-  }
-  w.rtt.set(w.index, RttEntry{.hipas = Hipas::kUnassigned, .ripas = after});
-  data.put();
-}
-
-void map_region(RmmContext& rmm, RealmDescriptor& provider, const AptEntry& region,
-                RealmDescriptor& consumer, Ipa consumer_base, bool read_only) {
-  for (std::uint64_t off = 0; off < region.size; off += kGranuleSize) {
-    Pa granule;
-    {
-      RttWalk w = rtt_walk(rmm.platform, rmm.granules, provider, region.base + off, s2::kMaxLevel);
-      const RttEntry& e = w.entry;
-      if (e.hipas != Hipas::kAssigned || e.ripas != abi::Ripas::kRam || e.foreign) continue;
-      granule = e.addr + ((region.base + off) - w.entry_ipa());
-    }
-    LockedGranule data = rmm.granules.lock(granule);
-    map_foreign_page(rmm, consumer, consumer_base + off, data, read_only);
+void drain_reservation(RmmContext& rmm, Rid consumer, std::uint64_t serial) {
+  for (std::uint64_t off = 0;;) {
+    RealmLocks<1> locks(rmm, {RealmRef::named(consumer)});
+    RealmDescriptor* c = locks.realm(0);
+    if (c == nullptr) return;
+    const AptEntry* res = Apt(rmm, *c).reservation_by_serial(serial);
+    if (res == nullptr || off >= res->size) return;
+    const Ipa at = res->base + off;
+    const std::uint64_t len = chunk_at(at, res->size - off);
+    unmap_chunk(rmm, *c, at, len, abi::Ripas::kEmpty);
+    off += len;
   }
 }
 
-void unmap_range(RmmContext& rmm, RealmDescriptor& consumer, Ipa base, std::uint64_t size,
-                 abi::Ripas after) {
-  for_each_page(
-      rmm, consumer, base, size,
-      [&](Rtt& rtt, std::uint64_t i, Ipa) {
-        const RttEntry e = rtt.entry(i);
-        if (e.hipas != Hipas::kAssigned || !e.foreign) return;
-        rtt.set(i, RttEntry{.hipas = Hipas::kUnassigned, .ripas = after});
-        LockedGranule data = rmm.granules.lock(e.addr);
-        data.put();
-      },
-      [](Ipa, Ipa) { return true; });
-}
-
-AttachedSet attached_consumers(RmmContext& rmm, RealmDescriptor& provider, Ipa ipa) {
-  AttachedSet set;
-  Apt apt(rmm, provider);
-  const AptEntry* region = apt.region_at(ipa);
-  if (region == nullptr) return set;
-  set.region_base = region->base;
-  apt.for_each([&](const AptEntry& e) {
-    if (e.kind != AptKind::kSharing || e.csm_id != region->csm_id ||
-        e.state != static_cast<std::uint8_t>(abi::SharingState::kAttached)) {
-      return;
-    }
-    RMM_CHECK(set.count < set.consumers.size());
-    set.consumers[set.count++] = {e.peer, e.k, e.perm == static_cast<std::uint8_t>(abi::CsmPerm::kRo)};
-  });
-  return set;
-}
-
-AttachedSet peek_attached_consumers(RmmContext& rmm, Pa rd, Ipa ipa) {
-  if (!rd.is_granule_aligned() || !rmm.granules.contains(rd)) return {};
-  LockedGranule g = rmm.granules.lock(rd);
-  if (g.state() != GranuleState::kRd) return {};
-  return attached_consumers(rmm, realm_of(rmm, g), ipa);
-}
-
-void sever(RmmContext& rmm, RealmDescriptor& self, RealmDescriptor& peer) {
-  // One direction at a time: what `provider` shares with `consumer`.
-  // Whichever side goes away, the other's records of the relation end DEAD or deleted.
-  const auto dead = ResState::kDead;
-  auto sever_one_way = [&](RealmDescriptor& provider, RealmDescriptor& consumer) {
-    Apt papt(rmm, provider);
-    Apt capt(rmm, consumer);
-    papt.for_each([&](AptEntry& sharing) {
-      if (sharing.kind != AptKind::kSharing || sharing.peer != consumer.rid) return;
-      if (AptEntry* res = capt.reservation(provider.rid, sharing.k)) {
-        if (res->state == static_cast<std::uint8_t>(ResState::kAttached)) {
-          unmap_range(rmm, consumer, res->base, res->size, abi::Ripas::kEmpty);
+void end_sharing(RmmContext& rmm, Rid provider, Rid consumer, std::uint64_t k, ResState end) {
+  std::optional<std::uint64_t> serial;
+  {
+    RealmLocks<2> locks(rmm, {RealmRef::named(provider), RealmRef::named(consumer)});
+    RealmDescriptor* p = locks.realm(0);
+    if (p == nullptr) return;  // its teardown ended every sharing it had
+    AptEntry* s = Apt(rmm, *p).any_sharing(consumer, k);
+    if (s == nullptr) return;  // ended by another PE
+    // From here on no RSI command sees the sharing, and nothing maps into the reservation.
+    s->flags |= kDraining;
+    if (RealmDescriptor* c = locks.realm(1)) {
+      if (AptEntry* res = Apt(rmm, *c).reservation(provider, k)) {
+        if (res->may_map()) {
+          res->flags |= kDraining;
+          serial = res->serial;
         }
-        res->state = static_cast<std::uint8_t>(dead);
+        if (!res->is(ResState::kDead)) res->set(end);
       }
-      Apt::release(sharing);
+    }
+  }
+  if (serial) drain_reservation(rmm, consumer, *serial);
+  // The consumer maps nothing of the region any more: the sharing may go.
+  RealmLocks<2> locks(rmm, {RealmRef::named(provider), RealmRef::named(consumer)});
+  if (RealmDescriptor* p = locks.realm(0)) {
+    if (AptEntry* s = Apt(rmm, *p).any_sharing(consumer, k)) Apt::release(*s);
+  }
+  if (RealmDescriptor* c = locks.realm(1); c != nullptr && serial) {
+    if (AptEntry* res = Apt(rmm, *c).reservation_by_serial(*serial)) {
+      res->flags = static_cast<std::uint8_t>(res->flags & ~kDraining);
+    }
+  }
+}
+
+void share_new_granule(RmmContext& rmm, Rid provider, Ipa ipa, Pa data) {
+  CsmId id{};
+  Ipa region_base;
+  {
+    RealmLocks<1> locks(rmm, {RealmRef::named(provider)});
+    RealmDescriptor* p = locks.realm(0);
+    if (p == nullptr) return;
+    const AptEntry* region = Apt(rmm, *p).region_at(ipa);
+    if (region == nullptr) return;
+    id = region->csm_id;
+    region_base = region->base;
+  }
+  for (std::uint64_t pos = 0;;) {
+    const auto next = next_sharing(rmm, provider, id, pos, [](const AptEntry& e) {
+      return e.live_sharing() && e.is(abi::SharingState::kAttached);
     });
-    // Reservations naming the provider that no longer match a sharing.
-    capt.for_each([&](AptEntry& res) {
-      if (res.kind != AptKind::kReservation || res.peer != provider.rid) return;
-      if (res.state == static_cast<std::uint8_t>(ResState::kAttached)) {
-        unmap_range(rmm, consumer, res.base, res.size, abi::Ripas::kEmpty);
-      }
-      res.state = static_cast<std::uint8_t>(dead);
-    });
-    papt.for_each([&](AptEntry& e) {
-      if (e.kind == AptKind::kPairCounter && e.peer == consumer.rid) Apt::release(e);
-    });
-  };
-  sever_one_way(self, peer);
-  sever_one_way(peer, self);
+    if (!next) return;
+    const auto [consumer, k] = *next;
+    RealmLocks<2> locks(rmm, {RealmRef::named(provider), RealmRef::named(consumer)});
+    RealmDescriptor* p = locks.realm(0);
+    RealmDescriptor* c = locks.realm(1);
+    if (p == nullptr) return;
+    // Everything is checked again under both locks: the granule may have been destroyed, or the
+    // sharing ended, since the provider's lock was released.
+    if (!provider_maps(rmm, *p, ipa, data)) return;  // destroyed meanwhile: nobody gets it now
+    if (c == nullptr) continue;
+    const AptEntry* s = Apt(rmm, *p).sharing(consumer, k);
+    const AptEntry* res = Apt(rmm, *c).reservation(provider, k);
+    if (s == nullptr || s->csm_id != id || res == nullptr || res->csm_id != id || res->draining() ||
+        !(res->is(ResState::kAttaching) || res->is(ResState::kAttached))) {
+      continue;
+    }
+    map_foreign_page(rmm, *c, res->base + (ipa - region_base), data, res->read_only());
+  }
+}
+
+void withdraw_granule(RmmContext& rmm, Rid provider, CsmId id, Ipa region_base, Ipa ipa, Pa data) {
+  for (std::uint64_t pos = 0;;) {
+    // Every sharing of the region, draining ones included: their consumers may still map it.
+    const auto next = next_sharing(rmm, provider, id, pos, [](const AptEntry&) { return true; });
+    if (!next) return;
+    const auto [consumer, k] = *next;
+    RealmLocks<2> locks(rmm, {RealmRef::named(provider), RealmRef::named(consumer)});
+    RealmDescriptor* c = locks.realm(1);
+    if (c == nullptr) continue;
+    const AptEntry* res = Apt(rmm, *c).reservation(provider, k);
+    if (res == nullptr || res->csm_id != id || !res->may_map()) continue;
+    unmap_foreign_page(rmm, *c, res->base + (ipa - region_base), data, abi::Ripas::kDestroyed);
+  }
+}
+
+void tear_down_csm(RmmContext& rmm, Pa rd, Rid rid) {
+  {
+    RealmLocks<1> locks(rmm, {RealmRef::at(rd, rid)});
+    RealmDescriptor* self = locks.realm(0);
+    if (self == nullptr) return;
+    self->csm_closing = true;
+  }
+  for (const auto& [peer, peer_rd] : rmm.realms.snapshot()) {
+    if (peer == rid) continue;
+    bool self_gone = false;
+    while (sever_one(rmm, rd, rid, peer, self_gone)) {
+    }
+    if (self_gone) return;
+  }
+  RealmLocks<1> locks(rmm, {RealmRef::at(rd, rid)});
+  RealmDescriptor* self = locks.realm(0);
+  if (self == nullptr) return;
+  Apt(rmm, *self).for_each([](AptEntry& e) { Apt::release(e); });
+  self->csm_torn_down = true;
 }
 
 }  // namespace caec::rmm

@@ -1,13 +1,9 @@
 // The RMM's record of every granule in DRAM: state, reference count and lock (rmm-1.0.md §3.1).
 //
-// Lock order (written once, followed everywhere; the reason two realms touching each other at
-// once cannot deadlock):
-//   1. "external" granules — states UNDELEGATED, DELEGATED, RD, REC — in ascending PA order;
-//   2. RTT granules from the root towards the leaves (hand over hand);
-//   3. DATA granules; 4. REC_AUX granules; 5. APT granules.
-// A command that involves two realms (CSM) holds both RDs, locked together in PA order, before
-// it touches either realm's RTTs or APT; so RTT locks of two realms are only ever nested under
-// both RD locks.
+// Lock order: rmm/lock_order.h (external granules in ascending PA order, then RTTs root towards
+// leaf, then DATA, REC_AUX, APT), checked at every acquisition. A command that involves two
+// realms (CSM) locks their RDs together, in PA order, and never holds an RTT or DATA granule of
+// one realm while it walks the other's tables: it walks them one after the other.
 // A LockedGranule is the proof of holding a lock; state changes need one.
 #pragma once
 
@@ -18,6 +14,7 @@
 #include <utility>
 
 #include "caec/abi/types.h"
+#include "rmm/lock_order.h"
 #include "rmm/platform.h"
 
 namespace caec::rmm {
@@ -32,6 +29,12 @@ enum class GranuleState : std::uint8_t {
   kRtt,
   kApt,  // CAEC: a realm's Access Policy Table
 };
+/// States a granule is in while nothing of the RMM's points at it by class: the ones a command
+/// may hold under an external lock (lock_order.h).
+[[nodiscard]] constexpr bool is_external_state(GranuleState s) {
+  return s == GranuleState::kUndelegated || s == GranuleState::kDelegated ||
+         s == GranuleState::kRd || s == GranuleState::kRec;
+}
 inline constexpr std::size_t kNumGranuleStates = 8;
 [[nodiscard]] std::string_view granule_state_name(GranuleState s);
 
@@ -43,17 +46,20 @@ class Granule {
 
  private:
   friend class LockedGranule;
+  friend struct LockOrderAccess;
   std::atomic<bool> locked_{false};
   GranuleState state_ = GranuleState::kUndelegated;
   /// Meaning depends on the state: RD = RECs of the realm; RTT = live entries; REC = 1 while
-  /// running; DATA = foreign (CSM consumer) mappings.
-  std::uint16_t refcount_ = 0;
+  /// running; DATA = foreign (CSM consumer) mappings. 32 bits: a granule can be mapped by as
+  /// many consumers as sharings exist, and each sharing costs an APT entry (64 bytes of DRAM),
+  /// so 2^32 mappings would need 256 GiB of APT granules.
+  std::uint32_t refcount_ = 0;
 };
 
 class LockedGranule {
  public:
   LockedGranule() = default;
-  LockedGranule(Granule& g, Pa pa) : g_(&g), pa_(pa) { g.lock(); }
+  LockedGranule(Granule& g, Pa pa, LockRequest req);
   ~LockedGranule() { release(); }
   LockedGranule(LockedGranule&& o) noexcept : g_(std::exchange(o.g_, nullptr)), pa_(o.pa_) {}
   LockedGranule& operator=(LockedGranule&& o) noexcept {
@@ -70,9 +76,9 @@ class LockedGranule {
   [[nodiscard]] explicit operator bool() const { return g_ != nullptr; }
   [[nodiscard]] Pa pa() const { return pa_; }
   [[nodiscard]] GranuleState state() const { return g_->state_; }
-  [[nodiscard]] std::uint16_t refcount() const { return g_->refcount_; }
-  void get(std::uint16_t n = 1);
-  void put(std::uint16_t n = 1);
+  [[nodiscard]] std::uint32_t refcount() const { return g_->refcount_; }
+  void get(std::uint32_t n = 1);
+  void put(std::uint32_t n = 1);
   /// Forgets the references, for a granule whose contents moved elsewhere (RTT_FOLD).
   void drop_refs() { g_->refcount_ = 0; }
   void release();
@@ -93,8 +99,9 @@ class GranuleTable {
   [[nodiscard]] bool contains(Pa pa) const {
     return pa >= bank_.base && pa < bank_.base + bank_.num_granules * kGranuleSize;
   }
-  /// Locks a granule that is aligned and inside DRAM (callers check both first).
-  [[nodiscard]] LockedGranule lock(Pa pa);
+  /// Locks a granule that is aligned and inside DRAM (callers check both first), as a lock of
+  /// the class `req` names (lock_order.h: the validator checks the order before waiting).
+  [[nodiscard]] LockedGranule lock(Pa pa, LockRequest req);
   [[nodiscard]] Pa base() const { return bank_.base; }
   [[nodiscard]] std::uint64_t size() const { return bank_.num_granules; }
 

@@ -8,12 +8,12 @@
 namespace caec::rmm {
 
 RmmIntrospection::GranuleInfo RmmIntrospection::granule(Pa pa) const {
-  LockedGranule g = rmm_.ctx_->granules.lock(pa);
+  LockedGranule g = rmm_.ctx_->granules.lock(pa, LockRequest::external());
   return {g.state(), g.refcount()};
 }
 
 std::optional<RealmDescriptor> RmmIntrospection::realm(Pa rd) const {
-  LockedGranule g = rmm_.ctx_->granules.lock(rd);
+  LockedGranule g = rmm_.ctx_->granules.lock(rd, LockRequest::external());
   if (g.state() != GranuleState::kRd) return std::nullopt;
   return realm_of(*rmm_.ctx_, g);
 }
@@ -51,14 +51,14 @@ std::vector<RmmIntrospection::Mapping> RmmIntrospection::mappings(Pa rd) const {
 
 std::vector<AptEntry> RmmIntrospection::apt(Pa rd) const {
   std::vector<AptEntry> out;
-  LockedGranule g = rmm_.ctx_->granules.lock(rd);
+  LockedGranule g = rmm_.ctx_->granules.lock(rd, LockRequest::external());
   if (g.state() != GranuleState::kRd) return out;
   Apt(*rmm_.ctx_, realm_of(*rmm_.ctx_, g)).for_each([&](const AptEntry& e) { out.push_back(e); });
   return out;
 }
 
 std::string_view RmmIntrospection::last_rsi_failure(Pa rec) const {
-  LockedGranule g = rmm_.ctx_->granules.lock(rec);
+  LockedGranule g = rmm_.ctx_->granules.lock(rec, LockRequest::external());
   if (g.state() != GranuleState::kRec) return {};
   const char* label = rec_at(*rmm_.ctx_, rec).last_rsi_failure;
   return label == nullptr ? std::string_view{} : std::string_view(label);

@@ -26,7 +26,7 @@ class RmmIntrospection {
 
   struct GranuleInfo {
     GranuleState state;
-    std::uint16_t refcount;
+    std::uint32_t refcount;
   };
   [[nodiscard]] GranuleInfo granule(Pa pa) const;
   /// The realm descriptor of an RD granule, if `rd` is one.

@@ -14,9 +14,6 @@ namespace caec::rmm {
 
 enum class RealmState : std::uint8_t { kNew = 0, kActive = 1, kSystemOff = 2 };
 
-/// APT granules a realm can hold (each holds kAptEntriesPerGranule entries, rmm/apt.h).
-inline constexpr std::size_t kMaxAptGranules = 32;
-
 struct RealmDescriptor {
   RealmState state;
   abi::RmiHashAlgorithm hash_algo;
@@ -30,13 +27,15 @@ struct RealmDescriptor {
   Rid rid;
   std::array<Measurement, 5> measurements;  // [0] RIM, [1..4] REMs
   std::array<std::uint8_t, 64> rpv;
-  // CAEC: the realm's Access Policy Table granules, and whether its CSM relations were torn
-  // down (first RMI_APT_DESTROY); after that it can take part in no CSM command.
-  std::array<Pa, kMaxAptGranules> apt;
-  std::uint32_t num_apt;
+  // CAEC: the realm's Access Policy Table granules (a list, rmm/apt.h), and whether its CSM
+  // relations were torn down (first RMI_APT_DESTROY); after that it can take part in no CSM
+  // command. An APT granule holds the realm like a REC: REALM_DESTROY needs num_apt == 0.
+  Pa apt_head;
+  Pa apt_tail;
+  std::uint64_t num_apt;
   bool csm_torn_down;
-  /// Set before the teardown severs the first relation: no realm may offer it a sharing
-  /// from then on, so none can outlive it.
+  /// Set before the teardown severs the first relation: from then on the realm starts no CSM
+  /// command and no realm may offer it a sharing, so no relation can outlive it.
   bool csm_closing;
 
   [[nodiscard]] Measurement& rim() { return measurements[0]; }

@@ -42,7 +42,6 @@ struct Rec {
   bool started;              // has a realm context (first REC_ENTER happened)
   bool ended;                // the realm context ran off its code
   RecStart start;            // where it starts (params, or PSCI CPU_ON)
-  bool restart;              // CPU_ON after CPU_OFF: start over at `start` on next entry
 
   // PSCI request forwarded to the host, awaiting RMI_PSCI_COMPLETE.
   PsciPending psci;

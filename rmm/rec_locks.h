@@ -19,7 +19,7 @@ void lock_rec_with_owner(RmmContext& rmm, ExternalLocks<N>& ext, Pa rec,
   for (;;) {
     std::optional<Pa> owner;
     if (rec.is_granule_aligned() && rmm.granules.contains(rec)) {
-      LockedGranule g = rmm.granules.lock(rec);
+      LockedGranule g = rmm.granules.lock(rec, LockRequest::external());
       if (g.state() == GranuleState::kRec) owner = rec_at(rmm, rec).owner;
     }
     pas[1] = owner;

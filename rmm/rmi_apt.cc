@@ -28,27 +28,19 @@ struct AptCtx {
     ext.lock(rmm.granules, {args.rd, apt_is_external ? std::optional(args.apt) : std::nullopt});
   }
   [[nodiscard]] RealmDescriptor& realm() { return realm_of(rmm, *ext.at(kRdSlot)); }
-  [[nodiscard]] bool listed() {
-    const RealmDescriptor& r = realm();
-    for (std::uint32_t i = 0; i < r.num_apt; ++i) {
-      if (r.apt[i] == args.apt) return true;
-    }
-    return false;
-  }
 };
 using A = AptCtx;
 
-constexpr auto kCsm = abi::RmiStatus::kErrorCsm;
-
-constexpr std::array<RmiCondition<A>, 8> kCreateConditions{{
+constexpr std::array<RmiCondition<A>, 7> kCreateConditions{{
     cond::rd_align<A>, cond::rd_bound<A>, cond::rd_state<A>,
     cond::align<A, &A::Args::apt>("apt_align"),
     cond::bound<A, &A::Args::apt>("apt_bound"),
     cond::state<A, A::kAptSlot, GranuleState::kDelegated>("apt_state"),
     {"realm_state", abi::RmiStatus::kErrorRealm,
-     [](A& c) { return c.realm().state == RealmState::kSystemOff || c.realm().csm_torn_down; }},
-    {"apt_full", kCsm, [](A& c) { return c.realm().num_apt == kMaxAptGranules; },
-     [](const A&) { return std::uint8_t{2}; }},
+     [](A& c) {
+       const RealmDescriptor& r = c.realm();
+       return r.state == RealmState::kSystemOff || r.csm_closing || r.csm_torn_down;
+     }},
 }};
 constexpr auto kCreateInfo = describe(kCreateConditions);
 
@@ -58,38 +50,17 @@ constexpr std::array<RmiCondition<A>, 7> kDestroyConditions{{
     cond::bound<A, &A::Args::apt>("apt_bound"),
     {"apt_state", cond::kInput,
      [](A& c) {
-       if (!c.listed()) return true;
-       c.apt_lock = c.rmm.granules.lock(c.args.apt);  // an internal granule: after the RD
+       if (!Apt(c.rmm, c.realm()).contains_granule(c.args.apt)) return true;
+       c.apt_lock = c.rmm.granules.lock(c.args.apt, LockRequest::apt());  // after the RD
        return c.apt_lock.state() != GranuleState::kApt;
      }},
-    // Only at teardown: the realm is off, or has no RECs left (the RD's references then are
-    // exactly its APT granules).
+    // Only at teardown: the realm is off, or has no RECs left.
     {"realm_running", abi::RmiStatus::kErrorRealm,
      [](A& c) {
-       return c.realm().state != RealmState::kSystemOff &&
-              c.ext.at(A::kRdSlot)->refcount() != c.realm().num_apt;
+       return c.realm().state != RealmState::kSystemOff && c.ext.at(A::kRdSlot)->refcount() != 0;
      }},
 }};
 constexpr auto kDestroyInfo = describe(kDestroyConditions);
-
-/// Severs the realm's CSM relations with every live realm, one peer at a time (each pair
-/// locked in PA order), then empties its APT. After this it takes part in no CSM command.
-/// It is closed first: a peer already severed (or created after the snapshot) could otherwise
-/// offer it a new sharing, which would name a dead realm once it is destroyed.
-void tear_down_csm(RmmContext& rmm, Pa rd, Rid rid) {
-  {
-    RealmLocks<1> self(rmm, rd, {});
-    self.self().csm_closing = true;
-  }
-  for (const auto& [peer, peer_rd] : rmm.realms.snapshot()) {
-    if (peer == rid) continue;
-    RealmLocks<2> locks(rmm, rd, {std::nullopt, peer});
-    if (RealmDescriptor* p = locks.peer(1)) sever(rmm, locks.self(), *p);
-  }
-  RealmLocks<1> self(rmm, rd, {});
-  Apt(rmm, self.self()).for_each([](AptEntry& e) { Apt::release(e); });
-  self.self().csm_torn_down = true;
-}
 
 }  // namespace
 
@@ -107,9 +78,7 @@ RmiResult rmi_apt_create(RmmContext& rmm, const abi::SmcRegs& regs) {
   if (auto f = first_failure(kCreateConditions, c)) return *f;
   LockedGranule& apt = *c.ext.at(A::kAptSlot);
   rmm.granules.transition(rmm.platform, apt, GranuleState::kApt);  // zero = all entries free
-  RealmDescriptor& realm = c.realm();
-  realm.apt[realm.num_apt++] = apt.pa();
-  c.ext.at(A::kRdSlot)->get();  // an APT holds the RD, like a REC
+  Apt(rmm, c.realm()).append_granule(apt.pa());
   return RmiResult::success();
 }
 std::span<const RmiConditionInfo> rmi_apt_create_conditions() { return kCreateInfo; }
@@ -122,20 +91,14 @@ RmiResult rmi_apt_destroy(RmmContext& rmm, const abi::SmcRegs& regs) {
       if (auto f = first_failure(kDestroyConditions, c)) return *f;
       RealmDescriptor& realm = c.realm();
       if (realm.csm_torn_down) {
-        for (std::uint32_t i = 0; i < realm.num_apt; ++i) {
-          if (realm.apt[i] != c.args.apt) continue;
-          realm.apt[i] = realm.apt[--realm.num_apt];
-          realm.apt[realm.num_apt] = Pa{};
-          break;
-        }
+        Apt(rmm, realm).remove_granule(c.args.apt);
         rmm.granules.transition(rmm.platform, c.apt_lock, GranuleState::kDelegated);
-        c.ext.at(A::kRdSlot)->put();
         return RmiResult::success();
       }
       tear_down = realm.rid;
     }
-    // First APT_DESTROY of the realm: sever its CSM relations (locking realms pairwise, so no
-    // lock of this command is held), then check again.
+    // First APT_DESTROY of the realm: end its CSM relations with no lock of this command held
+    // (the teardown pins the realm by RID at every step), then check everything again.
     tear_down_csm(rmm, Pa{regs.x[1]}, tear_down);
   }
 }

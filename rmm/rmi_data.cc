@@ -99,102 +99,81 @@ constexpr std::array<RmiCondition<T>, 7> kDestroyConditions{{
 }};
 constexpr auto kDestroyInfo = describe(kDestroyConditions);
 
-/// The consumer-side IPA of `c.args.ipa` for attached consumer i, if it is still attached.
-std::optional<Ipa> consumer_ipa(T& c, std::size_t i) {
-  RealmDescriptor* consumer = c.consumer(i);
-  if (consumer == nullptr) return std::nullopt;
-  const AttachedConsumer& a = c.consumers.consumers[i];
-  const AptEntry* res = Apt(c.rmm, *consumer).reservation(c.realm().rid, a.k);
-  if (res == nullptr || res->state != static_cast<std::uint8_t>(ResState::kAttached)) {
-    return std::nullopt;
-  }
-  return res->base + (c.args.ipa - c.consumers.region_base);
-}
-
-/// Makes the locked DELEGATED granule DATA and maps it at the walked entry; in a provider's
-/// region with RIPAS RAM, also in every attached consumer (csm-abi.md §5).
-void assign(T& c, abi::Ripas ripas) {
+/// Makes the locked DELEGATED granule DATA and maps it at the walked entry; then, with every
+/// lock of the command released (the granule is DATA now, a later lock class than the RD it
+/// was locked with), maps it into the consumers of a region it falls in (csm-abi.md §5).
+RmiResult assign(T& c, abi::Ripas ripas) {
   LockedGranule& data = *c.ext.at(T::kGranSlot);
   c.rmm.granules.transition(c.rmm.platform, data, GranuleState::kData);
   c.walk->rtt.set(c.walk->index,
                   RttEntry{.hipas = Hipas::kAssigned, .ripas = ripas, .addr = data.pa()});
-  if (ripas != abi::Ripas::kRam) return;
-  for (std::size_t i = 0; i < c.consumers.count; ++i) {
-    if (const auto cipa = consumer_ipa(c, i)) {
-      map_foreign_page(c.rmm, *c.consumer(i), *cipa, data, c.consumers.consumers[i].read_only);
-    }
-  }
+  const Rid provider = c.realm().rid;
+  const Pa pa = data.pa();
+  c.walk.reset();
+  c.ext = {};
+  if (ripas == abi::Ripas::kRam) share_new_granule(c.rmm, provider, c.args.ipa, pa);
+  return RmiResult::success();
 }
 
 }  // namespace
 
 RmiResult rmi_data_create(RmmContext& rmm, const abi::SmcRegs& regs) {
-  for (;;) {
-    D c(rmm, true);
-    c.args.rd = Pa{regs.x[1]};
-    c.args.gran = Pa{regs.x[2]};
-    c.args.ipa = Ipa{regs.x[3]};
-    c.args.src = Pa{regs.x[4]};
-    c.args.flags = regs.x[5];
-    c.consumers = peek_attached_consumers(rmm, c.args.rd, c.args.ipa);
-    if (auto f = first_failure(kCreateConditions, c)) return *f;
-    if (!c.consumers_unchanged()) continue;  // a consumer attached or left meanwhile
-    std::memcpy(rmm.platform.map_granule(c.args.gran), c.page.data(), kGranuleSize);
-    RealmDescriptor& realm = c.realm();
-    realm.rim() = rim_extend_data(realm.hash_algo, realm.rim(), c.args.ipa, c.args.flags, c.page);
-    assign(c, abi::Ripas::kRam);
-    return RmiResult::success();
-  }
+  D c(rmm, true);
+  c.args.rd = Pa{regs.x[1]};
+  c.args.gran = Pa{regs.x[2]};
+  c.args.ipa = Ipa{regs.x[3]};
+  c.args.src = Pa{regs.x[4]};
+  c.args.flags = regs.x[5];
+  if (auto f = first_failure(kCreateConditions, c)) return *f;
+  std::memcpy(rmm.platform.map_granule(c.args.gran), c.page.data(), kGranuleSize);
+  RealmDescriptor& realm = c.realm();
+  realm.rim() = rim_extend_data(realm.hash_algo, realm.rim(), c.args.ipa, c.args.flags, c.page);
+  return assign(c, abi::Ripas::kRam);
 }
 std::span<const RmiConditionInfo> rmi_data_create_conditions() { return kCreateInfo; }
 
 RmiResult rmi_data_create_unknown(RmmContext& rmm, const abi::SmcRegs& regs) {
-  for (;;) {
-    T c(rmm, true);
-    c.args.rd = Pa{regs.x[1]};
-    c.args.gran = Pa{regs.x[2]};
-    c.args.ipa = Ipa{regs.x[3]};
-    c.consumers = peek_attached_consumers(rmm, c.args.rd, c.args.ipa);
-    if (auto f = first_failure(kUnknownConditions, c)) return *f;
-    if (!c.consumers_unchanged()) continue;
-    // Contents "unknown" to the realm: zero, by the DELEGATED invariant. RIPAS is unchanged.
-    assign(c, c.walk->entry.ripas);
-    return RmiResult::success();
-  }
+  T c(rmm, true);
+  c.args.rd = Pa{regs.x[1]};
+  c.args.gran = Pa{regs.x[2]};
+  c.args.ipa = Ipa{regs.x[3]};
+  if (auto f = first_failure(kUnknownConditions, c)) return *f;
+  // Contents "unknown" to the realm: zero, by the DELEGATED invariant. RIPAS is unchanged.
+  return assign(c, c.walk->entry.ripas);
 }
 std::span<const RmiConditionInfo> rmi_data_create_unknown_conditions() { return kUnknownInfo; }
 
 RmiResult rmi_data_destroy(RmmContext& rmm, const abi::SmcRegs& regs) {
-  for (;;) {
-    T c(rmm, false);
-    c.args.rd = Pa{regs.x[1]};
-    c.args.ipa = Ipa{regs.x[2]};
-    c.consumers = peek_attached_consumers(rmm, c.args.rd, c.args.ipa);
-    if (auto f = first_failure(kDestroyConditions, c)) {
-      RmiResult r = *f;
-      r.out[1] = c.fail_top;
-      return r;
-    }
-    if (!c.consumers_unchanged()) continue;
-    const RttEntry e = c.walk->entry;
-    // RAM becomes DESTROYED so the realm learns its memory was taken; EMPTY and DESTROYED stay.
-    const auto ripas = e.ripas == abi::Ripas::kRam ? abi::Ripas::kDestroyed : e.ripas;
-    c.walk->rtt.set(c.walk->index, RttEntry{.hipas = Hipas::kUnassigned, .ripas = ripas});
-    LockedGranule data = rmm.granules.lock(e.addr);
-    if (e.foreign) {
-      // A consumer's CSM mapping: only this mapping goes; the provider's granule stays DATA.
-      data.put();
-    } else {
-      // A provider's granule: every consumer loses it first (their entries mirror DESTROYED).
-      for (std::size_t i = 0; i < c.consumers.count; ++i) {
-        if (const auto cipa = consumer_ipa(c, i)) {
-          unmap_foreign_page(rmm, *c.consumer(i), *cipa, data, abi::Ripas::kDestroyed);
-        }
-      }
-      rmm.granules.transition(rmm.platform, data, GranuleState::kDelegated);
-    }
-    return RmiResult::success({e.addr.value(), c.walk_top(c.args.ipa)});
+  T c(rmm, false);
+  c.args.rd = Pa{regs.x[1]};
+  c.args.ipa = Ipa{regs.x[2]};
+  if (auto f = first_failure(kDestroyConditions, c)) {
+    RmiResult r = *f;
+    r.out[1] = c.fail_top;
+    return r;
   }
+  const RttEntry e = c.walk->entry;
+  // RAM becomes DESTROYED so the realm learns its memory was taken; EMPTY and DESTROYED stay.
+  const auto ripas = e.ripas == abi::Ripas::kRam ? abi::Ripas::kDestroyed : e.ripas;
+  c.walk->rtt.set(c.walk->index, RttEntry{.hipas = Hipas::kUnassigned, .ripas = ripas});
+  const std::uint64_t top = c.walk_top(c.args.ipa);
+  if (e.foreign) {
+    // A consumer's CSM mapping: only this mapping goes; the provider's granule stays DATA.
+    LockedGranule data = rmm.granules.lock(e.addr, LockRequest::data());
+    data.put();
+    return RmiResult::success({e.addr.value(), top});
+  }
+  // A provider's granule: every consumer loses it (their entries mirror DESTROYED) before it is
+  // scrubbed. That visits the consumers one at a time, with this command's locks released.
+  const Rid provider = c.realm().rid;
+  std::optional<AptEntry> region;
+  if (const AptEntry* r = Apt(rmm, c.realm()).region_at(c.args.ipa)) region = *r;
+  c.walk.reset();
+  c.ext = {};
+  if (region) withdraw_granule(rmm, provider, region->csm_id, region->base, c.args.ipa, e.addr);
+  LockedGranule data = rmm.granules.lock(e.addr, LockRequest::data());
+  rmm.granules.transition(rmm.platform, data, GranuleState::kDelegated);
+  return RmiResult::success({e.addr.value(), top});
 }
 std::span<const RmiConditionInfo> rmi_data_destroy_conditions() { return kDestroyInfo; }
 

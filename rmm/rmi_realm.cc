@@ -132,13 +132,15 @@ constexpr std::array<RmiCondition<R>, 4> kDestroyConditions{{
     cond::rd_align<R>,
     cond::rd_bound<R>,
     cond::rd_state<R>,
-    // Live: it has RECs (the RD's refcount) or a starting-level RTT has a live entry.
+    // Live: it has RECs (the RD's refcount) or APT granules (csm-abi.md §5), or a
+    // starting-level RTT has a live entry.
     {"realm_live", abi::RmiStatus::kErrorRealm,
      [](R& c) {
        RealmDescriptor& realm = c.realm();
-       bool live = c.ext.at(R::kRdSlot)->refcount() != 0;
+       bool live = c.ext.at(R::kRdSlot)->refcount() != 0 || realm.num_apt != 0;
        for (std::uint32_t i = 0; i < realm.rtt_num_start; ++i) {
-         c.start_rtts[i] = c.rmm.granules.lock(realm.start_rtt(i));
+         c.start_rtts[i] =
+             c.rmm.granules.lock(realm.start_rtt(i), LockRequest::rtt(realm.rtt_level_start));
          live = live || c.start_rtts[i].refcount() != 0;
        }
        return live;

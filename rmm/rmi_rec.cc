@@ -205,7 +205,7 @@ RmiResult rmi_rec_destroy(RmmContext& rmm, const abi::SmcRegs& regs) {
   // The REC's execution context goes first: nothing may run on state about to be scrubbed.
   rmm.platform.realm_release(c.args.rec);
   for (std::size_t i = 0; i < rec.num_aux; ++i) {
-    LockedGranule aux = rmm.granules.lock(rec.aux[i]);
+    LockedGranule aux = rmm.granules.lock(rec.aux[i], LockRequest::rec_aux());
     rmm.granules.transition(rmm.platform, aux, GranuleState::kDelegated);
   }
   rmm.granules.transition(rmm.platform, *c.ext.at(D::kRecSlot), GranuleState::kDelegated);
@@ -233,7 +233,6 @@ RmiResult rmi_psci_complete(RmmContext& rmm, const abi::SmcRegs& regs) {
     target.runnable = true;
     target.start = RecStart{.pc = calling.psci_entry, .gprs = {}, .index = target.index};
     target.start.gprs[0] = calling.psci_context;
-    target.restart = target.started;
     calling.psci_result = static_cast<std::uint64_t>(abi::PsciStatus::kSuccess);
   }
   calling.psci = PsciPending::kNone;

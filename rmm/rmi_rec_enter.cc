@@ -92,7 +92,6 @@ void apply_entry(Rec& rec, const abi::RmiRecEnter& enter) {
   // inject_sea only answers a data abort at an unprotected IPA.
   rec.inject_sea = rec.last_exit_unprotected_abort &&
                    (enter.flags & abi::rec_enter_flags::kInjectSea) != 0;
-  rec.restart = false;
 }
 
 abi::RmiRecExit to_abi(const Rec& rec) {
@@ -130,6 +129,12 @@ RmiResult rmi_rec_enter(RmmContext& rmm, const abi::SmcRegs& regs) {
 
   Rec& rec = c.rec();
   const RealmDescriptor realm = c.realm();
+  if (rec.ended) {
+    // Its code ran off its end (or died of an unhandled abort) and PSCI CPU_ON made it runnable
+    // again: its old context is gone for good, so it starts afresh at `start` (the CPU_ON entry).
+    rmm.platform.realm_release(c.args.rec);
+    rec.ended = false;
+  }
   const S2Config s2{realm.rtt_base, realm.rtt_level_start, realm.rtt_num_start, realm.ipa_width};
   apply_entry(rec, c.enter);
   rec.exit = RecExit{};
@@ -148,7 +153,7 @@ RmiResult rmi_rec_enter(RmmContext& rmm, const abi::SmcRegs& regs) {
 
   const abi::RmiRecExit exit = to_abi(rec);
   {
-    LockedGranule g = rmm.granules.lock(c.args.rec);
+    LockedGranule g = rmm.granules.lock(c.args.rec, LockRequest::external());
     g.put();  // READY
   }
   if (!rmm.platform.ns_write(c.args.run + offsetof(abi::RmiRecRun, exit),

@@ -137,7 +137,7 @@ class RecTest : public RmmTest {
   }
 
   [[nodiscard]] rmm::Measurement rim(Pa rd) { return rmm().realm(rd)->measurements[0]; }
-  [[nodiscard]] std::uint16_t refcount(Pa pa) { return rmm().granule(pa).refcount; }
+  [[nodiscard]] std::uint32_t refcount(Pa pa) { return rmm().granule(pa).refcount; }
 };
 
 // ---- RMI_REC_CREATE ------------------------------------------------------------------------
@@ -788,6 +788,22 @@ TEST_F(RmiRttSetRipas, rejects_base_bound) {
   EXPECT_FAILS_WITH(rmi().rtt_set_ripas(rd, rec_of(r, 1), kBlock, kTop).ret, kInput, 0,
                     "base_bound");
   EXPECT_EQ(entry(r, kBlock).ripas, Ripas::kRam);
+}
+TEST_F(RmiRttSetRipas, rejects_csm_range) {
+  // REC 0 asked for [kBlock, kTop) to become EMPTY while it was not a CSM region; REC 1 made a
+  // region of it since (issue 15: the RMM did not check again, and the host could change the
+  // RIPAS of a region's memory behind the CSM commands).
+  auto& race = launch("ripas-race", {std::to_string(kBlock.value()), std::to_string(kTop.value())},
+                      2, 2);
+  const auto on = enter_until(race, 0, RmiRecExitReason::kPsci);
+  ASSERT_EQ(static_cast<std::uint32_t>(on.gprs[0]), static_cast<std::uint32_t>(abi::PsciFid::kCpuOn));
+  EXPECT_RMI_OK(rmi().psci_complete(rec_of(race, 0), rec_of(race, 1), psci(PsciStatus::kSuccess)));
+  (void)enter_until(race, 0, RmiRecExitReason::kRipasChange);
+  (void)enter_until(race, 1, RmiRecExitReason::kCsmProvider);
+  builder().ensure_tables(race.built, kBlock, s2::kMaxLevel);
+  EXPECT_FAILS_WITH(rmi().rtt_set_ripas(race.built.rd, rec_of(race, 0), kBlock, kTop).ret,
+                    abi::RmiStatus::kErrorCsm, 2, "csm_range");
+  EXPECT_EQ(entry(race, kBlock).ripas, Ripas::kRam);
 }
 TEST_F(RmiRttSetRipas, rejects_top_bound) {
   EXPECT_FAILS_WITH(rmi().rtt_set_ripas(rd, rec, kBlock, kTop + kL3).ret, kInput, 0,

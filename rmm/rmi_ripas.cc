@@ -1,5 +1,7 @@
 // RMI_RTT_INIT_RIPAS (rmm-1.0.md §1.4): the host declares realm RAM while the realm is NEW;
 // every RTT entry it covers is measured into the RIM.
+#include "caec/abi/csm.h"
+#include "rmm/apt.h"
 #include "rmm/measurement.h"
 #include "rmm/rec.h"
 #include "rmm/rmi_handlers.h"
@@ -66,7 +68,7 @@ Ipa set_ripas_walk_top(const T& c, const Rec& rec) {
   return rtt.entry_ipa(i);
 }
 
-constexpr std::array<RmiCondition<T>, 14> kSetConditions{{
+constexpr std::array<RmiCondition<T>, 15> kSetConditions{{
     cond::rd_align<T>, cond::rd_bound<T>, cond::rd_state<T>,
     cond::align<T, &T::Args::gran>("rec_align"),
     cond::bound<T, &T::Args::gran>("rec_bound"),
@@ -92,6 +94,12 @@ constexpr std::array<RmiCondition<T>, 14> kSetConditions{{
               c.walk->entry.ripas != rec_of(c).ripas_value;
      },
      cond::walk_level<T>},
+    // CAEC: RSI_IPA_STATE_SET refused a range over a CSM region or reservation, but another REC
+    // of the realm may have made one there since: the memory of a region changes state only
+    // through the CSM commands (csm-abi.md §5).
+    {"csm_range", abi::RmiStatus::kErrorCsm,
+     [](T& c) { return Apt(c.rmm, c.realm()).overlaps(c.args.ipa, c.args.top - c.args.ipa); },
+     [](const T&) { return static_cast<std::uint8_t>(abi::CsmErrorReason::kCsmRange); }},
 }};
 constexpr auto kSetInfo = describe(kSetConditions);
 

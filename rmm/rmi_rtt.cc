@@ -48,7 +48,9 @@ std::optional<RttEntry> fold(const Rtt& child) {
   return first;
 }
 
-LockedGranule lock_child(T& c) { return c.rmm.granules.lock(c.walk->entry.addr); }
+LockedGranule lock_child(T& c, LockSite site = LockSite::here()) {
+  return c.rmm.granules.lock(c.walk->entry.addr, LockRequest::rtt(c.level(), site));
+}
 
 // ---- RTT_CREATE -----------------------------------------------------------------------------
 constexpr std::array<RmiCondition<T>, 12> kCreateConditions{{

@@ -11,8 +11,8 @@
 
 #include "attest/token/cca_claims.h"
 #include "rmm/apt.h"
-#include "rmm/csm.h"
-#include "rmm/realm_exit.h"
+#include "rmm/realm_locks.h"
+#include "rmm/realm_buffer.h"
 #include "rmm/rsi_command.h"
 #include "rmm/token_buffer.h"
 
@@ -48,8 +48,7 @@ std::string hash_name(abi::RmiHashAlgorithm algo) {
 std::vector<std::uint64_t> attached_consumers(RmmContext& rmm, RealmDescriptor& provider, CsmId id) {
   std::vector<std::uint64_t> rids;
   Apt(rmm, provider).for_each([&](const AptEntry& e) {
-    if (e.kind == AptKind::kSharing && e.csm_id == id &&
-        e.state == static_cast<std::uint8_t>(abi::SharingState::kAttached)) {
+    if (e.live_sharing() && e.csm_id == id && e.is(abi::SharingState::kAttached)) {
       rids.push_back(static_cast<std::uint64_t>(e.peer));
     }
   });
@@ -68,7 +67,7 @@ std::vector<cca::CsmClaim> csm_claims(RsiCtx& c, RealmDescriptor& self) {
                      .permission = static_cast<std::uint64_t>(abi::CsmPerm::kRw),
                      .provider_rid = static_cast<std::uint64_t>(self.rid),
                      .consumers = attached_consumers(c.rmm, self, e.csm_id)});
-    } else if (e.kind == AptKind::kReservation && e.state == static_cast<std::uint8_t>(ResState::kAttached)) {
+    } else if (e.kind == AptKind::kReservation && e.is(ResState::kAttached) && !e.draining()) {
       out.push_back({.csm_id = static_cast<std::uint64_t>(e.csm_id),
                      .role = cca::CsmRole::kConsumer,
                      .permission = e.perm,
@@ -82,8 +81,8 @@ std::vector<cca::CsmClaim> csm_claims(RsiCtx& c, RealmDescriptor& self) {
 void fill_consumer_views(RsiCtx& c, std::vector<cca::CsmClaim>& claims) {
   for (cca::CsmClaim& claim : claims) {
     if (claim.role != cca::CsmRole::kConsumer) continue;
-    RealmLocks<2> locks(c.rmm, c.rec.owner, {std::nullopt, Rid{claim.provider_rid}});
-    if (RealmDescriptor* provider = locks.peer(1)) {
+    RealmLocks<2> locks(c.rmm, {RealmRef::at(c.rec.owner), RealmRef::named(Rid{claim.provider_rid})});
+    if (RealmDescriptor* provider = locks.realm(1)) {
       claim.consumers = attached_consumers(c.rmm, *provider, CsmId{claim.csm_id});
     }
   }
@@ -147,8 +146,8 @@ RsiResult rsi_attestation_token_continue(RsiCtx& c) {
   const std::size_t n = std::min<std::size_t>(c.in.x[3], rec.token_size - rec.token_copied);
   attest::Bytes chunk(n);
   buffer.load(rec.token_copied, chunk);
-  const auto done =
-      with_realm_buffer(c.rmm, rec, ipa, [&](std::byte* p) { std::memcpy(p, chunk.data(), n); });
+  const auto done = access_realm(c.rmm, rec, ipa, n, RealmAccess::kWrite,
+                                 [&](std::span<std::byte> p) { std::memcpy(p.data(), chunk.data(), n); });
   if (done != BufferAccess::kDone) return RsiResult(kInput);
   rec.token_copied += static_cast<std::uint32_t>(n);
   const bool last = rec.token_copied == rec.token_size;

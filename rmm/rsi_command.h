@@ -25,7 +25,7 @@ struct RsiCtx {
   /// The realm descriptor, locked for the duration of `fn`.
   template <class Fn>
   decltype(auto) with_realm(Fn&& fn) {
-    LockedGranule rd = rmm.granules.lock(rec.owner);
+    LockedGranule rd = rmm.granules.lock(rec.owner, LockRequest::external());
     return fn(realm_of(rmm, rd));
   }
 };
@@ -89,6 +89,7 @@ CAEC_RSI_HANDLER(rsi_csm_attach);
 CAEC_RSI_HANDLER(rsi_csm_detach_and_free);
 CAEC_RSI_HANDLER(rsi_csm_info);
 CAEC_RSI_HANDLER(rsi_realm_measurements);
+CAEC_RSI_HANDLER(smccc_version);
 CAEC_RSI_HANDLER(psci_version);
 CAEC_RSI_HANDLER(psci_features);
 CAEC_RSI_HANDLER(psci_cpu_suspend);

@@ -1,22 +1,20 @@
-// The CSM RSI commands (csm-abi.md §3, §4, §7): provider CREATE/SHARE/REVOKE/DESTROY,
-// consumer RESERVE/ATTACH/DETACH_AND_FREE, INFO, REALM_MEASUREMENTS, CAEC_VERSION.
-// Each locks the realms it involves first (caller and peer RDs in PA order), checks its
-// failure conditions in the documented order, changes state, releases every lock, and only
-// then makes the REC exit the command calls for.
-#include <cstring>
-
+// The CSM RSI commands of a provider (CREATE/SHARE/REVOKE/DESTROY) and a consumer
+// (RESERVE/ATTACH/DETACH_AND_FREE), csm-abi.md §3, §4; CAEC_VERSION. INFO and
+// REALM_MEASUREMENTS are in rsi_csm_info.cc.
+// Each locks the realms it involves (caller and peer RDs in PA order), checks its failure
+// conditions in the documented order and changes state; work over a whole region goes a chunk
+// per lock hold (rmm/csm.h); every lock is released before the REC exit the command calls for.
 #include "caec/abi/csm.h"
 #include "rmm/csm.h"
+#include "rmm/csm_map.h"
 #include "rmm/realm_exit.h"
-#include "rmm/rsi_command.h"
+#include "rmm/rsi_csm_ctx.h"
 
 namespace caec::rmm {
 
 namespace {
 
-constexpr auto kInput = abi::RsiStatus::kErrorInput;
-constexpr auto kState = abi::RsiStatus::kErrorState;
-constexpr auto kCapacity = abi::RsiStatus::kErrorCapacity;
+using namespace csm_cond;  // NOLINT(google-build-using-namespace): the conditions' vocabulary
 
 RecExit csm_exit(abi::RmiRecExitReason reason, Ipa base, std::uint64_t size, CsmId id) {
   RecExit e{.reason = reason};
@@ -34,145 +32,114 @@ bool range_unprotected(const RealmDescriptor& r, std::uint64_t base, std::uint64
   return base + size > r.ipa_size() / 2;
 }
 
-/// The context of a CSM command over the caller and one peer (slot 1).
-struct PairCtx {
-  RsiCtx& c;
-  RealmLocks<2>& locks;
-  [[nodiscard]] RealmDescriptor& self() { return locks.self(); }
-  [[nodiscard]] RealmDescriptor* peer() { return locks.peer(1); }
-  [[nodiscard]] Apt apt() { return Apt(c.rmm, self()); }
-  [[nodiscard]] std::uint64_t x(std::size_t i) const { return c.in.x[i]; }
-};
-using P = PairCtx;
+/// The caller's region `id`, if it may still be shared (not being destroyed).
+AptEntry* own_region(P& p, CsmId id) {
+  AptEntry* r = p.apt().region(id);
+  return r != nullptr && (r->flags & apt_flags::kDestroying) == 0 ? r : nullptr;
+}
 
 // ---- CREATE -----------------------------------------------------------------------------------
-constexpr std::array<RsiCondition<P>, 4> kCreateConditions{{
+constexpr std::array<RsiCondition<P>, 5> kCreateConditions{{
+    realm_closing,
     {"range_align", kInput, [](P& p) { return range_invalid(p.x(1), p.x(2)); }},
     {"range_bound", kInput, [](P& p) { return range_unprotected(p.self(), p.x(1), p.x(2)); }},
     {"overlap", kState, [](P& p) { return p.apt().overlaps(Ipa{p.x(1)}, p.x(2)); }},
-    {"capacity", kCapacity, [](P& p) { return p.apt().free_entries() < 1; }},
+    {"capacity", kCapacity, [](P& p) { return p.apt().free_entries(1) < 1; }},
 }};
 
 // ---- SHARE ------------------------------------------------------------------------------------
-constexpr std::array<RsiCondition<P>, 4> kShareConditions{{
-    {"not_provider", kInput, [](P& p) { return p.apt().region(CsmId{p.x(1)}) == nullptr; }},
+constexpr std::array<RsiCondition<P>, 5> kShareConditions{{
+    realm_closing,
+    {"not_provider", kInput, [](P& p) { return own_region(p, CsmId{p.x(1)}) == nullptr; }},
     {"perm", kInput,
      [](P& p) {
        return p.x(3) != static_cast<std::uint64_t>(abi::CsmPerm::kRo) &&
               p.x(3) != static_cast<std::uint64_t>(abi::CsmPerm::kRw);
      }},
-    // Not live includes a realm whose teardown has begun (RealmDescriptor::csm_closing).
+    // A consumer must be able to take part in CSM until its teardown ends the sharing: live,
+    // not being torn down, and holding an APT (a realm without one is destroyed without any
+    // teardown, which would leave the sharing naming a dead realm).
     {"consumer", kInput,
-     [](P& p) { return Rid{p.x(2)} == p.self().rid || p.peer() == nullptr || p.peer()->csm_closing; }},
+     [](P& p) {
+       const RealmDescriptor* c = p.peer();
+       return Rid{p.x(2)} == p.self().rid || c == nullptr || c->csm_closing || c->num_apt == 0;
+     }},
     {"capacity", kCapacity,
      [](P& p) {
        Apt apt = p.apt();
        const std::size_t need = apt.pair_counter(Rid{p.x(2)}) == nullptr ? 2 : 1;
-       return apt.free_entries() < need || apt.sharings_of(CsmId{p.x(1)}) >= kMaxSharingsPerRegion;
+       return apt.free_entries(need) < need;
      }},
 }};
 
-// ---- REVOKE -----------------------------------------------------------------------------------
-constexpr std::array<RsiCondition<P>, 1> kRevokeConditions{{
+// ---- REVOKE / DESTROY -------------------------------------------------------------------------
+constexpr std::array<RsiCondition<P>, 2> kRevokeConditions{{
+    realm_closing,
     {"no_sharing", kInput, [](P& p) { return p.apt().sharing(Rid{p.x(1)}, p.x(2)) == nullptr; }},
+}};
+constexpr std::array<RsiCondition<P>, 2> kDestroyConditions{{
+    realm_closing,
+    {"not_provider", kInput, [](P& p) { return own_region(p, CsmId{p.x(1)}) == nullptr; }},
 }};
 
 // ---- RESERVE ----------------------------------------------------------------------------------
-AptEntry* offered(P& p) {
-  RealmDescriptor* provider = p.peer();
-  if (provider == nullptr) return nullptr;
-  return Apt(p.c.rmm, *provider).sharing(p.self().rid, p.x(2));
-}
-constexpr std::array<RsiCondition<P>, 7> kReserveConditions{{
+constexpr std::array<RsiCondition<P>, 8> kReserveConditions{{
+    realm_closing,
     {"range_align", kInput, [](P& p) { return range_invalid(p.x(3), p.x(4)); }},
     {"range_bound", kInput, [](P& p) { return range_unprotected(p.self(), p.x(3), p.x(4)); }},
-    {"no_sharing", kInput, [](P& p) { return offered(p) == nullptr; }},
-    {"size", kInput,
-     [](P& p) { return Apt(p.c.rmm, *p.peer()).region(offered(p)->csm_id)->size != p.x(4); }},
+    {"no_sharing", kInput, [](P& p) { return offered_region(p) == nullptr; }},
+    {"size", kInput, [](P& p) { return offered_region(p)->size != p.x(4); }},
     {"overlap", kState, [](P& p) { return p.apt().overlaps(Ipa{p.x(3)}, p.x(4)); }},
-    {"reserved", kState,
-     [](P& p) { return p.apt().reservation(Rid{p.x(1)}, p.x(2)) != nullptr; }},
-    {"capacity", kCapacity, [](P& p) { return p.apt().free_entries() < 1; }},
+    {"reserved", kState, [](P& p) { return p.apt().reservation(Rid{p.x(1)}, p.x(2)) != nullptr; }},
+    {"capacity", kCapacity, [](P& p) { return p.apt().free_entries(1) < 1; }},
 }};
 
 // ---- ATTACH / DETACH --------------------------------------------------------------------------
-constexpr std::array<RsiCondition<P>, 3> kAttachConditions{{
-    {"no_reservation", kInput,
-     [](P& p) { return p.apt().reservation(Rid{p.x(1)}, p.x(2)) == nullptr; }},
-    {"attached", kState,
-     [](P& p) {
-       return p.apt().reservation(Rid{p.x(1)}, p.x(2))->state ==
-              static_cast<std::uint8_t>(ResState::kAttached);
-     }},
-    // Consent is checked again here: a revoke between RESERVE and ATTACH wins.
+AptEntry* my_reservation(P& p) { return p.apt().reservation(Rid{p.x(1)}, p.x(2)); }
+
+constexpr std::array<RsiCondition<P>, 4> kAttachConditions{{
+    realm_closing,
+    {"no_reservation", kInput, [](P& p) { return my_reservation(p) == nullptr; }},
+    {"attached", kState, [](P& p) { return my_reservation(p)->is(ResState::kAttached); }},
+    // Consent is checked again here: a revoke between RESERVE and ATTACH wins. The sharing must
+    // be the one the reservation was made for (same region).
     {"sharing_gone", kState,
      [](P& p) {
-       const AptEntry* res = p.apt().reservation(Rid{p.x(1)}, p.x(2));
-       return res->state != static_cast<std::uint8_t>(ResState::kReserved) || offered(p) == nullptr;
+       const AptEntry& res = *my_reservation(p);
+       const AptEntry* region = offered_region(p);
+       return !(res.is(ResState::kReserved) || res.is(ResState::kAttaching)) || res.draining() ||
+              region == nullptr || region->csm_id != res.csm_id;
      }},
 }};
-constexpr std::array<RsiCondition<P>, 1> kDetachConditions{{
-    {"no_reservation", kInput,
-     [](P& p) { return p.apt().reservation(Rid{p.x(1)}, p.x(2)) == nullptr; }},
-}};
-
-// ---- INFO / REALM_MEASUREMENTS ---------------------------------------------------------------
-/// The region `csm_id` as the caller may see it: its own, or one it holds a reservation in.
-struct InfoView {
-  RealmDescriptor* provider;
-  AptEntry* region;
-};
-InfoView info_view(P& p) {
-  const CsmId id{p.x(1)};
-  if (AptEntry* r = p.apt().region(id)) return {&p.self(), r};
-  RealmDescriptor* provider = p.peer();
-  if (provider == nullptr) return {nullptr, nullptr};
-  return {provider, Apt(p.c.rmm, *provider).region(id)};
-}
-constexpr std::array<RsiCondition<P>, 3> kInfoConditions{{
-    {"addr_align", kInput, [](P& p) { return !Ipa{p.x(2)}.is_granule_aligned(); }},
-    {"addr_bound", kInput, [](P& p) { return !p.self().is_protected(Ipa{p.x(2)}); }},
-    {"not_participant", kInput, [](P& p) { return info_view(p).region == nullptr; }},
-}};
-constexpr std::array<RsiCondition<P>, 3> kMeasurementsConditions{{
-    {"addr_align", kInput, [](P& p) { return !Ipa{p.x(2)}.is_granule_aligned(); }},
-    {"addr_bound", kInput, [](P& p) { return !p.self().is_protected(Ipa{p.x(2)}); }},
-    {"rid", kInput, [](P& p) { return Rid{p.x(1)} != p.self().rid && p.peer() == nullptr; }},
+constexpr std::array<RsiCondition<P>, 2> kDetachConditions{{
+    realm_closing,
+    {"no_reservation", kInput, [](P& p) { return my_reservation(p) == nullptr; }},
 }};
 
 constexpr auto kCreateInfo = describe(kCreateConditions);
 constexpr auto kShareInfo = describe(kShareConditions);
 constexpr auto kRevokeInfo = describe(kRevokeConditions);
+constexpr auto kDestroyInfo = describe(kDestroyConditions);
 constexpr auto kReserveInfo = describe(kReserveConditions);
 constexpr auto kAttachInfo = describe(kAttachConditions);
 constexpr auto kDetachInfo = describe(kDetachConditions);
-constexpr auto kInfoInfo = describe(kInfoConditions);
-constexpr auto kMeasurementsInfo = describe(kMeasurementsConditions);
 
-/// The caller's RID, read under its RD lock.
-Rid caller_rid(RsiCtx& c) { return c.with_realm([](RealmDescriptor& r) { return r.rid; }); }
+/// One chunk of ATTACH: mapped, the host must prepare it first, or the attach was overtaken
+/// (revoked, detached, the provider torn down).
+enum class ChunkStep : std::uint8_t { kMapped, kNotReady, kGone };
 
-/// Runs `body` with the caller and the peer named by RID locked; the CSM region of the provider
-/// found through a reservation of the caller is resolved the same way.
-template <class Body>
-RsiResult with_pair(RsiCtx& c, std::optional<Rid> peer, Body&& body) {
-  RealmLocks<2> locks(c.rmm, c.rec.owner, {std::nullopt, peer});
-  P p{c, locks};
-  return body(p);
-}
-
-/// Revokes `sharing` (an entry of `provider`'s APT) from `consumer` (nullptr if gone).
-void revoke(RmmContext& rmm, RealmDescriptor& provider, AptEntry& sharing,
-            RealmDescriptor* consumer) {
-  if (consumer != nullptr) {
-    if (AptEntry* res = Apt(rmm, *consumer).reservation(provider.rid, sharing.k)) {
-      if (res->state == static_cast<std::uint8_t>(ResState::kAttached)) {
-        unmap_range(rmm, *consumer, res->base, res->size, abi::Ripas::kEmpty);
-      }
-      res->state = static_cast<std::uint8_t>(ResState::kRevoked);
+ChunkStep attach_chunk(RsiCtx& c, const AptEntry& start, std::uint64_t off, std::uint64_t len) {
+  return with_pair(c, start.peer, [&](P& p) {
+    const AptEntry* res = p.apt().reservation_by_serial(start.serial);
+    const AptEntry* region = offered_region(p);
+    if (res == nullptr || !res->is(ResState::kAttaching) || res->draining() || region == nullptr ||
+        region->csm_id != res->csm_id) {
+      return ChunkStep::kGone;
     }
-  }
-  Apt::release(sharing);
+    if (!consumer_chunk_ready(c.rmm, p.self(), res->base + off, len)) return ChunkStep::kNotReady;
+    map_chunk(c.rmm, *p.peer(), *region, p.self(), *res, off, len);
+    return ChunkStep::kMapped;
+  });
 }
 
 }  // namespace
@@ -231,53 +198,56 @@ RsiResult rsi_csm_share(RsiCtx& c) {
 std::span<const RsiConditionInfo> rsi_csm_share_conditions() { return kShareInfo; }
 
 RsiResult rsi_csm_revoke(RsiCtx& c) {
-  return with_pair(c, Rid{c.in.x[1]}, [&](P& p) -> RsiResult {
+  const Rid consumer{c.in.x[1]};
+  Rid self{};
+  const RsiResult r = with_pair(c, consumer, [&](P& p) -> RsiResult {
     if (auto f = first_failure(kRevokeConditions, p)) return *f;
-    revoke(c.rmm, p.self(), *p.apt().sharing(Rid{p.x(1)}, p.x(2)), p.peer());
+    self = p.self().rid;
     return RsiResult::success();
   });
+  if (r.x0 != 0) return r;
+  // When it returns, no PE can reach the region through the consumer's stage 2 (csm-abi §3).
+  end_sharing(c.rmm, self, consumer, c.in.x[2], ResState::kRevoked);
+  return r;
 }
 std::span<const RsiConditionInfo> rsi_csm_revoke_conditions() { return kRevokeInfo; }
 
 RsiResult rsi_csm_destroy(RsiCtx& c) {
   const CsmId id{c.in.x[1]};
   AptEntry gone{};
-  // The consumers to lock are read first, then locked with the caller; if the set changed in
-  // between (another REC of the realm shared meanwhile), it is read again.
-  for (bool done = false; !done;) {
-    std::array<std::optional<Rid>, 1 + kMaxSharingsPerRegion> peers{};
-    std::size_t n = 1;
-    c.with_realm([&](RealmDescriptor& self) {
-      Apt(c.rmm, self).for_each([&](const AptEntry& e) {
-        if (e.kind == AptKind::kSharing && e.csm_id == id && n < peers.size()) peers[n++] = e.peer;
-      });
-    });
-    RealmLocks<1 + kMaxSharingsPerRegion> locks(c.rmm, c.rec.owner, peers);
-    Apt apt(c.rmm, locks.self());
-    AptEntry* region = apt.region(id);
-    if (region == nullptr) {
-      diag::record_failure("not_provider");
-      return kInput;
-    }
-    if (apt.sharings_of(id) != n - 1) continue;
-    for (std::size_t i = 1; i < n; ++i) {
-      AptEntry* s = apt.find([&](const AptEntry& e) {
-        return e.kind == AptKind::kSharing && e.csm_id == id && e.peer == *peers[i];
-      });
-      if (s != nullptr) revoke(c.rmm, locks.self(), *s, locks.peer(i));
-    }
+  Rid self{};
+  const RsiResult r = with_pair(c, std::nullopt, [&](P& p) -> RsiResult {
+    if (auto f = first_failure(kDestroyConditions, p)) return *f;
+    AptEntry* region = p.apt().region(id);
+    region->flags |= apt_flags::kDestroying;  // no new sharing from now on
     gone = *region;
-    Apt::release(*region);
-    done = true;
+    self = p.self().rid;
+    return RsiResult::success();
+  });
+  if (r.x0 != 0) return r;
+  // A revoke per sharing, each with its own locks; then the region goes (contents kept).
+  for (;;) {
+    std::optional<std::pair<Rid, std::uint64_t>> sharing;
+    const bool done = with_pair(c, std::nullopt, [&](P& p) {
+      Apt apt = p.apt();
+      AptEntry* region = apt.region(id);
+      if (region == nullptr) return true;  // the realm's teardown took it meanwhile
+      if (const AptEntry* s = apt.find([&](const AptEntry& e) {
+            return e.kind == AptKind::kSharing && e.csm_id == id;
+          })) {
+        sharing = {s->peer, s->k};
+        return false;
+      }
+      Apt::release(*region);
+      return true;
+    });
+    if (done) break;
+    end_sharing(c.rmm, self, sharing->first, sharing->second, ResState::kRevoked);
   }
-  diag::record_failure({});
   rec_exit(c.rmm, c.rec, csm_exit(abi::RmiRecExitReason::kCsmRemove, gone.base, gone.size, id));
-  return RsiResult::success();
+  return r;
 }
-std::span<const RsiConditionInfo> rsi_csm_destroy_conditions() {
-  static constexpr std::array<RsiConditionInfo, 1> kInfo{{{"not_provider", kInput}}};
-  return kInfo;
-}
+std::span<const RsiConditionInfo> rsi_csm_destroy_conditions() { return kDestroyInfo; }
 
 RsiResult rsi_csm_reserve(RsiCtx& c) {
   AptEntry res{};
@@ -292,7 +262,8 @@ RsiResult rsi_csm_reserve(RsiCtx& c) {
                   .base = Ipa{p.x(3)},
                   .size = p.x(4),
                   .peer = Rid{p.x(1)},
-                  .k = p.x(2)};
+                  .k = p.x(2),
+                  .serial = c.rmm.next_serial.fetch_add(1)};
     res = *e;
     return RsiResult::success({static_cast<std::uint64_t>(e->csm_id)});
   });
@@ -304,103 +275,72 @@ RsiResult rsi_csm_reserve(RsiCtx& c) {
 std::span<const RsiConditionInfo> rsi_csm_reserve_conditions() { return kReserveInfo; }
 
 RsiResult rsi_csm_attach(RsiCtx& c) {
-  for (;;) {
-    AptEntry res{};
-    bool ready = false;
-    const RsiResult r = with_pair(c, Rid{c.in.x[1]}, [&](P& p) -> RsiResult {
-      if (auto f = first_failure(kAttachConditions, p)) return *f;
-      AptEntry& mine = *p.apt().reservation(Rid{p.x(1)}, p.x(2));
-      res = mine;
-      ready = consumer_range_ready(c.rmm, p.self(), mine.base, mine.size);
-      if (!ready) return RsiResult::success();
-      AptEntry& sharing = *offered(p);
-      const AptEntry& region = *Apt(c.rmm, *p.peer()).region(sharing.csm_id);
-      const bool ro = sharing.perm == static_cast<std::uint8_t>(abi::CsmPerm::kRo);
-      map_region(c.rmm, *p.peer(), region, p.self(), mine.base, ro);
-      mine.state = static_cast<std::uint8_t>(ResState::kAttached);
-      sharing.state = static_cast<std::uint8_t>(abi::SharingState::kAttached);
-      return RsiResult::success({sharing.perm});
-    });
-    if (r.x0 != 0 || ready) return r;
-    // Private granules or RTTs still in the way: the host prepares the range, then we retry.
+  AptEntry res{};
+  std::uint8_t perm = 0;
+  const RsiResult r = with_pair(c, Rid{c.in.x[1]}, [&](P& p) -> RsiResult {
+    if (auto f = first_failure(kAttachConditions, p)) return *f;
+    AptEntry& mine = *my_reservation(p);
+    AptEntry& sharing = *offered(p);
+    // From now on a provider DATA_CREATE in the region reaches this consumer too.
+    mine.set(ResState::kAttaching);
+    sharing.set(abi::SharingState::kAttached);
+    res = mine;
+    perm = sharing.perm;
+    return RsiResult::success();
+  });
+  if (r.x0 != 0) return r;
+  auto overtaken = [] {
+    diag::record_failure("sharing_gone");
+    return RsiResult(kState);
+  };
+  for (std::uint64_t off = 0; off < res.size;) {
+    const std::uint64_t len = chunk_at(res.base + off, res.size - off);
+    const ChunkStep step = attach_chunk(c, res, off, len);
+    if (step == ChunkStep::kGone) return overtaken();
+    if (step == ChunkStep::kMapped) {
+      off += len;
+      continue;
+    }
+    // Private granules or the level-3 RTT still in the way: the host prepares the range (the
+    // realm never sees a failure because its host was slow), then this chunk is tried again.
     rec_exit(c.rmm, c.rec, csm_exit(abi::RmiRecExitReason::kCsmConsumer, res.base, res.size, res.csm_id));
   }
+  const bool attached = with_pair(c, res.peer, [&](P& p) {
+    AptEntry* mine = p.apt().reservation_by_serial(res.serial);
+    if (mine == nullptr || !mine->is(ResState::kAttaching) || mine->draining()) return false;
+    mine->set(ResState::kAttached);
+    return true;
+  });
+  return attached ? RsiResult::success({perm}) : overtaken();
 }
 std::span<const RsiConditionInfo> rsi_csm_attach_conditions() { return kAttachInfo; }
 
 RsiResult rsi_csm_detach_and_free(RsiCtx& c) {
   AptEntry res{};
+  Rid self{};
+  bool maps = false;
   const RsiResult r = with_pair(c, Rid{c.in.x[1]}, [&](P& p) -> RsiResult {
     if (auto f = first_failure(kDetachConditions, p)) return *f;
-    AptEntry& mine = *p.apt().reservation(Rid{p.x(1)}, p.x(2));
+    AptEntry& mine = *my_reservation(p);
+    maps = mine.may_map();
+    if (maps) mine.flags |= apt_flags::kDraining;  // nothing is mapped into it from now on
     res = mine;
-    if (mine.state == static_cast<std::uint8_t>(ResState::kAttached)) {
-      unmap_range(c.rmm, p.self(), mine.base, mine.size, abi::Ripas::kEmpty);
-    }
-    if (AptEntry* sharing = offered(p)) {
-      sharing->state = static_cast<std::uint8_t>(abi::SharingState::kOffered);
-    }
-    Apt::release(mine);
+    self = p.self().rid;
     return RsiResult::success();
   });
   if (r.x0 != 0) return r;
+  if (maps) drain_reservation(c.rmm, self, res.serial);
+  with_pair(c, res.peer, [&](P& p) {
+    if (AptEntry* mine = p.apt().reservation_by_serial(res.serial)) Apt::release(*mine);
+    // The sharing stays offered: the consumer may reserve it again.
+    if (RealmDescriptor* provider = p.peer()) {
+      AptEntry* s = Apt(c.rmm, *provider).sharing(self, res.k);
+      if (s != nullptr && s->csm_id == res.csm_id) s->set(abi::SharingState::kOffered);
+    }
+  });
   rec_exit(c.rmm, c.rec, csm_exit(abi::RmiRecExitReason::kCsmRemove, res.base, res.size, res.csm_id));
   return r;
 }
 std::span<const RsiConditionInfo> rsi_csm_detach_and_free_conditions() { return kDetachInfo; }
-
-RsiResult rsi_csm_info(RsiCtx& c) {
-  // Which provider to look at: the caller's own region, or the provider of a reservation.
-  std::optional<Rid> provider;
-  c.with_realm([&](RealmDescriptor& self) {
-    if (const AptEntry* res = Apt(c.rmm, self).find([&](const AptEntry& e) {
-          return e.kind == AptKind::kReservation && e.csm_id == CsmId{c.in.x[1]};
-        })) {
-      provider = res->peer;
-    }
-  });
-  abi::RsiCsmInfo info{};
-  const RsiResult r = with_pair(c, provider, [&](P& p) -> RsiResult {
-    if (auto f = first_failure(kInfoConditions, p)) return *f;
-    const InfoView v = info_view(p);
-    info.csm_id = static_cast<std::uint64_t>(v.region->csm_id);
-    info.size = v.region->size;
-    info.provider_rid = static_cast<std::uint64_t>(v.provider->rid);
-    Apt(c.rmm, *v.provider).for_each([&](const AptEntry& e) {
-      if (e.kind != AptKind::kSharing || e.csm_id != v.region->csm_id) return;
-      if (info.num_sharings == info.sharings.size()) return;
-      info.sharings[info.num_sharings++] = {static_cast<std::uint64_t>(e.peer), e.k, e.perm, e.state};
-    });
-    return RsiResult::success();
-  });
-  if (r.x0 != 0) return r;
-  const auto done = with_realm_buffer(c.rmm, c.rec, Ipa{c.in.x[2]},
-                                      [&](std::byte* out) { std::memcpy(out, &info, sizeof info); });
-  return done == BufferAccess::kDone ? r : RsiResult(kInput);
-}
-std::span<const RsiConditionInfo> rsi_csm_info_conditions() { return kInfoInfo; }
-
-RsiResult rsi_realm_measurements(RsiCtx& c) {
-  abi::RsiRealmMeasurements out{};
-  const Rid target{c.in.x[1]};
-  const bool self = target == caller_rid(c);
-  const RsiResult r = with_pair(c, self ? std::nullopt : std::optional(target), [&](P& p) -> RsiResult {
-    if (auto f = first_failure(kMeasurementsConditions, p)) return *f;
-    // The "rid" condition refused a missing peer; the check stays for any path that changes it.
-    const RealmDescriptor* realm = self ? &p.self() : p.peer();
-    if (realm == nullptr) return RsiResult(kInput);
-    out.rid = static_cast<std::uint64_t>(realm->rid);
-    out.state = static_cast<std::uint64_t>(realm->state);
-    out.hash_algo = static_cast<std::uint64_t>(realm->hash_algo);
-    out.measurements = realm->measurements;
-    out.rpv = realm->rpv;
-    return RsiResult::success();
-  });
-  if (r.x0 != 0) return r;
-  const auto done = with_realm_buffer(c.rmm, c.rec, Ipa{c.in.x[2]},
-                                      [&](std::byte* o) { std::memcpy(o, &out, sizeof out); });
-  return done == BufferAccess::kDone ? r : RsiResult(kInput);
-}
-std::span<const RsiConditionInfo> rsi_realm_measurements_conditions() { return kMeasurementsInfo; }
 
 }  // namespace caec::rmm

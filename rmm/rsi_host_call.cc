@@ -2,7 +2,7 @@
 // and the host's answer comes back from the next REC_ENTER.
 #include <cstring>
 
-#include "rmm/realm_exit.h"
+#include "rmm/realm_buffer.h"
 #include "rmm/rsi_command.h"
 
 namespace caec::rmm {
@@ -26,8 +26,10 @@ RsiResult rsi_host_call(RsiCtx& c) {
   if (auto f = first_failure(kConditions, c)) return *f;
   const Ipa ipa{c.in.x[1]};
   abi::RsiHostCall call{};
-  if (with_realm_buffer(c.rmm, c.rec, ipa, [&](std::byte* p) { std::memcpy(&call, p, sizeof call); }) !=
-      BufferAccess::kDone) {
+  // The host's answer is written back into the structure: the realm must be able to write it,
+  // which is checked before the host sees the call (and again when the answer is written).
+  auto read_in = [&](std::span<std::byte> p) { std::memcpy(&call, p.data(), sizeof call); };
+  if (access_realm(c.rmm, c.rec, ipa, sizeof call, RealmAccess::kWrite, read_in) != BufferAccess::kDone) {
     return kInput;
   }
   RecExit exit{.reason = abi::RmiRecExitReason::kHostCall};
@@ -38,9 +40,11 @@ RsiResult rsi_host_call(RsiCtx& c) {
   rec_exit(c.rmm, c.rec, exit);
   // The host's X0..X30 go back into the realm's structure (which may need mapping first).
   call.gprs = c.rec.entry_gprs;
-  const auto back = with_realm_buffer(c.rmm, c.rec, ipa, [&](std::byte* p) {
-    std::memcpy(p + offsetof(abi::RsiHostCall, gprs), &call.gprs, sizeof call.gprs);
-  });
+  const auto back = access_realm(c.rmm, c.rec, ipa, sizeof call, RealmAccess::kWrite,
+                                 [&](std::span<std::byte> p) {
+                                   std::memcpy(p.data() + offsetof(abi::RsiHostCall, gprs),
+                                               &call.gprs, sizeof call.gprs);
+                                 });
   c.rec.host_call_pending = false;
   return back == BufferAccess::kDone ? RsiResult::success() : RsiResult(kInput);
 }

@@ -16,7 +16,7 @@ bool region_protected(RsiCtx& c) {
   return c.with_realm([&](RealmDescriptor& r) { return c.in.x[2] <= r.ipa_size() / 2; });
 }
 
-constexpr std::array<RsiCondition<RsiCtx>, 6> kSetConditions{{
+constexpr std::array<RsiCondition<RsiCtx>, 7> kSetConditions{{
     {"base_align", kInput, [](RsiCtx& c) { return !Ipa{c.in.x[1]}.is_granule_aligned(); }},
     {"top_align", kInput, [](RsiCtx& c) { return !Ipa{c.in.x[2]}.is_granule_aligned(); }},
     {"size_valid", kInput, [](RsiCtx& c) { return c.in.x[2] <= c.in.x[1]; }},
@@ -26,6 +26,8 @@ constexpr std::array<RsiCondition<RsiCtx>, 6> kSetConditions{{
        return c.in.x[3] != static_cast<std::uint64_t>(abi::Ripas::kEmpty) &&
               c.in.x[3] != static_cast<std::uint64_t>(abi::Ripas::kRam);
      }},
+    {"flags", kInput,
+     [](RsiCtx& c) { return (c.in.x[4] & ~abi::ipa_state_set_flags::kChangeDestroyed) != 0; }},
     // CAEC: a region's memory changes state only through the CSM commands (csm-abi.md §5).
     {"csm_overlap", kInput,
      [](RsiCtx& c) {

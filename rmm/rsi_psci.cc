@@ -33,6 +33,8 @@ std::optional<std::uint64_t> rec_index_of(RsiCtx& c, std::uint64_t mpidr) {
 
 }  // namespace
 
+RsiResult smccc_version(RsiCtx&) { return RsiResult::psci(static_cast<std::int64_t>(abi::kSmcccVersion12)); }
+
 RsiResult psci_version(RsiCtx&) { return RsiResult::psci(static_cast<std::int64_t>(abi::kPsciVersion11)); }
 
 RsiResult psci_features(RsiCtx& c) {

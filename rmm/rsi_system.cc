@@ -2,7 +2,7 @@
 #include <cstring>
 
 #include "rmm/measurement.h"
-#include "rmm/realm_exit.h"
+#include "rmm/realm_buffer.h"
 #include "rmm/rsi_command.h"
 
 namespace caec::rmm {
@@ -76,9 +76,8 @@ RsiResult rsi_realm_config(RsiCtx& c) {
     cfg.rpv = r.rpv;
     cfg.rid = static_cast<std::uint64_t>(r.rid);
   });
-  const auto done = with_realm_buffer(c.rmm, c.rec, Ipa{c.in.x[1]}, [&](std::byte* p) {
-    std::memcpy(p, &cfg, sizeof cfg);
-  });
+  const auto done = access_realm(c.rmm, c.rec, Ipa{c.in.x[1]}, sizeof cfg, RealmAccess::kWrite,
+                                 [&](std::span<std::byte> p) { std::memcpy(p.data(), &cfg, sizeof cfg); });
   return done == BufferAccess::kDone ? RsiResult::success() : RsiResult(kInput);
 }
 std::span<const RsiConditionInfo> rsi_realm_config_conditions() { return kConfigInfo; }

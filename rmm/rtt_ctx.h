@@ -5,7 +5,6 @@
 #include <optional>
 
 #include "caec/abi/s2tt.h"
-#include "rmm/csm.h"
 #include "rmm/external_locks.h"
 #include "rmm/rmi_conditions.h"
 #include "rmm/s2tt.h"
@@ -25,39 +24,19 @@ struct RttCtx {
   };
   static constexpr std::size_t kRdSlot = 0;
   static constexpr std::size_t kGranSlot = 1;
-  static constexpr std::size_t kFirstPeerSlot = 2;  // RDs of attached CSM consumers
 
   RttCtx(RmmContext& r, bool names_gran) : rmm(r), names_granule(names_gran) {}
 
   RmmContext& rmm;
   Args args{};
   bool names_granule = false;
-  ExternalLocks<2 + kMaxSharingsPerRegion> ext{};
-  /// CSM consumers attached to the region the IPA lies in (learnt before locking; the handler
-  /// re-checks the set once everything is locked).
-  AttachedSet consumers;
+  ExternalLocks<2> ext{};
   std::optional<RttWalk> walk;
   /// The `top` output a failing command still reports (0 when no walk happened).
   std::uint64_t fail_top = 0;
 
   void lock_externals() {
-    std::array<std::optional<Pa>, 2 + kMaxSharingsPerRegion> pas{};
-    pas[kRdSlot] = args.rd;
-    if (names_granule) pas[kGranSlot] = args.gran;
-    for (std::size_t i = 0; i < consumers.count; ++i) {
-      pas[kFirstPeerSlot + i] = rmm.realms.find(consumers.consumers[i].rid);
-    }
-    ext.lock(rmm.granules, pas);
-  }
-  /// Consumer i of `consumers`, locked; nullptr if that realm is gone.
-  [[nodiscard]] RealmDescriptor* consumer(std::size_t i) {
-    if (!ext.has_state(kFirstPeerSlot + i, GranuleState::kRd)) return nullptr;
-    RealmDescriptor& r = realm_of(rmm, *ext.at(kFirstPeerSlot + i));
-    return r.rid == consumers.consumers[i].rid ? &r : nullptr;
-  }
-  /// True when the consumers learnt before locking are still exactly the attached ones.
-  [[nodiscard]] bool consumers_unchanged() {
-    return attached_consumers(rmm, realm(), args.ipa) == consumers;
+    ext.lock(rmm.granules, {args.rd, names_granule ? std::optional(args.gran) : std::nullopt});
   }
   [[nodiscard]] RealmDescriptor& realm() { return realm_of(rmm, *ext.at(kRdSlot)); }
   [[nodiscard]] int level() const { return static_cast<int>(args.level); }

@@ -14,15 +14,16 @@ std::uint64_t encode_entry(const RttEntry& e, int level) {
   switch (e.hipas) {
     case Hipas::kUnassigned: return s2::kHipasUnassigned | ripas;
     case Hipas::kAssigned: {
-      const std::uint64_t csm = e.foreign ? s2::kCsmForeign : 0U;
+      // Only a consumer (foreign) mapping can be read-only; the RIPAS of invalid descriptors
+      // shares bits with S2AP, so read-only is recorded in its own software bit.
+      const bool ro = e.foreign && e.read_only;
+      const std::uint64_t csm = (e.foreign ? s2::kCsmForeign : 0U) | (ro ? s2::kCsmReadOnly : 0U);
       if (e.ripas == abi::Ripas::kRam) {
-        const std::uint64_t attrs = e.read_only
-                                        ? (s2::kProtectedAttrs & ~s2::kS2apMask) | s2::kS2apRo
-                                        : s2::kProtectedAttrs;
+        const std::uint64_t attrs =
+            ro ? (s2::kProtectedAttrs & ~s2::kS2apMask) | s2::kS2apRo : s2::kProtectedAttrs;
         return e.addr.value() | attrs | csm | s2::leaf_type(level);
       }
-      return e.addr.value() | s2::kHipasAssigned | ripas | csm |
-             (e.read_only ? s2::kS2apRo : 0U);
+      return e.addr.value() | s2::kHipasAssigned | ripas | csm;
     }
     case Hipas::kUnassignedNs: return s2::kNs;
     case Hipas::kAssignedNs:
@@ -46,7 +47,7 @@ RttEntry decode_entry(std::uint64_t d, int level) {
       e.hipas = Hipas::kAssigned;
       e.ripas = abi::Ripas::kRam;
       e.foreign = (d & s2::kCsmForeign) != 0;
-      e.read_only = (d & s2::kS2apMask) == s2::kS2apRo;
+      e.read_only = e.foreign && (d & s2::kCsmReadOnly) != 0;
     }
     return e;
   }
@@ -59,7 +60,7 @@ RttEntry decode_entry(std::uint64_t d, int level) {
     e.hipas = Hipas::kAssigned;
     e.addr = s2::desc_oa(d);
     e.foreign = (d & s2::kCsmForeign) != 0;
-    e.read_only = (d & s2::kS2apMask) == s2::kS2apRo;
+    e.read_only = e.foreign && (d & s2::kCsmReadOnly) != 0;
   }
   return e;
 }
@@ -109,20 +110,20 @@ Ipa start_rtt_base(const RealmDescriptor& realm, std::uint64_t i) {
 }
 
 RttWalk rtt_walk(Platform& platform, GranuleTable& granules, const RealmDescriptor& realm,
-                 Ipa ipa, int target_level) {
+                 Ipa ipa, int target_level, LockSite site) {
   RMM_CHECK(realm.in_ipa_space(ipa));
   const int start = realm.rtt_level_start;
   const std::uint64_t table = ipa.value() >> s2::table_shift(start);
   RMM_CHECK(table < realm.rtt_num_start);
-  Rtt rtt(platform, granules.lock(realm.start_rtt(table)), start, start_rtt_base(realm, table),
-          realm.vmid);
+  Rtt rtt(platform, granules.lock(realm.start_rtt(table), LockRequest::rtt(start, site)), start,
+          start_rtt_base(realm, table), realm.vmid);
   for (;;) {
     const std::uint64_t index = rtt.index_of(ipa);
     const RttEntry e = rtt.entry(index);
     if (rtt.level() >= target_level || e.hipas != Hipas::kTable) return {std::move(rtt), index, e};
     const Ipa child_base = rtt.entry_ipa(index);
     // Hand over hand: the child is locked before the parent is released.
-    LockedGranule child = granules.lock(e.addr);
+    LockedGranule child = granules.lock(e.addr, LockRequest::rtt(rtt.level() + 1, site));
     rtt = Rtt(platform, std::move(child), rtt.level() + 1, child_base, realm.vmid);
   }
 }

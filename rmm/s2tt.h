@@ -83,7 +83,8 @@ struct RttWalk {
 /// hand (root towards leaf). Stops early at the first entry that is not a TABLE. The caller
 /// holds the RD lock and has checked ipa < 2^ipa_width.
 [[nodiscard]] RttWalk rtt_walk(Platform& platform, GranuleTable& granules,
-                               const RealmDescriptor& realm, Ipa ipa, int target_level);
+                               const RealmDescriptor& realm, Ipa ipa, int target_level,
+                               LockSite site = LockSite::here());
 
 /// Writes the initial entries of starting-level table `i` of a new realm: the protected half
 /// UNASSIGNED/EMPTY, the unprotected half UNASSIGNED_NS.

@@ -1,8 +1,9 @@
 // A realm access the stage-2 walk could not satisfy, taken to R-EL2 on the realm's PE. The
 // RMM re-walks under its locks and applies the realm access table (rmm-1.0.md §2.3, A5.2.9):
 // RIPAS EMPTY -> SEA to the realm; RAM without a granule, or DESTROYED -> data-abort exit to
-// the host; unprotected UNASSIGNED_NS -> exit; a valid mapping -> retry (a race with
-// break-before-make); a write to a read-only mapping -> permission-fault exit.
+// the host; unprotected UNASSIGNED_NS -> exit; a valid mapping that permits the access -> retry
+// (a race with break-before-make); an access the mapping does not permit -> permission-fault
+// exit (an SEA for a write through a read-only CSM sharing).
 #include "caec/abi/esr.h"
 #include "caec/abi/s2tt.h"
 #include "rmm/apt.h"
@@ -23,7 +24,7 @@ struct Verdict {
 
 Verdict decide(RmmContext& rmm, Rec& rec, Ipa ipa, bool write, AbortKind kind) {
   if (kind == AbortKind::kAddressSize || kind == AbortKind::kGpf) return {Decision::kSea};
-  LockedGranule rd = rmm.granules.lock(rec.owner);
+  LockedGranule rd = rmm.granules.lock(rec.owner, LockRequest::external());
   RealmDescriptor& realm = realm_of(rmm, rd);
   if (!realm.in_ipa_space(ipa)) return {Decision::kSea};
   RttWalk w = rtt_walk(rmm.platform, rmm.granules, realm, ipa, abi::s2tt::kMaxLevel);
@@ -32,8 +33,13 @@ Verdict decide(RmmContext& rmm, Rec& rec, Ipa ipa, bool write, AbortKind kind) {
   const std::uint64_t desc = w.rtt.raw(w.index);
   const bool valid = abi::s2tt::desc_is_valid(desc);
   if (valid) {
-    const bool writable = (desc & abi::s2tt::kS2apMask) == abi::s2tt::kS2apRw;
-    if (!write || writable) return {Decision::kRetry};
+    // S2AP as the architecture reads it: RO, WO (an unprotected page the host mapped so), RW,
+    // or none. A permitted access faulted only because a break-before-make or the emulated TLB
+    // raced it: retry. A forbidden one is a permission fault; retrying it would never end.
+    const std::uint64_t s2ap = desc & abi::s2tt::kS2apMask;
+    const bool readable = s2ap == abi::s2tt::kS2apRo || s2ap == abi::s2tt::kS2apRw;
+    const bool writable = s2ap == abi::s2tt::kS2apWo || s2ap == abi::s2tt::kS2apRw;
+    if (write ? writable : readable) return {Decision::kRetry};
     // A write through a read-only CSM sharing: nothing the host could do about it, so the
     // consumer gets the abort directly (csm-abi.md §6.9).
     if (e.foreign) return {Decision::kSea};

@@ -25,6 +25,7 @@
 #include "testing/condition_coverage.h"
 #include "testing/rmm_fixture.h"
 #include "testing/script_steps.h"
+#include "tests/programs/race_probes.h"
 
 namespace caec::testing {
 namespace {
@@ -83,6 +84,36 @@ class AptVmm : public host::Vmm {
   }
 };
 
+/// A host that begins the CSM teardown (the first RMI_APT_DESTROY) as soon as a realm turns
+/// itself off, while another REC of the realm may still run (rsi-closing-probe), and records
+/// what that REC reports.
+class ClosingVmm : public host::Vmm {
+ public:
+  using Vmm::Vmm;
+  std::atomic<bool> done{false};
+  std::atomic<std::uint64_t> last_x0{~0ULL};
+
+ protected:
+  Next on_psci(host::VmRealm& r, std::size_t rec, const abi::RmiRecExit& exit,
+               abi::RmiRecEnter& enter) override {
+    if (static_cast<std::uint32_t>(exit.gprs[0]) != static_cast<std::uint32_t>(abi::PsciFid::kSystemOff)) {
+      return Vmm::on_psci(r, rec, exit, enter);
+    }
+    const Pa apt = r.built.apts.at(0);
+    EXPECT_TRUE(host().rmi().apt_destroy(r.built.rd, apt).ok());
+    r.built.apts.erase(r.built.apts.begin());
+    host().undelegate_and_free(apt);
+    return Next::kStopVcpu;  // REC 1 runs on
+  }
+  Next on_host_call(host::VmRealm& r, std::size_t rec, const abi::RmiRecExit& exit,
+                    abi::RmiRecEnter& enter) override {
+    if (exit.imm != kRaceDone) return Vmm::on_host_call(r, rec, exit, enter);
+    last_x0 = exit.gprs[0];
+    done = true;
+    return Next::kStopVcpu;
+  }
+};
+
 class RsiConditionTest : public RmmTest {
  protected:
   AptVmm vmm{host_, [this](Pa rec) { system_.platform().interrupt(rec); }};
@@ -123,6 +154,26 @@ class RsiConditionTest : public RmmTest {
     vmm.start(r);
     ASSERT_TRUE(vmm.wait(r, std::chrono::seconds(10))) << r.console() << r.error();
     vmm.destroy(r);
+  }
+
+  /// The realm's other REC keeps calling `fid` (arguments that fail a later condition, so it
+  /// never exits) while the host begins its CSM teardown: once that has begun the call must
+  /// fail with RSI_ERROR_STATE, decided by `realm_closing`, before any other condition.
+  template <class F>
+  void expect_closing_rejects(F fid, std::vector<std::string> args) {
+    ClosingVmm cv{host_, [this](Pa rec) { system_.platform().interrupt(rec); }};
+    std::vector<std::string> words{hex(fid).substr(2)};
+    words.insert(words.end(), args.begin(), args.end());
+    host::LaunchSpec spec = program_spec("rsi-closing-probe", words, 2, next_vmid++);
+    auto& r = cv.launch(spec);
+    cv.start(r);
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+    while (!cv.done && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    ASSERT_TRUE(cv.done) << r.console() << r.error();
+    EXPECT_EQ(cv.last_x0, static_cast<std::uint64_t>(abi::RsiStatus::kErrorState)) << r.console();
+    EXPECT_EQ(rmm().last_rsi_failure(r.built.recs[1].rec), "realm_closing");
+    EXPECT_TRUE(rmm().realm(r.built.rd)->csm_torn_down);
+    cv.destroy(r);
   }
 
   /// Runs `caller` and `others` to completion (each must exit 0: the one failing call failed
@@ -243,6 +294,11 @@ TEST_F(RsiIpaStateSet, rejects_csm_overlap) {
   expect_rejected(p, "csm_overlap");
 }
 
+TEST_F(RsiIpaStateSet, rejects_flags) {
+  // Bit 0 (change DESTROYED memory) is the only flag RSI 1.0 defines.
+  expect_rejected(probe(kInput, Fid::kIpaStateSet, {kProgramRam, kProgramRam + 0x1000, 0, 2}), "flags");
+}
+
 TEST_F(RsiIpaStateGet, rejects_base_align) {
   expect_rejected(probe(kInput, Fid::kIpaStateGet, {kProgramRam + 0x800, kProgramRam + 0x2000}),
                   "base_align");
@@ -294,9 +350,9 @@ TEST_F(RsiCsmCreate, rejects_overlap) {
 
 TEST_F(RsiCsmCreate, rejects_capacity) {
   vmm.refuse_apt = true;
-  // The realm's one APT granule holds 64 entries, one per region.
+  // The realm's one APT granule holds 63 entries, one per region.
   expect_rejected(
-      script("p", regions(64) + std::vector<std::string>{"fail capacity create s 0x300000 0x1000"}),
+      script("p", regions(63) + std::vector<std::string>{"fail capacity create s 0x300000 0x1000"}),
       "capacity");
 }
 
@@ -331,18 +387,23 @@ TEST_F(RsiCsmShare, rejects_capacity) {
   auto& c = script("c", {"publish"});
   // One APT entry left, but the first sharing with c needs two (pair counter + sharing).
   expect_rejected(
-      script("p", regions(63) + std::vector<std::string>{"fail capacity share r0 c rw"}),
+      script("p", regions(62) + std::vector<std::string>{"fail capacity share r0 c rw"}),
       "capacity", {&c});
 }
 
-TEST_F(RsiCsmShare, rejects_capacity_past_32_sharings_of_a_region) {
-  vmm.refuse_apt = true;
+TEST_F(RsiCsmShare, takes_more_sharings_of_one_region_than_an_apt_granule_holds) {
+  // No per-region limit: only APT entries bound the sharings (csm-abi.md §1). 1 region + 1
+  // pair counter + 80 sharings need a second APT granule, which the SDK asks its host for.
   auto& c = script("c", {"publish"});
-  // 1 region + 1 pair counter + 32 sharings = 34 of 64 entries: the APT is not the limit.
   std::vector<std::string> steps{"create r 0x200000 0x2000"};
-  for (int i = 0; i < 32; ++i) steps.emplace_back("share r c ro");
-  steps.emplace_back("fail capacity share r c ro");
-  expect_rejected(script("p", steps), "capacity", {&c});
+  for (int i = 0; i < 80; ++i) steps.emplace_back("share r c ro");
+  steps.emplace_back("sharings r 80");
+  auto& p = script("p", steps);
+  for (auto* r : {&c, &p}) vmm.start(*r);
+  for (auto* r : {&c, &p}) {
+    ASSERT_TRUE(vmm.wait(*r, std::chrono::seconds(10))) << r->console() << r->error();
+    EXPECT_EQ(r->exit_status(), 0) << r->name() << ": " << r->console() << r->error();
+  }
 }
 
 // ---- RSI_CSM_REVOKE / DESTROY -----------------------------------------------------------------
@@ -402,9 +463,9 @@ TEST_F(RsiCsmReserve, rejects_reserved) {
 TEST_F(RsiCsmReserve, rejects_capacity) {
   vmm.refuse_apt = true;
   auto& p = provider();
-  // The consumer's 64 regions (0x200000-0x240000) fill its one APT granule.
+  // The consumer's 63 regions (0x200000-0x23f000) fill its one APT granule.
   expect_rejected(
-      consumer(regions(64) + std::vector<std::string>{"fail capacity reserve p 0 0x300000 0x2000"}),
+      consumer(regions(63) + std::vector<std::string>{"fail capacity reserve p 0 0x300000 0x2000"}),
       "capacity", {&p});
 }
 
@@ -437,6 +498,18 @@ TEST_F(RsiCsmDetachAndFree, rejects_no_reservation) {
                   "no_reservation", {&p});  // freed by the first detach
 }
 
+
+// ---- realm_closing: the CSM commands of a realm whose teardown began (issue 15) -------------
+// Before the fix a realm's still-running REC could create relations after its first
+// RMI_APT_DESTROY; nothing severed them, and a later DATA_DESTROY reached RMM_CHECK.
+TEST_F(RsiCsmCreate, rejects_realm_closing) { expect_closing_rejects(Caec::kCsmCreate, {"0x200800", "0x1000"}); }
+TEST_F(RsiCsmShare, rejects_realm_closing) { expect_closing_rejects(Caec::kCsmShare, {"999", "999", "1"}); }
+TEST_F(RsiCsmRevoke, rejects_realm_closing) { expect_closing_rejects(Caec::kCsmRevoke, {"999", "0"}); }
+TEST_F(RsiCsmDestroy, rejects_realm_closing) { expect_closing_rejects(Caec::kCsmDestroy, {"999"}); }
+TEST_F(RsiCsmReserve, rejects_realm_closing) { expect_closing_rejects(Caec::kCsmReserve, {"999", "0", "0x300800", "0x1000"}); }
+TEST_F(RsiCsmAttach, rejects_realm_closing) { expect_closing_rejects(Caec::kCsmAttach, {"999", "0"}); }
+TEST_F(RsiCsmDetachAndFree, rejects_realm_closing) { expect_closing_rejects(Caec::kCsmDetachAndFree, {"999", "0"}); }
+
 // ---- RSI_CSM_INFO / RSI_REALM_MEASUREMENTS ----------------------------------------------------
 using RsiCsmInfo = RsiConditionTest;
 using RsiRealmMeasurements = RsiConditionTest;
@@ -453,10 +526,37 @@ TEST_F(RsiCsmInfo, rejects_addr_bound) {
   expect_rejected(p, "addr_bound");
 }
 
+TEST_F(RsiCsmInfo, rejects_flags) {
+  expect_rejected(script("p", {"create r 0x200000 0x2000",
+                               "fail input " + call(Caec::kCsmInfo, "r " + hex(kProgramRam) + " 2")}),
+                  "flags");  // bit 1 is reserved
+}
+
 TEST_F(RsiCsmInfo, rejects_not_participant) {
   // RSI_CSM_INFO (the `sharings` step) of a region that no longer exists anywhere.
   expect_rejected(script("p", {"create r 0x200000 0x2000", "destroy r", "fail input sharings r 0"}),
                   "not_participant");
+}
+
+TEST_F(RsiCsmInfo, rejects_a_consumer_whose_reservation_was_revoked) {
+  // A REVOKED reservation is no consent: its holder is no longer a participant.
+  auto& p = provider({"wait reserved", "revoke c 0", "signal revoked"});
+  auto& c = consumer({"reserve p 0 0x300000 0x2000", "signal reserved", "wait revoked",
+                      "fail input " + call(Caec::kCsmInfo, "1 " + hex(kProgramRam))});
+  expect_rejected(c, "not_participant", {&p});
+}
+
+TEST_F(RsiCsmInfo, names_a_region_by_its_sharing_before_any_reservation) {
+  // Flags bit 0: X1 = provider RID, X4 = k. The consumer learns the size (and who else reads
+  // the region) before it reserves (by CSM id it could not: it holds no reservation yet).
+  auto& p = provider({"wait c-done"});
+  auto& c = consumer({call(Caec::kCsmInfo, "@p " + hex(kProgramRam) + " 1 0 0"), "signal c-done"});
+  for (auto* r : {&p, &c}) vmm.start(*r);
+  for (auto* r : {&p, &c}) {
+    ASSERT_TRUE(vmm.wait(*r, std::chrono::seconds(10))) << r->console() << r->error();
+    EXPECT_EQ(r->exit_status(), 0) << r->name() << ": " << r->console() << r->error();
+  }
+  for (auto* r : {&p, &c}) vmm.destroy(*r);
 }
 
 TEST_F(RsiRealmMeasurements, rejects_addr_align) {

@@ -25,6 +25,7 @@
 #include "caec/abi/csm.h"
 #include "caec/abi/rmi.h"
 #include "caec/abi/rsi.h"
+#include "caec/abi/smc.h"
 #include "rmm/apt.h"
 #include "rmm/introspect.h"
 #include "realm/realm.h"
@@ -88,6 +89,7 @@ std::string_view name(abi::CsmErrorReason r) {
   switch (r) {
     case abi::CsmErrorReason::kNone: return "none";
     case abi::CsmErrorReason::kInsideReservation: return "inside a reservation";
+    case abi::CsmErrorReason::kCsmRange: return "over a CSM region or reservation";
   }
   return "";
 }
@@ -122,16 +124,17 @@ const std::map<std::string_view, CommandNote> kCommandNotes{
      {"host",
       {"rd: PA of the realm descriptor", "apt: PA of a DELEGATED granule"},
       {},
-      "The granule becomes an APT granule of the realm (state APT, holding a reference on "
-      "the RD) and adds its entries to the realm's capacity. Allowed in NEW and ACTIVE realms, "
-      "repeatedly."}},
+      "The granule becomes an APT granule of the realm (state APT; REALM_DESTROY needs every "
+      "one destroyed) and adds its entries to the realm's capacity, which no other limit "
+      "bounds. Allowed in NEW and ACTIVE realms, repeatedly."}},
     {"RMI_APT_DESTROY",
      {"host",
       {"rd: PA of the realm descriptor", "apt: PA of one of the realm's APT granules"},
       {},
-      "Teardown only. The first call severs every CSM relation of the realm (as a provider "
-      "it revokes all its sharings, the consumers' reservations become DEAD; as a consumer it "
-      "detaches); the granule returns to DELEGATED, zeroed."}},
+      "Teardown only. The first call closes the realm (it starts no CSM command, nobody may "
+      "offer it a sharing) and ends every CSM relation it has (as a provider it revokes all its "
+      "sharings, the consumers' reservations become DEAD; as a consumer it detaches), removing "
+      "mappings a level-3 table per lock hold; the granule returns to DELEGATED, zeroed."}},
     {"RSI_CAEC_VERSION",
      {"realm",
       {"version: the CAEC ABI version the realm asks for (major << 16 | minor)"},
@@ -154,9 +157,10 @@ const std::map<std::string_view, CommandNote> kCommandNotes{
      {"provider",
       {"consumer_rid: the consumer's RID", "k: the sharing's number"},
       {},
-      "If the consumer is attached, removes every mapping of the region from its stage 2 "
-      "(break-before-make, TLB invalidated) and marks its reservation REVOKED; deletes the "
-      "sharing. No exit."}},
+      "The sharing is gone at once for every command; if the consumer reserved it, its "
+      "reservation becomes REVOKED and every mapping of the region leaves its stage 2 "
+      "(break-before-make, TLB invalidated, a level-3 table per lock hold); then the sharing is "
+      "deleted. When the call returns no PE can reach the region through the consumer. No exit."}},
     {"RSI_CSM_DESTROY",
      {"provider",
       {"csm_id: a region of the caller"},
@@ -175,10 +179,12 @@ const std::map<std::string_view, CommandNote> kCommandNotes{
      {"consumer",
       {"provider_rid: the provider's RID", "k: the sharing's number"},
       {"perm: the sharing's permission, 1 (RO) or 2 (RW)"},
-      "While a private DATA granule or an RTT is in the way, exits with RMI_EXIT_CSM_CONSUMER "
-      "and retries on re-entry. Then maps every populated granule of the region at the same "
-      "offset in the reserved range, read-only for RO sharings; reservation and sharing "
-      "become ATTACHED."}},
+      "The sharing becomes ATTACHED and the reservation ATTACHING; then, a level-3 table (2 MiB) "
+      "per lock hold, maps every populated granule of the region at the same offset in the "
+      "reserved range, read-only for RO sharings. While a private DATA granule or the level-3 "
+      "RTT is in the way of a table, exits with RMI_EXIT_CSM_CONSUMER and retries that table on "
+      "re-entry. The reservation becomes ATTACHED; if a revoke, detach or teardown overtook it "
+      "meanwhile, fails with `sharing_gone`."}},
     {"RSI_CSM_DETACH_AND_FREE",
      {"consumer",
       {"provider_rid: the provider's RID", "k: the sharing's number"},
@@ -187,10 +193,16 @@ const std::map<std::string_view, CommandNote> kCommandNotes{
       "sharing stays OFFERED, so the consumer may reserve again) and exits with "
       "RMI_EXIT_CSM_REMOVE."}},
     {"RSI_CSM_INFO",
-     {"participant (provider or reserving consumer)",
-      {"csm_id: the region", "out_ipa: a granule of the caller's protected memory"},
-      {},
-      "Writes RsiCsmInfo (below) at out_ipa: the region, its provider and every sharing."}},
+     {"participant (the provider, or a consumer with a live sharing of the region)",
+      {"id: the region's CSM id, or (flags bit 0) the provider's RID",
+       "out_ipa: a granule of the caller's protected memory",
+       "flags: bit 0 set names the region by the sharing (X1 provider RID, X4 k), clear by CSM "
+       "id; other bits reserved",
+       "k: the sharing's number (flags bit 0 only)",
+       "first: index of the first sharing to write"},
+      {"total: the number of sharings of the region"},
+      "Writes RsiCsmInfo (below) at out_ipa: the region, its provider and the live sharings "
+      "from index `first` (up to 120 per call)."}},
     {"RSI_REALM_MEASUREMENTS",
      {"any realm",
       {"rid: a live realm's RID (or the caller's)",
@@ -208,10 +220,8 @@ const std::map<std::string_view, std::string_view> kConditionNotes{
     {"apt_align", "`apt` is not granule aligned"},
     {"apt_bound", "`apt` is not a delegable address"},
     {"RMI_APT_CREATE.apt_state", "`apt` is not DELEGATED"},
-    {"RMI_APT_CREATE.realm_state", "the realm is SYSTEM_OFF, or its CSM relations were torn down"},
-    {"RMI_APT_CREATE.apt_full",
-     "the realm has the most APT granules it may have (Capacity, below); the return code's "
-     "index is 2"},
+    {"RMI_APT_CREATE.realm_state",
+     "the realm is SYSTEM_OFF, or its CSM teardown (first RMI_APT_DESTROY) has begun"},
     {"RMI_APT_DESTROY.apt_state", "`apt` is not an APT granule of this realm"},
     {"RMI_APT_DESTROY.realm_running",
      "the realm is not SYSTEM_OFF and still has RECs (teardown only)"},
@@ -221,39 +231,52 @@ const std::map<std::string_view, std::string_view> kConditionNotes{
     {"RSI_CSM_CREATE.capacity", "no free APT entry (the SDK asks its host for an APT granule)"},
     {"RSI_CSM_RESERVE.capacity", "no free APT entry"},
     {"RSI_CSM_SHARE.capacity",
-     "not enough free APT entries (a first sharing with a consumer takes two), or the region "
-     "has the most sharings it may have (Capacity, below)"},
-    {"not_provider", "the caller is not the provider of `csm_id`"},
+     "not enough free APT entries (a first sharing with a consumer takes two)"},
+    {"realm_closing",
+     "the caller's CSM teardown (first RMI_APT_DESTROY) has begun: it starts no CSM command"},
+    {"not_provider", "the caller is not the provider of `csm_id`, or is destroying it"},
     {"perm", "`perm` is neither 1 (RO) nor 2 (RW)"},
-    {"consumer", "`consumer_rid` is the caller or names no live realm"},
+    {"consumer",
+     "`consumer_rid` is the caller, names no live realm, or a realm that cannot take part in "
+     "CSM: its teardown has begun, or it has no APT granule"},
     {"RSI_CSM_REVOKE.no_sharing", "the caller has no sharing `k` with `consumer_rid`"},
     {"RSI_CSM_RESERVE.no_sharing",
-     "`provider_rid` names no live realm, or it has no sharing `k` with the caller"},
+     "`provider_rid` names no live realm (or one being torn down), or it has no live sharing "
+     "`k` with the caller"},
     {"size", "`size` differs from the region's size"},
     {"reserved", "the caller already holds a reservation for this sharing"},
     {"no_reservation", "the caller holds no reservation for (`provider_rid`, `k`)"},
     {"attached", "the reservation is already attached"},
     {"sharing_gone",
-     "the sharing was revoked or the provider is gone since the reservation (consent is "
-     "checked again)"},
+     "the sharing was revoked, the provider is gone (or being torn down), or the reservation is "
+     "being removed, since the reservation was made (consent is checked again)"},
     {"addr_align", "`out_ipa` is not granule aligned"},
     {"addr_bound", "`out_ipa` is not in the caller's protected IPA space"},
+    {"flags", "a reserved bit of `flags` is set"},
     {"not_participant",
-     "`csm_id` is neither a region of the caller nor one it holds a reservation in"},
+     "the region named is not the caller's, and its provider offers the caller no live sharing "
+     "of it (by CSM id: through a reservation that is not revoked or dead)"},
     {"rid", "`rid` is not the caller's and names no live realm"},
     {"RMI_DATA_CREATE_UNKNOWN.csm_reservation",
      "`ipa` lies inside one of the realm's CSM reservations (index 1: inside a reservation)"},
     {"RSI_IPA_STATE_SET.csm_overlap",
      "[base, top) overlaps a CSM region or reservation of the caller"},
+    {"RMI_RTT_SET_RIPAS.csm_range",
+     "[base, top) overlaps a CSM region or reservation of the realm, made since it asked for "
+     "the change (index 2)"},
 };
 
 // ---- Checks and lookups --------------------------------------------------------------------
 std::vector<std::string> g_errors;
 std::set<std::string> g_used_notes;
 
-/// SMCCC owner (FID bits [29:24]) 4 is Standard Secure Service: Arm's RMI, RSI and PSCI. CAEC's
-/// commands live in vendor-specific owner ranges (abi/csm.h).
-bool is_caec(std::uint32_t fid) { return ((fid >> 24U) & 0x3FU) != 4U; }
+/// CAEC's commands live in vendor-specific SMCCC owner ranges (FID bits [29:24], abi/csm.h);
+/// Arm's RMI, RSI and PSCI in the Standard Secure Service range, SMCCC_VERSION in the Arm
+/// Architecture range.
+bool is_caec(std::uint32_t fid) {
+  const std::uint32_t owner = (fid >> 24U) & 0x3FU;
+  return owner == abi::kOwnerVendorHyp || owner == abi::kOwnerVendorSecure;
+}
 
 std::string hex(std::uint64_t v, int width = 0) {
   char buf[32];
@@ -394,7 +417,9 @@ void layouts(std::ostream& o) {
   row(offsetof(RsiCsmInfo, csm_id), sizeof(std::uint64_t), "csm_id");
   row(offsetof(RsiCsmInfo, size), sizeof(std::uint64_t), "size");
   row(offsetof(RsiCsmInfo, provider_rid), sizeof(std::uint64_t), "provider_rid");
-  row(offsetof(RsiCsmInfo, num_sharings), sizeof(std::uint64_t), "num_sharings");
+  row(offsetof(RsiCsmInfo, num_sharings), sizeof(std::uint64_t), "num_sharings: written below");
+  row(offsetof(RsiCsmInfo, total_sharings), sizeof(std::uint64_t), "total_sharings: of the region");
+  row(offsetof(RsiCsmInfo, first), sizeof(std::uint64_t), "first: index of sharings[0]");
   row(offsetof(RsiCsmInfo, sharings), sizeof(RsiCsmInfo::sharings),
       "sharings: " + std::to_string(abi::kCsmInfoMaxSharings) + " x RsiCsmSharing");
   o << "\n`RsiCsmSharing` (" << sizeof(RsiCsmSharing) << " bytes):\n\n"
@@ -472,9 +497,10 @@ std::string document() {
   o << "## Capacity\n\n"
     << "- APT entries per APT granule: " << caec::rmm::kAptEntriesPerGranule
     << " (a region, a sharing, a reservation and a per-consumer sharing counter take one each)\n"
-    << "- APT granules per realm: " << caec::rmm::kMaxAptGranules << "\n"
-    << "- Sharings per region: " << caec::rmm::kMaxSharingsPerRegion << "\n"
-    << "- Sharings RSI_CSM_INFO reports: " << abi::kCsmInfoMaxSharings << "\n\n";
+    << "- APT granules per realm, sharings per region: no limit but the APT granules the host "
+       "gives\n"
+    << "- Sharings one RSI_CSM_INFO call reports: " << abi::kCsmInfoMaxSharings
+    << " (X5 `first` pages through the rest)\n\n";
 
   o << "## Output layouts\n\n";
   layouts(o);

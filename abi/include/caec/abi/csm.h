@@ -37,12 +37,24 @@ enum class CsmErrorReason : std::uint8_t {
   kNone = 0,
   /// DATA_CREATE / DATA_CREATE_UNKNOWN inside a consumer's reservation.
   kInsideReservation = 1,
+  /// RTT_SET_RIPAS over a CSM region or reservation of the realm (one may have been made
+  /// after the realm asked for the change).
+  kCsmRange = 2,
 };
 
 /// State of a sharing (the provider's consent) as RSI_CSM_INFO reports it.
 enum class SharingState : std::uint64_t { kOffered = 1, kAttached = 2 };
 
-/// RSI_CSM_INFO output (one granule at out_ipa).
+/// RSI_CSM_INFO's X3: how X1 names the region.
+namespace csm_info_flags {
+/// X1 is a provider's RID and X4 is k: the region of sharing (provider, caller, k), which a
+/// consumer may look at before it reserves. Clear: X1 is a CSM id.
+inline constexpr std::uint64_t kBySharing = 1U << 0U;
+inline constexpr std::uint64_t kReservedMask = ~kBySharing;
+}  // namespace csm_info_flags
+
+/// RSI_CSM_INFO output (one granule at out_ipa). A region has any number of sharings; one call
+/// writes up to kCsmInfoMaxSharings of them from index `first` (X5), and X1 returns the total.
 inline constexpr unsigned kCsmInfoMaxSharings = 120;
 struct RsiCsmSharing {
   std::uint64_t consumer_rid;
@@ -55,11 +67,14 @@ struct RsiCsmInfo {
   std::uint64_t csm_id;         // 0x000
   std::uint64_t size;           // 0x008
   std::uint64_t provider_rid;   // 0x010
-  std::uint64_t num_sharings;   // 0x018
-  std::uint8_t reserved0[0x100 - 0x20];
+  std::uint64_t num_sharings;   // 0x018: written in `sharings`
+  std::uint64_t total_sharings; // 0x020: of the region
+  std::uint64_t first;          // 0x028: index of sharings[0] among them
+  std::uint8_t reserved0[0x100 - 0x30];
   std::array<RsiCsmSharing, kCsmInfoMaxSharings> sharings;  // 0x100
 };
 static_assert(sizeof(RsiCsmInfo) == 0x1000);
+static_assert(offsetof(RsiCsmInfo, total_sharings) == 0x20);
 static_assert(offsetof(RsiCsmInfo, sharings) == 0x100);
 
 /// RSI_REALM_MEASUREMENTS output (one granule at out_ipa): read by the RMM itself, so a realm

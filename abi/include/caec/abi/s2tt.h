@@ -64,6 +64,9 @@ inline constexpr std::uint64_t kNs = 1ULL << 55U;          // output address in 
 /// entry maps another realm's DATA granule through a CSM reservation (a consumer mapping).
 /// RMI_RTT_READ_ENTRY reports it in `desc`, with S2AP read-only for RO sharings.
 inline constexpr std::uint64_t kCsmForeign = 1ULL << 56U;
+/// Software bit: a consumer mapping of a read-only sharing. Valid descriptors also carry S2AP
+/// RO; invalid ones have no S2AP (bits [6:5] hold the RIPAS there), so this bit is the record.
+inline constexpr std::uint64_t kCsmReadOnly = 1ULL << 57U;
 
 // Invalid descriptors: the RMM's software state.
 inline constexpr unsigned kHipasShift = 2;          // HIPAS[4:2]

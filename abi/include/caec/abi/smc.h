@@ -36,6 +36,11 @@ inline constexpr std::uint32_t kOwnerStandardSecure = 4;   // Arm's RMI/RSI/PSCI
 inline constexpr std::uint32_t kOwnerVendorHyp = 6;        // caec's RSI extension range
 inline constexpr std::uint32_t kOwnerVendorSecure = 7;     // caec's RMI extension range
 
+/// SMCCC_VERSION (SMC32, answered by EL3 for the host and by the RMM for realms) and the
+/// version both report: SMCCC 1.2, the one RMM 1.0 requires.
+inline constexpr std::uint32_t kSmcccVersionFid = 0x80000000U;
+inline constexpr std::uint64_t kSmcccVersion12 = 0x10002;
+
 /// SMCCC bit 16: "SVE state need not be preserved" hint. The RMM strips it before dispatch.
 inline constexpr std::uint32_t kSmcSveHint = 1U << 16;
 

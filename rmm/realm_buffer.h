@@ -1,0 +1,78 @@
+// The one way the RMM reaches a realm's memory on the realm's behalf (style.md §13): the
+// buffers of RSI_REALM_CONFIG, RSI_HOST_CALL, RSI_ATTESTATION_TOKEN_CONTINUE, RSI_CSM_INFO and
+// RSI_REALM_MEASUREMENTS. The RMM acting for a realm has that realm's rights, no more, and here
+// fewer (docs/csm.md, "RSI buffers"):
+//  * only the realm's own private granules are reached: ASSIGNED, RIPAS RAM, not a consumer
+//    (foreign) mapping. The RMM never reads or writes another realm's granule for a realm,
+//    even one the realm may write itself through an RW sharing: a CSM range is the provider's
+//    memory, and no RSI output belongs in it. A provider's own region granules are its own.
+//  * nothing inside one of the caller's CSM reservations (mapped or not): the host may not
+//    back a reservation, so waiting for it would be waiting for ever.
+//  * RIPAS EMPTY: refused (the realm could not access it either).
+//  * RIPAS RAM without a granule, or DESTROYED: a data-abort exit, as the realm's own access
+//    would take (rmm-1.0.md §2.1); the access is retried when the host enters the REC again.
+// A refused access fails the command with RSI_ERROR_INPUT. The RD lock and the RTT walk are
+// held while `fn` runs, so the granule cannot be destroyed under it.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <span>
+
+#include "caec/abi/types.h"
+#include "rmm/context.h"
+#include "rmm/realm_exit.h"
+#include "rmm/rec.h"
+#include "rmm/s2tt.h"
+
+namespace caec::rmm {
+
+/// What the RMM does with the bytes: writing needs what reading needs (caec's rules are the
+/// same for both); it is also what a data-abort exit reports (WnR).
+enum class RealmAccess : std::uint8_t { kRead, kWrite };
+
+enum class BufferAccess : std::uint8_t { kDone, kRefused };
+
+/// The checks of one attempt, with the locks that keep their answer true.
+class RealmBuffer {
+ public:
+  enum class Verdict : std::uint8_t { kMapped, kRefused, kAbsent };
+  RealmBuffer(RmmContext& rmm, const Rec& rec, Ipa ipa, std::size_t len);
+
+  [[nodiscard]] Verdict verdict() const { return verdict_; }
+  /// kMapped: the bytes, through the RMM's mapping of the granule.
+  [[nodiscard]] std::span<std::byte> bytes() const { return bytes_; }
+  /// kAbsent: the fault status a realm access would report (translation fault at the level the
+  /// walk stopped).
+  [[nodiscard]] std::uint64_t dfsc() const { return dfsc_; }
+
+ private:
+  LockedGranule rd_;
+  std::optional<RttWalk> walk_;
+  Verdict verdict_ = Verdict::kRefused;
+  std::span<std::byte> bytes_;
+  std::uint64_t dfsc_ = 0;
+};
+
+/// Runs `fn(std::span<std::byte>)` on the realm's [ipa, ipa + len) (within one granule), or
+/// refuses (see above). No RMM lock may be held by the caller (it may exit to the host).
+template <class Fn>
+[[nodiscard]] BufferAccess access_realm(RmmContext& rmm, Rec& rec, Ipa ipa, std::size_t len,
+                                        RealmAccess access, Fn&& fn) {
+  for (;;) {
+    std::uint64_t dfsc = 0;
+    {
+      RealmBuffer buffer(rmm, rec, ipa, len);
+      if (buffer.verdict() == RealmBuffer::Verdict::kMapped) {
+        fn(buffer.bytes());
+        return BufferAccess::kDone;
+      }
+      if (buffer.verdict() == RealmBuffer::Verdict::kRefused) return BufferAccess::kRefused;
+      dfsc = buffer.dfsc();
+    }
+    // RAM not yet mapped, or DESTROYED: the host must act; the access is retried afterwards.
+    rec_exit(rmm, rec, data_abort_exit(ipa.align_down(kGranuleSize), access == RealmAccess::kWrite, dfsc));
+  }
+}
+
+}  // namespace caec::rmm
