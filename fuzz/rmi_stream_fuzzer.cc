@@ -66,6 +66,7 @@
 #include "caec/abi/realm_image.h"
 #include "caec/abi/rsi.h"
 #include "caec/abi/s2tt.h"
+#include "fuzz/coverage_counters.h"
 #include "fuzz/csm_write_oracle.h"
 #include "fuzz/fuzz_support.h"
 #include "host/vmm.h"
@@ -141,6 +142,22 @@ constexpr std::uint64_t kRegionBase = 0x200000;       // connect's regions: 0x20
 constexpr std::uint64_t kReservationBase = 0x300000;  // connect's reservations
 constexpr std::uint64_t kRamTop = abi::kRamBase.value() + kRamSize;
 }  // namespace ipas
+
+/// While it lives, coverage the fuzzer's own inspection causes is not counted: the invariant
+/// checker, the oracle, the end-of-input checks and the reset call into the RMM (its granule
+/// locks, RTT decoding, transitions), and their edges would otherwise reach libFuzzer as if the
+/// input had made the RMM take them, in hit-count buckets that measure the size of the state.
+class UncountedCoverage {
+ public:
+  UncountedCoverage() : counters_(coverage_counters()), saved_(counters_.begin(), counters_.end()) {}
+  ~UncountedCoverage() { std::copy(saved_.begin(), saved_.end(), counters_.begin()); }
+  UncountedCoverage(const UncountedCoverage&) = delete;
+  UncountedCoverage& operator=(const UncountedCoverage&) = delete;
+
+ private:
+  std::span<std::uint8_t> counters_;
+  std::vector<std::uint8_t> saved_;
+};
 
 /// Where an input's time goes (CAEC_FUZZ_PROFILE=N in the environment: a line on stderr every N
 /// inputs, with the averages so far). The steps include the realms' boots, the invariant checks and the oracle.
@@ -226,16 +243,20 @@ class Harness {
     std::size_t steps = 0;
     {
       const Profile::Scope t(profile_, Profile::kSteps);
-      views_ = views();
-      oracle_->reset(views_);
+      {
+        const UncountedCoverage quiet;
+        views_ = views();
+        oracle_->reset(views_);
+      }
       for (; steps < kMaxSteps && in.remaining_bytes() > 0; ++steps) step();
     }
     if (trace_) std::fprintf(stderr, "rmi_stream input:\n%s  state %016llx\n", this->steps().c_str(), fingerprint());
     {
-      const Profile::Scope t(profile_, Profile::kFinish);
-      finish();
-    }
-    {
+      const UncountedCoverage quiet;
+      {
+        const Profile::Scope t(profile_, Profile::kFinish);
+        finish();
+      }
       const Profile::Scope t(profile_, Profile::kReset);
       reset();
     }
@@ -541,9 +562,16 @@ class Harness {
 
   /// The RMM may write realm `i`'s own granules at the IPAs an RSI call names (its outputs).
   void note_rsi_buffers(std::size_t i, std::span<const std::uint64_t> args) {
+    const UncountedCoverage quiet;
     for (const std::uint64_t v : args) {
       if (const auto own = oracle_->reach(views_[i], Ipa{v}).own) step_.rsi_buffers.push_back(*own);
     }
+  }
+
+  /// What realm `i` reaches at `ipa` now (for the oracle).
+  Reach reach(std::size_t i, Ipa ipa) {
+    const UncountedCoverage quiet;
+    return oracle_->reach(views_[i], ipa);
   }
 
   std::size_t rec_index() { return in().ConsumeIntegralInRange(0, 3) == 0 ? 1 : 0; }
@@ -554,7 +582,7 @@ class Harness {
     const bool write = in().ConsumeBool();
     const std::uint64_t at = in().ConsumeBool() ? ipa() : target(i, 8);
     const std::uint64_t v = 0xfeed0000ULL + in().ConsumeIntegral<std::uint8_t>();
-    const Reach before = oracle_->reach(views_[i], Ipa{at});
+    const Reach before = reach(i, Ipa{at});
     const auto result = command(i, rec, {write ? 3U : 2U, at, v});
     if (result) step_.accesses.push_back({i, Ipa{at}, write, v, (*result)[0] == 0, before});
     check("realm " + std::to_string(i) + " REC " + std::to_string(rec) + (write ? " writes " : " reads ") + hex(at) +
@@ -688,7 +716,7 @@ class Harness {
         // answers (imm 0xfeed: "unknown call") first, through the realm's own write.
         const std::uint64_t at = target(i, abi::kHostCallAlign);
         if (in().ConsumeBool()) {
-          const Reach before = oracle_->reach(views_[i], Ipa{at});
+          const Reach before = reach(i, Ipa{at});
           const auto wrote = command(i, rec, {3, at, 0xfeed});
           if (wrote) step_.accesses.push_back({i, Ipa{at}, true, 0xfeed, (*wrote)[0] == 0, before});
         }
@@ -1191,6 +1219,7 @@ class Harness {
   /// After every step: the CSM invariants, then the permission oracle.
   void check(const std::string& what) {
     log_.push_back(what);
+    const UncountedCoverage quiet;
     std::vector<std::string> bad;
     {
       const Profile::Scope t(profile_, Profile::kInvariants);
@@ -1343,7 +1372,10 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  if (caec::fuzz::g_harness == nullptr) caec::fuzz::g_harness = new caec::fuzz::Harness();
+  if (caec::fuzz::g_harness == nullptr) {
+    const caec::fuzz::UncountedCoverage quiet;  // the boot is no input's doing
+    caec::fuzz::g_harness = new caec::fuzz::Harness();
+  }
   FuzzedDataProvider in(data, size);
   caec::fuzz::g_harness->run(in);
   return 0;
