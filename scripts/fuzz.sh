@@ -40,7 +40,6 @@ run_fuzzer() {
   local n=$1 bin=build/$preset/fuzz/${1}_fuzzer dir=$out/$1 last crashes
   mkdir -p "$dir/corpus" "$dir/artifacts"
   local opts=(-timeout=30 -rss_limit_mb=4096 -print_final_stats=1 -artifact_prefix="$dir/artifacts/")
-  [ -n "${CAEC_FUZZ_RUNS:-}" ] && opts+=(-runs="$CAEC_FUZZ_RUNS")
   # The command stream runs the emulator, whose SIGSEGV handler libFuzzer must leave alone; its
   # scripts may be long from the start (a step is worth more than a byte).
   [ "$n" = rmi_stream ] && opts+=(-handle_segv=0 -len_control=0 -max_len=1024)
@@ -49,7 +48,9 @@ run_fuzzer() {
     return 1
   fi
   touch "$dir/started"
-  "${pin[@]}" "$bin" "${opts[@]}" -max_total_time="$seconds" "$dir/corpus" "fuzz/corpus/$n" >"$dir/log" 2>&1 || true
+  local limits=(-max_total_time="$seconds")
+  [ -n "${CAEC_FUZZ_RUNS:-}" ] && limits+=(-runs="$CAEC_FUZZ_RUNS")  # (not for the replay: -runs repeats each file)
+  "${pin[@]}" "$bin" "${opts[@]}" "${limits[@]}" "$dir/corpus" "fuzz/corpus/$n" >"$dir/log" 2>&1 || true
   last=$(grep -E '^#[0-9]+.*cov: ' "$dir/log" | tail -n 1)
   field() { sed -n "s/.* $1: \([0-9]*\).*/\1/p" <<<"$last"; }
   crashes=$(find "$dir/artifacts" -type f -newer "$dir/started" | wc -l)
