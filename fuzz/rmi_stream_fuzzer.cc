@@ -35,9 +35,11 @@
 //    REALM_ACTIVATE, REC entry).
 //
 // The fuzzer is the host: it enters the RECs itself and serves their exits with the reference
-// VMM's handlers (host/vmm.h) or its own (PSCI), so a run depends on its input alone and every
-// finding replays. Only the lifecycle step that tears a realm down under a running REC uses a
-// second host thread, and it orders the two with the mailbox.
+// VMM's handlers (host/vmm.h) or its own (PSCI, and the CSM exits a block at a time), so a run
+// depends on its input alone and every finding replays. Only the lifecycle step that tears a
+// realm down under a running REC uses a second host thread, and it orders the two with the
+// mailbox. fuzz/README.md has the design, the figures and the environment variables
+// (CAEC_FUZZ_TRACE, CAEC_FUZZ_PROFILE, CAEC_FUZZ_SLOW) that help debug and measure it.
 #include <fuzzer/FuzzedDataProvider.h>
 #include <sanitizer/common_interface_defs.h>
 #include <unistd.h>
@@ -1273,7 +1275,7 @@ class Harness {
       mix(&e.generation, sizeof e.generation);
       // (Not a REC's contents: its struct padding holds whatever the RMM's stack held.)
       if (snapshot_->machine().written(pa) && g.state != rmm::GranuleState::kRec) mix(m.memory().bus(pa), kGranuleSize);
-      if (std::getenv("CAEC_FUZZ_TRACE_GRANULES") != nullptr) {
+      if (trace_granules_) {
         std::uint64_t c = 0;
         for (std::size_t k = 0; k < kGranuleSize; ++k) c = (c ^ static_cast<unsigned char>(m.memory().bus(pa)[k])) * 1099511628211ULL;
         std::fprintf(stderr, "  granule %llx state %d refs %u pas %d gen %u written %d contents %016llx\n",
@@ -1343,6 +1345,8 @@ class Harness {
   bool slow_ = std::getenv("CAEC_FUZZ_SLOW") != nullptr;
   /// CAEC_FUZZ_TRACE in the environment: print every input's steps (to compare runs).
   bool trace_ = std::getenv("CAEC_FUZZ_TRACE") != nullptr;
+  /// CAEC_FUZZ_TRACE_GRANULES too: every granule's part of the fingerprint (to find what differs).
+  bool trace_granules_ = std::getenv("CAEC_FUZZ_TRACE_GRANULES") != nullptr;
   Profile profile_;
 };
 
