@@ -887,10 +887,18 @@ class Harness {
     if (!start_rec1(i)) return check("realm " + std::to_string(i) + ": REC 1 cannot run");
     const std::size_t n = 1 + pick(4);
     std::array<std::uint64_t, 31> cmd{5, kMailbox.value(), n};
+    std::vector<std::array<std::uint64_t, 6>> calls;
     for (std::size_t k = 0; k < n; ++k) {
-      const auto c = csm_call(i);
-      std::copy(c.begin(), c.end(), cmd.begin() + 3 + 6 * static_cast<std::ptrdiff_t>(k));
+      calls.push_back(csm_call(i));
+      std::copy(calls.back().begin(), calls.back().end(), cmd.begin() + 3 + 6 * static_cast<std::ptrdiff_t>(k));
     }
+    // What the calls may have the RMM write for the realm (its own granules at the IPAs they
+    // name), noted just before REC 1 makes them and after: the checks of the teardown in
+    // between start a step record of their own.
+    const auto note_calls = [&] {
+      step_.ran[i] = true;
+      for (const auto& c : calls) note_rsi_buffers(i, std::span(c).subspan(1));
+    };
     const bool peer_first = in().ConsumeBool();  // the peer tears down too, first
     const Pa waiting = r.mailbox + 16 * 1;
     const Pa go = waiting + 8;
@@ -920,6 +928,8 @@ class Harness {
       std::this_thread::yield();
     }
     std::string what = "realm " + std::to_string(i) + " REC 1 " + (flag != 0 ? "waits at the mailbox" : "did not wait");
+    what += " to make";
+    for (const auto& c : calls) what += " " + hex(c[0]) + "(" + hex(c[1]) + " " + hex(c[2]) + " " + hex(c[3]) + ")";
     if (flag != 0) {
       if (peer_first) {
         (void)command(1 - i, 0, {1, fid(abi::PsciFid::kSystemOff)});
@@ -927,10 +937,12 @@ class Harness {
       }
       (void)command(i, 0, {1, fid(abi::PsciFid::kSystemOff)});
       destroy_apts(i);
+      note_calls();
       const std::uint64_t one = 1;
       (void)host_.memory().write(go, std::as_bytes(std::span(&one, 1)));
     }
     pe.join();
+    note_calls();
     if (entered.ok()) note_entry(rec1.rec, rec1.run);
     what += ", REC_ENTER -> " + hex(static_cast<std::uint64_t>(entered.status));
     if (rec1.parked) {
