@@ -88,7 +88,7 @@ const std::byte* CsmWriteOracle::contents(Pa pa) const { return m_.realm_pas_gra
 std::array<std::vector<Pa>, 2> CsmWriteOracle::scratch_writable(const Views& views) const {
   std::array<std::vector<Pa>, 2> out;
   for (std::size_t i = 0; i < views.size(); ++i) {
-    for (const Ipa s : scratch_) {
+    for (const Ipa s : scratch_[i]) {
       if (const auto pa = reach(views[i], s).writable) out[i].push_back(*pa);
     }
   }

@@ -8,7 +8,8 @@
 //  * realm code writing through its own stage 2: the provider anywhere in its region, an RW
 //    consumer through an ATTACHED (or ATTACHING) reservation; an RO consumer, an unattached,
 //    revoked or dead reservation, and every other realm never. The fuzzer's realms write only
-//    their RECs' RSI scratch pages (the SDK's host-call structure) and the 8 bytes a "write"
+//    their RECs' RSI scratch pages (the SDK's host-call structure and a started REC's boot
+//    block; the harness follows where each REC's SDK puts them) and the 8 bytes a "write"
 //    command names, with the value it names;
 //  * the RMM on a realm's behalf (RSI output buffers, host-call write-backs) only in that
 //    realm's own private memory, which for a provider includes its own regions (docs/csm.md,
@@ -85,10 +86,13 @@ struct StepWrites {
 
 class CsmWriteOracle {
  public:
-  /// `scratch`: the IPAs of the realms' RSI scratch pages (one per REC).
   CsmWriteOracle(const machine::Machine& m, const machine::MachineSnapshot& snapshot,
-                 rmm::RmmIntrospection& rmm, std::vector<Ipa> scratch)
-      : m_(m), snapshot_(snapshot), rmm_(rmm), scratch_(std::move(scratch)) {}
+                 rmm::RmmIntrospection& rmm)
+      : m_(m), snapshot_(snapshot), rmm_(rmm) {}
+
+  /// The IPAs of realm `i`'s RSI scratch pages: where its RECs' SDK writes (any it may have
+  /// used since the input began).
+  void set_scratch(std::size_t i, std::vector<Ipa> ipas) { scratch_[i] = std::move(ipas); }
 
   /// What realm `v` reaches at `ipa` now.
   [[nodiscard]] Reach reach(const RealmView& v, Ipa ipa) const;
@@ -121,7 +125,7 @@ class CsmWriteOracle {
   const machine::Machine& m_;
   const machine::MachineSnapshot& snapshot_;
   rmm::RmmIntrospection& rmm_;
-  std::vector<Ipa> scratch_;
+  std::array<std::vector<Ipa>, 2> scratch_;
   std::map<Pa, Watched> watched_;
   std::array<std::vector<Pa>, 2> scratch_before_;
 };

@@ -52,6 +52,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <initializer_list>
 #include <iterator>
 #include <map>
@@ -128,6 +129,8 @@ struct RemoteRec {
   bool parked = false;   // waiting at kNextCommand
   bool stopped = false;  // the host gave up on it (as host::Vmm would stop its vCPU loop)
   abi::RmiRecExit last_exit{};
+  /// A PSCI_CPU_ON completed for it with this context: its next entry starts it over there.
+  std::optional<std::uint64_t> restart{};
 };
 
 struct RemoteRealm {
@@ -240,9 +243,7 @@ class Harness {
     }
     booted_ = realms_;
     snapshot_ = std::make_unique<testing::SystemSnapshot>(system_, host_, vmm_);
-    std::vector<Ipa> scratch;
-    for (std::size_t r = 0; r < kRecs; ++r) scratch.push_back(abi::kRamBase + r * kGranuleSize);
-    oracle_ = std::make_unique<CsmWriteOracle>(system_.machine(), snapshot_->machine(), introspect_, scratch);
+    oracle_ = std::make_unique<CsmWriteOracle>(system_.machine(), snapshot_->machine(), introspect_);
   }
 
   /// One input: the steps, the checks at the end, then the reset.
@@ -253,6 +254,11 @@ class Harness {
       const Profile::Scope t(profile_, Profile::kSteps);
       {
         const UncountedCoverage quiet;
+        for (std::size_t i = 0; i < realms_.size(); ++i) {
+          scratch_[i].clear();
+          for (std::size_t k = 0; k < kRecs; ++k) scratch_[i].insert((abi::kRamBase + k * kGranuleSize).value());
+          oracle_->set_scratch(i, {scratch_[i].begin(), scratch_[i].end()});
+        }
         views_ = views();
         oracle_->reset(views_);
       }
@@ -523,6 +529,13 @@ class Harness {
     if (f == static_cast<std::uint32_t>(abi::RmiFid::kRealmCreate)) note_realm_params(Pa{a[1]});
     if (f == static_cast<std::uint32_t>(abi::RmiFid::kRealmCreate) || f == static_cast<std::uint32_t>(abi::RmiFid::kRealmDestroy)) {
       registry_touched_ = true;
+    }
+    if (f == static_cast<std::uint32_t>(abi::RmiFid::kRecEnter)) {
+      for (std::size_t i = 0; i < realms_.size(); ++i) {
+        for (std::size_t k = 0; k < kRecs; ++k) {
+          if (realms_[i].recs[k].rec == Pa{a[0]}) will_enter(i, k);
+        }
+      }
     }
     const auto out = host_.rmi().smc(f, {a[0], a[1], a[2], a[3], a[4]});
     if (f == static_cast<std::uint32_t>(abi::RmiFid::kDataDestroy) && out.x[0] == 0) step_.destroyed.push_back(Pa{out.x[1]});
@@ -913,6 +926,7 @@ class Harness {
     }
     rec1.parked = false;
     step_.ran[i] = true;
+    will_enter(i, 1);
     std::atomic<bool> returned{false};
     abi::RmiReturn entered{};
     std::thread pe([&] {
@@ -1046,6 +1060,7 @@ class Harness {
     abi::RmiRecEnter enter{};
     if (rec0.parked) enter.gprs = {1, fid(abi::CaecRsiFid::kVersion), abi::kCaecAbiVersion};
     (void)host_.memory().write(rec0.run, std::as_bytes(std::span(&enter, 1)));
+    will_enter(i, 0);
     const auto ret = host_.rmi().rec_enter(rec0.rec, rec0.run);
     what += " REC_ENTER " + hex(static_cast<std::uint64_t>(ret.status));
     if (ret.ok()) {
@@ -1088,6 +1103,35 @@ class Harness {
     return resume(i, rec, enter);
   }
 
+  /// Before REC `k` of realm `i` is entered: if a CPU_ON restarts it, its SDK boots again and
+  /// takes its RAM base from its start (REC 0: X0, the context; another REC: the boot block at
+  /// the context), and puts its RSI scratch page and the boot blocks it writes for other RECs
+  /// there: the oracle must know where the realm's code may write.
+  void will_enter(std::size_t i, std::size_t k) {
+    RemoteRec& r = realms_[i].recs[k];
+    if (!r.restart) return;
+    const std::uint64_t context = *r.restart;
+    r.restart.reset();
+    std::optional<std::uint64_t> base;
+    if (k == 0) {
+      base = context;
+    } else if (context % kGranuleSize <= kGranuleSize - 8) {
+      const UncountedCoverage quiet;
+      if (const auto m = introspect_.mapping(realms_[i].vm->built.rd, Ipa{context})) {
+        const Pa pa = m->pa + (Ipa{context}.align_down(kGranuleSize) - m->ipa);
+        std::uint64_t word = 0;
+        std::memcpy(&word, system_.machine().memory().bus(pa) + context % kGranuleSize, sizeof word);
+        base = word;
+      }
+    }
+    if (!base) return;
+    // Its own scratch page, and the boot blocks it writes for the others (Realm::start_cpu).
+    for (std::size_t other = 0; other < kRecs; ++other) {
+      scratch_[i].insert((*base + other * kGranuleSize) & ~(kGranuleSize - 1));
+    }
+    oracle_->set_scratch(i, {scratch_[i].begin(), scratch_[i].end()});
+  }
+
   /// Enters the REC until it asks for its next command (true), the host stops it, or it used
   /// up its entries (false).
   bool resume(std::size_t i, std::size_t rec, abi::RmiRecEnter enter) {
@@ -1096,6 +1140,7 @@ class Harness {
     step_.ran[i] = true;
     for (int n = 0; n < kMaxEntries; ++n) {
       if (host_.memory().write(r.run, std::as_bytes(std::span(&enter, 1))) != machine::Access::kOk) return false;
+      will_enter(i, rec);
       if (!host_.rmi().rec_enter(r.rec, r.run).ok()) return false;
       if (!note_entry(r.rec, r.run)) return true;
       enter = abi::RmiRecEnter{};
@@ -1213,7 +1258,9 @@ class Harness {
     if (is(abi::PsciFid::kCpuOn) || is(abi::PsciFid::kAffinityInfo)) {
       const std::uint64_t target = abi::rec_index_from_mpidr(exit.gprs[1]);
       if (target >= kRecs) return Next::kStopRealm;
-      return host_.rmi().psci_complete(r.recs[rec].rec, r.recs[target].rec, 0).ok() ? Next::kEnter : Next::kStopRealm;
+      if (!host_.rmi().psci_complete(r.recs[rec].rec, r.recs[target].rec, 0).ok()) return Next::kStopRealm;
+      if (is(abi::PsciFid::kCpuOn)) r.recs[target].restart = exit.gprs[3];
+      return Next::kEnter;
     }
     if (is(abi::PsciFid::kCpuOff)) return Next::kStopVcpu;
     if (is(abi::PsciFid::kSystemOff) || is(abi::PsciFid::kSystemReset)) return Next::kStopRealm;
@@ -1348,6 +1395,8 @@ class Harness {
   std::vector<Pa> ns_pages_;
   std::unique_ptr<testing::SystemSnapshot> snapshot_;
   std::unique_ptr<CsmWriteOracle> oracle_;
+  /// Per realm, every IPA its RECs' SDK may have used as RSI scratch page in this input.
+  std::array<std::set<std::uint64_t>, 2> scratch_;
   Views views_;
   StepWrites step_;
   std::vector<std::string> log_;
