@@ -48,7 +48,8 @@ std::string hash_name(abi::RmiHashAlgorithm algo) {
 std::vector<std::uint64_t> attached_consumers(RmmContext& rmm, RealmDescriptor& provider, CsmId id) {
   std::vector<std::uint64_t> rids;
   Apt(rmm, provider).for_each([&](const AptEntry& e) {
-    if (e.live_sharing() && e.csm_id == id && e.is(abi::SharingState::kAttached)) {
+    // A revoked sharing still being removed counts: its consumer may still read.
+    if (e.kind == AptKind::kSharing && e.csm_id == id && e.is(abi::SharingState::kAttached)) {
       rids.push_back(static_cast<std::uint64_t>(e.peer));
     }
   });

@@ -86,11 +86,13 @@ RsiResult rsi_csm_info(RsiCtx& c) {
     info.size = v.region->size;
     info.provider_rid = static_cast<std::uint64_t>(v.provider->rid);
     info.first = p.x(5);
+    // Every sharing whose consumer may read the region, revoked ones still being removed too.
     Apt(c.rmm, *v.provider).for_each([&](const AptEntry& e) {
-      if (!e.live_sharing() || e.csm_id != v.region->csm_id) return;
+      if (e.kind != AptKind::kSharing || e.csm_id != v.region->csm_id) return;
       const std::uint64_t index = info.total_sharings++;
       if (index < info.first || info.num_sharings == info.sharings.size()) return;
-      info.sharings[info.num_sharings++] = {static_cast<std::uint64_t>(e.peer), e.k, e.perm, e.state};
+      const auto state = e.draining() ? static_cast<std::uint64_t>(abi::SharingState::kRevoking) : e.state;
+      info.sharings[info.num_sharings++] = {static_cast<std::uint64_t>(e.peer), e.k, e.perm, state};
     });
     return RsiResult::success({info.total_sharings});
   });

@@ -23,6 +23,12 @@ std::size_t RemoteVmm::launch_remote(const std::string& name, std::uint16_t vmid
   return i;
 }
 
+RemoteVmm::~RemoteVmm() {
+  std::lock_guard lock(mutex_);
+  for (Slot& s : slots_) s.dropped = true;
+  cv_.notify_all();
+}
+
 host::VmRealm& RemoteVmm::realm(std::size_t i) {
   std::lock_guard lock(mutex_);
   return *slots_.at(i).realm;

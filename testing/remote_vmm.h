@@ -23,6 +23,9 @@ class RemoteVmm : public host::Vmm {
   static constexpr std::uint64_t kNoAnswer = ~0ULL;
 
   using Vmm::Vmm;
+  /// Drops every realm first, so vCPU loops parked at kNextCommand end (a test that failed
+  /// half way does not hang in the base destructor).
+  ~RemoteVmm() override;
 
   /// Launches a csm-remote realm named `name` with `vmid`, binds it to the next index, starts
   /// it and waits until it asks for its first command. Returns the index.

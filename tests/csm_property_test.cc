@@ -184,7 +184,11 @@ void run_sequence(const std::vector<Op>& ops) {
       case OpKind::kCount: break;
     }
     const auto bad = inspect::csm_invariant_violations(introspect, system.machine());
-    RC_ASSERT(bad.empty());
+    if (!bad.empty()) {
+      std::string why = "after " + std::to_string(static_cast<int>(op.kind)) + ":";
+      for (const auto& b : bad) why += "\n  " + b;
+      RC_FAIL(why);
+    }
   }
   RC_CLASSIFY(attached > 0, "a consumer attached");
   for (std::size_t i = 0; i < kRealms; ++i) (void)vmm.step(i, {0});

@@ -261,7 +261,7 @@ TEST_F(TrustedCore, a_teardown_never_touches_a_realm_destroyed_or_replaced_meanw
     ASSERT_TRUE(builder().add_apt(bystanders.back()));
   }
   Watchdog dog(std::chrono::seconds(120), "teardown against REALM_DESTROY");
-  for (int round = 0; round < 40; ++round) {
+  for (int round = 0; round < 150; ++round) {
     host::RealmSpec s;
     s.vmid = 7;
     auto doomed = make_realm(s);
@@ -356,6 +356,7 @@ class LazyVmm : public RecordingVmm {
   std::function<std::size_t()> count_mapped;  // the consumer's foreign mappings now
   std::vector<std::size_t> mapped_at_consumer_exits;
   std::optional<Pa> watch_irq_of;
+  bool abandon_at_irq = false;  // the host walks away from that REC at its IRQ exit
   std::vector<std::size_t> mapped_at_irq_exits;
 
  protected:
@@ -374,6 +375,7 @@ class LazyVmm : public RecordingVmm {
     if (watch_irq_of && r.built.recs.at(rec).rec == *watch_irq_of &&
         exit.exit_reason == static_cast<std::uint64_t>(abi::RmiRecExitReason::kIrq)) {
       mapped_at_irq_exits.push_back(count_mapped());
+      if (abandon_at_irq) return false;
     }
     return RecordingVmm::serves(r, rec, exit);
   }
@@ -459,6 +461,36 @@ TEST_F(BoundedWork, revoke_unmaps_a_table_per_lock_hold_and_takes_an_irq_in_betw
   EXPECT_TRUE(vmm.aborts(c, Ipa{kAt + kBig - kGranuleSize}));
   std::printf("[ figures  ] REVOKE of 32 MiB took its IRQ exit with %zu of %llu pages still mapped\n", left,
               static_cast<unsigned long long>(kPages));
+}
+
+TEST_F(BoundedWork, a_revoke_its_host_abandons_half_way_is_finished_by_the_consumer_and_the_teardown) {
+  // The host never enters the provider's REC again after the REVOKE's IRQ exit: the sharing is
+  // gone for every command but the consumer still maps part of the region. It must say so
+  // (RSI_CSM_INFO: REVOKING), and whoever comes next finishes the job.
+  offer_and_reserve();
+  ASSERT_EQ(vmm.rsi(c, CaecRsiFid::kCsmAttach, {rid_of(p), 0}), 0U);
+  vmm.watch_irq_of = vmm.realm(p).built.recs[0].rec;
+  vmm.abandon_at_irq = true;
+  Watchdog dog(std::chrono::seconds(60), "an abandoned REVOKE");
+  std::thread revoke([&] { (void)vmm.rsi(p, CaecRsiFid::kCsmRevoke, {rid_of(c), 0}); });
+  while (!vmm.aborts(c, Ipa{kAt})) {
+  }
+  system_.platform().interrupt(vmm.realm(p).built.recs[0].rec);
+  revoke.join();  // RemoteVmm answers kNoAnswer: the realm stopped asking
+  ASSERT_EQ(vmm.mapped_at_irq_exits.size(), 1U);
+  const std::size_t left = vmm.count_mapped();
+  ASSERT_GT(left, 0U);
+  expect_consistent(rmm(), machine(), "REVOKE abandoned half way");
+  std::uint8_t sharing_flags = 0;
+  for (const auto& e : rmm().apt(vmm.realm(p).built.rd)) {
+    if (e.kind == rmm::AptKind::kSharing) sharing_flags = e.flags;
+  }
+  EXPECT_EQ(sharing_flags & rmm::apt_flags::kDraining, rmm::apt_flags::kDraining);
+  // The consumer detaches: its pass removes what is left, its reservation goes.
+  ASSERT_EQ(vmm.rsi(c, CaecRsiFid::kCsmDetachAndFree, {rid_of(p), 0}), 0U);
+  EXPECT_EQ(vmm.count_mapped(), 0U);
+  EXPECT_TRUE(vmm.aborts(c, Ipa{kAt + kBig - kGranuleSize}));
+  expect_consistent(rmm(), machine(), "after the consumer's DETACH");
 }
 
 // ---- Low: APT granules counted as RECs; SMCCC_VERSION -----------------------------------------

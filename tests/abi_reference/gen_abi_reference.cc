@@ -82,6 +82,7 @@ std::string_view name(abi::SharingState s) {
   switch (s) {
     case abi::SharingState::kOffered: return "OFFERED";
     case abi::SharingState::kAttached: return "ATTACHED";
+    case abi::SharingState::kRevoking: return "REVOKING";
   }
   return "";
 }
