@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <optional>
@@ -518,6 +519,86 @@ TEST_F(BoundedWork, a_revoke_its_host_abandons_half_way_is_finished_by_the_consu
 }
 
 // ---- Second review (review branch): findings still open -------------------------------------
+
+TEST_F(TrustedCore, a_detach_racing_an_attach_of_the_same_reservation_leaves_no_mapping_behind) {
+  // rsi_csm.cc, RSI_CSM_DETACH_AND_FREE: its first lock hold finds the reservation RESERVED (may
+  // map nothing, so no drain), its second releases the reservation by serial without looking
+  // again. An ATTACH by another REC of the consumer that gets the locks in between (the granule
+  // locks are FIFO: a REC already waiting is served before the DETACH's second hold) maps the
+  // region into a reservation that is then deleted: the consumer keeps the provider's granules
+  // mapped with no reservation, the sharing reads OFFERED, REVOKE finds nothing to drain, and
+  // the provider's DATA_DESTROY of such a granule reaches RMM_CHECK(refcount == 0).
+  //
+  // To make the window deterministic the provider holds its own RD for a while (TOKEN_INIT with
+  // a large APT, the finding above) while the DETACH and then the ATTACH queue on it.
+  const std::size_t p = launch("p", 1);
+  const std::size_t c = launch("c", 2, 2);
+  const std::size_t c1 = vmm.start_remote_rec(c, 1);
+  const Pa p_rd = vmm.realm(p).built.rd;
+  const Pa c_rd = vmm.realm(c).built.rd;
+  ASSERT_LT(p_rd, c_rd) << "the scenario needs the provider's RD first in PA order";
+  const std::uint64_t p_rid = rid_arg(p);
+  const std::uint64_t c_rid = rid_arg(c);
+  for (int i = 0; i < 2000; ++i) ASSERT_TRUE(vmm.builder().add_apt(vmm.realm(p).built));
+  for (std::uint64_t i = 0; i < 1500; ++i) {
+    ASSERT_EQ(vmm.rsi(p, CaecRsiFid::kCsmCreate, {0x40000000 + i * kGranuleSize, kGranuleSize}), 0U);
+  }
+  // The region, shared read-write; the consumer reserves it (not attached yet).
+  EXPECT_EQ(vmm.rsi(p, CaecRsiFid::kCsmCreate, {kRegion, kSize}), 0U);
+  for (std::uint64_t off = 0; off < kSize; off += kGranuleSize) {
+    EXPECT_EQ(vmm.step(p, {3, kRegion + off, 0x7a67}), 0U);
+  }
+  const std::uint64_t id = region_id(p, kRegion);
+  ASSERT_EQ(vmm.rsi(p, CaecRsiFid::kCsmShare, {id, c_rid, 2}), 0U);
+  ASSERT_EQ(vmm.rsi(c, CaecRsiFid::kCsmReserve, {p_rid, 0, kReserve, kSize}), 0U);
+
+  Watchdog dog(std::chrono::seconds(120), "DETACH racing ATTACH");
+  std::atomic<std::uint64_t> detached{0};
+  std::atomic<std::uint64_t> attached{0};
+  std::thread lever([&] {
+    (void)vmm.step(p, {1, static_cast<std::uint32_t>(RsiFid::kAttestationTokenInit), 1, 2, 3, 4, 5, 6});
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  std::thread detach([&] { detached = vmm.rsi(c, CaecRsiFid::kCsmDetachAndFree, {p_rid, 0}); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  std::thread attach([&] { attached = vmm.rsi(c1, CaecRsiFid::kCsmAttach, {p_rid, 0}); });
+  lever.join();
+  detach.join();
+  attach.join();
+  EXPECT_EQ(detached.load(), 0U);
+  std::printf("[ figures  ] ATTACH returned %llu, DETACH_AND_FREE returned %llu\n",
+              static_cast<unsigned long long>(attached.load()), static_cast<unsigned long long>(detached.load()));
+
+  bool reservation_left = false;
+  for (const auto& e : rmm().apt(c_rd)) reservation_left |= e.kind == rmm::AptKind::kReservation;
+  std::vector<Ipa> stale;
+  for (const auto& m : rmm().mappings(c_rd)) {
+    if (m.foreign) stale.push_back(m.ipa);
+  }
+  EXPECT_FALSE(reservation_left);
+  EXPECT_TRUE(stale.empty()) << stale.size() << " provider granules stay mapped in the consumer "
+                             << "with no reservation (the sharing reads OFFERED)";
+
+  // The provider revokes: afterwards the consumer must not reach the region (csm-abi.md §3).
+  ASSERT_EQ(vmm.rsi(p, CaecRsiFid::kCsmRevoke, {c_rid, 0}), 0U);
+  const auto before = region_bytes(p);
+  EXPECT_TRUE(vmm.aborts(c, Ipa{kReserve}, true)) << "the consumer writes the provider's memory after REVOKE";
+  EXPECT_EQ(region_bytes(p), before);
+  // The host destroys the provider's granule: the RMM must not stop. (Re-executed in a child
+  // process from the start: a forked child would share the machine's DRAM with this one.)
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(
+      {
+        const bool ok = rmi().data_destroy(p_rd, Ipa{kRegion}).ret.ok();
+        std::_Exit(ok ? 0 : 2);
+      },
+      ::testing::ExitedWithCode(0), "")
+      << "provider DATA_DESTROY of a granule the consumer still maps";
+
+  // Clean up what the race left, so the realms can be torn down without reaching RMM_CHECK.
+  for (const Ipa ipa : stale) (void)rmi().data_destroy(c_rd, ipa);
+  vmm.drop(c1);
+}
 
 TEST_F(TrustedCore, a_csm_destroy_its_host_abandons_half_way_can_be_finished_by_the_provider) {
   // docs/csm.md: a command stopped half way leaves records that "anybody can finish". The host
