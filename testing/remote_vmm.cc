@@ -3,13 +3,17 @@
 #include <stdexcept>
 #include <string>
 
+#include "caec/abi/realm_image.h"
+#include "caec/abi/rmi.h"
+#include "caec/abi/rsi.h"
+
 #include "testing/rmm_fixture.h"
 
 namespace caec::testing {
 
 std::size_t RemoteVmm::launch_remote(const std::string& name, std::uint16_t vmid,
-                                     std::uint64_t ram_mib) {
-  host::LaunchSpec spec = RmmTest::program_spec("csm-remote", {}, 1, vmid, ram_mib);
+                                     std::uint64_t ram_mib, unsigned recs) {
+  host::LaunchSpec spec = RmmTest::program_spec("csm-remote", {}, recs, vmid, ram_mib);
   spec.name = name;
   host::VmRealm& r = launch(spec);
   std::size_t i = 0;
@@ -18,9 +22,52 @@ std::size_t RemoteVmm::launch_remote(const std::string& name, std::uint16_t vmid
     i = slots_.size();
   }
   bind(r, i);
+  {
+    std::lock_guard lock(mutex_);
+    slots_.at(i).ram_bytes = spec.ram_size;
+  }
   start(r);
   ready(i);
   return i;
+}
+
+std::size_t RemoteVmm::start_remote_rec(std::size_t i, std::size_t rec) {
+  host::VmRealm& r = realm(i);
+  // The boot block a REC started by PSCI CPU_ON reads (realm/boot.cc): RAM base and size, and
+  // its context, in that REC's own scratch page.
+  const std::uint64_t block = abi::kRamBase.value() + rec * kGranuleSize;
+  std::uint64_t ram_size = 0;
+  {
+    std::lock_guard lock(mutex_);
+    ram_size = slots_.at(i).ram_bytes;
+  }
+  const std::array<std::uint64_t, 3> boot{abi::kRamBase.value(), ram_size, 0};
+  for (std::size_t k = 0; k < boot.size(); ++k) {
+    if (step(i, {3, block + 8 * k, boot[k]}) != 0) throw std::runtime_error("boot block write aborted");
+  }
+  std::size_t j = 0;
+  {
+    std::lock_guard lock(mutex_);
+    j = slots_.size();
+  }
+  bind(r, j, rec);
+  const std::uint64_t cpu_on = static_cast<std::uint32_t>(abi::PsciFid::kCpuOn);
+  if (step(i, {1, cpu_on, abi::mpidr_from_rec_index(rec), abi::kEntryIpa.value(), block}) != 0) {
+    throw std::runtime_error("PSCI CPU_ON of REC " + std::to_string(rec) + " failed");
+  }
+  ready(j);
+  return j;
+}
+
+void RemoteVmm::walked_away(const host::VmRealm& r, std::size_t rec) {
+  std::lock_guard lock(mutex_);
+  const auto it = index_.find({&r, rec});
+  if (it == index_.end()) return;
+  Slot& s = slots_.at(it->second);
+  s.dropped = true;
+  s.result = kNoAnswer;
+  s.has_result = true;
+  cv_.notify_all();
 }
 
 RemoteVmm::~RemoteVmm() {
@@ -70,16 +117,20 @@ void RemoteVmm::ready(std::size_t i) {
   }
 }
 
-void RemoteVmm::bind(host::VmRealm& r, std::size_t i) {
+void RemoteVmm::bind(host::VmRealm& r, std::size_t i, std::size_t rec) {
   std::lock_guard lock(mutex_);
   if (slots_.size() <= i) slots_.resize(i + 1);
-  index_[&r] = i;
+  index_[{&r, rec}] = i;
   slots_[i].realm = &r;
+  slots_[i].rec = rec;
 }
 
 void RemoteVmm::drop(std::size_t i) {
   std::lock_guard lock(mutex_);
-  slots_.at(i).dropped = true;
+  const host::VmRealm* r = slots_.at(i).realm;
+  for (Slot& s : slots_) {
+    if (s.realm == r) s.dropped = true;
+  }
   cv_.notify_all();
 }
 
@@ -87,7 +138,7 @@ host::Vmm::Next RemoteVmm::on_host_call(host::VmRealm& r, std::size_t rec,
                                         const abi::RmiRecExit& exit, abi::RmiRecEnter& enter) {
   if (exit.imm != kNextCommand) return Vmm::on_host_call(r, rec, exit, enter);
   std::unique_lock lock(mutex_);
-  Slot& s = slots_.at(index_.at(&r));
+  Slot& s = slots_.at(index_.at({&r, rec}));
   if (s.waiting) {
     s.result = exit.gprs[0];
     s.has_result = true;

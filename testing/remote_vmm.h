@@ -10,6 +10,7 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <utility>
 
 #include "caec/abi/csm.h"
 #include "host/vmm.h"
@@ -27,9 +28,15 @@ class RemoteVmm : public host::Vmm {
   /// half way does not hang in the base destructor).
   ~RemoteVmm() override;
 
-  /// Launches a csm-remote realm named `name` with `vmid`, binds it to the next index, starts
-  /// it and waits until it asks for its first command. Returns the index.
-  std::size_t launch_remote(const std::string& name, std::uint16_t vmid, std::uint64_t ram_mib = 4);
+  /// Launches a csm-remote realm named `name` with `vmid` (and `recs` RECs, REC 0 running),
+  /// binds its REC 0 to the next index, starts it and waits until it asks for its first
+  /// command. Returns the index.
+  std::size_t launch_remote(const std::string& name, std::uint16_t vmid, std::uint64_t ram_mib = 4,
+                            unsigned recs = 1);
+  /// REC `rec` of the remote realm at index `i` (launched with more than one REC) is started by
+  /// its REC 0 (PSCI CPU_ON) and bound to the next index, from which it is driven like a realm
+  /// of its own (step(), rsi(), aborts()). Returns that index.
+  std::size_t start_remote_rec(std::size_t i, std::size_t rec);
   [[nodiscard]] host::VmRealm& realm(std::size_t i);
 
   /// Runs one command on realm `i` and returns its result ([0] stop; [1, fid, args...] an RSI
@@ -40,17 +47,20 @@ class RemoteVmm : public host::Vmm {
   /// A read (or write) of realm `i`'s memory at `ipa`: true if it took an abort.
   bool aborts(std::size_t i, Ipa ipa, bool write = false);
 
-  /// The host stops answering realm `i`: its vCPU loop ends where it is parked, so the realm
-  /// can be destroyed mid-program (a killed realm).
+  /// The host stops answering realm `i` (every REC of it that is bound): its vCPU loops end
+  /// where they are parked, so the realm can be destroyed mid-program (a killed realm).
   void drop(std::size_t i);
+  /// For a hostile host that walks away from REC `rec` of `r` (serves() returning false): a
+  /// step() waiting on it returns kNoAnswer, even while other RECs of the realm still run.
+  void walked_away(const host::VmRealm& r, std::size_t rec);
 
  protected:
   Next on_host_call(host::VmRealm& r, std::size_t rec, const abi::RmiRecExit& exit,
                     abi::RmiRecEnter& enter) override;
 
  private:
-  /// Binds an already launched realm to index `i`.
-  void bind(host::VmRealm& r, std::size_t i);
+  /// Binds REC `rec` of an already launched realm to index `i`.
+  void bind(host::VmRealm& r, std::size_t i, std::size_t rec = 0);
   /// Waits until realm `i` asks for its first command; throws if it ended first.
   void ready(std::size_t i);
   struct Slot {
@@ -61,11 +71,13 @@ class RemoteVmm : public host::Vmm {
     std::uint64_t result = 0;
     bool has_result = false;
     host::VmRealm* realm = nullptr;
+    std::size_t rec = 0;
+    std::uint64_t ram_bytes = 0;  // REC 0's slot: the realm's RAM (for other RECs' boot blocks)
   };
   std::mutex mutex_;
   std::condition_variable cv_;
   std::deque<Slot> slots_;  // a deque: references stay valid as realms are bound
-  std::map<const host::VmRealm*, std::size_t> index_;
+  std::map<std::pair<const host::VmRealm*, std::size_t>, std::size_t> index_;  // (realm, REC)
 };
 
 }  // namespace caec::testing

@@ -3,9 +3,12 @@
 // rsi_conditions_test.cc, the late CSM range RmiRttSetRipas.rejects_csm_range). Realms run
 // csm-remote and are driven one command at a time (testing/remote_vmm.h), so every step ends at
 // a quiescent point where the test can look at the machine.
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <optional>
@@ -14,6 +17,7 @@
 
 #include "caec/abi/csm.h"
 #include "caec/abi/esr.h"
+#include "caec/abi/realm_image.h"
 #include "caec/abi/rsi.h"
 #include "caec/abi/s2tt.h"
 #include "caec/abi/smc.h"
@@ -39,11 +43,17 @@ constexpr std::uint64_t kSize = 2 * kGranuleSize;
 
 #define ASSERT_RMI_OK(ret) ASSERT_TRUE(::caec::testing::rmi_ok(ret))
 
-/// A RemoteVmm that also records the ESR of the last data abort it served.
+/// A RemoteVmm that also records the ESR of the last data abort it served, and can play a host
+/// that walks away from a REC in the middle of a long CSM command.
 class RecordingVmm : public RemoteVmm {
  public:
   using RemoteVmm::RemoteVmm;
   std::atomic<std::uint64_t> last_abort_esr{0};
+  /// At this REC's first IRQ exit the host interrupts its PE again (`raise`) and enters it, so
+  /// the next table boundary of the command it is in takes an IRQ too; at its second IRQ exit
+  /// the host walks away from it for good.
+  std::optional<Pa> walk_away_at_second_irq_of;
+  std::function<void(Pa)> raise;
 
  protected:
   Next on_data_abort(host::VmRealm& r, std::size_t rec, const abi::RmiRecExit& exit,
@@ -51,6 +61,21 @@ class RecordingVmm : public RemoteVmm {
     last_abort_esr = exit.esr;
     return RemoteVmm::on_data_abort(r, rec, exit, enter);
   }
+  bool serves(host::VmRealm& r, std::size_t rec, const abi::RmiRecExit& exit) override {
+    if (walk_away_at_second_irq_of && r.built.recs.at(rec).rec == *walk_away_at_second_irq_of &&
+        exit.exit_reason == static_cast<std::uint64_t>(abi::RmiRecExitReason::kIrq)) {
+      if (++irq_exits_ == 1) {
+        raise(*walk_away_at_second_irq_of);
+      } else {
+        walked_away(r, rec);
+        return false;
+      }
+    }
+    return RemoteVmm::serves(r, rec, exit);
+  }
+
+ private:
+  int irq_exits_ = 0;
 };
 
 class TrustedCore : public RmmTest {
@@ -63,8 +88,8 @@ class TrustedCore : public RmmTest {
     }
     expect_invariants("all realms destroyed");
   }
-  std::size_t launch(const std::string& name, std::uint16_t vmid) {
-    const std::size_t i = vmm.launch_remote(name, vmid);
+  std::size_t launch(const std::string& name, std::uint16_t vmid, unsigned recs = 1) {
+    const std::size_t i = vmm.launch_remote(name, vmid, 4, recs);
     launched_ = i + 1;
     return i;
   }
@@ -491,6 +516,159 @@ TEST_F(BoundedWork, a_revoke_its_host_abandons_half_way_is_finished_by_the_consu
   EXPECT_EQ(vmm.count_mapped(), 0U);
   EXPECT_TRUE(vmm.aborts(c, Ipa{kAt + kBig - kGranuleSize}));
   expect_consistent(rmm(), machine(), "after the consumer's DETACH");
+}
+
+// ---- Second review (review branch): findings still open -------------------------------------
+
+TEST_F(TrustedCore, a_detach_racing_an_attach_of_the_same_reservation_leaves_no_mapping_behind) {
+  // rsi_csm.cc, RSI_CSM_DETACH_AND_FREE: its first lock hold finds the reservation RESERVED (may
+  // map nothing, so no drain), its second releases the reservation by serial without looking
+  // again. An ATTACH by another REC of the consumer that gets the locks in between (the granule
+  // locks are FIFO: a REC already waiting is served before the DETACH's second hold) maps the
+  // region into a reservation that is then deleted: the consumer keeps the provider's granules
+  // mapped with no reservation, the sharing reads OFFERED, REVOKE finds nothing to drain, and
+  // the provider's DATA_DESTROY of such a granule reaches RMM_CHECK(refcount == 0).
+  //
+  // To make the window deterministic the provider holds its own RD for a while (TOKEN_INIT with
+  // a large APT, the finding above) while the DETACH and then the ATTACH queue on it.
+  const std::size_t p = launch("p", 1);
+  const std::size_t c = launch("c", 2, 2);
+  const std::size_t c1 = vmm.start_remote_rec(c, 1);
+  const Pa p_rd = vmm.realm(p).built.rd;
+  const Pa c_rd = vmm.realm(c).built.rd;
+  ASSERT_LT(p_rd, c_rd) << "the scenario needs the provider's RD first in PA order";
+  const std::uint64_t p_rid = rid_arg(p);
+  const std::uint64_t c_rid = rid_arg(c);
+  for (int i = 0; i < 2000; ++i) ASSERT_TRUE(vmm.builder().add_apt(vmm.realm(p).built));
+  for (std::uint64_t i = 0; i < 1500; ++i) {
+    ASSERT_EQ(vmm.rsi(p, CaecRsiFid::kCsmCreate, {0x40000000 + i * kGranuleSize, kGranuleSize}), 0U);
+  }
+  // The region, shared read-write; the consumer reserves it (not attached yet).
+  EXPECT_EQ(vmm.rsi(p, CaecRsiFid::kCsmCreate, {kRegion, kSize}), 0U);
+  for (std::uint64_t off = 0; off < kSize; off += kGranuleSize) {
+    EXPECT_EQ(vmm.step(p, {3, kRegion + off, 0x7a67}), 0U);
+  }
+  const std::uint64_t id = region_id(p, kRegion);
+  ASSERT_EQ(vmm.rsi(p, CaecRsiFid::kCsmShare, {id, c_rid, 2}), 0U);
+  ASSERT_EQ(vmm.rsi(c, CaecRsiFid::kCsmReserve, {p_rid, 0, kReserve, kSize}), 0U);
+
+  Watchdog dog(std::chrono::seconds(120), "DETACH racing ATTACH");
+  std::atomic<std::uint64_t> detached{0};
+  std::atomic<std::uint64_t> attached{0};
+  std::thread lever([&] {
+    (void)vmm.step(p, {1, static_cast<std::uint32_t>(RsiFid::kAttestationTokenInit), 1, 2, 3, 4, 5, 6});
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  std::thread detach([&] { detached = vmm.rsi(c, CaecRsiFid::kCsmDetachAndFree, {p_rid, 0}); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  std::thread attach([&] { attached = vmm.rsi(c1, CaecRsiFid::kCsmAttach, {p_rid, 0}); });
+  lever.join();
+  detach.join();
+  attach.join();
+  EXPECT_EQ(detached.load(), 0U);
+  std::printf("[ figures  ] ATTACH returned %llu, DETACH_AND_FREE returned %llu\n",
+              static_cast<unsigned long long>(attached.load()), static_cast<unsigned long long>(detached.load()));
+
+  bool reservation_left = false;
+  for (const auto& e : rmm().apt(c_rd)) reservation_left |= e.kind == rmm::AptKind::kReservation;
+  std::vector<Ipa> stale;
+  for (const auto& m : rmm().mappings(c_rd)) {
+    if (m.foreign) stale.push_back(m.ipa);
+  }
+  EXPECT_FALSE(reservation_left);
+  EXPECT_TRUE(stale.empty()) << stale.size() << " provider granules stay mapped in the consumer "
+                             << "with no reservation (the sharing reads OFFERED)";
+
+  // The provider revokes: afterwards the consumer must not reach the region (csm-abi.md §3).
+  ASSERT_EQ(vmm.rsi(p, CaecRsiFid::kCsmRevoke, {c_rid, 0}), 0U);
+  const auto before = region_bytes(p);
+  EXPECT_TRUE(vmm.aborts(c, Ipa{kReserve}, true)) << "the consumer writes the provider's memory after REVOKE";
+  EXPECT_EQ(region_bytes(p), before);
+  // The host destroys the provider's granule: the RMM must not stop. (Re-executed in a child
+  // process from the start: a forked child would share the machine's DRAM with this one.)
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(
+      {
+        const bool ok = rmi().data_destroy(p_rd, Ipa{kRegion}).ret.ok();
+        std::_Exit(ok ? 0 : 2);
+      },
+      ::testing::ExitedWithCode(0), "")
+      << "provider DATA_DESTROY of a granule the consumer still maps";
+
+  // Clean up what the race left, so the realms can be torn down without reaching RMM_CHECK.
+  for (const Ipa ipa : stale) (void)rmi().data_destroy(c_rd, ipa);
+  vmm.drop(c1);
+}
+
+TEST_F(TrustedCore, a_csm_destroy_its_host_abandons_half_way_can_be_finished_by_the_provider) {
+  // docs/csm.md: a command stopped half way leaves records that "anybody can finish". The host
+  // walks away from the provider's REC 0 at the IRQ exit CSM_DESTROY takes after unmapping its
+  // consumer's first table. The region stays marked "destroying", and RSI_CSM_DESTROY (from the
+  // provider's other REC) fails not_provider on such a region: nothing but the realm's teardown
+  // can ever remove it, its range can never be used again, and the host never gets the
+  // CSM_REMOVE exit.
+  const std::size_t p = launch("p", 1, 2);
+  const std::size_t c = launch("c", 2);
+  (void)share(p, c, abi::CsmPerm::kRw);
+  const std::size_t p1 = vmm.start_remote_rec(p, 1);
+  const std::uint64_t id = region_id(p, kRegion);
+  const Pa rec0 = vmm.realm(p).built.recs[0].rec;
+  vmm.raise = [this](Pa rec) { system_.platform().interrupt(rec); };
+  vmm.walk_away_at_second_irq_of = rec0;
+  Watchdog dog(std::chrono::seconds(60), "a CSM_DESTROY abandoned half way");
+  // Taken when REC 0 executes the SMC (first IRQ exit); the host raises another, which the
+  // command takes after its first table (second IRQ exit, where the host walks away).
+  system_.platform().interrupt(rec0);
+  EXPECT_EQ(vmm.rsi(p, CaecRsiFid::kCsmDestroy, {id}), RemoteVmm::kNoAnswer);
+  expect_invariants("CSM_DESTROY abandoned half way");
+  ASSERT_NE(region_id(p, kRegion), 0U);
+  EXPECT_TRUE(vmm.aborts(c, Ipa{kReserve})) << "the walk-away came after the consumer's table was unmapped";
+  // The provider's other REC finishes what it can: the revoke the DESTROY left...
+  EXPECT_EQ(vmm.rsi(p1, CaecRsiFid::kCsmRevoke, {rid_arg(c), 0}), 0U);
+  // ...but the DESTROY itself can never be finished.
+  EXPECT_EQ(vmm.rsi(p1, CaecRsiFid::kCsmDestroy, {id}), 0U)
+      << "RSI_CSM_DESTROY refuses a region another (abandoned) DESTROY marked destroying: "
+      << rmm().last_rsi_failure(vmm.realm(p).built.recs[1].rec);
+  EXPECT_EQ(region_id(p, kRegion), 0U) << "the region outlives every DESTROY the provider tries";
+  EXPECT_EQ(vmm.rsi(p1, CaecRsiFid::kCsmCreate, {kRegion, kSize}), 0U)
+      << "the provider can never use the range again";
+}
+
+TEST_F(TrustedCore, attestation_token_init_does_bounded_work_under_the_callers_rd_lock) {
+  // docs/csm.md "Bounded work under one lock". RSI_ATTESTATION_TOKEN_INIT builds the CSM claim
+  // under the caller's RD lock (rsi_attest.cc: csm_claims() inside with_realm()), and for each
+  // region it scans the whole APT again (attached_consumers()): work = regions x APT slots,
+  // both bounded only by the APT granules the host gives (the reference host grants kAptMore
+  // without limit). Every peer that needs this RD meanwhile — a provider's REVOKE/DESTROY
+  // draining this consumer (its REC stuck in R-EL2, unable to take an IRQ), a provider host's
+  // DATA_CREATE/DESTROY propagating to it, the host's own RMI on this realm — waits for it.
+  const std::size_t m = launch("m", 1);
+  host::VmRealm& vm = vmm.realm(m);
+  constexpr int kAptGranules = 2000;  // 8 MiB: 126000 APT slots
+  constexpr std::uint64_t kRegions = 1500;
+  constexpr std::uint64_t kFar = 0x40000000;  // unpopulated protected IPA space
+  for (int i = 0; i < kAptGranules; ++i) ASSERT_TRUE(vmm.builder().add_apt(vm.built));
+  for (std::uint64_t i = 0; i < kRegions; ++i) {
+    ASSERT_EQ(vmm.rsi(m, CaecRsiFid::kCsmCreate, {kFar + i * kGranuleSize, kGranuleSize}), 0U) << i;
+  }
+  Watchdog dog(std::chrono::seconds(120), "RSI_ATTESTATION_TOKEN_INIT with a large APT");
+  std::atomic<bool> done{false};
+  std::thread init([&] {
+    (void)vmm.step(m, {1, static_cast<std::uint32_t>(RsiFid::kAttestationTokenInit), 1, 2, 3, 4, 5, 6});
+    done = true;
+  });
+  // How long the host waits for the RD: RTT_READ_ENTRY takes nothing but it and one walk.
+  std::chrono::nanoseconds longest{0};
+  while (!done) {
+    const auto t0 = std::chrono::steady_clock::now();
+    (void)rmi().rtt_read_entry(vm.built.rd, abi::kRamBase, s2::kMaxLevel);
+    longest = std::max<std::chrono::nanoseconds>(longest, std::chrono::steady_clock::now() - t0);
+  }
+  init.join();
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(longest).count();
+  std::printf("[ figures  ] TOKEN_INIT with %llu regions and %d APT granules held the RD for %lld ms\n",
+              static_cast<unsigned long long>(kRegions), kAptGranules, static_cast<long long>(ms));
+  EXPECT_LT(ms, 100) << "one RD lock hold of " << ms << " ms for a realm's token";
 }
 
 // ---- Low: APT granules counted as RECs; SMCCC_VERSION -----------------------------------------
