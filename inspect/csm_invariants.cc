@@ -39,7 +39,9 @@ const AptEntry* find(const std::vector<AptEntry>& apt, auto pred) {
 /// Draining entries may remain at a quiescent point: an RSI command that removes mappings
 /// takes IRQ exits between tables, and its REC may be stopped there.
 void consent_violations(const std::map<Rid, RealmView>& realms, std::vector<std::string>& bad) {
-  for (const auto& [rid, r] : realms) {
+  for (const auto& entry : realms) {
+    const Rid rid = entry.first;  // (not a structured binding: clang 14 cannot capture those)
+    const RealmView& r = entry.second;
     const std::string who = "realm " + std::to_string(static_cast<std::uint64_t>(rid));
     for (const auto& e : r.apt) {
       if (e.kind == AptKind::kSharing && e.is(abi::SharingState::kAttached) && !e.draining()) {
@@ -70,7 +72,9 @@ void consent_violations(const std::map<Rid, RealmView>& realms, std::vector<std:
 /// (docs/deviations.md).
 void completeness_violations(rmm::RmmIntrospection& rmm, const std::map<Rid, RealmView>& realms,
                              std::vector<std::string>& bad) {
-  for (const auto& [rid, c] : realms) {
+  for (const auto& entry : realms) {
+    const Rid rid = entry.first;
+    const RealmView& c = entry.second;
     for (const auto& res : c.apt) {
       if (res.kind != AptKind::kReservation || !res.is(ResState::kAttached) || res.draining()) continue;
       const auto p = realms.find(res.peer);

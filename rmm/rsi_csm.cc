@@ -79,9 +79,11 @@ constexpr std::array<RsiCondition<P>, 2> kRevokeConditions{{
     realm_closing,
     {"no_sharing", kInput, [](P& p) { return p.apt().any_sharing(Rid{p.x(1)}, p.x(2)) == nullptr; }},
 }};
+// A region some DESTROY marked destroying (one stopped half way too) may be destroyed again:
+// that finishes the job.
 constexpr std::array<RsiCondition<P>, 2> kDestroyConditions{{
     realm_closing,
-    {"not_provider", kInput, [](P& p) { return own_region(p, CsmId{p.x(1)}) == nullptr; }},
+    {"not_provider", kInput, [](P& p) { return p.apt().region(CsmId{p.x(1)}) == nullptr; }},
 }};
 
 // ---- RESERVE ----------------------------------------------------------------------------------
@@ -286,6 +288,8 @@ RsiResult rsi_csm_attach(RsiCtx& c) {
         // A revoke, detach or teardown that came in between wins (it removes what was mapped).
         mine = p.apt().reservation_by_serial(res.serial);
         const AptEntry* region = offered_region(p);
+        // Another REC's ATTACH of the same reservation finished it: so is this one.
+        if (mine != nullptr && mine->is(ResState::kAttached) && !mine->draining()) return Step::kDone;
         if (mine == nullptr || !mine->is(ResState::kAttaching) || mine->draining() ||
             region == nullptr || region->csm_id != mine->csm_id) {
           return Step::kOvertaken;
@@ -318,25 +322,35 @@ RsiResult rsi_csm_detach_and_free(RsiCtx& c) {
   AptEntry res{};
   Rid self{};
   bool maps = false;
-  const RsiResult r = with_pair(c, Rid{c.in.x[1]}, [&](P& p) -> RsiResult {
-    if (auto f = first_failure(kDetachConditions, p)) return *f;
-    AptEntry& mine = *my_reservation(p);
-    maps = mine.may_map();
-    if (maps) mine.flags |= apt_flags::kDraining;  // nothing is mapped into it from now on
-    res = mine;
-    self = p.self().rid;
-    return RsiResult::success();
-  });
-  if (r.x0 != 0) return r;
-  if (maps) drain_reservation(c.rmm, self, res.serial, &c.rec);
-  with_pair(c, res.peer, [&](P& p) {
-    if (AptEntry* mine = p.apt().reservation_by_serial(res.serial)) Apt::release(*mine);
-    // The sharing stays offered: the consumer may reserve it again.
+  // The sharing becomes OFFERED again only where this call deleted the reservation, in the same
+  // lock hold: a later reservation of the sharing (after another DETACH finished) is not ours.
+  auto release = [&](P& p, AptEntry& mine) {
+    Apt::release(mine);
     if (RealmDescriptor* provider = p.peer()) {
       AptEntry* s = Apt(c.rmm, *provider).sharing(self, res.k);
       if (s != nullptr && s->csm_id == res.csm_id) s->set(abi::SharingState::kOffered);
     }
+  };
+  const RsiResult r = with_pair(c, Rid{c.in.x[1]}, [&](P& p) -> RsiResult {
+    if (auto f = first_failure(kDetachConditions, p)) return *f;
+    AptEntry& mine = *my_reservation(p);
+    res = mine;
+    self = p.self().rid;
+    maps = mine.may_map();
+    if (!maps) {
+      release(p, mine);  // nothing mapped: checked and gone in one lock hold
+    } else {
+      mine.flags |= apt_flags::kDraining;  // ATTACH refuses it and nothing is mapped into it
+    }
+    return RsiResult::success();
   });
+  if (r.x0 != 0) return r;
+  if (maps) {
+    drain_reservation(c.rmm, self, res.serial, &c.rec);
+    with_pair(c, res.peer, [&](P& p) {
+      if (AptEntry* mine = p.apt().reservation_by_serial(res.serial)) release(p, *mine);
+    });
+  }
   rec_exit(c.rmm, c.rec, csm_exit(abi::RmiRecExitReason::kCsmRemove, res.base, res.size, res.csm_id));
   return r;
 }
