@@ -537,6 +537,11 @@ RmiOutcome Model::apt_destroy(Rid r) {
 
 // ---- Observation ---------------------------------------------------------------------------
 
+std::uint64_t Model::content(GranuleId g) const {
+  const auto it = contents_.find(g);
+  return it == contents_.end() ? 0 : it->second;
+}
+
 std::size_t Model::foreign_mappings() const {
   std::size_t n = 0;
   for (const auto& [rid, x] : realms_) {

@@ -143,7 +143,7 @@ struct InfoView {
 class Model {
  public:
   static constexpr std::uint64_t kRamBase = 0x100000;
-  static constexpr std::uint64_t kRamTop = 0x500000;       // csm-remote realms: 4 MiB of RAM
+  static constexpr std::uint64_t kRamTop = 0x900000;       // the test's csm-remote realms: 8 MiB
   static constexpr std::uint64_t kProtectedTop = std::uint64_t{1} << 39U;  // 40-bit IPA
   static constexpr std::uint64_t kEntriesPerGranule = 63;  // docs/csm.md, "State"
 
@@ -192,6 +192,8 @@ class Model {
   [[nodiscard]] Page page(Rid r, std::uint64_t ipa) const;
   /// The realm's entry allows only `ripas` now (the test saw it; it must be in the set).
   void observe_ripas(Rid r, std::uint64_t ipa, Ripas ripas);
+  /// The first word of granule `g` (what its owner and its consumers last wrote there).
+  [[nodiscard]] std::uint64_t content(GranuleId g) const;
   /// Foreign mappings over every realm.
   [[nodiscard]] std::size_t foreign_mappings() const;
   /// Foreign mappings of `g` over every realm.

@@ -199,9 +199,9 @@ void run_sequence(const std::vector<Op>& ops) {
 }
 
 TEST(CsmProperty, invariants_hold_after_every_step_of_random_interleavings) {
-  // 250 sequences of up to 100 steps by default (a user's RC_PARAMS, e.g. a seed to replay, wins).
+  // 200 sequences of up to 100 steps by default (a user's RC_PARAMS, e.g. a seed to replay, wins).
   // The lock-step properties (csm_lockstep_test.cc) check these invariants after every step too.
-  EXPECT_TRUE(check_with("CSM invariants", 250, 100, [](const std::vector<Op>& ops) { run_sequence(ops); }));
+  EXPECT_TRUE(check_with("CSM invariants", 200, 100, [](const std::vector<Op>& ops) { run_sequence(ops); }));
 }
 
 }  // namespace

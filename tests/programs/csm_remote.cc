@@ -31,16 +31,21 @@ std::array<std::uint64_t, 2> execute(realm::Realm& r, const std::uint64_t* cmd) 
     }
     case 2:
     case 3: {
-      auto* p = r.as<volatile std::uint64_t>(Ipa{cmd[1]});
-      std::uint64_t value = 0;
-      const auto abort = r.guarded([&] {
-        if (cmd[0] == 2) {
-          value = *p;
+      // One reference captured: the std::function guarded() takes keeps it inline, so an abort
+      // (which leaves by siglongjmp, skipping its destructor) leaks nothing.
+      struct {
+        volatile std::uint64_t* p;
+        const std::uint64_t* cmd;
+        std::uint64_t value;
+      } a{r.as<volatile std::uint64_t>(Ipa{cmd[1]}), cmd, 0};
+      const auto abort = r.guarded([&a] {
+        if (a.cmd[0] == 2) {
+          a.value = *a.p;
         } else {
-          *p = cmd[2];
+          *a.p = a.cmd[2];
         }
       });
-      return {abort ? 1U : 0U, value};
+      return {abort ? 1U : 0U, a.value};
     }
     case 4: return {static_cast<std::uint64_t>(r.start_cpu(1, cmd[1])), 0};
     default: return {~0ULL, 0};
