@@ -1006,20 +1006,21 @@ class Lockstep {
       return "";
     }
     m::InfoView view;
+    const m::Model before = model;
     const auto want = expect(model, c, o.x1, &view);
     const auto status = static_cast<abi::RsiStatus>(o.x0);
     const auto matches = [&](abi::RsiStatus st, std::string_view label) {
       return status == st && (st == abi::RsiStatus::kSuccess || label.empty() || label == o.label);
     };
-    if (!matches(want.status, want.label) && !(want.alt && matches(want.alt->first, want.alt->second))) {
-      return what + ": RMM " + status_name(o.x0) + " (" + o.label + "), model " +
-             status_name(static_cast<std::uint64_t>(want.status)) + " (" + std::string(want.label) + ")";
+    if (!matches(want.status, want.label)) {
+      if (!(want.alt && matches(want.alt->first, want.alt->second))) {
+        return what + ": RMM " + status_name(o.x0) + " (" + o.label + "), model " +
+               status_name(static_cast<std::uint64_t>(want.status)) + " (" + std::string(want.label) + ")";
+      }
+      model = before;  // the alternative is a failure: it changes nothing
+      return "";
     }
     if (status != abi::RsiStatus::kSuccess) return "";
-    if (want.status != abi::RsiStatus::kSuccess) {
-      // The alternative was success: the caller's own region, with no sharing left.
-      if (c.fid == Fid::kCsmInfo) return "";
-    }
     if (o.x1 != want.x1) return what + ": X1 " + hex(o.x1) + ", the model expects " + hex(want.x1);
     if (c.fid == Fid::kCsmInfo) return compare_info(what, view, o);
     return "";

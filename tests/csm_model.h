@@ -105,7 +105,8 @@ struct RsiOutcome {
   std::string_view label;   // the failure condition ("" on success, or not known)
   std::uint64_t x1 = 0;     // on success
   bool exits = false;       // the command exits to the host before it returns
-  /// A second answer the contract allows (status, label), when the model cannot tell.
+  /// A second answer the contract allows (status, label), when the model cannot tell: always a
+  /// failure, so it changes nothing (the model's state is that of the first answer).
   std::optional<std::pair<RsiStatus, std::string_view>> alt;
   [[nodiscard]] bool ok() const { return status == RsiStatus::kSuccess; }
 };
