@@ -335,6 +335,27 @@ class Lockstep {
   /// Runs one step and compares everything; RC_FAILs on the first difference.
   void run(const Step& step) {
     ++totals_->steps;
+    run_step(step);
+  }
+
+  /// Runs two steps at the same time; the outcome must be that of one of their two orders.
+  void run_concurrently(const Pair& pair) {
+    ++totals_->steps;
+    run_pair(pair);
+  }
+
+  /// Destroys every realm (the teardown in slot order) and checks the invariants once more.
+  void finish() {
+    finishing_ = true;  // not counted as teardown during the sequence
+    for (std::size_t i = 0; i < kSlots; ++i) kill(i);
+    expect_invariants("final teardown");
+  }
+
+  [[nodiscard]] const Coverage& coverage() const { return coverage_; }
+  [[nodiscard]] m::Model& model() { return model_; }
+
+ private:
+  void run_step(const Step& step) {
     log_ << step << "; ";
     if (trace_) std::fprintf(stderr, "step %s\n", log_.str().c_str());
     switch (step.kind) {
@@ -374,9 +395,7 @@ class Lockstep {
     check_state(kKindNames.at(static_cast<std::size_t>(step.kind)));
   }
 
-  /// Runs two steps at the same time; the outcome must be that of one of their two orders.
-  void run_concurrently(const Pair& pair) {
-    ++totals_->steps;
+  void run_pair(const Pair& pair) {
     log_ << pair << "; ";
     auto a = prepare(pair.first);
     auto b = prepare(pair.second);
@@ -399,8 +418,8 @@ class Lockstep {
     };
     if (!a || !b || clash(*a, *b) || exits_somehow(*a) || exits_somehow(*b) ||
         (a->host != Call::Host::kNone && b->host != Call::Host::kNone)) {
-      run(pair.first);
-      run(pair.second);
+      run_step(pair.first);
+      run_step(pair.second);
       return;
     }
     a->lazy_host = b->lazy_host = false;  // the host's one `lazy` switch would race
@@ -449,17 +468,6 @@ class Lockstep {
     RC_FAIL("no order of the concurrent steps explains the RMM's outcome:" + why + "\n  after: " + log_.str());
   }
 
-  /// Destroys every realm (the teardown in slot order) and checks the invariants once more.
-  void finish() {
-    finishing_ = true;  // not counted as teardown during the sequence
-    for (std::size_t i = 0; i < kSlots; ++i) kill(i);
-    expect_invariants("final teardown");
-  }
-
-  [[nodiscard]] const Coverage& coverage() const { return coverage_; }
-  [[nodiscard]] m::Model& model() { return model_; }
-
- private:
   struct Slot {
     std::size_t remote = 0;
     host::VmRealm* vm = nullptr;
