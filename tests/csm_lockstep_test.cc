@@ -399,15 +399,19 @@ class Lockstep {
     log_ << pair << "; ";
     auto a = prepare(pair.first);
     auto b = prepare(pair.second);
-    // Two commands of one realm, or anything with the realm the host destroys, run in order; so
-    // do an access of a realm that is off (REC 1) and the host's commands on that realm: in one
-    // of the orders the access could exit (a reservation the teardown removed, a granule the
-    // host destroyed), and REC 1 would never run again.
+    // Two commands of one realm run in order, and so does a realm's command with the host's
+    // DATA commands on it or its destruction: a command that exits lets the host act in the
+    // middle of it (an access that exits, the host populates, the test's DATA_DESTROY takes the
+    // granule, the access exits again; a CSM_PROVIDER exit populating a page the test's
+    // DATA_CREATE just filled), which is no order of the two. The one host command that runs
+    // beside its own realm is APT_DESTROY, with an RSI command: the teardown racing REC 1 of a
+    // realm that turned itself off (an access there could exit, and REC 1 would never return).
     const auto clash = [&](const Call& x, const Call& y) {
       if (x.slot != y.slot) return false;
       if (x.host == Call::Host::kNone && y.host == Call::Host::kNone) return true;
-      if (x.host == Call::Host::kKill || y.host == Call::Host::kKill) return true;
-      return !slots_[x.slot].rec0;
+      const Call& h = x.host != Call::Host::kNone ? x : y;
+      const Call& r = x.host != Call::Host::kNone ? y : x;
+      return h.host != Call::Host::kAptDestroy || !r.rsi;
     };
     // For the same reason REC 1 is given only commands that exit in no order: a RESERVE that
     // would fail may succeed (and exit) once another realm's SHARE came first.
@@ -465,7 +469,9 @@ class Lockstep {
       }
       why += std::string(a_first ? "\n  in order (first, second): " : "\n  in order (second, first): ") + e;
     }
-    RC_FAIL("no order of the concurrent steps explains the RMM's outcome:" + why + "\n  after: " + log_.str());
+    const std::string message = "no order of the concurrent steps explains the RMM's outcome:" + why + "\n  after: " + log_.str();
+    if (trace_) std::fprintf(stderr, "%s\n", message.c_str());
+    RC_FAIL(message);
   }
 
   struct Slot {
