@@ -5,11 +5,13 @@
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <utility>
 
 #include "caec/abi/csm.h"
@@ -42,6 +44,20 @@ class RemoteVmm : public host::Vmm {
   /// Runs one command on realm `i` and returns its result ([0] stop; [1, fid, args...] an RSI
   /// call, result X0; [2, ipa] read, [3, ipa, value] write: result 1 if the access aborted).
   std::uint64_t step(std::size_t i, std::array<std::uint64_t, 8> cmd);
+  /// As step(), with X1 of the result too ([2]: the word read).
+  std::array<std::uint64_t, 2> call(std::size_t i, std::array<std::uint64_t, 8> cmd);
+  /// A step() waiting on realm `i` returns kNoAnswer: its REC 0 will not ask again (it turned
+  /// the realm off, say), though the realm has not ended.
+  void release(std::size_t i);
+
+  /// Starts REC 1 of realm `i` (launched with two RECs) in mailbox mode and waits until it
+  /// polls. False if it did not start.
+  bool start_mailbox(std::size_t i);
+  [[nodiscard]] bool has_mailbox(std::size_t i);
+  /// Runs one command on REC 1 of realm `i` through its mailbox; kNoAnswer if the realm ended
+  /// (or REC 1 did not answer within `timeout`).
+  std::array<std::uint64_t, 2> mailbox_call(std::size_t i, std::array<std::uint64_t, 8> cmd,
+                                            std::chrono::milliseconds timeout = std::chrono::seconds(10));
   /// One RSI call of a CSM command on realm `i`; returns X0.
   std::uint64_t rsi(std::size_t i, abi::CaecRsiFid fid, std::initializer_list<std::uint64_t> args);
   /// A read (or write) of realm `i`'s memory at `ipa`: true if it took an abort.
@@ -55,6 +71,8 @@ class RemoteVmm : public host::Vmm {
   void walked_away(const host::VmRealm& r, std::size_t rec);
 
  protected:
+  /// The index `r` is bound to.
+  [[nodiscard]] std::size_t index_of(const host::VmRealm& r);
   Next on_host_call(host::VmRealm& r, std::size_t rec, const abi::RmiRecExit& exit,
                     abi::RmiRecEnter& enter) override;
 
@@ -68,12 +86,16 @@ class RemoteVmm : public host::Vmm {
     bool has_command = false;
     bool waiting = false;
     bool dropped = false;
-    std::uint64_t result = 0;
+    bool released = false;
+    std::array<std::uint64_t, 2> result{};
     bool has_result = false;
     host::VmRealm* realm = nullptr;
     std::size_t rec = 0;
     std::uint64_t ram_bytes = 0;  // REC 0's slot: the realm's RAM (for other RECs' boot blocks)
+    std::optional<Pa> mailbox;    // REC 1's mailbox granule (host memory)
+    std::uint64_t posted = 0;
   };
+  static inline std::uint64_t next_mailbox_id_ = 0x6d62000;
   std::mutex mutex_;
   std::condition_variable cv_;
   std::deque<Slot> slots_;  // a deque: references stay valid as realms are bound
