@@ -24,7 +24,7 @@ namespace {
 namespace cca = attest::cca;
 constexpr auto kInput = abi::RsiStatus::kErrorInput;
 
-constexpr std::array<RsiCondition<RsiCtx>, 6> kContinueConditions{{
+constexpr std::array<RsiCondition<RsiCtx>, 7> kContinueConditions{{
     {"addr_align", kInput, [](RsiCtx& c) { return !Ipa{c.in.x[1]}.is_granule_aligned(); }},
     {"addr_bound", kInput,
      [](RsiCtx& c) {
@@ -33,6 +33,12 @@ constexpr std::array<RsiCondition<RsiCtx>, 6> kContinueConditions{{
     {"offset_bound", kInput, [](RsiCtx& c) { return c.in.x[2] >= kGranuleSize; }},
     {"size_overflow", kInput, [](RsiCtx& c) { return c.in.x[2] + c.in.x[3] < c.in.x[2]; }},
     {"size_bound", kInput, [](RsiCtx& c) { return c.in.x[2] + c.in.x[3] > kGranuleSize; }},
+    {"buffer", kInput,
+     [](RsiCtx& c) {
+       return c.with_realm([&](RealmDescriptor& r) {
+         return realm_buffer_refused(c.rmm, r, Ipa{c.in.x[1] + c.in.x[2]}, c.in.x[3]);
+       });
+     }},
     {"state", abi::RsiStatus::kErrorState, [](RsiCtx& c) { return !c.rec.attest_in_progress; }},
 }};
 constexpr auto kContinueInfo = describe(kContinueConditions);

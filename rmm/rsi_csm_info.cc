@@ -41,16 +41,22 @@ InfoView info_view(P& p) {
   return {provider, papt.region(res->csm_id)};
 }
 
-constexpr std::array<RsiCondition<P>, 4> kInfoConditions{{
+constexpr std::array<RsiCondition<P>, 5> kInfoConditions{{
     {"addr_align", kInput, [](P& p) { return !Ipa{p.x(2)}.is_granule_aligned(); }},
     {"addr_bound", kInput, [](P& p) { return !p.self().is_protected(Ipa{p.x(2)}); }},
     {"flags", kInput, [](P& p) { return (p.x(3) & flags::kReservedMask) != 0; }},
     {"not_participant", kInput, [](P& p) { return info_view(p).region == nullptr; }},
+    {"buffer", kInput,
+     [](P& p) { return realm_buffer_refused(p.c.rmm, p.self(), Ipa{p.x(2)}, sizeof(abi::RsiCsmInfo)); }},
 }};
-constexpr std::array<RsiCondition<P>, 3> kMeasurementsConditions{{
+constexpr std::array<RsiCondition<P>, 4> kMeasurementsConditions{{
     {"addr_align", kInput, [](P& p) { return !Ipa{p.x(2)}.is_granule_aligned(); }},
     {"addr_bound", kInput, [](P& p) { return !p.self().is_protected(Ipa{p.x(2)}); }},
     {"rid", kInput, [](P& p) { return Rid{p.x(1)} != p.self().rid && p.peer() == nullptr; }},
+    {"buffer", kInput,
+     [](P& p) {
+       return realm_buffer_refused(p.c.rmm, p.self(), Ipa{p.x(2)}, sizeof(abi::RsiRealmMeasurements));
+     }},
 }};
 constexpr auto kInfoInfo = describe(kInfoConditions);
 constexpr auto kMeasurementsInfo = describe(kMeasurementsConditions);

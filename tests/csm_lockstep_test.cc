@@ -1511,10 +1511,9 @@ TEST(CsmModel, replay) {
 
 /// csm-abi.md §5: "A consumer's attached range mirrors the provider's RIPAS granule by granule".
 /// The provider's host destroys a region granule (provider RIPAS DESTROYED) before the consumer
-/// attaches: the consumer's entry there should read DESTROYED, but caec's RMM leaves it RAM (it
-/// mirrors DESTROYED only when the destroy comes after the attach). Every access there aborts
-/// either way; reported on issue 15, disabled until the RMM (or the contract) settles it.
-TEST(CsmModel, DISABLED_attach_mirrors_a_provider_granule_destroyed_before) {
+/// attaches: the consumer's entry there reads DESTROYED too. (Found by the model: the RMM used to
+/// mirror DESTROYED only when the destroy came after the attach.)
+TEST(CsmModel, attach_mirrors_a_provider_granule_destroyed_before) {
   const auto steps = parse_steps(
       "create(r0 p0 0,0,0); data_destroy(r0 p0 0,0,3); share(r0 p1 0,3,0); reserve(r1 p0 0,0,0); "
       "attach(r1 p0 0,0,0)");

@@ -149,9 +149,9 @@ class Model {
   static constexpr std::uint64_t kEntriesPerGranule = 63;  // docs/csm.md, "State"
 
   /// csm-abi.md §5 read strictly: ATTACH gives an entry it cannot map the provider's RIPAS
-  /// ("mirrors the provider's RIPAS granule by granule"). caec's RMM keeps the consumer's own
-  /// RIPAS there (issue 15 report); off by default, so the property tests accept both.
-  bool strict_attach_mirror = false;
+  /// ("mirrors the provider's RIPAS granule by granule"), as caec's RMM does (it used to keep
+  /// the consumer's own RIPAS there: found by this model). Off, the model accepts both.
+  bool strict_attach_mirror = true;
 
   // ---- Realms (the host) ----
   /// A realm launched by the reference host (one APT granule, ACTIVE): returns its RID, which
