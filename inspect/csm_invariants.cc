@@ -1,5 +1,6 @@
 #include "inspect/csm_invariants.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <sstream>
@@ -32,6 +33,78 @@ const AptEntry* find(const std::vector<AptEntry>& apt, auto pred) {
     if (pred(e)) return &e;
   }
   return nullptr;
+}
+
+/// The provider's and the consumer's records of one relation agree (docs/csm.md, entry states).
+/// Draining entries may remain at a quiescent point: an RSI command that removes mappings
+/// takes IRQ exits between tables, and its REC may be stopped there.
+void consent_violations(const std::map<Rid, RealmView>& realms, std::vector<std::string>& bad) {
+  for (const auto& entry : realms) {
+    const Rid rid = entry.first;  // (not a structured binding: clang 14 cannot capture those)
+    const RealmView& r = entry.second;
+    const std::string who = "realm " + std::to_string(static_cast<std::uint64_t>(rid));
+    for (const auto& e : r.apt) {
+      if (e.kind == AptKind::kSharing && e.is(abi::SharingState::kAttached) && !e.draining()) {
+        const auto c = realms.find(e.peer);
+        const AptEntry* res = c == realms.end() ? nullptr : find(c->second.apt, [&](const AptEntry& x) {
+          return x.kind == AptKind::kReservation && x.peer == rid && x.k == e.k;
+        });
+        if (res == nullptr || !(res->is(ResState::kAttached) || res->is(ResState::kAttaching))) {
+          bad.push_back(who + ": sharing k=" + std::to_string(e.k) + " ATTACHED without an attached reservation");
+        }
+      }
+      if (e.kind == AptKind::kReservation && (e.is(ResState::kAttached) || e.is(ResState::kAttaching))) {
+        const auto p = realms.find(e.peer);
+        const AptEntry* s = p == realms.end() ? nullptr : find(p->second.apt, [&](const AptEntry& x) {
+          return x.kind == AptKind::kSharing && x.peer == rid && x.k == e.k;
+        });
+        if (s == nullptr || !s->is(abi::SharingState::kAttached) || s->csm_id != e.csm_id) {
+          bad.push_back(who + ": reservation k=" + std::to_string(e.k) + " attached without its ATTACHED sharing");
+        }
+      }
+    }
+  }
+}
+
+/// An ATTACHED consumer maps every granule its provider has populated in the region (those
+/// created after the attach reach it by propagation), unless the host took that mapping away
+/// (a consumer DATA_DESTROY leaves RIPAS DESTROYED) or removed the level-3 table there
+/// (docs/deviations.md).
+void completeness_violations(rmm::RmmIntrospection& rmm, const std::map<Rid, RealmView>& realms,
+                             std::vector<std::string>& bad) {
+  for (const auto& entry : realms) {
+    const Rid rid = entry.first;
+    const RealmView& c = entry.second;
+    for (const auto& res : c.apt) {
+      if (res.kind != AptKind::kReservation || !res.is(ResState::kAttached) || res.draining()) continue;
+      const auto p = realms.find(res.peer);
+      if (p == realms.end()) continue;  // reported elsewhere
+      const AptEntry* region = find(p->second.apt, [&](const AptEntry& e) {
+        return e.kind == AptKind::kRegion && e.csm_id == res.csm_id;
+      });
+      if (region == nullptr) continue;
+      for (const auto& pm : p->second.maps) {
+        if (pm.foreign || pm.ripas != abi::Ripas::kRam) continue;
+        const std::uint64_t size = abi::s2tt::entry_size(pm.level);
+        for (std::uint64_t off = 0; off < size; off += kGranuleSize) {
+          const Ipa pipa = pm.ipa + off;
+          if (!region->covers(pipa)) continue;
+          const Ipa cipa = res.base + (pipa - region->base);
+          const auto leaf = rmm.leaf(c.rd, cipa);
+          if (leaf.level != abi::s2tt::kMaxLevel) continue;
+          if (!leaf.assigned && leaf.ripas == abi::Ripas::kDestroyed) continue;
+          const bool mapped = std::any_of(c.maps.begin(), c.maps.end(), [&](const auto& cm) {
+            return cm.foreign && cm.ipa == cipa && cm.pa == pm.pa + off;
+          });
+          if (!mapped) {
+            bad.push_back("realm " + std::to_string(static_cast<std::uint64_t>(rid)) + ": attached at " +
+                          hex(cipa.value()) + " but does not map the provider's granule " +
+                          hex((pm.pa + off).value()));
+          }
+        }
+      }
+    }
+  }
 }
 
 }  // namespace
@@ -71,8 +144,11 @@ std::vector<std::string> csm_invariant_violations(rmm::RmmIntrospection& rmm,
       const AptEntry* res = find(r.apt, [&](const AptEntry& e) {
         return e.kind == AptKind::kReservation && e.covers(mp.ipa);
       });
-      // ATTACHING: an ATTACH that maps a table at a time waits at its host between tables.
-      if (res == nullptr || !(res->is(ResState::kAttached) || res->is(ResState::kAttaching))) {
+      // ATTACHING: an ATTACH that maps a table at a time waits at its host between tables;
+      // draining: a revoke or detach is removing the mappings (its REC may be stopped at an IRQ
+      // exit between two tables).
+      if (res == nullptr ||
+          !(res->is(ResState::kAttached) || res->is(ResState::kAttaching) || res->draining())) {
         bad.push_back(who + ": foreign mapping at " + hex(mp.ipa.value()) + " outside an attached reservation");
         continue;
       }
@@ -117,6 +193,8 @@ std::vector<std::string> csm_invariant_violations(rmm::RmmIntrospection& rmm,
       }
     }
   }
+  consent_violations(realms, bad);
+  completeness_violations(rmm, realms, bad);
   // (2) owned at most once; (5) refcount = foreign mappings.
   for (const auto& [pa, n] : owners) {
     if (n > 1) bad.push_back("granule " + hex(pa.value()) + " mapped by its owner " + std::to_string(n) + " times");

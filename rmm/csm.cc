@@ -4,6 +4,7 @@
 
 #include "caec/abi/s2tt.h"
 #include "rmm/csm_map.h"
+#include "rmm/realm_exit.h"
 #include "rmm/realm_locks.h"
 #include "rmm/s2tt.h"
 
@@ -85,21 +86,25 @@ bool sever_one(RmmContext& rmm, Pa rd, Rid self, Rid peer, bool& self_gone) {
 
 }  // namespace
 
-void drain_reservation(RmmContext& rmm, Rid consumer, std::uint64_t serial) {
+void drain_reservation(RmmContext& rmm, Rid consumer, std::uint64_t serial, Rec* caller) {
   for (std::uint64_t off = 0;;) {
-    RealmLocks<1> locks(rmm, {RealmRef::named(consumer)});
-    RealmDescriptor* c = locks.realm(0);
-    if (c == nullptr) return;
-    const AptEntry* res = Apt(rmm, *c).reservation_by_serial(serial);
-    if (res == nullptr || off >= res->size) return;
-    const Ipa at = res->base + off;
-    const std::uint64_t len = chunk_at(at, res->size - off);
-    unmap_chunk(rmm, *c, at, len, abi::Ripas::kEmpty);
-    off += len;
+    {
+      RealmLocks<1> locks(rmm, {RealmRef::named(consumer)});
+      RealmDescriptor* c = locks.realm(0);
+      if (c == nullptr) return;
+      const AptEntry* res = Apt(rmm, *c).reservation_by_serial(serial);
+      if (res == nullptr || off >= res->size) return;
+      const Ipa at = res->base + off;
+      const std::uint64_t len = chunk_at(at, res->size - off);
+      unmap_chunk(rmm, *c, at, len, abi::Ripas::kEmpty);
+      off += len;
+    }
+    if (caller != nullptr) (void)take_pending_irq(rmm, *caller);  // no lock is held here
   }
 }
 
-void end_sharing(RmmContext& rmm, Rid provider, Rid consumer, std::uint64_t k, ResState end) {
+void end_sharing(RmmContext& rmm, Rid provider, Rid consumer, std::uint64_t k, ResState end,
+                 Rec* caller) {
   std::optional<std::uint64_t> serial;
   {
     RealmLocks<2> locks(rmm, {RealmRef::named(provider), RealmRef::named(consumer)});
@@ -119,7 +124,7 @@ void end_sharing(RmmContext& rmm, Rid provider, Rid consumer, std::uint64_t k, R
       }
     }
   }
-  if (serial) drain_reservation(rmm, consumer, *serial);
+  if (serial) drain_reservation(rmm, consumer, *serial, caller);
   // The consumer maps nothing of the region any more: the sharing may go.
   RealmLocks<2> locks(rmm, {RealmRef::named(provider), RealmRef::named(consumer)});
   if (RealmDescriptor* p = locks.realm(0)) {

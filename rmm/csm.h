@@ -19,16 +19,22 @@
 
 #include "caec/abi/rsi.h"
 #include "rmm/apt.h"
+#include "rmm/rec.h"
 
 namespace caec::rmm {
 
 /// Ends sharing (consumer, k) of `provider` (it may be draining already): the consumer's
 /// reservation for it becomes `end` (REVOKED, or DEAD at teardown), its mappings are removed,
 /// then the sharing is deleted. A sharing already ended by another PE is left alone.
-void end_sharing(RmmContext& rmm, Rid provider, Rid consumer, std::uint64_t k, ResState end);
+/// `caller`: the REC whose RSI command this is (nullptr for the host's RMI_APT_DESTROY); a
+/// physical IRQ pending for its PE is taken between two chunks (the REC exits with
+/// RMI_EXIT_IRQ and the command goes on when the host enters it again).
+void end_sharing(RmmContext& rmm, Rid provider, Rid consumer, std::uint64_t k, ResState end,
+                 Rec* caller = nullptr);
 
-/// Removes every mapping of reservation `serial` of realm `consumer`, a chunk per lock hold.
-void drain_reservation(RmmContext& rmm, Rid consumer, std::uint64_t serial);
+/// Removes every mapping of reservation `serial` of realm `consumer`, a chunk per lock hold
+/// (`caller` as for end_sharing).
+void drain_reservation(RmmContext& rmm, Rid consumer, std::uint64_t serial, Rec* caller = nullptr);
 
 /// RMI_DATA_CREATE(_UNKNOWN) put `data` at `ipa` of `provider` with RIPAS RAM: map it into every
 /// consumer attached (or attaching) to the region there, one consumer per lock hold.

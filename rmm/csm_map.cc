@@ -100,6 +100,7 @@ void map_chunk(RmmContext& rmm, RealmDescriptor& provider, const AptEntry& regio
   // First the provider's granules (its tables only), then the consumer's table.
   std::array<Pa, s2::kEntriesPerTable> data{};
   std::array<bool, s2::kEntriesPerTable> present{};
+  std::array<abi::Ripas, s2::kEntriesPerTable> ripas{};
   for (std::uint64_t i = 0; i < pages;) {
     const Ipa pipa = region.base + offset + i * kGranuleSize;
     RttWalk w = rtt_walk(rmm.platform, rmm.granules, provider, pipa, s2::kMaxLevel);
@@ -109,6 +110,7 @@ void map_chunk(RmmContext& rmm, RealmDescriptor& provider, const AptEntry& regio
         const RttEntry e = w.rtt.entry(idx);
         present[i] = shareable(e);
         data[i] = e.addr;
+        ripas[i] = e.ripas;
       }
     } else {
       // A block (or an entry without a table) covering the rest of its range.
@@ -116,6 +118,7 @@ void map_chunk(RmmContext& rmm, RealmDescriptor& provider, const AptEntry& regio
       for (Ipa p = pipa; i < pages && p < end; ++i, p = p + kGranuleSize) {
         present[i] = shareable(w.entry);
         data[i] = w.entry.addr + (p - w.entry_ipa());
+        ripas[i] = w.entry.ripas;
       }
     }
   }
@@ -123,8 +126,15 @@ void map_chunk(RmmContext& rmm, RealmDescriptor& provider, const AptEntry& regio
   if (!w) return;  // the caller checked consumer_chunk_ready under the same locks
   const std::uint64_t first = w->rtt.index_of(res.base + offset);
   for (std::uint64_t i = 0; i < pages; ++i) {
-    if (!present[i] || w->rtt.entry(first + i).hipas != Hipas::kUnassigned) continue;
-    map_at(rmm, w->rtt, first + i, data[i], res.read_only());
+    const RttEntry e = w->rtt.entry(first + i);
+    if (e.hipas != Hipas::kUnassigned) continue;
+    if (present[i]) {
+      map_at(rmm, w->rtt, first + i, data[i], res.read_only());
+    } else if (e.ripas != ripas[i]) {
+      // The attached range mirrors the provider's RIPAS granule by granule (csm-abi.md §5): a
+      // page the provider's host destroyed reads DESTROYED here too, whenever it was destroyed.
+      w->rtt.set(first + i, RttEntry{.hipas = Hipas::kUnassigned, .ripas = ripas[i]});
+    }
   }
 }
 

@@ -35,7 +35,8 @@ void unmap_chunk(RmmContext& rmm, RealmDescriptor& consumer, Ipa base, std::uint
                                         std::uint64_t len);
 /// Maps bytes [offset, offset+len) of the provider's `region` (one consumer chunk) into the
 /// consumer's reservation `res`: every granule the provider has populated there (ASSIGNED,
-/// RIPAS RAM), with the reservation's permission.
+/// RIPAS RAM), with the reservation's permission; the consumer's other unassigned entries take
+/// the RIPAS of the provider's (a destroyed provider page reads DESTROYED in the consumer).
 void map_chunk(RmmContext& rmm, RealmDescriptor& provider, const AptEntry& region,
                RealmDescriptor& consumer, const AptEntry& res, std::uint64_t offset,
                std::uint64_t len);

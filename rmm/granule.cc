@@ -132,12 +132,13 @@ struct LockOrderAccess {
 };
 
 void Granule::lock() {
-  while (locked_.exchange(true, std::memory_order_acquire)) {
-    while (locked_.load(std::memory_order_relaxed)) std::this_thread::yield();
-  }
+  const std::uint32_t ticket = next_ticket_.fetch_add(1, std::memory_order_relaxed);
+  while (serving_.load(std::memory_order_acquire) != ticket) std::this_thread::yield();
 }
 
-void Granule::unlock() { locked_.store(false, std::memory_order_release); }
+void Granule::unlock() {
+  serving_.store(serving_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
+}
 
 LockedGranule::LockedGranule(Granule& g, Pa pa, LockRequest req) : g_(&g), pa_(pa) {
 #if CAEC_LOCK_ORDER

@@ -47,7 +47,11 @@ class Granule {
  private:
   friend class LockedGranule;
   friend struct LockOrderAccess;
-  std::atomic<bool> locked_{false};
+  // A ticket lock: waiters are served in the order they came, so a PE that releases a lock
+  // between two steps of a long command (rmm/csm.h) cannot take it back before a PE that was
+  // already waiting for it (a test-and-set lock would let it win again and again).
+  std::atomic<std::uint32_t> next_ticket_{0};
+  std::atomic<std::uint32_t> serving_{0};
   GranuleState state_ = GranuleState::kUndelegated;
   /// Meaning depends on the state: RD = RECs of the realm; RTT = live entries; REC = 1 while
   /// running; DATA = foreign (CSM consumer) mappings. 32 bits: a granule can be mapped by as

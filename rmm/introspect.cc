@@ -98,6 +98,20 @@ std::optional<RmmIntrospection::Mapping> RmmIntrospection::mapping(Pa rd, Ipa ip
   return found.front();
 }
 
+RmmIntrospection::Leaf RmmIntrospection::leaf(Pa rd, Ipa ipa) const {
+  const auto realm = this->realm(rd);
+  if (!realm || !realm->in_ipa_space(ipa)) return {};
+  int level = realm->rtt_level_start;
+  Pa table = realm->start_rtt(ipa.value() >> abi::s2tt::table_shift(level));
+  for (;; ++level) {
+    // SAFETY: RTT granules hold 512 descriptors; read while the system is quiescent.
+    const auto* slots = reinterpret_cast<const std::uint64_t*>(rmm_.ctx_->platform.map_granule(table));
+    const RttEntry e = decode_entry(slots[abi::s2tt::entry_index(ipa.value(), level)], level);
+    if (e.hipas != Hipas::kTable) return {level, e.hipas == Hipas::kAssigned, e.ripas};
+    table = e.addr;
+  }
+}
+
 std::vector<AptEntry> RmmIntrospection::apt(Pa rd) const {
   std::vector<AptEntry> out;
   LockedGranule g = rmm_.ctx_->granules.lock(rd, LockRequest::external());

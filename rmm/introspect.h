@@ -65,6 +65,15 @@ class RmmIntrospection {
   [[nodiscard]] std::vector<Mapping> mappings(Pa rd, Ipa base, std::uint64_t size) const;
   /// The ASSIGNED entry that translates `ipa` (it may be a block), if any.
   [[nodiscard]] std::optional<Mapping> mapping(Pa rd, Ipa ipa) const;
+  /// Where a walk of realm `rd`'s tables for `ipa` stops: the level (3: a level-3 table holds
+  /// its entry; -1 if `rd` is not an RD) and that entry. Reads the tables unlocked: quiescent
+  /// use only.
+  struct Leaf {
+    int level = -1;
+    bool assigned = false;
+    abi::Ripas ripas = abi::Ripas::kEmpty;
+  };
+  [[nodiscard]] Leaf leaf(Pa rd, Ipa ipa) const;
   /// The used entries of a realm's APT.
   [[nodiscard]] std::vector<AptEntry> apt(Pa rd) const;
   /// The label of the last RSI failure condition REC `rec` hit ("" if none).

@@ -11,7 +11,8 @@
 //  * RIPAS EMPTY: refused (the realm could not access it either).
 //  * RIPAS RAM without a granule, or DESTROYED: a data-abort exit, as the realm's own access
 //    would take (rmm-1.0.md §2.1); the access is retried when the host enters the REC again.
-// A refused access fails the command with RSI_ERROR_INPUT. The RD lock and the RTT walk are
+// A refused access fails the command with RSI_ERROR_INPUT: each command lists it as its
+// `buffer` condition (checked with its other conditions, and again when it writes). The RD lock and the RTT walk are
 // held while `fn` runs, so the granule cannot be destroyed under it.
 #pragma once
 
@@ -21,6 +22,7 @@
 
 #include "caec/abi/types.h"
 #include "rmm/context.h"
+#include "rmm/diag.h"
 #include "rmm/realm_exit.h"
 #include "rmm/rec.h"
 #include "rmm/s2tt.h"
@@ -33,25 +35,38 @@ enum class RealmAccess : std::uint8_t { kRead, kWrite };
 
 enum class BufferAccess : std::uint8_t { kDone, kRefused };
 
-/// The checks of one attempt, with the locks that keep their answer true.
-class RealmBuffer {
- public:
+/// The gateway's rules applied to [ipa, ipa + len) of `realm`, whose RD the caller holds. For
+/// kMapped and kAbsent the walk that decided it comes along (its locks keep the answer true).
+struct BufferJudgement {
   enum class Verdict : std::uint8_t { kMapped, kRefused, kAbsent };
-  RealmBuffer(RmmContext& rmm, const Rec& rec, Ipa ipa, std::size_t len);
-
-  [[nodiscard]] Verdict verdict() const { return verdict_; }
+  Verdict verdict = Verdict::kRefused;
+  std::optional<RttWalk> walk;
   /// kMapped: the bytes, through the RMM's mapping of the granule.
-  [[nodiscard]] std::span<std::byte> bytes() const { return bytes_; }
+  std::span<std::byte> bytes;
   /// kAbsent: the fault status a realm access would report (translation fault at the level the
   /// walk stopped).
-  [[nodiscard]] std::uint64_t dfsc() const { return dfsc_; }
+  std::uint64_t dfsc = 0;
+};
+[[nodiscard]] BufferJudgement judge_realm_buffer(RmmContext& rmm, RealmDescriptor& realm,
+                                                 Ipa ipa, std::size_t len);
+/// The `buffer` failure condition of the commands that write realm memory: the rules above
+/// refuse [ipa, ipa + len) (RSI_ERROR_INPUT). access_realm() applies them again when it writes.
+[[nodiscard]] inline bool realm_buffer_refused(RmmContext& rmm, RealmDescriptor& realm,
+                                               Ipa ipa, std::size_t len) {
+  return judge_realm_buffer(rmm, realm, ipa, len).verdict == BufferJudgement::Verdict::kRefused;
+}
+
+/// One attempt: the caller's RD locked, and the judgement.
+class RealmBuffer {
+ public:
+  RealmBuffer(RmmContext& rmm, const Rec& rec, Ipa ipa, std::size_t len)
+      : rd_(rmm.granules.lock(rec.owner, LockRequest::external())),
+        judgement_(judge_realm_buffer(rmm, realm_of(rmm, rd_), ipa, len)) {}
+  [[nodiscard]] const BufferJudgement& judgement() const { return judgement_; }
 
  private:
-  LockedGranule rd_;
-  std::optional<RttWalk> walk_;
-  Verdict verdict_ = Verdict::kRefused;
-  std::span<std::byte> bytes_;
-  std::uint64_t dfsc_ = 0;
+  LockedGranule rd_;             // first: released last
+  BufferJudgement judgement_;
 };
 
 /// Runs `fn(std::span<std::byte>)` on the realm's [ipa, ipa + len) (within one granule), or
@@ -63,12 +78,16 @@ template <class Fn>
     std::uint64_t dfsc = 0;
     {
       RealmBuffer buffer(rmm, rec, ipa, len);
-      if (buffer.verdict() == RealmBuffer::Verdict::kMapped) {
-        fn(buffer.bytes());
+      const BufferJudgement& j = buffer.judgement();
+      if (j.verdict == BufferJudgement::Verdict::kMapped) {
+        fn(j.bytes);
         return BufferAccess::kDone;
       }
-      if (buffer.verdict() == RealmBuffer::Verdict::kRefused) return BufferAccess::kRefused;
-      dfsc = buffer.dfsc();
+      if (j.verdict == BufferJudgement::Verdict::kRefused) {
+        diag::record_failure("buffer");  // the command's `buffer` condition, seen at the write
+        return BufferAccess::kRefused;
+      }
+      dfsc = j.dfsc;
     }
     // RAM not yet mapped, or DESTROYED: the host must act; the access is retried afterwards.
     rec_exit(rmm, rec, data_abort_exit(ipa.align_down(kGranuleSize), access == RealmAccess::kWrite, dfsc));

@@ -9,7 +9,6 @@ namespace caec::testing {
 namespace {
 
 using rmm::GranuleState;
-constexpr auto kCsm = abi::RmiStatus::kErrorCsm;
 
 class RmiAptCreate : public RmmTest {
  protected:

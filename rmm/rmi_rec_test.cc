@@ -19,6 +19,7 @@
 #include "rmm/features.h"
 #include "rmm/measurement.h"
 #include "testing/rmm_fixture.h"
+#include "testing/watchdog.h"
 
 namespace caec::testing {
 namespace {
@@ -411,6 +412,23 @@ TEST_F(RmiRecEnter, reports_a_fault_on_unbacked_ram_as_a_data_abort) {
   EXPECT_EQ(exit.exit_reason, reason(RmiRecExitReason::kSync));
   EXPECT_EQ(abi::esr::ec(exit.esr), abi::esr::kEcDataAbortLower);
   EXPECT_EQ(abi::esr::ipa_from_hpfar(exit.hpfar), 0x100000U);  // REC 0's SDK scratch page
+}
+
+TEST_F(RmiRecEnter, a_rec_whose_program_died_runs_again_after_cpu_on) {
+  // Issue 15: REC_ENTER of such a REC waited for ever for a context that no longer ran.
+  auto& d = launch("test-cpu-on-dying", {}, 2, 2);
+  const Pa rec0 = rec_of(d, 0);
+  const Pa rec1 = rec_of(d, 1);
+  const std::uint64_t ok = static_cast<std::uint64_t>(static_cast<std::int64_t>(PsciStatus::kSuccess));
+  Watchdog dog(std::chrono::seconds(60), "REC_ENTER of a REC whose program died");
+  for (int time = 0; time < 2; ++time) {
+    EXPECT_EQ(enter_until(d, 0, RmiRecExitReason::kPsci).gprs[0], fid(PsciFid::kCpuOn));
+    EXPECT_RMI_OK(rmi().psci_complete(rec0, rec1, ok));
+    // REC 1 runs the program from its start and dies of the abort: the exit reports CPU_OFF.
+    EXPECT_EQ(enter_until(d, 1, RmiRecExitReason::kPsci).gprs[0], fid(PsciFid::kCpuOff));
+  }
+  const auto done = enter_until(d, 0, RmiRecExitReason::kHostCall);
+  EXPECT_EQ(status_of(done), 0) << "the second CPU_ON succeeded";
 }
 
 TEST_F(RmiRecEnter, rejects_run_align) {

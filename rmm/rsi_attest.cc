@@ -6,6 +6,7 @@
 // same buffer; every CONTINUE then copies up to `size` bytes to the realm. A physical IRQ that
 // arrives while the token is being signed interrupts the command: the REC exits with
 // RMI_EXIT_IRQ and the realm's CONTINUE returns RSI_INCOMPLETE having written nothing.
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
@@ -23,7 +24,7 @@ namespace {
 namespace cca = attest::cca;
 constexpr auto kInput = abi::RsiStatus::kErrorInput;
 
-constexpr std::array<RsiCondition<RsiCtx>, 6> kContinueConditions{{
+constexpr std::array<RsiCondition<RsiCtx>, 7> kContinueConditions{{
     {"addr_align", kInput, [](RsiCtx& c) { return !Ipa{c.in.x[1]}.is_granule_aligned(); }},
     {"addr_bound", kInput,
      [](RsiCtx& c) {
@@ -32,6 +33,12 @@ constexpr std::array<RsiCondition<RsiCtx>, 6> kContinueConditions{{
     {"offset_bound", kInput, [](RsiCtx& c) { return c.in.x[2] >= kGranuleSize; }},
     {"size_overflow", kInput, [](RsiCtx& c) { return c.in.x[2] + c.in.x[3] < c.in.x[2]; }},
     {"size_bound", kInput, [](RsiCtx& c) { return c.in.x[2] + c.in.x[3] > kGranuleSize; }},
+    {"buffer", kInput,
+     [](RsiCtx& c) {
+       return c.with_realm([&](RealmDescriptor& r) {
+         return realm_buffer_refused(c.rmm, r, Ipa{c.in.x[1] + c.in.x[2]}, c.in.x[3]);
+       });
+     }},
     {"state", abi::RsiStatus::kErrorState, [](RsiCtx& c) { return !c.rec.attest_in_progress; }},
 }};
 constexpr auto kContinueInfo = describe(kContinueConditions);
@@ -48,34 +55,54 @@ std::string hash_name(abi::RmiHashAlgorithm algo) {
 std::vector<std::uint64_t> attached_consumers(RmmContext& rmm, RealmDescriptor& provider, CsmId id) {
   std::vector<std::uint64_t> rids;
   Apt(rmm, provider).for_each([&](const AptEntry& e) {
-    if (e.live_sharing() && e.csm_id == id && e.is(abi::SharingState::kAttached)) {
+    // A revoked sharing still being removed counts: its consumer may still read.
+    if (e.kind == AptKind::kSharing && e.csm_id == id && e.is(abi::SharingState::kAttached)) {
       rids.push_back(static_cast<std::uint64_t>(e.peer));
     }
   });
   return rids;
 }
 
-/// Every region the realm takes part in: as provider (its regions), and as consumer (its
-/// attached reservations). A consumer's entry lists the provider's attached consumers, read
-/// with both RDs locked, so each entry is consistent even though the regions are read in turn.
-std::vector<cca::CsmClaim> csm_claims(RsiCtx& c, RealmDescriptor& self) {
-  std::vector<cca::CsmClaim> out;
+/// What the CSM claim needs of the realm's own APT, copied in one pass under its RD lock (the
+/// APT is as large as its host made it: one pass, never one per region).
+struct OwnCsmRecords {
+  std::vector<cca::CsmClaim> claims;  // regions (consumers still empty) and attached reservations
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> attached;  // (csm id, consumer RID)
+};
+OwnCsmRecords own_csm_records(RsiCtx& c, RealmDescriptor& self) {
+  OwnCsmRecords out;
   Apt(c.rmm, self).for_each([&](const AptEntry& e) {
     if (e.kind == AptKind::kRegion) {
-      out.push_back({.csm_id = static_cast<std::uint64_t>(e.csm_id),
-                     .role = cca::CsmRole::kProvider,
-                     .permission = static_cast<std::uint64_t>(abi::CsmPerm::kRw),
-                     .provider_rid = static_cast<std::uint64_t>(self.rid),
-                     .consumers = attached_consumers(c.rmm, self, e.csm_id)});
+      out.claims.push_back({.csm_id = static_cast<std::uint64_t>(e.csm_id),
+                            .role = cca::CsmRole::kProvider,
+                            .permission = static_cast<std::uint64_t>(abi::CsmPerm::kRw),
+                            .provider_rid = static_cast<std::uint64_t>(self.rid),
+                            .consumers = {}});
     } else if (e.kind == AptKind::kReservation && e.is(ResState::kAttached) && !e.draining()) {
-      out.push_back({.csm_id = static_cast<std::uint64_t>(e.csm_id),
-                     .role = cca::CsmRole::kConsumer,
-                     .permission = e.perm,
-                     .provider_rid = static_cast<std::uint64_t>(e.peer),
-                     .consumers = {}});
+      out.claims.push_back({.csm_id = static_cast<std::uint64_t>(e.csm_id),
+                            .role = cca::CsmRole::kConsumer,
+                            .permission = e.perm,
+                            .provider_rid = static_cast<std::uint64_t>(e.peer),
+                            .consumers = {}});
+    } else if (e.kind == AptKind::kSharing && e.is(abi::SharingState::kAttached)) {
+      // A revoked sharing still being removed counts: its consumer may still read.
+      out.attached.emplace_back(static_cast<std::uint64_t>(e.csm_id), static_cast<std::uint64_t>(e.peer));
     }
   });
   return out;
+}
+
+/// Every region the realm takes part in: as provider (its regions, with their attached
+/// consumers), and as consumer (its attached reservations), joined with no lock held.
+std::vector<cca::CsmClaim> csm_claims(OwnCsmRecords records) {
+  std::sort(records.attached.begin(), records.attached.end());
+  for (cca::CsmClaim& claim : records.claims) {
+    if (claim.role != cca::CsmRole::kProvider) continue;
+    auto it = std::lower_bound(records.attached.begin(), records.attached.end(),
+                               std::pair{claim.csm_id, std::uint64_t{0}});
+    for (; it != records.attached.end() && it->first == claim.csm_id; ++it) claim.consumers.push_back(it->second);
+  }
+  return std::move(records.claims);
 }
 
 void fill_consumer_views(RsiCtx& c, std::vector<cca::CsmClaim>& claims) {
@@ -93,6 +120,7 @@ cca::RealmClaims realm_claims(RsiCtx& c) {
   claims.challenge.resize(64);
   std::memcpy(claims.challenge.data(), &c.in.x[1], 64);  // X1..X8, little-endian
   claims.public_key = c.rmm.attestation.rak_public_key();
+  OwnCsmRecords records;
   c.with_realm([&](RealmDescriptor& r) {
     claims.rpv.assign(r.rpv.begin(), r.rpv.end());
     claims.hash_algo = hash_name(r.hash_algo);
@@ -101,8 +129,11 @@ cca::RealmClaims realm_claims(RsiCtx& c) {
       claims.rems[i] = measurement_bytes(r.measurements[1 + i], r.hash_algo);
     }
     claims.realm_id = static_cast<std::uint64_t>(r.rid);
-    claims.csm = csm_claims(c, r);
+    records = own_csm_records(c, r);
   });
+  claims.csm = csm_claims(std::move(records));
+  // A consumer's entry lists its provider's attached consumers, read with both RDs locked, so
+  // each entry is consistent even though the regions are read in turn.
   fill_consumer_views(c, *claims.csm);
   return claims;
 }

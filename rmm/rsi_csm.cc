@@ -73,13 +73,17 @@ constexpr std::array<RsiCondition<P>, 5> kShareConditions{{
 }};
 
 // ---- REVOKE / DESTROY -------------------------------------------------------------------------
+// A revoke that did not finish (its REC was stopped at an IRQ exit between two tables) left the
+// sharing draining: revoking it again finishes the job rather than failing.
 constexpr std::array<RsiCondition<P>, 2> kRevokeConditions{{
     realm_closing,
-    {"no_sharing", kInput, [](P& p) { return p.apt().sharing(Rid{p.x(1)}, p.x(2)) == nullptr; }},
+    {"no_sharing", kInput, [](P& p) { return p.apt().any_sharing(Rid{p.x(1)}, p.x(2)) == nullptr; }},
 }};
+// A region some DESTROY marked destroying (one stopped half way too) may be destroyed again:
+// that finishes the job.
 constexpr std::array<RsiCondition<P>, 2> kDestroyConditions{{
     realm_closing,
-    {"not_provider", kInput, [](P& p) { return own_region(p, CsmId{p.x(1)}) == nullptr; }},
+    {"not_provider", kInput, [](P& p) { return p.apt().region(CsmId{p.x(1)}) == nullptr; }},
 }};
 
 // ---- RESERVE ----------------------------------------------------------------------------------
@@ -123,24 +127,6 @@ constexpr auto kDestroyInfo = describe(kDestroyConditions);
 constexpr auto kReserveInfo = describe(kReserveConditions);
 constexpr auto kAttachInfo = describe(kAttachConditions);
 constexpr auto kDetachInfo = describe(kDetachConditions);
-
-/// One chunk of ATTACH: mapped, the host must prepare it first, or the attach was overtaken
-/// (revoked, detached, the provider torn down).
-enum class ChunkStep : std::uint8_t { kMapped, kNotReady, kGone };
-
-ChunkStep attach_chunk(RsiCtx& c, const AptEntry& start, std::uint64_t off, std::uint64_t len) {
-  return with_pair(c, start.peer, [&](P& p) {
-    const AptEntry* res = p.apt().reservation_by_serial(start.serial);
-    const AptEntry* region = offered_region(p);
-    if (res == nullptr || !res->is(ResState::kAttaching) || res->draining() || region == nullptr ||
-        region->csm_id != res->csm_id) {
-      return ChunkStep::kGone;
-    }
-    if (!consumer_chunk_ready(c.rmm, p.self(), res->base + off, len)) return ChunkStep::kNotReady;
-    map_chunk(c.rmm, *p.peer(), *region, p.self(), *res, off, len);
-    return ChunkStep::kMapped;
-  });
-}
 
 }  // namespace
 
@@ -207,7 +193,7 @@ RsiResult rsi_csm_revoke(RsiCtx& c) {
   });
   if (r.x0 != 0) return r;
   // When it returns, no PE can reach the region through the consumer's stage 2 (csm-abi §3).
-  end_sharing(c.rmm, self, consumer, c.in.x[2], ResState::kRevoked);
+  end_sharing(c.rmm, self, consumer, c.in.x[2], ResState::kRevoked, &c.rec);
   return r;
 }
 std::span<const RsiConditionInfo> rsi_csm_revoke_conditions() { return kRevokeInfo; }
@@ -242,7 +228,7 @@ RsiResult rsi_csm_destroy(RsiCtx& c) {
       return true;
     });
     if (done) break;
-    end_sharing(c.rmm, self, sharing->first, sharing->second, ResState::kRevoked);
+    end_sharing(c.rmm, self, sharing->first, sharing->second, ResState::kRevoked, &c.rec);
   }
   rec_exit(c.rmm, c.rec, csm_exit(abi::RmiRecExitReason::kCsmRemove, gone.base, gone.size, id));
   return r;
@@ -275,43 +261,60 @@ RsiResult rsi_csm_reserve(RsiCtx& c) {
 std::span<const RsiConditionInfo> rsi_csm_reserve_conditions() { return kReserveInfo; }
 
 RsiResult rsi_csm_attach(RsiCtx& c) {
+  // A level-3 table per lock hold: the first with the checks, the last marks the reservation
+  // ATTACHED (a region of one table takes one lock hold). Between two, every lock is released.
+  enum class Step : std::uint8_t { kFailed, kMapped, kNotReady, kOvertaken, kDone };
   AptEntry res{};
   std::uint8_t perm = 0;
-  const RsiResult r = with_pair(c, Rid{c.in.x[1]}, [&](P& p) -> RsiResult {
-    if (auto f = first_failure(kAttachConditions, p)) return *f;
-    AptEntry& mine = *my_reservation(p);
-    AptEntry& sharing = *offered(p);
-    // From now on a provider DATA_CREATE in the region reaches this consumer too.
-    mine.set(ResState::kAttaching);
-    sharing.set(abi::SharingState::kAttached);
-    res = mine;
-    perm = sharing.perm;
-    return RsiResult::success();
-  });
-  if (r.x0 != 0) return r;
-  auto overtaken = [] {
-    diag::record_failure("sharing_gone");
-    return RsiResult(kState);
-  };
-  for (std::uint64_t off = 0; off < res.size;) {
-    const std::uint64_t len = chunk_at(res.base + off, res.size - off);
-    const ChunkStep step = attach_chunk(c, res, off, len);
-    if (step == ChunkStep::kGone) return overtaken();
-    if (step == ChunkStep::kMapped) {
+  std::uint64_t off = 0;
+  for (bool first = true;;) {
+    RsiResult failure(abi::RsiStatus::kSuccess);
+    const Step step = with_pair(c, Rid{c.in.x[1]}, [&](P& p) -> Step {
+      AptEntry* mine = nullptr;
+      if (first) {
+        if (auto f = first_failure(kAttachConditions, p)) {
+          failure = *f;
+          return Step::kFailed;
+        }
+        mine = my_reservation(p);
+        AptEntry& sharing = *offered(p);
+        // From now on a provider DATA_CREATE in the region reaches this consumer too.
+        mine->set(ResState::kAttaching);
+        sharing.set(abi::SharingState::kAttached);
+        res = *mine;
+        perm = sharing.perm;
+        first = false;
+      } else {
+        // A revoke, detach or teardown that came in between wins (it removes what was mapped).
+        mine = p.apt().reservation_by_serial(res.serial);
+        const AptEntry* region = offered_region(p);
+        // Another REC's ATTACH of the same reservation finished it: so is this one.
+        if (mine != nullptr && mine->is(ResState::kAttached) && !mine->draining()) return Step::kDone;
+        if (mine == nullptr || !mine->is(ResState::kAttaching) || mine->draining() ||
+            region == nullptr || region->csm_id != mine->csm_id) {
+          return Step::kOvertaken;
+        }
+      }
+      const std::uint64_t len = chunk_at(res.base + off, res.size - off);
+      if (!consumer_chunk_ready(c.rmm, p.self(), res.base + off, len)) return Step::kNotReady;
+      map_chunk(c.rmm, *p.peer(), *offered_region(p), p.self(), *mine, off, len);
       off += len;
-      continue;
+      if (off < res.size) return Step::kMapped;
+      mine->set(ResState::kAttached);
+      return Step::kDone;
+    });
+    switch (step) {
+      case Step::kFailed: return failure;
+      case Step::kOvertaken: diag::record_failure("sharing_gone"); return RsiResult(kState);
+      case Step::kDone: return RsiResult::success({perm});
+      case Step::kMapped: (void)take_pending_irq(c.rmm, c.rec); break;  // the host may run now
+      case Step::kNotReady:
+        // Private granules or the level-3 RTT still in the way: the host prepares the range (the
+        // realm never sees a failure because its host was slow), then this table is tried again.
+        rec_exit(c.rmm, c.rec, csm_exit(abi::RmiRecExitReason::kCsmConsumer, res.base, res.size, res.csm_id));
+        break;
     }
-    // Private granules or the level-3 RTT still in the way: the host prepares the range (the
-    // realm never sees a failure because its host was slow), then this chunk is tried again.
-    rec_exit(c.rmm, c.rec, csm_exit(abi::RmiRecExitReason::kCsmConsumer, res.base, res.size, res.csm_id));
   }
-  const bool attached = with_pair(c, res.peer, [&](P& p) {
-    AptEntry* mine = p.apt().reservation_by_serial(res.serial);
-    if (mine == nullptr || !mine->is(ResState::kAttaching) || mine->draining()) return false;
-    mine->set(ResState::kAttached);
-    return true;
-  });
-  return attached ? RsiResult::success({perm}) : overtaken();
 }
 std::span<const RsiConditionInfo> rsi_csm_attach_conditions() { return kAttachInfo; }
 
@@ -319,25 +322,35 @@ RsiResult rsi_csm_detach_and_free(RsiCtx& c) {
   AptEntry res{};
   Rid self{};
   bool maps = false;
-  const RsiResult r = with_pair(c, Rid{c.in.x[1]}, [&](P& p) -> RsiResult {
-    if (auto f = first_failure(kDetachConditions, p)) return *f;
-    AptEntry& mine = *my_reservation(p);
-    maps = mine.may_map();
-    if (maps) mine.flags |= apt_flags::kDraining;  // nothing is mapped into it from now on
-    res = mine;
-    self = p.self().rid;
-    return RsiResult::success();
-  });
-  if (r.x0 != 0) return r;
-  if (maps) drain_reservation(c.rmm, self, res.serial);
-  with_pair(c, res.peer, [&](P& p) {
-    if (AptEntry* mine = p.apt().reservation_by_serial(res.serial)) Apt::release(*mine);
-    // The sharing stays offered: the consumer may reserve it again.
+  // The sharing becomes OFFERED again only where this call deleted the reservation, in the same
+  // lock hold: a later reservation of the sharing (after another DETACH finished) is not ours.
+  auto release = [&](P& p, AptEntry& mine) {
+    Apt::release(mine);
     if (RealmDescriptor* provider = p.peer()) {
       AptEntry* s = Apt(c.rmm, *provider).sharing(self, res.k);
       if (s != nullptr && s->csm_id == res.csm_id) s->set(abi::SharingState::kOffered);
     }
+  };
+  const RsiResult r = with_pair(c, Rid{c.in.x[1]}, [&](P& p) -> RsiResult {
+    if (auto f = first_failure(kDetachConditions, p)) return *f;
+    AptEntry& mine = *my_reservation(p);
+    res = mine;
+    self = p.self().rid;
+    maps = mine.may_map();
+    if (!maps) {
+      release(p, mine);  // nothing mapped: checked and gone in one lock hold
+    } else {
+      mine.flags |= apt_flags::kDraining;  // ATTACH refuses it and nothing is mapped into it
+    }
+    return RsiResult::success();
   });
+  if (r.x0 != 0) return r;
+  if (maps) {
+    drain_reservation(c.rmm, self, res.serial, &c.rec);
+    with_pair(c, res.peer, [&](P& p) {
+      if (AptEntry* mine = p.apt().reservation_by_serial(res.serial)) release(p, *mine);
+    });
+  }
   rec_exit(c.rmm, c.rec, csm_exit(abi::RmiRecExitReason::kCsmRemove, res.base, res.size, res.csm_id));
   return r;
 }

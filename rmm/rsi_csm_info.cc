@@ -41,16 +41,22 @@ InfoView info_view(P& p) {
   return {provider, papt.region(res->csm_id)};
 }
 
-constexpr std::array<RsiCondition<P>, 4> kInfoConditions{{
+constexpr std::array<RsiCondition<P>, 5> kInfoConditions{{
     {"addr_align", kInput, [](P& p) { return !Ipa{p.x(2)}.is_granule_aligned(); }},
     {"addr_bound", kInput, [](P& p) { return !p.self().is_protected(Ipa{p.x(2)}); }},
     {"flags", kInput, [](P& p) { return (p.x(3) & flags::kReservedMask) != 0; }},
     {"not_participant", kInput, [](P& p) { return info_view(p).region == nullptr; }},
+    {"buffer", kInput,
+     [](P& p) { return realm_buffer_refused(p.c.rmm, p.self(), Ipa{p.x(2)}, sizeof(abi::RsiCsmInfo)); }},
 }};
-constexpr std::array<RsiCondition<P>, 3> kMeasurementsConditions{{
+constexpr std::array<RsiCondition<P>, 4> kMeasurementsConditions{{
     {"addr_align", kInput, [](P& p) { return !Ipa{p.x(2)}.is_granule_aligned(); }},
     {"addr_bound", kInput, [](P& p) { return !p.self().is_protected(Ipa{p.x(2)}); }},
     {"rid", kInput, [](P& p) { return Rid{p.x(1)} != p.self().rid && p.peer() == nullptr; }},
+    {"buffer", kInput,
+     [](P& p) {
+       return realm_buffer_refused(p.c.rmm, p.self(), Ipa{p.x(2)}, sizeof(abi::RsiRealmMeasurements));
+     }},
 }};
 constexpr auto kInfoInfo = describe(kInfoConditions);
 constexpr auto kMeasurementsInfo = describe(kMeasurementsConditions);
@@ -86,11 +92,13 @@ RsiResult rsi_csm_info(RsiCtx& c) {
     info.size = v.region->size;
     info.provider_rid = static_cast<std::uint64_t>(v.provider->rid);
     info.first = p.x(5);
+    // Every sharing whose consumer may read the region, revoked ones still being removed too.
     Apt(c.rmm, *v.provider).for_each([&](const AptEntry& e) {
-      if (!e.live_sharing() || e.csm_id != v.region->csm_id) return;
+      if (e.kind != AptKind::kSharing || e.csm_id != v.region->csm_id) return;
       const std::uint64_t index = info.total_sharings++;
       if (index < info.first || info.num_sharings == info.sharings.size()) return;
-      info.sharings[info.num_sharings++] = {static_cast<std::uint64_t>(e.peer), e.k, e.perm, e.state};
+      const auto state = e.draining() ? static_cast<std::uint64_t>(abi::SharingState::kRevoking) : e.state;
+      info.sharings[info.num_sharings++] = {static_cast<std::uint64_t>(e.peer), e.k, e.perm, state};
     });
     return RsiResult::success({info.total_sharings});
   });

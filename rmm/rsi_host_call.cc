@@ -11,11 +11,18 @@ namespace {
 
 constexpr auto kInput = abi::RsiStatus::kErrorInput;
 
-constexpr std::array<RsiCondition<RsiCtx>, 2> kConditions{{
+constexpr std::array<RsiCondition<RsiCtx>, 3> kConditions{{
     {"addr_align", kInput, [](RsiCtx& c) { return !Ipa{c.in.x[1]}.is_aligned(abi::kHostCallAlign); }},
     {"addr_bound", kInput,
      [](RsiCtx& c) {
        return !c.with_realm([&](RealmDescriptor& r) { return r.is_protected(Ipa{c.in.x[1]}); });
+     }},
+    // The host's answer is written back into the structure: the realm must be able to write it.
+    {"buffer", kInput,
+     [](RsiCtx& c) {
+       return c.with_realm([&](RealmDescriptor& r) {
+         return realm_buffer_refused(c.rmm, r, Ipa{c.in.x[1]}, sizeof(abi::RsiHostCall));
+       });
      }},
 }};
 constexpr auto kInfo = describe(kConditions);

@@ -79,19 +79,17 @@ RsiResult rsi_ipa_state_get(RsiCtx& c) {
   if (auto f = first_failure(kGetConditions, c)) return *f;
   const Ipa base{c.in.x[1]};
   const Ipa top{c.in.x[2]};
+  // One walk, and the entries of the table it reached: work bounded by one table under the RD
+  // lock (as TF-RMM); a realm that wants more asks again from the returned top.
   return c.with_realm([&](RealmDescriptor& realm) {
-    auto ripas_at = [&](Ipa ipa, Ipa& entry_end) {
-      RttWalk w = rtt_walk(c.rmm.platform, c.rmm.granules, realm, ipa, abi::s2tt::kMaxLevel);
-      entry_end = w.entry_ipa() + w.rtt.entry_size();
-      return w.entry.ripas;
-    };
-    Ipa end;
-    const abi::Ripas first = ripas_at(base, end);
-    while (end < top) {
-      Ipa next_end;
-      if (ripas_at(end, next_end) != first) break;
-      end = next_end;
+    RttWalk w = rtt_walk(c.rmm.platform, c.rmm.granules, realm, base, abi::s2tt::kMaxLevel);
+    const abi::Ripas first = w.entry.ripas;
+    std::uint64_t i = w.index + 1;
+    while (i < abi::s2tt::kEntriesPerTable && w.rtt.entry_ipa(i) < top &&
+           w.rtt.entry(i).hipas != Hipas::kTable && w.rtt.entry(i).ripas == first) {
+      ++i;
     }
+    const Ipa end = w.rtt.entry_ipa(i);
     return RsiResult::success({std::min(end, top).value(), static_cast<std::uint64_t>(first)});
   });
 }

@@ -22,11 +22,17 @@ constexpr std::array<RsiCondition<RsiCtx>, 2> kExtendConditions{{
 }};
 constexpr auto kExtendInfo = describe(kExtendConditions);
 
-constexpr std::array<RsiCondition<RsiCtx>, 2> kConfigConditions{{
+constexpr std::array<RsiCondition<RsiCtx>, 3> kConfigConditions{{
     {"addr_align", kInput, [](RsiCtx& c) { return !Ipa{c.in.x[1]}.is_granule_aligned(); }},
     {"addr_bound", kInput,
      [](RsiCtx& c) {
        return !c.with_realm([&](RealmDescriptor& r) { return r.is_protected(Ipa{c.in.x[1]}); });
+     }},
+    {"buffer", kInput,
+     [](RsiCtx& c) {
+       return c.with_realm([&](RealmDescriptor& r) {
+         return realm_buffer_refused(c.rmm, r, Ipa{c.in.x[1]}, sizeof(abi::RsiRealmConfig));
+       });
      }},
 }};
 constexpr auto kConfigInfo = describe(kConfigConditions);

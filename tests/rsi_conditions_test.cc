@@ -35,6 +35,7 @@ namespace {
 // (two granules) at 0x200000, consumers reserve at 0x300000.
 constexpr std::uint64_t kProgramRam = 0x140000;
 constexpr std::uint64_t kUnprotected = std::uint64_t{1} << 39U;
+constexpr std::uint64_t kEmptyIpa = 0x4000000;  // 64 MiB: past the realm's RAM, RIPAS EMPTY
 
 constexpr auto kInput = abi::RsiStatus::kErrorInput;
 using Fid = abi::RsiFid;
@@ -172,7 +173,7 @@ class RsiConditionTest : public RmmTest {
     ASSERT_TRUE(cv.done) << r.console() << r.error();
     EXPECT_EQ(cv.last_x0, static_cast<std::uint64_t>(abi::RsiStatus::kErrorState)) << r.console();
     EXPECT_EQ(rmm().last_rsi_failure(r.built.recs[1].rec), "realm_closing");
-    EXPECT_TRUE(rmm().realm(r.built.rd)->csm_torn_down);
+    EXPECT_TRUE(rmm().realm(r.built.rd)->csm_closing);  // the teardown may still be running
     cv.destroy(r);
   }
 
@@ -218,6 +219,12 @@ TEST_F(RsiRealmConfig, rejects_addr_align) {
   expect_rejected(probe(kInput, Fid::kRealmConfig, {kProgramRam + 0x800}), "addr_align");
 }
 
+TEST_F(RsiRealmConfig, rejects_buffer) {
+  // RSI outputs go only into the caller's own private memory: 64 MiB is RIPAS EMPTY here (a
+  // reservation or a CSM mapping is refused alike: tests/trusted_core_test.cc).
+  expect_rejected(probe(kInput, Fid::kRealmConfig, {kEmptyIpa}), "buffer");
+}
+
 TEST_F(RsiRealmConfig, rejects_addr_bound) {
   expect_rejected(probe(kInput, Fid::kRealmConfig, {kUnprotected}), "addr_bound");
 }
@@ -246,6 +253,12 @@ TEST_F(RsiAttestationTokenContinue, rejects_size_overflow) {
 
 TEST_F(RsiAttestationTokenContinue, rejects_size_bound) {
   expect_rejected(probe(kInput, kContinue, {kProgramRam, 0x800, 0x801}), "size_bound");
+}
+
+TEST_F(RsiAttestationTokenContinue, rejects_buffer) {
+  expect_rejected(script("p", {call(Fid::kAttestationTokenInit, "1 2 3 4 5 6 7 8"),
+                               "fail input " + call(Fid::kAttestationTokenContinue, hex(kEmptyIpa) + " 0 64")}),
+                  "buffer");
 }
 
 TEST_F(RsiAttestationTokenContinue, rejects_state) {
@@ -325,6 +338,10 @@ using RsiHostCall = RsiConditionTest;
 TEST_F(RsiHostCall, rejects_addr_align) {
   expect_rejected(probe(kInput, Fid::kHostCall, {kProgramRam + abi::kHostCallAlign / 2}),
                   "addr_align");
+}
+
+TEST_F(RsiHostCall, rejects_buffer) {
+  expect_rejected(probe(kInput, Fid::kHostCall, {kEmptyIpa}), "buffer");
 }
 
 TEST_F(RsiHostCall, rejects_addr_bound) {
@@ -538,6 +555,12 @@ TEST_F(RsiCsmInfo, rejects_not_participant) {
                   "not_participant");
 }
 
+TEST_F(RsiCsmInfo, rejects_buffer) {
+  expect_rejected(script("p", {"create r 0x200000 0x2000",
+                               "fail input " + call(Caec::kCsmInfo, "r " + hex(kEmptyIpa))}),
+                  "buffer");
+}
+
 TEST_F(RsiCsmInfo, rejects_a_consumer_whose_reservation_was_revoked) {
   // A REVOKED reservation is no consent: its holder is no longer a participant.
   auto& p = provider({"wait reserved", "revoke c 0", "signal revoked"});
@@ -563,6 +586,11 @@ TEST_F(RsiRealmMeasurements, rejects_addr_align) {
   auto& p = script("p", {"publish", "fail input " + call(Caec::kRealmMeasurements,
                                                          "@p " + hex(kProgramRam + 0x800))});
   expect_rejected(p, "addr_align");
+}
+
+TEST_F(RsiRealmMeasurements, rejects_buffer) {
+  expect_rejected(script("p", {"publish", "fail input " + call(Caec::kRealmMeasurements, "@p " + hex(kEmptyIpa))}),
+                  "buffer");
 }
 
 TEST_F(RsiRealmMeasurements, rejects_addr_bound) {

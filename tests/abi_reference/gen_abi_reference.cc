@@ -82,6 +82,7 @@ std::string_view name(abi::SharingState s) {
   switch (s) {
     case abi::SharingState::kOffered: return "OFFERED";
     case abi::SharingState::kAttached: return "ATTACHED";
+    case abi::SharingState::kRevoking: return "REVOKING";
   }
   return "";
 }
@@ -253,6 +254,9 @@ const std::map<std::string_view, std::string_view> kConditionNotes{
     {"addr_align", "`out_ipa` is not granule aligned"},
     {"addr_bound", "`out_ipa` is not in the caller's protected IPA space"},
     {"flags", "a reserved bit of `flags` is set"},
+    {"buffer",
+     "`out_ipa` is not the caller's own private memory: inside one of its CSM reservations, a "
+     "mapping of another realm's granule, or RIPAS EMPTY (docs/csm.md, RSI buffers)"},
     {"not_participant",
      "the region named is not the caller's, and its provider offers the caller no live sharing "
      "of it (by CSM id: through a reservation that is not revoked or dead)"},

@@ -70,6 +70,19 @@ int cpu_on(Realm& r) {
 }
 CAEC_REALM_PROGRAM("test-cpu-on", cpu_on);
 
+/// REC 0 starts REC 1 twice and returns the second PSCI return code; REC 1 dies each time of an
+/// unhandled synchronous external abort (it reads RIPAS EMPTY memory outside guarded()), so its
+/// realm context ends: a real kernel's CPU would be dead, and CPU_ON must bring it back.
+int cpu_on_dying(Realm& r) {
+  if (r.rec_index() != 0) {
+    volatile std::uint64_t sink = *r.as<volatile std::uint64_t>(Ipa{0x4000000});
+    return static_cast<int>(sink);  // not reached
+  }
+  if (r.start_cpu(1, 0) != 0) return 1;
+  return static_cast<int>(r.start_cpu(1, 0));
+}
+CAEC_REALM_PROGRAM("test-cpu-on-dying", cpu_on_dying);
+
 /// REC 0 returns PSCI AFFINITY_INFO of REC 1 (0 on, 1 off).
 int cpu_state(Realm& r) {
   if (r.rec_index() != 0) return 0;

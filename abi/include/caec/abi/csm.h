@@ -43,7 +43,10 @@ enum class CsmErrorReason : std::uint8_t {
 };
 
 /// State of a sharing (the provider's consent) as RSI_CSM_INFO reports it.
-enum class SharingState : std::uint64_t { kOffered = 1, kAttached = 2 };
+/// REVOKING: the sharing was revoked (or its region destroyed) but the command that does it has
+/// not finished removing the consumer's mappings (it takes IRQ exits between tables, and its REC
+/// may be stopped there): the consumer may still read. A REVOKE of it finishes the job.
+enum class SharingState : std::uint64_t { kOffered = 1, kAttached = 2, kRevoking = 3 };
 
 /// RSI_CSM_INFO's X3: how X1 names the region.
 namespace csm_info_flags {

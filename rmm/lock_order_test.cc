@@ -1,0 +1,132 @@
+// The lock-order validator (rmm/lock_order.h) on its own: orders it must accept, and each kind
+// of order it must refuse (the process aborts with both acquisition sites). It runs in every
+// build, so every other test of the suite also checks the order of every lock it takes.
+#include <gtest/gtest.h>
+
+#include <array>
+
+#include "rmm/granule.h"
+#include "rmm/platform.h"
+
+namespace caec::rmm {
+namespace {
+
+/// Enough of a platform for GranuleTable::transition (the scrub of an edge into DELEGATED).
+class ScratchPlatform final : public Platform {
+ public:
+  [[nodiscard]] DramBank dram() const override { return {Pa{0}, 16}; }
+  [[nodiscard]] BootOptions boot_options() const override { return {}; }
+  [[nodiscard]] abi::El3Status el3_call(abi::El3Fid, Pa) override { return abi::El3Status::kOk; }
+  void el3_smc(abi::SmcRegs&) override {}
+  [[nodiscard]] std::span<std::byte> el3_shared_buffer() override { return {}; }
+  [[nodiscard]] std::byte* map_granule(Pa) override { return page_.data(); }
+  [[nodiscard]] bool ns_read(Pa, std::span<std::byte>) override { return false; }
+  [[nodiscard]] bool ns_write(Pa, std::span<const std::byte>) override { return false; }
+  void tlbi_ipa(std::uint16_t, Ipa, std::uint64_t) override {}
+  void tlbi_vmid(std::uint16_t) override {}
+  [[nodiscard]] bool realm_run(Pa, std::uint16_t, const S2Config&, const RecStart&) override { return false; }
+  void realm_yield() override {}
+  [[noreturn]] void realm_restart(const RecStart&) override { std::abort(); }
+  [[nodiscard]] bool realm_take_irq() override { return false; }
+  void realm_wait_for_irq() override {}
+  void realm_release(Pa) override {}
+  void s2_release(std::uint16_t) override {}
+
+ private:
+  std::array<std::byte, kGranuleSize> page_{};
+};
+
+class LockOrder : public ::testing::Test {
+ protected:
+  static Pa g(std::uint64_t i) { return Pa{i * kGranuleSize}; }
+  ScratchPlatform platform;
+  GranuleTable table{platform.dram()};
+};
+
+constexpr const char* kViolation = "RMM lock order violation";
+
+TEST_F(LockOrder, accepts_the_written_order) {
+  LockedGranule a = table.lock(g(1), LockRequest::external());
+  LockedGranule b = table.lock(g(5), LockRequest::external());
+  LockedGranule root = table.lock(g(2), LockRequest::rtt(1));
+  LockedGranule leaf = table.lock(g(3), LockRequest::rtt(3));
+  LockedGranule data = table.lock(g(4), LockRequest::data());
+  LockedGranule aux = table.lock(g(6), LockRequest::rec_aux());
+  LockedGranule apt = table.lock(g(0), LockRequest::apt());
+  // Concatenated starting tables: the same level in ascending PA.
+  leaf.release();
+  root.release();
+  data.release();
+  aux.release();
+  apt.release();
+  LockedGranule s0 = table.lock(g(8), LockRequest::rtt(1));
+  LockedGranule s1 = table.lock(g(9), LockRequest::rtt(1));
+}
+
+TEST_F(LockOrder, accepts_hand_over_hand_walks) {
+  LockedGranule rd = table.lock(g(1), LockRequest::external());
+  LockedGranule parent = table.lock(g(7), LockRequest::rtt(1));
+  for (int level = 2; level <= 3; ++level) {
+    LockedGranule child = table.lock(g(7 + static_cast<std::uint64_t>(level)), LockRequest::rtt(level));
+    parent = std::move(child);  // the parent is released after the child is held
+  }
+}
+
+TEST_F(LockOrder, refuses_external_granules_out_of_pa_order) {
+  EXPECT_DEATH(
+      {
+        LockedGranule high = table.lock(g(5), LockRequest::external());
+        LockedGranule low = table.lock(g(1), LockRequest::external());
+      },
+      kViolation);
+}
+
+TEST_F(LockOrder, refuses_an_earlier_class_while_a_later_one_is_held) {
+  EXPECT_DEATH(
+      {
+        LockedGranule rtt = table.lock(g(2), LockRequest::rtt(3));
+        LockedGranule rd = table.lock(g(5), LockRequest::external());
+      },
+      kViolation);
+  EXPECT_DEATH(
+      {
+        LockedGranule data = table.lock(g(2), LockRequest::data());
+        LockedGranule rtt = table.lock(g(5), LockRequest::rtt(3));
+      },
+      kViolation);
+}
+
+TEST_F(LockOrder, refuses_a_table_nearer_the_root_while_a_deeper_one_is_held) {
+  // What walking a second realm's tables while holding the first realm's leaf would do.
+  EXPECT_DEATH(
+      {
+        LockedGranule leaf = table.lock(g(2), LockRequest::rtt(3));
+        LockedGranule root = table.lock(g(5), LockRequest::rtt(1));
+      },
+      kViolation);
+}
+
+TEST_F(LockOrder, refuses_to_wait_for_a_granule_it_holds) {
+  EXPECT_DEATH(
+      {
+        LockedGranule once = table.lock(g(2), LockRequest::external());
+        LockedGranule twice = table.lock(g(2), LockRequest::external());
+      },
+      "already holds");
+}
+
+TEST_F(LockOrder, refuses_to_wait_while_an_external_lock_holds_an_internal_granule) {
+  // The class of bug of issue 15: a host-named granule held under an external lock turns out
+  // to be (or becomes) an RTT, and the command then waits for another lock.
+  EXPECT_DEATH(
+      {
+        LockedGranule named = table.lock(g(1), LockRequest::external());
+        table.transition(platform, named, GranuleState::kDelegated);
+        table.transition(platform, named, GranuleState::kRtt);
+        LockedGranule next = table.lock(g(5), LockRequest::external());
+      },
+      "no longer external");
+}
+
+}  // namespace
+}  // namespace caec::rmm
