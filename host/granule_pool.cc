@@ -55,4 +55,17 @@ std::uint64_t GranulePool::free_granules() const {
   return free_;
 }
 
+GranulePool::State GranulePool::state() const {
+  std::lock_guard lock(mutex_);
+  return {used_, next_, free_};
+}
+
+void GranulePool::restore(const State& s) {
+  std::lock_guard lock(mutex_);
+  if (s.used.size() != used_.size()) throw std::logic_error("restoring another pool's state");
+  used_ = s.used;
+  next_ = s.next;
+  free_ = s.free;
+}
+
 }  // namespace caec::host

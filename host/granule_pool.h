@@ -25,6 +25,15 @@ class GranulePool {
   [[nodiscard]] std::uint64_t free_granules() const;
   [[nodiscard]] std::uint64_t total_granules() const { return used_.size(); }
 
+  /// The allocator's state, to put it back later (testing/system_snapshot.h).
+  struct State {
+    std::vector<bool> used;
+    std::uint64_t next = 0;
+    std::uint64_t free = 0;
+  };
+  [[nodiscard]] State state() const;
+  void restore(const State& s);
+
  private:
   mutable std::mutex mutex_;
   Pa base_;

@@ -87,6 +87,20 @@ std::vector<Pa> Host::stranded() const {
   return stranded_;
 }
 
+Host::State Host::state() const {
+  return {pool_.state(), ram_backing_.state(), stranded(), delegated()};
+}
+
+void Host::restore(const State& s) {
+  pool_.restore(s.pool);
+  ram_backing_.restore(s.ram);
+  {
+    std::lock_guard lock(stranded_mutex_);
+    stranded_ = s.stranded;
+  }
+  delegated_.store(s.delegated, std::memory_order_relaxed);
+}
+
 void expect_ok(abi::RmiReturn ret, const std::string& what) {
   if (!ret.ok()) throw HostError(what + ": " + describe(ret));
 }

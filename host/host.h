@@ -56,6 +56,17 @@ class Host {
   /// Granules this host has delegated and not yet undelegated (stranded ones included).
   [[nodiscard]] std::uint64_t delegated() const { return delegated_.load(std::memory_order_relaxed); }
 
+  /// What the host holds (its pool, RAM reservations, granules kept aside), to put it back
+  /// later (testing/system_snapshot.h). Only while no other thread uses the host.
+  struct State {
+    GranulePool::State pool;
+    RamBacking::State ram;
+    std::vector<Pa> stranded;
+    std::uint64_t delegated = 0;
+  };
+  [[nodiscard]] State state() const;
+  void restore(const State& s);
+
  private:
   machine::Machine& machine_;
   RmiClient rmi_;

@@ -59,4 +59,16 @@ std::uint64_t RamBacking::held() const {
   return n;
 }
 
+RamBacking::State RamBacking::state() const {
+  std::lock_guard lock(mutex_);
+  State s;
+  s.blocks_ = blocks_;
+  return s;
+}
+
+void RamBacking::restore(const State& s) {
+  std::lock_guard lock(mutex_);
+  blocks_ = s.blocks_;
+}
+
 }  // namespace caec::host

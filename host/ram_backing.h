@@ -52,6 +52,18 @@ class RamBacking {
     std::optional<Pa> base;                  // none: no aligned run was free at first touch
     std::bitset<kGranulesPerBlock> held{};   // reserved and not yet taken
   };
+
+ public:
+  /// The reservations, to put them back later (testing/system_snapshot.h). The pool's own
+  /// state goes with them (GranulePool::State).
+  class State {
+    friend class RamBacking;
+    std::map<std::pair<Pa, Ipa>, Block> blocks_;
+  };
+  [[nodiscard]] State state() const;
+  void restore(const State& s);
+
+ private:
   std::uint64_t free_held(Block& b);  // caller holds mutex_
 
   GranulePool& pool_;

@@ -158,6 +158,59 @@ void Vmm::destroy(VmRealm& r) {
   std::erase_if(realms_, [&](const auto& p) { return p.get() == &r; });
 }
 
+Vmm::State Vmm::state() {
+  State s;
+  {
+    std::lock_guard lock(realms_mutex_);
+    for (const auto& r : realms_) {
+      std::lock_guard realm_lock(r->mutex_);
+      s.realms.push_back({r.get(), r->built, r->run_pages, r->vcpus_.size()});
+    }
+  }
+  s.shared = shared_;
+  std::lock_guard lock(names_mutex_);
+  s.published_rids = published_rids_;
+  s.signals = signals_;
+  return s;
+}
+
+void Vmm::restore(const State& s) {
+  {
+    std::lock_guard lock(realms_mutex_);
+    for (const auto& r : realms_) {
+      std::lock_guard realm_lock(r->mutex_);
+      for (const auto& v : r->vcpus_) {
+        if (v.running || v.thread.joinable()) throw std::logic_error("restore while a vCPU loop runs");
+      }
+    }
+    std::vector<std::unique_ptr<VmRealm>> kept;
+    for (const State::Realm& record : s.realms) {
+      const auto it = std::find_if(realms_.begin(), realms_.end(),
+                                   [&](const auto& p) { return p.get() == record.realm; });
+      if (it == realms_.end()) throw std::logic_error("restore: a realm of the snapshot was destroyed since");
+      VmRealm& r = **it;
+      {
+        std::lock_guard realm_lock(r.mutex_);
+        r.built = record.built;
+        r.run_pages = record.run_pages;
+        r.vcpus_ = std::vector<VmRealm::Vcpu>(record.num_recs);
+        r.stopping_ = false;
+        r.active_ = 0;
+        r.exit_status_.reset();
+        r.console_.clear();
+        r.error_.clear();
+        r.exits_.clear();
+      }
+      kept.push_back(std::move(*it));
+    }
+    realms_ = std::move(kept);  // in the snapshot's order; realms launched since are dropped
+  }
+  shared_ = s.shared;
+  std::lock_guard lock(names_mutex_);
+  published_rids_ = s.published_rids;
+  signals_ = s.signals;
+}
+
 Pa Vmm::create_shared_buffer(std::uint64_t id, std::uint64_t size, bool read_only) {
   const std::uint64_t granules = (size + kGranuleSize - 1) / kGranuleSize;
   const auto pa = host_.allocate(granules);

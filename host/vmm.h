@@ -108,6 +108,35 @@ class Vmm {
   [[nodiscard]] Host& host() { return host_; }
   [[nodiscard]] RealmBuilder& builder() { return builder_; }
 
+ private:
+  struct SharedBuffer {
+    Pa pa;
+    std::uint64_t granules;
+    bool read_only;
+  };
+
+ public:
+  /// The VMM's records, to put them back later (testing/system_snapshot.h): each realm as
+  /// built, shared buffers, published names and signals. Only while no vCPU loop runs.
+  struct State {
+    struct Realm {
+      VmRealm* realm;
+      HostRealm built;
+      std::vector<Pa> run_pages;
+      std::size_t num_recs;
+    };
+    std::vector<Realm> realms;
+    std::map<std::uint64_t, SharedBuffer> shared;
+    std::map<std::string, std::uint64_t> published_rids;
+    std::set<std::string> signals;
+  };
+  [[nodiscard]] State state();
+  /// Puts the records back; each realm's run-time record (console, exit counts, status, queued
+  /// interrupts) becomes that of a realm just launched, and realms launched since are forgotten
+  /// (their granules are the host's and the RMM's to restore). Throws std::logic_error if a
+  /// realm of `s` was destroyed since, or a vCPU loop runs.
+  void restore(const State& s);
+
  protected:
   /// What the vCPU loop does after an exit.
   enum class Next : std::uint8_t { kEnter, kStopVcpu, kStopRealm };
@@ -158,11 +187,6 @@ class Vmm {
   RealmBuilder builder_;
   std::mutex realms_mutex_;
   std::vector<std::unique_ptr<VmRealm>> realms_;
-  struct SharedBuffer {
-    Pa pa;
-    std::uint64_t granules;
-    bool read_only;
-  };
   std::map<std::uint64_t, SharedBuffer> shared_;
   std::mutex names_mutex_;
   std::atomic<std::chrono::milliseconds> timer_tick_{std::chrono::milliseconds(10)};

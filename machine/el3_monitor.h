@@ -70,6 +70,7 @@ class El3Monitor {
   attest::Bytes plat_token_;
   std::size_t plat_token_sent_ = 0;
   std::atomic<std::uint64_t> host_smcs_{0};
+  friend class MachineSnapshot;
 };
 
 /// True for FIDs the EL3 monitor forwards from the host to the RMM.

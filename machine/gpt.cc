@@ -20,12 +20,6 @@ Gpt::Gpt(std::uint64_t num_granules)
   for (std::uint64_t i = 0; i < num_granules; ++i) entries_[i].store(0, std::memory_order_relaxed);
 }
 
-Gpt::Entry Gpt::entry(std::uint64_t index) const {
-  MACHINE_CHECK(index < num_granules_, "GPT index out of range");
-  const std::uint32_t raw = entries_[index].load(std::memory_order_acquire);
-  return {static_cast<Pas>(raw & 0xFFU), raw >> 8U};
-}
-
 bool Gpt::transition(std::uint64_t index, Pas from, Pas to) {
   MACHINE_CHECK(index < num_granules_, "GPT index out of range");
   std::uint32_t old = entries_[index].load(std::memory_order_relaxed);

@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "caec/abi/types.h"
+#include "machine/fatal.h"
 
 namespace caec::machine {
 
@@ -26,13 +27,18 @@ class Gpt {
 
   explicit Gpt(std::uint64_t num_granules);
 
-  [[nodiscard]] Entry entry(std::uint64_t index) const;
+  [[nodiscard]] Entry entry(std::uint64_t index) const {  // inline: inspection reads every entry
+    MACHINE_CHECK(index < num_granules_, "GPT index out of range");
+    const std::uint32_t raw = entries_[index].load(std::memory_order_acquire);
+    return {static_cast<Pas>(raw & 0xFFU), raw >> 8U};
+  }
   [[nodiscard]] Pas pas(std::uint64_t index) const { return entry(index).pas; }
   [[nodiscard]] std::uint64_t num_granules() const { return num_granules_; }
 
  private:
   friend class El3Monitor;
-  friend class Machine;  // boot-time carve-outs only
+  friend class Machine;          // boot-time carve-outs only
+  friend class MachineSnapshot;  // puts entries back exactly (generations included)
   /// Atomically moves an entry from `from` to `to`; false if it was not in `from`.
   [[nodiscard]] bool transition(std::uint64_t index, Pas from, Pas to);
   void set(std::uint64_t index, Pas pas);

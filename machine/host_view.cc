@@ -59,12 +59,14 @@ Access HostView::read(Pa pa, std::span<std::byte> out) const {
 
 Access HostView::write(Pa pa, std::span<const std::byte> in) const {
   if (!range_ok(pa, in.size())) return Access::kOutOfRange;
+  mem_.note_write(pa, in.size());
   return recoverable_copy(ptr(pa), in.data(), in.size()) ? Access::kOk
                                                           : Access::kGranuleProtectionFault;
 }
 
 Access HostView::fill(Pa pa, std::byte value, std::uint64_t size) const {
   if (!range_ok(pa, size)) return Access::kOutOfRange;
+  mem_.note_write(pa, size);
   std::byte chunk[kGranuleSize];
   std::memset(chunk, static_cast<int>(value), sizeof chunk);
   for (std::uint64_t off = 0; off < size; off += kGranuleSize) {

@@ -38,6 +38,7 @@ class HostView {
  private:
   friend class El3Monitor;
   friend class Machine;
+  friend class MachineSnapshot;
   // Each boundary between accessible and revoked granules costs the process one mapping (Linux
   // allows 65,530); the reference host keeps realm RAM in 2 MiB runs (host/ram_backing.h), so
   // boundaries stay few.

@@ -75,6 +75,7 @@ class Machine final : public AbortSink {
   [[nodiscard]] std::byte* realm_pas_granule(Pa pa) const;
 
  private:
+  friend class MachineSnapshot;
   MachineConfig config_;
   PhysMem mem_;
   Gpt gpt_;

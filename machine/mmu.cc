@@ -25,6 +25,12 @@ void Mmu::release(std::uint16_t vmid) {
   contexts_.erase(vmid);
 }
 
+void Mmu::release_all() {
+  std::map<std::uint16_t, std::unique_ptr<Stage2>> doomed;
+  std::lock_guard lock(mutex_);
+  doomed.swap(contexts_);
+}
+
 Stage2* Mmu::find(std::uint16_t vmid) {
   std::lock_guard lock(mutex_);
   auto it = contexts_.find(vmid);

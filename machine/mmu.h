@@ -26,6 +26,8 @@ class Mmu {
   /// for an existing VMID replaces the context (and so drops its TLB).
   Stage2& configure(std::uint16_t vmid, const S2Config& config);
   void release(std::uint16_t vmid);
+  /// Drops every context (machine/snapshot.h: no Vcpu may be using one).
+  void release_all();
   [[nodiscard]] Stage2* find(std::uint16_t vmid);
 
   void invalidate_ipa(std::uint16_t vmid, Ipa base, std::uint64_t size);
@@ -43,6 +45,7 @@ class Mmu {
   std::mutex mutex_;
   std::map<std::uint16_t, std::unique_ptr<Stage2>> contexts_;
   std::atomic<std::uint64_t> invalidations_{0};
+  friend class MachineSnapshot;
 };
 
 }  // namespace caec::machine

@@ -3,6 +3,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
@@ -31,6 +32,8 @@ PhysMem::PhysMem(Pa base, std::uint64_t num_granules) : base_(base), num_granule
     throw std::system_error(errno, std::generic_category(), "mmap dram");
   }
   bus_ = static_cast<std::byte*>(p);
+  written_ = std::make_unique<std::atomic<std::uint64_t>[]>(written_words());
+  for (std::uint64_t w = 0; w < written_words(); ++w) written_[w].store(0, std::memory_order_relaxed);
 }
 
 PhysMem::~PhysMem() {
@@ -38,9 +41,27 @@ PhysMem::~PhysMem() {
   close(fd_);
 }
 
-std::uint64_t PhysMem::granule_index(Pa pa) const {
-  MACHINE_CHECK(contains(pa), "PA outside DRAM");
-  return (pa - base_) >> kGranuleShift;
+void PhysMem::note_write(Pa pa, std::uint64_t size) const {
+  if (!tracking_.load(std::memory_order_relaxed) || size == 0) return;
+  const std::uint64_t top = size > UINT64_MAX - pa.value() ? UINT64_MAX : pa.value() + size;
+  if (pa >= end() || top <= base_.value()) return;
+  const std::uint64_t lo = std::max(pa.value(), base_.value()) - base_.value();
+  const std::uint64_t hi = std::min(top, end().value()) - base_.value();  // exclusive, > lo
+  for (std::uint64_t i = lo >> kGranuleShift; i <= (hi - 1) >> kGranuleShift; ++i) {
+    written_[i / 64].fetch_or(std::uint64_t{1} << (i % 64), std::memory_order_relaxed);
+  }
+}
+
+bool PhysMem::written(std::uint64_t index) const {
+  MACHINE_CHECK(index < num_granules_, "granule index outside DRAM");
+  return ((written_[index / 64].load(std::memory_order_relaxed) >> (index % 64)) & 1U) != 0;
+}
+
+void PhysMem::track_writes(bool on) {
+  tracking_.store(on, std::memory_order_relaxed);
+  if (!on) {
+    for (std::uint64_t w = 0; w < written_words(); ++w) written_[w].store(0, std::memory_order_relaxed);
+  }
 }
 
 std::byte* PhysMem::bus(Pa pa) const {

@@ -5,10 +5,13 @@
 // that checks the Granule Protection Table first (gpt.h, world_access.h).
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 
 #include "caec/abi/types.h"
+#include "machine/fatal.h"
 
 namespace caec::machine {
 
@@ -23,8 +26,12 @@ class PhysMem {
   [[nodiscard]] Pa end() const { return base_ + num_granules_ * kGranuleSize; }
   [[nodiscard]] std::uint64_t num_granules() const { return num_granules_; }
   [[nodiscard]] bool contains(Pa pa) const { return pa >= base_ && pa < end(); }
-  /// Granule number of `pa` (which must be inside memory).
-  [[nodiscard]] std::uint64_t granule_index(Pa pa) const;
+  /// Granule number of `pa` (which must be inside memory). Inline: inspection code calls it
+  /// for every granule after every step.
+  [[nodiscard]] std::uint64_t granule_index(Pa pa) const {
+    MACHINE_CHECK(contains(pa), "PA outside DRAM");
+    return (pa - base_) >> kGranuleShift;
+  }
   [[nodiscard]] Pa granule_pa(std::uint64_t index) const { return base_ + index * kGranuleSize; }
   /// Offset of `pa` in the memfd, for mapping it into a window.
   [[nodiscard]] std::uint64_t file_offset(Pa pa) const { return pa - base_; }
@@ -34,11 +41,41 @@ class PhysMem {
   /// always after a GPT check.
   [[nodiscard]] std::byte* bus(Pa pa) const;
 
+  // ---- Write tracking (machine/snapshot.h) ----
+  // While a snapshot exists, every path that can write DRAM marks the granules it may write:
+  // the RMM's granule mappings (platform/), the host view's writes, and stage-2 fills that
+  // grant a realm write access (a realm writes only through a fill made after the last TLB
+  // invalidation). A mark may be spurious (a mapping used only for reading), never missing.
+  // Marking is async-signal-safe (stage-2 fills run in the fault handler).
+
+  /// Marks [pa, pa + size) as possibly written (granules outside DRAM are ignored).
+  void note_write(Pa pa, std::uint64_t size) const;
+  /// Whether granule `index` was marked since tracking started or the marks were last taken.
+  [[nodiscard]] bool written(std::uint64_t index) const;
+  /// Starts or stops tracking (stopping forgets every mark).
+  void track_writes(bool on);
+  /// Calls `fn(index)` for every marked granule and clears its mark.
+  template <class Fn>
+  void take_written(Fn&& fn) const {
+    for (std::uint64_t w = 0; w < written_words(); ++w) {
+      std::uint64_t bits = written_[w].exchange(0, std::memory_order_acq_rel);
+      while (bits != 0) {
+        const auto bit = static_cast<std::uint64_t>(__builtin_ctzll(bits));
+        bits &= bits - 1;
+        fn(w * 64 + bit);
+      }
+    }
+  }
+
  private:
+  [[nodiscard]] std::uint64_t written_words() const { return (num_granules_ + 63) / 64; }
+
   Pa base_;
   std::uint64_t num_granules_;
   int fd_ = -1;
   std::byte* bus_ = nullptr;
+  std::atomic<bool> tracking_{false};
+  std::unique_ptr<std::atomic<std::uint64_t>[]> written_;
 };
 
 }  // namespace caec::machine

@@ -211,6 +211,7 @@ S2Outcome Stage2::fill(Ipa ipa, bool write) {
   void* p = mmap(at, map_size, prot, MAP_SHARED | MAP_FIXED | MAP_POPULATE, mem_.fd(),
                  static_cast<off_t>(mem_.file_offset(map_pa)));
   MACHINE_CHECK(p == at, "stage-2 fill: mmap failed");
+  if ((prot & PROT_WRITE) != 0) mem_.note_write(map_pa, map_size);  // the realm may write it now
   if (gpt_.pas(mem_.granule_index(map_pa)) == Pas::kNonSecure) {
     if (ns_count_ == ns_.size()) {
       for (std::size_t i = 0; i < ns_count_; ++i) unmap(ns_[i].ipa, ns_[i].size);

@@ -1,6 +1,7 @@
 #include "machine/vcpu.h"
 
 #include <cstdio>
+#include <exception>
 
 #include "machine/fatal.h"
 
@@ -57,6 +58,11 @@ void Vcpu::body() {
         start_ = r.start;
         again = true;
       } catch (const VcpuTerminated&) {
+      } catch (const std::exception& e) {
+        // Realm software that fails (realm firmware that trusts a corrupt boot block, say) ends
+        // its own context, as a crashed realm would on hardware, not the emulator's process.
+        std::fprintf(stderr, "realm: REC 0x%llx ended by an exception: %s\n",
+                     static_cast<unsigned long long>(rec_.value()), e.what());
       }
     }
   }

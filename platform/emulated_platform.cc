@@ -22,6 +22,13 @@ abi::El3Status EmulatedPlatform::el3_call(abi::El3Fid fid, Pa pa) {
   return static_cast<abi::El3Status>(regs.x[0]);
 }
 
+std::byte* EmulatedPlatform::map_granule(Pa pa) {
+  std::byte* p = m_.realm_pas_granule(pa);
+  // The RMM may write through the mapping (write tracking for snapshots, machine/snapshot.h).
+  m_.memory().note_write(pa, kGranuleSize);
+  return p;
+}
+
 bool EmulatedPlatform::ns_read(Pa pa, std::span<std::byte> out) {
   return m_.host_view().read(pa, out) == machine::Access::kOk;
 }

@@ -21,7 +21,7 @@ class EmulatedPlatform final : public rmm::Platform {
   [[nodiscard]] abi::El3Status el3_call(abi::El3Fid fid, Pa pa) override;
   void el3_smc(abi::SmcRegs& regs) override { m_.el3().rmm_smc(regs); }
   [[nodiscard]] std::span<std::byte> el3_shared_buffer() override { return m_.el3().rmm_shared_buffer(); }
-  [[nodiscard]] std::byte* map_granule(Pa pa) override { return m_.realm_pas_granule(pa); }
+  [[nodiscard]] std::byte* map_granule(Pa pa) override;
   [[nodiscard]] bool ns_read(Pa pa, std::span<std::byte> out) override;
   [[nodiscard]] bool ns_write(Pa pa, std::span<const std::byte> in) override;
   void tlbi_ipa(std::uint16_t vmid, Ipa base, std::uint64_t size) override;

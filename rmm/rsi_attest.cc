@@ -6,7 +6,6 @@
 // same buffer; every CONTINUE then copies up to `size` bytes to the realm. A physical IRQ that
 // arrives while the token is being signed interrupts the command: the REC exits with
 // RMI_EXIT_IRQ and the realm's CONTINUE returns RSI_INCOMPLETE having written nothing.
-#include <algorithm>
 #include <cstring>
 #include <vector>
 
@@ -178,7 +177,10 @@ RsiResult rsi_attestation_token_continue(RsiCtx& c) {
   attest::Bytes chunk(n);
   buffer.load(rec.token_copied, chunk);
   const auto done = access_realm(c.rmm, rec, ipa, n, RealmAccess::kWrite,
-                                 [&](std::span<std::byte> p) { std::memcpy(p.data(), chunk.data(), n); });
+                                 [&](std::span<std::byte> p) {
+                                   // A zero-byte chunk has no data() to copy from.
+                                   if (n != 0) std::memcpy(p.data(), chunk.data(), n);
+                                 });
   if (done != BufferAccess::kDone) return RsiResult(kInput);
   rec.token_copied += static_cast<std::uint32_t>(n);
   const bool last = rec.token_copied == rec.token_size;
