@@ -166,7 +166,11 @@ Status RingReader::try_peek(std::span<const std::byte>& message) {
     const std::uint64_t head = head_word(base_).load(std::memory_order_acquire);
     if (head < tail_ || head - tail_ > capacity_) return Status::kCorrupt;
     if (head == tail_) {
-      return writer_closed(base_).load(std::memory_order_acquire) != 0 ? Status::kClosed : Status::kWouldBlock;
+      if (writer_closed(base_).load(std::memory_order_acquire) == 0) return Status::kWouldBlock;
+      // Closed, but the writer publishes its last messages before it closes: one published
+      // after the head was read above is visible now and must be read before kClosed.
+      if (head_word(base_).load(std::memory_order_acquire) != tail_) continue;
+      return Status::kClosed;
     }
     const std::uint64_t at = tail_ & (capacity_ - 1);
     std::uint32_t length = 0, kind = 0;  // read once: the writer could change them meanwhile

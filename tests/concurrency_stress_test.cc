@@ -96,11 +96,15 @@ TEST_F(ConcurrencyStress, two_realms_attach_to_each_other_from_several_recs_at_o
   const ChurnReport ra = finish(a, kRecs);
   const ChurnReport rb = finish(b, kRecs);
   const auto took = Clock::now() - t0;
-  // Both directions really attached, many times over: the race was run, not skipped. (How often
-  // an attach beats the provider's revoke of the round depends on scheduling: with fair granule
-  // locks one direction wins 10-20% of its rounds on a loaded 2-vCPU machine, the other far more.)
-  EXPECT_GT(ra.attached, kRounds / 30);
-  EXPECT_GT(rb.attached, kRounds / 30);
+  // Both directions really attached: the race was run, not skipped. How often an attach beats
+  // the provider's revoke of the round is lopsided: on an idle 2-vCPU machine b (launched
+  // second) attaches about 7,000 times in its 9,000 rounds and a about 300 (every run), and with
+  // a parallel ctest beside it a fell to 100. Safety does not depend on it (every outcome is
+  // checked); so only "many times" is asserted and the split is printed.
+  EXPECT_GE(ra.attached, kRounds / 100);
+  EXPECT_GE(rb.attached, kRounds / 100);
+  std::printf("[ figures  ] attaches by direction: a %llu, b %llu\n", static_cast<unsigned long long>(ra.attached),
+              static_cast<unsigned long long>(rb.attached));
   expect_consistent("every REC done, realms alive");
   vmm.destroy(a);
   vmm.destroy(b);
