@@ -131,6 +131,10 @@ struct RemoteRec {
   abi::RmiRecExit last_exit{};
   /// A PSCI_CPU_ON completed for it with this context: its next entry starts it over there.
   std::optional<std::uint64_t> restart{};
+  /// The arguments of the calls it was given and has not finished (it exited to the host in
+  /// the middle): any later entry, whatever step makes it, may finish them, and the RMM may
+  /// then write their outputs.
+  std::vector<std::vector<std::uint64_t>> pending;
 };
 
 struct RemoteRealm {
@@ -305,7 +309,11 @@ class Harness {
     r.vm = &vmm_.launch(spec);
     r.rid = introspect_.realm(r.vm->built.rd)->rid;
     r.vmid = spec.realm.vmid;
-    for (std::size_t k = 0; k < kRecs; ++k) r.recs[k] = {r.vm->built.recs[k].rec, r.vm->run_pages[k]};
+    for (std::size_t k = 0; k < kRecs; ++k) {
+      r.recs[k] = RemoteRec{};
+      r.recs[k].rec = r.vm->built.recs[k].rec;
+      r.recs[k].run = r.vm->run_pages[k];
+    }
     // The pages each REC's SDK writes first (its RSI scratch page) are backed before the snapshot:
     // otherwise every input would begin with the same exits to populate them.
     for (std::size_t k = 0; k < kRecs; ++k) vmm_.populate(*r.vm, abi::kRamBase + k * kGranuleSize);
@@ -925,6 +933,8 @@ class Harness {
       return check("realm " + std::to_string(i) + ": REC 1's run page is not host memory");
     }
     rec1.parked = false;
+    rec1.pending.clear();
+    for (const auto& c : calls) rec1.pending.emplace_back(c.begin(), c.end());
     step_.ran[i] = true;
     will_enter(i, 1);
     std::atomic<bool> returned{false};
@@ -1082,6 +1092,7 @@ class Harness {
     RemoteRec& r = realms_[i].recs[rec];
     if (r.stopped) return std::nullopt;
     if (!ensure_parked(i, rec)) return std::nullopt;
+    r.pending = {std::vector<std::uint64_t>(cmd)};
     abi::RmiRecEnter enter{};
     std::copy(cmd.begin(), cmd.end(), enter.gprs.begin());
     if (!resume(i, rec, enter)) return std::nullopt;
@@ -1106,9 +1117,11 @@ class Harness {
   /// Before REC `k` of realm `i` is entered: if a CPU_ON restarts it, its SDK boots again and
   /// takes its RAM base from its start (REC 0: X0, the context; another REC: the boot block at
   /// the context), and puts its RSI scratch page and the boot blocks it writes for other RECs
-  /// there: the oracle must know where the realm's code may write.
+  /// there: the oracle must know where the realm's code may write. And the calls the REC has
+  /// not finished may now finish: the RMM may write their outputs.
   void will_enter(std::size_t i, std::size_t k) {
     RemoteRec& r = realms_[i].recs[k];
+    for (const auto& p : r.pending) note_rsi_buffers(i, p);
     if (!r.restart) return;
     const std::uint64_t context = *r.restart;
     r.restart.reset();
@@ -1163,6 +1176,9 @@ class Harness {
         r.last_exit = state.exit;
         r.parked = static_cast<abi::RmiRecExitReason>(state.exit.exit_reason) == abi::RmiRecExitReason::kHostCall &&
                    state.exit.imm == kNextCommand;
+        // Outputs into a region one of the calls created during this entry.
+        for (const auto& p : r.pending) note_rsi_buffers(i, p);
+        if (r.parked) r.pending.clear();
         return !r.parked;
       }
     }
