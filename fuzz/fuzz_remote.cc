@@ -1,6 +1,7 @@
 // "fuzz-remote": the realm program of the rmi_stream fuzzer (fuzz/rmi_stream_fuzzer.cc), driven
 // step by step by its host. Each REC asks for a command (host call 0x310, passing the results
-// of the previous one in X0..X3), runs it, and asks again. Commands (X0 of the answer):
+// of the previous one in X0..X3 and that command's tag, X30 of the answer, in X4), runs it, and
+// asks again. Commands (X0 of the answer):
 //   [0]                         the program ends (the REC makes its exit host call and turns off)
 //   [1, fid, a1..a5]            an SMC (RSI, CAEC or PSCI); results X0, X1
 //   [2, ipa]                    read 8 bytes; result 0 = data, 1 = abort
@@ -25,6 +26,7 @@ namespace {
 
 constexpr std::uint16_t kNextCommand = 0x310;
 constexpr std::size_t kMaxBatch = 4;
+constexpr std::size_t kTagRegister = 30;  // the command's tag, echoed in X4 of the next request
 /// A host that never answers the mailbox must not hang the fuzzer: the REC goes on after this.
 constexpr auto kMaxSpin = std::chrono::seconds(10);
 
@@ -70,10 +72,12 @@ void run(realm::Realm& r, const std::array<std::uint64_t, 31>& cmd, std::array<s
 
 int fuzz_remote(realm::Realm& r) {
   std::array<std::uint64_t, 4> result{};
+  std::uint64_t tag = 0;
   for (;;) {
     std::array<std::uint64_t, 31> cmd{};
     try {
-      cmd = r.host_call(kNextCommand, result);
+      const std::array<std::uint64_t, 5> answer{result[0], result[1], result[2], result[3], tag};
+      cmd = r.host_call(kNextCommand, answer);
     } catch (const realm::RsiError&) {
       // Its host can no longer be asked (the RMM refused the host-call structure: the scratch
       // page became a CSM range or left RAM): the REC turns itself off. Letting the error reach
@@ -82,6 +86,7 @@ int fuzz_remote(realm::Realm& r) {
       for (;;) (void)r.smc(static_cast<std::uint32_t>(abi::PsciFid::kCpuOff), {});
     }
     result.fill(0);
+    tag = cmd[kTagRegister];
     if (cmd[0] == 0) return 0;
     try {
       run(r, cmd, result);

@@ -84,8 +84,12 @@
 namespace caec::fuzz {
 namespace {
 
-/// fuzz-remote's protocol: it asks for a command with this host call, passing its results.
+/// fuzz-remote's protocol: it asks for a command with this host call, passing its results
+/// (X0..X3) and the tag of the command they answer (X4; the host puts a command's tag in X30).
+/// A REC can aim a host call's structure at another REC's scratch page, so a host call with
+/// imm kNextCommand is that REC's answer to a command only if it carries the command's tag.
 constexpr std::uint16_t kNextCommand = 0x310;
+constexpr std::size_t kTagRegister = 30;
 constexpr std::uint64_t kRamSize = 3ULL << 20U;  // RAM [1 MiB, 4 MiB): the CSM IPAs below are in it
 constexpr std::size_t kRecs = 2;                 // REC 0 runs; REC 1 after a CPU_ON
 /// Each realm's mailbox: an unprotected IPA mapped to a page of host memory (fuzz_remote.cc).
@@ -131,6 +135,8 @@ struct RemoteRec {
   abi::RmiRecExit last_exit{};
   /// A PSCI_CPU_ON completed for it with this context: its next entry starts it over there.
   std::optional<std::uint64_t> restart{};
+  /// The tag of the last command given to it through command() (0: none since its boot).
+  std::uint64_t tag = 0;
   /// The arguments of the calls it was given and has not finished (it exited to the host in
   /// the middle): any later entry, whatever step makes it, may finish them, and the RMM may
   /// then write their outputs.
@@ -253,6 +259,7 @@ class Harness {
   /// One input: the steps, the checks at the end, then the reset.
   void run(FuzzedDataProvider& in) {
     in_ = &in;
+    next_tag_ = 0;  // (tags reach realm memory: the same input must write the same bytes)
     std::size_t steps = 0;
     {
       const Profile::Scope t(profile_, Profile::kSteps);
@@ -1095,7 +1102,12 @@ class Harness {
     r.pending = {std::vector<std::uint64_t>(cmd)};
     abi::RmiRecEnter enter{};
     std::copy(cmd.begin(), cmd.end(), enter.gprs.begin());
+    r.tag = ++next_tag_;
+    enter.gprs[kTagRegister] = r.tag;
     if (!resume(i, rec, enter)) return std::nullopt;
+    // A request for a command that does not carry this one's tag is not its answer (see
+    // kNextCommand): the REC did not finish the command as far as the host can tell.
+    if (r.last_exit.gprs[4] != r.tag) return std::nullopt;
     return Results{r.last_exit.gprs[0], r.last_exit.gprs[1], r.last_exit.gprs[2], r.last_exit.gprs[3]};
   }
 
@@ -1411,6 +1423,7 @@ class Harness {
   std::vector<Pa> ns_pages_;
   std::unique_ptr<testing::SystemSnapshot> snapshot_;
   std::unique_ptr<CsmWriteOracle> oracle_;
+  std::uint64_t next_tag_ = 0;
   /// Per realm, every IPA its RECs' SDK may have used as RSI scratch page in this input.
   std::array<std::set<std::uint64_t>, 2> scratch_;
   Views views_;
