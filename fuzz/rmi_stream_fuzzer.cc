@@ -807,12 +807,13 @@ class Harness {
         host_.undelegate_and_free(out.granule);
       }
     };
-    const auto create = [&] {
+    // A fresh delegated granule given to `rmi` (a DATA_CREATE of some kind): kept as the realm's
+    // DATA at `at` if the RMM took it, given back otherwise.
+    const auto give_data = [&](const char* name, auto rmi) {
       try {
-        vmm_.builder().ensure_tables(r.vm->built, at, abi::s2tt::kMaxLevel);
         const Pa data = host_.delegate_new();
-        const auto ret = host_.rmi().data_create_unknown(rd, data, at);
-        what += " DATA_CREATE_UNKNOWN " + hex(data.value()) + " -> " + hex(static_cast<std::uint64_t>(ret.status));
+        const auto ret = rmi(data);
+        what += std::string(" ") + name + " " + hex(data.value()) + " -> " + hex(static_cast<std::uint64_t>(ret.status));
         if (ret.ok()) {
           r.vm->built.data[at.value()] = data;
         } else {
@@ -821,6 +822,15 @@ class Harness {
       } catch (const host::HostError& e) {
         what += std::string(" (host: ") + e.what() + ")";
       }
+    };
+    const auto create = [&] {
+      try {
+        vmm_.builder().ensure_tables(r.vm->built, at, abi::s2tt::kMaxLevel);
+      } catch (const host::HostError& e) {
+        what += std::string(" (host: ") + e.what() + ")";
+        return;
+      }
+      give_data("DATA_CREATE_UNKNOWN", [&](Pa data) { return host_.rmi().data_create_unknown(rd, data, at); });
     };
     switch (in().ConsumeIntegralInRange(0, 4)) {
       case 0: destroy(); break;
@@ -838,18 +848,7 @@ class Harness {
       default: {
         const Pa src = ns_pages_[pick(ns_pages_.size())];
         const std::uint64_t flags = pick(2);
-        try {
-          const Pa data = host_.delegate_new();
-          const auto ret = host_.rmi().data_create(rd, data, at, src, flags);
-          what += " DATA_CREATE -> " + hex(static_cast<std::uint64_t>(ret.status));
-          if (ret.ok()) {
-            r.vm->built.data[at.value()] = data;
-          } else {
-            host_.undelegate_and_free(data);
-          }
-        } catch (const host::HostError& e) {
-          what += std::string(" (host: ") + e.what() + ")";
-        }
+        give_data("DATA_CREATE", [&](Pa data) { return host_.rmi().data_create(rd, data, at, src, flags); });
       }
     }
     check(what);
