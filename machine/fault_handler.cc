@@ -23,6 +23,8 @@ struct Slot {
   FaultRegion region;
 };
 Slot g_slots[kMaxFaultRegions];
+/// One past the highest slot ever used: the handler looks no further.
+std::atomic<std::size_t> g_slots_end{0};
 std::mutex g_slots_mutex;
 
 void write_stderr(const char* s) {
@@ -40,7 +42,9 @@ void on_sigsegv(int sig, siginfo_t* info, void* uctx) {
   // x86-64 page-fault error code bit 1: the access was a write.
   const auto* uc = static_cast<ucontext_t*>(uctx);
   const bool is_write = (uc->uc_mcontext.gregs[REG_ERR] & 0x2) != 0;
-  for (auto& slot : g_slots) {
+  const std::size_t end = g_slots_end.load(std::memory_order_acquire);
+  for (std::size_t i = 0; i < end; ++i) {
+    const Slot& slot = g_slots[i];
     if (!slot.used.load(std::memory_order_acquire)) continue;
     const FaultRegion& r = slot.region;
     if (addr >= r.begin && addr < r.end) {
@@ -73,6 +77,7 @@ std::size_t register_fault_region(const FaultRegion& region) {
     if (!g_slots[i].used.load(std::memory_order_relaxed)) {
       g_slots[i].region = region;
       g_slots[i].used.store(true, std::memory_order_release);
+      if (i >= g_slots_end.load(std::memory_order_relaxed)) g_slots_end.store(i + 1, std::memory_order_release);
       return i;
     }
   }

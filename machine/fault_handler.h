@@ -28,8 +28,11 @@ struct FaultRegion {
 /// Installs the process-wide handler (idempotent).
 void install_fault_handler();
 
-/// Registers a region; returns a slot id for unregister_fault_region. At most kMaxFaultRegions.
-inline constexpr std::size_t kMaxFaultRegions = 256;
+/// Registers a region; returns a slot id for unregister_fault_region. At most kMaxFaultRegions:
+/// every realm's stage-2 window takes two (one per IPA half), and machines hold hundreds of
+/// realms (a scenario up to 1024, docs/scenarios.md). The handler scans only up to the highest
+/// slot in use, so a machine with few realms pays nothing for the room.
+inline constexpr std::size_t kMaxFaultRegions = 4096;
 [[nodiscard]] std::size_t register_fault_region(const FaultRegion& region);
 void unregister_fault_region(std::size_t slot);
 

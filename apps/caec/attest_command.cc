@@ -9,6 +9,7 @@
 #include <optional>
 #include <stdexcept>
 
+#include "apps/caec/files.h"
 #include "apps/caec/log.h"
 #include "attest/rim_prediction.h"
 #include "attest/rim_calculator.h"
@@ -25,12 +26,6 @@ namespace {
 
 constexpr std::uint64_t kOutIpa = std::uint64_t{1} << 39U;  // first unprotected IPA, 40-bit
 constexpr std::uint64_t kOutSize = 0x4000;
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + path);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
 
 void write_file(const std::string& path, std::span<const std::uint8_t> bytes) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
@@ -64,10 +59,12 @@ std::string hex_ipa(std::uint64_t v) {
 }  // namespace
 
 int run_attest(const AttestOptions& o) {
+  check_writable(o.output, "-o");
+  if (!o.save_platform_key.empty()) check_writable(o.save_platform_key, "--save-platform-key");
   machine::MachineConfig config;
   config.dram_bytes = 256ULL << 20U;
   if (!o.platform_key.empty()) {
-    config.identity.platform_key_pem = read_file(o.platform_key);
+    config.identity.platform_key_pem = read_input_file(o.platform_key);
     try {
       (void)machine::RootOfTrust(config.identity);  // the machine's own key checks, as an input error
     } catch (const std::invalid_argument& e) {

@@ -5,6 +5,7 @@
 #include <memory>
 #include <sstream>
 
+#include "apps/caec/files.h"
 #include "apps/caec/log.h"
 #include "bench/lib/profile.h"
 
@@ -21,28 +22,34 @@ struct BenchOptions {
   bool json = false;
 };
 
-/// The transports of a --modes list; the first unknown name, if any, in `unknown`.
-std::vector<channel::Transport> parse_modes(const std::string& list, std::string* unknown = nullptr) {
+/// The transports of a --modes list; what is wrong with it, if anything, in `problem`.
+std::vector<channel::Transport> parse_modes(const std::string& list, std::string* problem = nullptr) {
   std::vector<channel::Transport> modes;
   std::istringstream in(list);
-  for (std::string item; std::getline(in, item, ',');) {
+  std::string item;
+  bool empty_item = list.empty() || list.back() == ',';  // getline drops a trailing empty item
+  while (std::getline(in, item, ',')) {
     const auto t = channel::transport_from_name(item);
-    if (!t && unknown != nullptr && unknown->empty()) *unknown = item;
+    empty_item = empty_item || item.empty();
+    if (!t && !item.empty() && problem != nullptr && problem->empty()) *problem = "unknown transport \"" + item + "\"";
     if (t) modes.push_back(*t);
   }
+  // An empty list (or item) is a mistake, not a request to measure nothing.
+  if (empty_item && problem != nullptr && problem->empty()) *problem = "an empty transport name in \"" + list + "\"";
   return modes;
 }
 
-/// --modes is checked while parsing, so a bad name is a usage error (exit 2).
+/// --modes is checked while parsing, so a bad list is a usage error (exit 2).
 const CLI::Validator kModes(
     [](std::string& list) {
-      std::string unknown;
-      (void)parse_modes(list, &unknown);
-      return unknown.empty() ? std::string{} : "unknown transport \"" + unknown + "\"";
+      std::string problem;
+      (void)parse_modes(list, &problem);
+      return problem;
     },
     "LIST");
 
 int run_bench(const BenchOptions& o) {
+  check_writable_directory(o.out, "-o");
   const auto modes = parse_modes(o.modes);
   const bench::Profile profile = o.quick ? bench::quick_profile() : bench::full_profile();
   progress("caec bench, " + profile.name + " profile, results in " + o.out + "/");

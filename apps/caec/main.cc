@@ -8,6 +8,7 @@
 #include "apps/caec/attest_command.h"
 #include "apps/caec/bench_command.h"
 #include "apps/caec/demo.h"
+#include "apps/caec/files.h"
 #include "apps/caec/log.h"
 #include "apps/caec/run_command.h"
 #include "apps/caec/verify_command.h"
@@ -55,11 +56,18 @@ int main(int argc, char** argv) {
     return app.exit(e) == 0 ? 0 : 2;  // --help exits 0, usage errors 2
   }
   caec::app::set_log_command(app.get_subcommands().front()->get_name());
+  // Nothing escapes: input errors exit 2, anything else that went wrong 1, each with a message.
   try {
     if (*demo_cmd) return caec::app::run_demo(demo);
     if (run) return run();
+  } catch (const caec::app::InputError& e) {
+    std::fprintf(stderr, "caec: error: %s\n", e.what());
+    return 2;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "caec: error: %s\n", e.what());
+    return 1;
+  } catch (...) {
+    std::fprintf(stderr, "caec: error: an unknown exception\n");
     return 1;
   }
   return 0;

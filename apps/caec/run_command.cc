@@ -2,9 +2,10 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
-#include <fstream>
 #include <memory>
 
+#include "apps/caec/files.h"
+#include "apps/caec/scenario/compile.h"
 #include "apps/caec/scenario/runner.h"
 
 namespace caec::app {
@@ -14,47 +15,71 @@ namespace {
 struct ScenarioOptions {
   std::string file;
   RunOptions run;
-  long long after = -1;
+  bool inspect = false;
+  CLI::Option* after = nullptr;  // inspect --after, if given
+  std::uint64_t after_step = 0;
 };
 
-/// Exit 2 for a file that cannot be read or does not fit the schema (the message names the field).
-int load_and_run(const ScenarioOptions& o) {
-  std::ifstream in(o.file);
-  if (!in) {
-    std::fprintf(stderr, "caec: cannot read %s\n", o.file.c_str());
-    return 2;
-  }
-  Scenario s;
+/// The scenario in `o.file`; InputError (exit 2) if it cannot be read, is not JSON or does not
+/// fit the schema (the message names the field).
+Scenario load(const ScenarioOptions& o) {
+  const std::string text = read_input_file(o.file);
+  nlohmann::json doc;
   try {
-    s = parse_scenario(nlohmann::json::parse(in));
+    doc = nlohmann::json::parse(text);
   } catch (const nlohmann::json::exception& e) {
-    std::fprintf(stderr, "caec: %s: not JSON: %s\n", o.file.c_str(), e.what());
-    return 2;
-  } catch (const ScenarioError& e) {
-    std::fprintf(stderr, "caec: %s: %s\n", o.file.c_str(), e.what());
-    return 2;
+    throw InputError(o.file + ": not JSON: " + e.what());
   }
+  try {
+    Scenario s = parse_scenario(doc);
+    check_manifests(s);
+    return s;
+  } catch (const ScenarioError& e) {
+    throw InputError(o.file + ": " + e.what());
+  }
+}
+
+/// What the options ask of the scenario, checked before any work: the step to inspect exists,
+/// and `run` can write every file it will write.
+void check_request(const ScenarioOptions& o, const Scenario& s, RunOptions& run) {
+  if (o.inspect) {
+    if (o.after != nullptr && o.after->count() > 0 && o.after_step >= s.steps.size()) {
+      throw InputError("--after " + std::to_string(o.after_step) + ": " + o.file + " has " +
+                       std::to_string(s.steps.size()) + " steps" +
+                       (s.steps.empty() ? "" : " (0 to " + std::to_string(s.steps.size() - 1) + ")"));
+    }
+    const bool given = o.after != nullptr && o.after->count() > 0;
+    if (given) run.inspect_after = o.after_step;
+    else run.inspect_after = s.steps.empty() ? kInspectAtStart : s.steps.size() - 1;
+    return;
+  }
+  if (!run.platform_key_out.empty()) check_writable(run.platform_key_out, "--save-platform-key");
+  for (std::size_t i = 0; i < s.steps.size(); ++i) {
+    if (s.steps[i].action == "attest") check_writable(s.steps[i].out, "steps[" + std::to_string(i) + "].out");
+  }
+}
+
+int load_and_run(const ScenarioOptions& o) {
+  const Scenario s = load(o);
   RunOptions run = o.run;
-  if (o.after >= 0) run.inspect_after = static_cast<std::size_t>(o.after);
+  check_request(o, s, run);
   return run_scenario(s, run);
 }
 
 CLI::App* add(CLI::App& app, std::function<int()>& run, const char* name, const char* about, bool inspect) {
   CLI::App* cmd = app.add_subcommand(name, about);
   auto o = std::make_shared<ScenarioOptions>();
+  o->inspect = inspect;
   cmd->add_option("scenario", o->file, "Scenario file (JSON; docs/scenarios.md)")->required()->check(CLI::ExistingFile);
   cmd->add_flag("--json", o->run.json, "Print the result as JSON");
   if (inspect) {
-    cmd->add_option("--after", o->after, "Inspect after this step (0-based; default: after the last)");
+    o->after = cmd->add_option("--after", o->after_step, "Inspect after this step (0-based; default: after the last)")
+                   ->check(CLI::NonNegativeNumber);
   } else {
     cmd->add_option("--save-platform-key", o->run.platform_key_out,
                     "Write the platform's public key (PEM) here, for `caec verify` of saved tokens");
   }
-  cmd->callback([&run, o, inspect, cmd] {
-    if (inspect && o->after < 0) o->after = 1 << 30;  // after the last step
-    (void)cmd;
-    run = [o] { return load_and_run(*o); };
-  });
+  cmd->callback([&run, o] { run = [o] { return load_and_run(*o); }; });
   return cmd;
 }
 

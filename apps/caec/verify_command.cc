@@ -2,18 +2,14 @@
 
 #include <CLI/CLI.hpp>
 
-#include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <iostream>
-#include <iterator>
 #include <memory>
-#include <sstream>
 #include <stdexcept>
 #include <string>
-#include <system_error>
 #include <vector>
 
+#include "apps/caec/files.h"
 #include "apps/caec/log.h"
 #include "attest/verifier/verifier.h"
 
@@ -42,23 +38,6 @@ struct VerifyOptions {
   bool quiet = false;
 };
 
-/// Something the user named cannot be used: exit code 2.
-struct InputError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
-std::string read_input(const std::string& path) {
-  if (path == "-") {
-    std::ostringstream s;
-    s << std::cin.rdbuf();
-    if (std::cin.bad()) throw InputError("cannot read the token from stdin");
-    return s.str();
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError("cannot read " + path + ": " + std::generic_category().message(errno));
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
 attest::Bytes hex_value(const std::string& text, const char* option) {
   auto bytes = verifier::parse_hex(text);
   if (!bytes || bytes->empty())
@@ -77,12 +56,16 @@ verifier::ReferenceValues load_reference(const VerifyOptions& o) {
   std::string error;
   if (!o.platform_key.empty()) {
     ref.platform_keys =
-        loaded(verifier::anchors_from_pem(read_input(o.platform_key), o.platform_key, error),
+        loaded(verifier::anchors_from_pem(read_input_file(o.platform_key), o.platform_key, error),
                o.platform_key, error);
   } else {
     ref.platform_keys = loaded(
-        verifier::anchors_from_trust_anchor_json(read_input(o.trust_anchor), o.trust_anchor, error),
+        verifier::anchors_from_trust_anchor_json(read_input_file(o.trust_anchor), o.trust_anchor, error),
         o.trust_anchor, error);
+  }
+  // An empty list would make every token fail its platform signature: that is the file's fault.
+  if (ref.platform_keys.empty()) {
+    throw InputError((o.platform_key.empty() ? o.trust_anchor : o.platform_key) + ": no platform key in it");
   }
   if (!o.expect_rim.empty()) ref.rim = hex_value(o.expect_rim, "--expect-rim");
   if (!o.expect_rpv.empty()) ref.rpv = hex_value(o.expect_rpv, "--expect-rpv");
@@ -94,7 +77,7 @@ verifier::ReferenceValues load_reference(const VerifyOptions& o) {
   if (o.has_realm_id) ref.realm_id = o.expect_realm_id;
   if (!o.expect_sw_components.empty()) {
     ref.sw_components =
-        loaded(verifier::sw_components_from_json(read_input(o.expect_sw_components), error),
+        loaded(verifier::sw_components_from_json(read_input_file(o.expect_sw_components), error),
                o.expect_sw_components, error);
   }
   if (!o.accept_lifecycle.empty()) {
@@ -109,7 +92,7 @@ verifier::ReferenceValues load_reference(const VerifyOptions& o) {
 
 int run_verify(const VerifyOptions& o) {
   try {
-    const std::string token = read_input(o.token);
+    const std::string token = read_input_file(o.token);
     const verifier::ReferenceValues reference = load_reference(o);
     log_line("token " + o.token + ": " + std::to_string(token.size()) + " bytes; platform key(s) from " +
         (o.platform_key.empty() ? o.trust_anchor : o.platform_key));
@@ -189,7 +172,8 @@ CLI::App* add_verify_command(CLI::App& app, std::function<int()>& run) {
       ->check(kHex);
   CLI::Option* realm_id = cmd->add_option("--expect-realm-id", o->expect_realm_id,
                                           "Expected caec realm id (realm claim -70001)")
-                              ->type_name("N");
+                              ->type_name("N")
+                              ->check(CLI::NonNegativeNumber);
   cmd->add_option("--expect-sw-components", o->expect_sw_components,
                   "JSON list of platform software components that must be present: "
                   "[{measurement: hex, type?, signer-id?: hex, version?}]")

@@ -7,14 +7,23 @@ dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 cd "$dir"
 
+# expect_exit RC PATTERN CMD...: CMD exits RC within 60 s (never hangs), with a message matching
+# PATTERN on stderr; its stdout is left in ./out, its stderr in ./err.
+expect_exit() {
+  want=$1
+  pattern=$2
+  shift 2
+  set +e
+  timeout 60 "$@" >out 2>err
+  rc=$?
+  set -e
+  [ "$rc" -eq "$want" ] || { echo "expected exit $want from $*, got $rc: $(cat err)"; exit 1; }
+  grep -q -- "$pattern" err || { echo "expected '$pattern' on stderr of $*, got: $(cat err)"; exit 1; }
+}
+
 # expect_field JSON PATTERN: `caec run` of this scenario exits 2 with a message matching PATTERN
 # (the field it names).
 expect_field() {
   printf '%s' "$1" >bad.json
-  set +e
-  "$caec" run bad.json 2>err >/dev/null
-  rc=$?
-  set -e
-  [ "$rc" -eq 2 ] || { echo "expected exit 2 for $1, got $rc"; exit 1; }
-  grep -q "$2" err || { echo "expected '$2' in: $(cat err)"; exit 1; }
+  expect_exit 2 "$2" "$caec" run bad.json
 }

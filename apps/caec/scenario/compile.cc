@@ -1,20 +1,18 @@
 #include "apps/caec/scenario/compile.h"
 
-#include <sstream>
+#include <algorithm>
 #include <stdexcept>
 
+#include "apps/caec/scenario/json_fields.h"
 #include "attest/rim_calculator.h"
+#include "caec/abi/realm_image.h"
 #include "channel/connect.h"
 
 namespace caec::app {
 
 namespace {
 
-std::string hex(std::uint64_t v) {
-  std::ostringstream o;
-  o << "0x" << std::hex << v;
-  return o.str();
-}
+using fields::hex;
 
 /// The message operand of channel-script's send and receive steps: text travels as its bytes.
 std::string message_arg(const ScenarioStep& st) {
@@ -56,6 +54,18 @@ std::pair<std::string, std::string> channel_steps(CompiledScenario& c, std::size
 
 }  // namespace
 
+std::uint64_t ipa_reach(const Scenario& s) {
+  const auto count = [&](const char* action) {
+    return static_cast<std::uint64_t>(
+        std::count_if(s.steps.begin(), s.steps.end(), [&](const ScenarioStep& st) { return st.action == action; }));
+  };
+  // token_ipa() and channel_steps() place these buffers, one per step, from the half's start.
+  std::uint64_t reach =
+      std::max(kChannelBufferIpa + count("send") * kChannelMemory, count("attest") * kTokenBufferSize);
+  for (const ScenarioRealm& r : s.realms) reach = std::max(reach, abi::kRamBase.value() + (r.memory_mib << 20U));
+  return reach;
+}
+
 std::string step_event(std::size_t i) { return "s" + std::to_string(i); }
 
 std::uint64_t token_ipa(std::size_t nth) { return (std::uint64_t{1} << 39U) + nth * kTokenBufferSize; }
@@ -63,25 +73,28 @@ std::uint64_t token_ipa(std::size_t nth) { return (std::uint64_t{1} << 39U) + nt
 CompiledScenario compile_scenario(const Scenario& s, const std::string& platform_key_hex) {
   CompiledScenario c;
   c.num_steps = s.steps.size();
+  // Every argument of a scripted realm is recorded with the step it serves.
+  const auto add = [&](const std::string& who, std::size_t step, const std::string& arg) {
+    c.realm_args[who].push_back(arg);
+    c.arg_steps[who].push_back(step);
+  };
   for (const ScenarioRealm& r : s.realms) {
-    auto& args = c.realm_args[r.name];
     if (!r.scripted()) {
-      args = r.args;
+      c.realm_args[r.name] = r.args;
       continue;
     }
-    args = {"publish"};
+    add(r.name, kSetup, "publish");
     for (const ScenarioRegion& g : s.regions) {
-      if (g.provider == r.name) args.push_back("create " + g.name + " " + hex(g.base) + " " + hex(g.size));
+      if (g.provider == r.name) add(r.name, kSetup, "create " + g.name + " " + hex(g.base) + " " + hex(g.size));
     }
   }
   // k: the sharing number of each (region, consumer), counted per (provider, consumer) pair.
   std::map<std::pair<std::string, std::string>, std::uint64_t> next_k;
   std::map<std::pair<std::string, std::string>, std::uint64_t> k_of;
-  const auto act = [&](std::size_t i, const std::string& who, std::vector<std::string> steps) {
-    auto& args = c.realm_args[who];
-    if (i > 0) args.push_back("wait " + step_event(i - 1));
-    args.insert(args.end(), steps.begin(), steps.end());
-    args.push_back("signal " + step_event(i));
+  const auto act = [&](std::size_t i, const std::string& who, const std::vector<std::string>& steps) {
+    if (i > 0) add(who, i, "wait " + step_event(i - 1));
+    for (const std::string& step : steps) add(who, i, step);
+    add(who, i, "signal " + step_event(i));
   };
   for (std::size_t i = 0; i < s.steps.size(); ++i) {
     const ScenarioStep& st = s.steps[i];
@@ -122,9 +135,8 @@ CompiledScenario compile_scenario(const Scenario& s, const std::string& platform
       // Both ends act in step i; the sender says it is done, once the receiver has answered.
       const auto [tx, rx] = channel_steps(c, i, st, next_k[{st.realm, st.to}], platform_key_hex);
       act(i, st.realm, {tx});
-      auto& receiver = c.realm_args[st.to];
-      if (i > 0) receiver.push_back("wait " + step_event(i - 1));
-      receiver.push_back(rx);
+      if (i > 0) add(st.to, i, "wait " + step_event(i - 1));
+      add(st.to, i, rx);
     } else {
       c.host_actions.push_back({i, st.action});
     }
@@ -132,10 +144,35 @@ CompiledScenario compile_scenario(const Scenario& s, const std::string& platform
   // Every scripted realm stays until the whole script is done, so what it shares stays in place.
   if (c.num_steps > 0) {
     for (const ScenarioRealm& r : s.realms) {
-      if (r.scripted()) c.realm_args[r.name].push_back("wait " + step_event(c.num_steps - 1));
+      if (r.scripted()) add(r.name, kSetup, "wait " + step_event(c.num_steps - 1));
     }
   }
   return c;
+}
+
+void check_manifests(const Scenario& s) {
+  // The platform key's length is all that matters here: a P-384 point is 97 bytes.
+  const CompiledScenario c = compile_scenario(s, std::string(2 * 97, '0'));
+  for (std::size_t n = 0; n < s.realms.size(); ++n) {
+    const ScenarioRealm& r = s.realms[n];
+    abi::Manifest m{r.program, 1, {}};
+    const auto& args = c.realm_args.at(r.name);
+    for (std::size_t i = 0; i < args.size(); ++i) {
+      m.args.push_back(args[i]);
+      try {
+        (void)abi::encode_manifest(m);
+      } catch (const std::invalid_argument& e) {
+        if (!r.scripted()) throw ScenarioError("realms[" + std::to_string(n) + "].args: " + e.what());
+        const std::size_t step = c.arg_steps.at(r.name)[i];
+        const std::string where = step == kSetup ? "regions" : "steps[" + std::to_string(step) + "]";
+        throw ScenarioError(where + ": realm \"" + r.name + "\" runs " + r.program +
+                            " with the script as its measured arguments, and here they outgrow its manifest (" +
+                            e.what() +
+                            "); spread the steps over more realms, or send generated \"bytes\" rather than text "
+                            "(docs/scenarios.md, \"Limits\")");
+      }
+    }
+  }
 }
 
 }  // namespace caec::app

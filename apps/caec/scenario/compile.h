@@ -3,6 +3,7 @@
 // when step i is done), plus the steps the host itself performs (inspection, saving tokens).
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
@@ -30,8 +31,14 @@ struct ChannelSend {
   std::string intact_line;
 };
 
+/// CompiledScenario::arg_steps of an argument that serves no one step (setting up, staying).
+inline constexpr std::size_t kSetup = SIZE_MAX;
+
 struct CompiledScenario {
   std::map<std::string, std::vector<std::string>> realm_args;  // full argument list per realm
+  /// For each scripted realm's argument, the index of the step it serves (or kSetup), so a
+  /// failing argument can be reported as the scenario's steps[i].
+  std::map<std::string, std::vector<std::size_t>> arg_steps;
   std::vector<HostAction> host_actions;
   std::vector<TokenOutput> tokens;
   std::vector<ChannelSend> sends;
@@ -56,8 +63,18 @@ inline constexpr std::uint64_t kChannelMemory = 0x40000;
 inline constexpr std::uint64_t kChannelProviderIpa = 0x180000;
 inline constexpr std::uint64_t kChannelConsumerIpa = 0x1c0000;
 
+/// How far into each half of its IPA space a realm of `s` reaches: its RAM above kRamBase; the
+/// host buffers of tokens and host-visible channels low in the unprotected half. The machine
+/// need reserve no more host address space per realm than this (runner.cc).
+[[nodiscard]] std::uint64_t ipa_reach(const Scenario& s);
+
 /// `platform_key_hex`: the machine's platform key (a P-384 point in hex), which the sealed
 /// transports' attested key exchange checks the peer's token against.
 [[nodiscard]] CompiledScenario compile_scenario(const Scenario& s, const std::string& platform_key_hex);
+
+/// Throws ScenarioError naming the step and the realm where a scripted realm's arguments would
+/// outgrow its manifest, one measured granule (caec/abi/realm_image.h): checked before the
+/// machine boots, so a long script fails as an input error rather than at launch.
+void check_manifests(const Scenario& s);
 
 }  // namespace caec::app

@@ -3,6 +3,7 @@
 #include <map>
 #include <sstream>
 
+#include "apps/caec/scenario/json_fields.h"
 #include "attest/rim_calculator.h"
 
 namespace caec::app {
@@ -11,11 +12,7 @@ namespace {
 
 using nlohmann::ordered_json;
 
-std::string hex(std::uint64_t v) {
-  std::ostringstream o;
-  o << "0x" << std::hex << v;
-  return o.str();
-}
+using fields::hex;
 
 const char* apt_kind(rmm::AptKind k) {
   switch (k) {

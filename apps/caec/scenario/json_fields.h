@@ -14,10 +14,19 @@ namespace caec::app::fields {
 [[nodiscard]] const nlohmann::json& member(const nlohmann::json& obj, const std::string& path, const char* key);
 /// obj[key] as a non-empty string.
 [[nodiscard]] std::string text(const nlohmann::json& obj, const std::string& path, const char* key);
+/// Whether `s` holds white space or a control character (which would split a script operand).
+[[nodiscard]] bool blank_or_control(const std::string& s);
+/// obj[key] as a name: a non-empty string without white space or control characters (names
+/// are operands of the realms' scripts and the host's rendezvous names).
+[[nodiscard]] std::string name(const nlohmann::json& obj, const std::string& path, const char* key);
 /// A JSON unsigned integer or a "0x..." / decimal string.
 [[nodiscard]] std::uint64_t number(const nlohmann::json& v, const std::string& field);
+/// obj[key] as an array (an empty one if `obj` has no `key`).
+[[nodiscard]] const nlohmann::json& array(const nlohmann::json& obj, const std::string& path, const char* key);
 /// `obj` is an object with no keys but `allowed`.
 void only_keys(const nlohmann::json& obj, const std::string& path, std::initializer_list<const char*> allowed);
+/// `v` as scenarios write numbers: "0x..." in lower-case hex.
+[[nodiscard]] std::string hex(std::uint64_t v);
 /// Whether `hex` is pairs of hex digits.
 [[nodiscard]] bool is_hex(const std::string& hex);
 

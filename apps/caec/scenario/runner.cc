@@ -1,5 +1,6 @@
 #include "apps/caec/scenario/runner.h"
 
+#include <bit>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -23,6 +24,14 @@ namespace {
 using nlohmann::ordered_json;
 
 constexpr auto kTimeout = std::chrono::minutes(5);
+
+/// Each half of a realm's IPA space is a window of host address space (machine/stage2.h). The
+/// machine's default, the whole half of a 40-bit IPA space, is 1 TiB a realm: 128 realms would
+/// take all 128 TiB a Linux process has. A scenario's realms reach far less (ipa_reach), and
+/// 4 GiB at least leaves programs room for buffers of their own (the demo's sits at 1 GiB).
+std::uint64_t stage2_window(const Scenario& s) {
+  return std::bit_ceil(std::max(std::uint64_t{4} << 30U, ipa_reach(s)));
+}
 
 bool wait_for_event(host::Vmm& vmm, const std::string& event, const std::vector<host::VmRealm*>& realms) {
   const auto deadline = std::chrono::steady_clock::now() + kTimeout;
@@ -125,6 +134,7 @@ int run_scenario(const Scenario& s, const RunOptions& o) {
   }
   machine::MachineConfig mc;
   mc.dram_bytes = scenario.memory_mib << 20U;
+  mc.stage2_half_window = stage2_window(scenario);
   log_line("booting the machine (" + std::to_string(scenario.memory_mib) + " MiB)");
   platform::System system(mc, realm::boot);
   host::Host host(system.machine());

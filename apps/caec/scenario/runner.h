@@ -1,12 +1,16 @@
 // Runs a scenario on a fresh emulated machine (`caec run`, `caec inspect`).
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
 #include "apps/caec/scenario/scenario.h"
 
 namespace caec::app {
+
+/// RunOptions::inspect_after for a scenario without steps: inspect once the realms are built.
+inline constexpr std::size_t kInspectAtStart = SIZE_MAX;
 
 struct RunOptions {
   bool json = false;     // print the result (and inspections) as JSON

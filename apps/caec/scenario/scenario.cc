@@ -5,6 +5,7 @@
 #include "apps/caec/scenario/json_fields.h"
 #include "caec/abi/realm_image.h"
 #include "caec/abi/types.h"
+#include "realm/program.h"
 
 namespace caec::app {
 
@@ -12,6 +13,7 @@ namespace {
 
 using nlohmann::json;
 using fields::bad;
+using fields::hex;
 using fields::member;
 using fields::number;
 using fields::only_keys;
@@ -20,8 +22,18 @@ using fields::text;
 ScenarioRealm parse_realm(const json& j, const std::string& path) {
   only_keys(j, path, {"name", "program", "args", "memory_mib", "rpv"});
   ScenarioRealm r;
-  r.name = text(j, path, "name");
-  if (j.contains("program")) r.program = text(j, path, "program");
+  r.name = fields::name(j, path, "name");
+  if (j.contains("program")) {
+    r.program = text(j, path, "program");
+    if (realm::find_program(r.program) == nullptr) bad(path + ".program", "no realm program named \"" + r.program + "\"");
+  }
+  // A scripted realm's arguments are its steps (compile.h): extra ones would be dropped or, worse,
+  // run as script steps nobody wrote down as steps.
+  if (j.contains("args") && r.scripted()) {
+    const std::string program = r.program.empty() ? "csm-script or channel-script" : r.program;
+    bad(path + ".args", "\"" + r.name + "\" runs " + program +
+                            ", whose arguments are the scenario's steps; args are for realms running another program");
+  }
   if (j.contains("args")) {
     if (!j.at("args").is_array()) bad(path + ".args", "expected an array of strings");
     for (std::size_t i = 0; i < j.at("args").size(); ++i) {
@@ -82,6 +94,9 @@ Scenario parse_scenario(const json& doc) {
   }
   const json& realms = member(doc, "scenario", "realms");
   if (!realms.is_array() || realms.empty()) bad("realms", "expected a non-empty array");
+  if (realms.size() > kMaxRealms) {
+    bad("realms", std::to_string(realms.size()) + " realms; a scenario may have at most " + std::to_string(kMaxRealms));
+  }
   for (std::size_t i = 0; i < realms.size(); ++i) {
     const std::string path = "realms[" + std::to_string(i) + "]";
     ScenarioRealm r = parse_realm(realms[i], path);
@@ -89,11 +104,11 @@ Scenario parse_scenario(const json& doc) {
     if (r.name.size() > 32) bad(path + ".name", "at most 32 characters (the host's rendezvous names)");
     s.realms.push_back(std::move(r));
   }
-  const json regions = doc.value("regions", json::array());
+  const json& regions = fields::array(doc, "", "regions");
   for (std::size_t i = 0; i < regions.size(); ++i) {
     const std::string path = "regions[" + std::to_string(i) + "]";
     only_keys(regions[i], path, {"name", "provider", "base", "size"});
-    ScenarioRegion g{.name = text(regions[i], path, "name"),
+    ScenarioRegion g{.name = fields::name(regions[i], path, "name"),
                      .provider = text(regions[i], path, "provider"),
                      .base = number(member(regions[i], path, "base"), path + ".base"),
                      .size = number(member(regions[i], path, "size"), path + ".size")};
@@ -107,12 +122,13 @@ Scenario parse_scenario(const json& doc) {
     // Regions live in the provider's RAM, above the SDK's scratch pages and the windows `send`
     // steps put their channels in (compile.h).
     const std::uint64_t ram_end = abi::kRamBase.value() + (p->memory_mib << 20U);
-    if (g.base < abi::kRamBase.value() + (1U << 20U) || g.base + g.size > ram_end) {
-      bad(path, "must lie in " + g.provider + "'s RAM from 0x200000 to " + std::to_string(ram_end));
+    // Written so that no sum can wrap: base + size may not fit in 64 bits.
+    if (g.base < abi::kRamBase.value() + (1U << 20U) || g.base >= ram_end || g.size > ram_end - g.base) {
+      bad(path, "must lie in " + g.provider + "'s RAM from 0x200000 to " + hex(ram_end));
     }
     s.regions.push_back(g);
   }
-  const json steps = doc.value("steps", json::array());
+  const json& steps = fields::array(doc, "", "steps");
   for (std::size_t i = 0; i < steps.size(); ++i) s.steps.push_back(parse_step(steps[i], "steps[" + std::to_string(i) + "]", s));
   pick_programs(s);
   return s;

@@ -21,6 +21,9 @@ class ScenarioError : public std::runtime_error {
 /// channel steps `send` needs). A realm that names neither takes no part in steps.
 inline constexpr const char* kCsmScript = "csm-script";
 inline constexpr const char* kChannelScript = "channel-script";
+/// The most realms a scenario may have: each is a host thread and a stage-2 window of host
+/// address space (runner.cc), and the RMM's VMIDs are 16 bits; 1024 keeps a run to seconds.
+inline constexpr std::size_t kMaxRealms = 1024;
 /// The largest message a `send` step carries (it fits the channel's rings, sealed or not).
 inline constexpr std::uint64_t kMaxSendBytes = 16384;
 

@@ -59,9 +59,18 @@ void check_memory_step(const std::string& path, const Scenario& s, const Scenari
   if (st.action == "share" && st.perm != "ro" && st.perm != "rw") bad(path + ".perm", "expected \"ro\" or \"rw\"");
   if ((st.action == "write" || st.action == "expect") && st.text.empty()) bad(path + ".text", "missing");
   // The text becomes one csm-script operand.
-  if (st.text.find_first_of(" \t\n") != std::string::npos) bad(path + ".text", "must not contain white space");
+  if (fields::blank_or_control(st.text)) bad(path + ".text", "must not contain white space or control characters");
   if (st.action == "attest" && st.out.empty()) bad(path + ".out", "missing (the token file)");
-  if (needs_region && st.offset >= s.region(st.region)->size) bad(path + ".offset", "outside the region");
+  if (!needs_region) return;
+  const std::uint64_t size = s.region(st.region)->size;
+  const std::string region = "region " + st.region + " (" + std::to_string(size) + " bytes)";
+  if (st.offset >= size) bad(path + ".offset", fields::hex(st.offset) + " is outside " + region);
+  // csm-script's write stores the text and a zero byte after it; expect reads the text's bytes.
+  const std::uint64_t touched = st.action == "write" ? st.text.size() + 1 : st.action == "expect" ? st.text.size() : 1;
+  if (touched > size - st.offset) {
+    bad(path + ".text",
+        std::to_string(touched) + " bytes at offset " + fields::hex(st.offset) + " run past the end of " + region);
+  }
 }
 
 }  // namespace
