@@ -3,6 +3,7 @@
 set -eu
 caec="$1"
 scenarios="${2:-}"
+data=$(cd "$(dirname "$0")" && pwd)/data  # scenarios the tests share
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 cd "$dir"

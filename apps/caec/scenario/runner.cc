@@ -9,10 +9,11 @@
 
 #include "apps/caec/log.h"
 #include "apps/caec/scenario/compile.h"
+#include "apps/caec/scenario/failure.h"
 #include "apps/caec/scenario/inspection.h"
+#include "apps/caec/scenario/script_vmm.h"
 #include "attest/rim_calculator.h"
 #include "host/host.h"
-#include "host/vmm.h"
 #include "inspect/csm_invariants.h"
 #include "platform/emulated_platform.h"
 #include "realm/boot.h"
@@ -33,10 +34,11 @@ std::uint64_t stage2_window(const Scenario& s) {
   return std::bit_ceil(std::max(std::uint64_t{4} << 30U, ipa_reach(s)));
 }
 
-bool wait_for_event(host::Vmm& vmm, const std::string& event, const std::vector<host::VmRealm*>& realms) {
+/// Waits until step `i` is done; false if a realm failed first (it will never be done) or the
+/// timeout passed.
+bool wait_for_step(ScriptVmm& vmm, std::size_t i, const std::vector<host::VmRealm*>& realms) {
   const auto deadline = std::chrono::steady_clock::now() + kTimeout;
-  while (!vmm.signaled(event)) {
-    // A realm that ended early (it failed) will never raise it.
+  while (!vmm.step_done(i)) {
     for (const host::VmRealm* r : realms) {
       if (r->finished() && r->exit_status() != 0) return false;
     }
@@ -60,33 +62,25 @@ void save_token(host::Host& host, Pa buffer, const std::string& file) {
   if (!out) throw std::runtime_error("cannot write " + file);
 }
 
-/// What step `st` does, for the log.
-std::string describe(const ScenarioStep& st) {
-  if (st.action == "send") return "send " + st.realm + " -> " + st.to + " over " + st.transport;
-  std::string d = st.action;
-  for (const std::string* f : {&st.realm, &st.region, &st.consumer, &st.perm}) {
-    if (!f->empty()) d += " " + *f;
-  }
-  return d;
-}
-
-/// The script as the host sees it: it performs its own steps (inspections) when their turn
-/// comes and, with -v, logs each step as the realms report it done. False as soon as a realm
-/// fails, so the runner need not wait for realms that wait for it.
-bool follow_script(const Scenario& s, const CompiledScenario& c, host::Vmm& vmm, const std::vector<host::VmRealm*>& realms,
-                   const std::function<void(const HostAction&)>& perform) {
+/// The script as the host sees it, up to step `end` (exclusive): it performs its own steps
+/// (inspections) when their turn comes and, with -v, logs each step as the realms report it
+/// done. Returns the first step that is not done: `end` unless a realm failed first, so the
+/// runner need not wait for realms that wait for it.
+std::size_t follow_script(const Scenario& s, const CompiledScenario& c, ScriptVmm& vmm,
+                          const std::vector<host::VmRealm*>& realms, std::size_t end,
+                          const std::function<void(const HostAction&)>& perform) {
   std::size_t next_host = 0;
-  for (std::size_t i = 0; i < c.num_steps; ++i) {
+  for (std::size_t i = 0; i < end; ++i) {
     if (next_host < c.host_actions.size() && c.host_actions[next_host].step == i) {
-      if (i > 0 && !wait_for_event(vmm, step_event(i - 1), realms)) return false;
+      if (i > 0 && !wait_for_step(vmm, i - 1, realms)) return i;
       perform(c.host_actions[next_host++]);
-      vmm.raise_signal(step_event(i));
-    } else if (!wait_for_event(vmm, step_event(i), realms)) {
-      return false;
+      vmm.finish_step(i);
+    } else if (!wait_for_step(vmm, i, realms)) {
+      return i;
     }
     log_line("step " + std::to_string(i) + " done: " + describe(s.steps[i]));
   }
-  return true;
+  return end;
 }
 
 /// Each `send` step, and whether its receiver reported the message intact.
@@ -122,103 +116,180 @@ void print_text(const ordered_json& result, bool ok) {
   std::printf("%s\n", ok ? "scenario ok" : "scenario FAILED");
 }
 
-}  // namespace
-
-int run_scenario(const Scenario& s, const RunOptions& o) {
-  Scenario scenario = s;
-  if (o.inspect_after) {
-    // `caec inspect`: only the requested view.
-    std::erase_if(scenario.steps, [](const ScenarioStep& st) { return st.action == "inspect"; });
-    const std::size_t at = std::min(*o.inspect_after + 1, scenario.steps.size());
-    scenario.steps.insert(scenario.steps.begin() + static_cast<std::ptrdiff_t>(at), ScenarioStep{.action = "inspect"});
+/// The machine a scenario runs on, its realms built and ready to start.
+struct ScenarioMachine {
+  explicit ScenarioMachine(const Scenario& s)
+      : system(config(s), realm::boot),
+        host(system.machine()),
+        vmm(host, [this](Pa rec) { system.platform().interrupt(rec); }),
+        introspect(system.rmm()),
+        c(compile_scenario(s, attest::to_hex(system.machine().root_of_trust().platform_key().public_point()))) {
+    for (const TokenOutput& t : c.tokens) token_buffers.push_back(vmm.create_shared_buffer(t.buffer, kTokenBufferSize));
+    for (std::uint64_t id : c.channel_buffers) (void)vmm.create_shared_buffer(id, kChannelMemory);
+    std::uint16_t vmid = 1;
+    for (std::size_t i = 0; i < s.realms.size(); ++i) realms.push_back(&launch(s.realms[i], i, vmid++));
+    log_line(std::to_string(realms.size()) + " realms, " + std::to_string(s.regions.size()) + " regions, " +
+             std::to_string(s.steps.size()) + " steps");
   }
-  machine::MachineConfig mc;
-  mc.dram_bytes = scenario.memory_mib << 20U;
-  mc.stage2_half_window = stage2_window(scenario);
-  log_line("booting the machine (" + std::to_string(scenario.memory_mib) + " MiB)");
-  platform::System system(mc, realm::boot);
-  host::Host host(system.machine());
-  host::Vmm vmm(host, [&](Pa rec) { system.platform().interrupt(rec); });
-  rmm::RmmIntrospection introspect(system.rmm());
-  const CompiledScenario c =
-      compile_scenario(scenario, attest::to_hex(system.machine().root_of_trust().platform_key().public_point()));
-  std::vector<Pa> token_buffers;
-  for (const TokenOutput& t : c.tokens) token_buffers.push_back(vmm.create_shared_buffer(t.buffer, kTokenBufferSize));
-  for (std::uint64_t id : c.channel_buffers) (void)vmm.create_shared_buffer(id, kChannelMemory);
+  ScenarioMachine(const ScenarioMachine&) = delete;
+  ScenarioMachine& operator=(const ScenarioMachine&) = delete;
 
-  std::vector<host::VmRealm*> realms;
-  std::uint16_t vmid = 1;
-  for (const ScenarioRealm& r : scenario.realms) {
+  static machine::MachineConfig config(const Scenario& s) {
+    machine::MachineConfig mc;
+    mc.dram_bytes = s.memory_mib << 20U;
+    mc.stage2_half_window = stage2_window(s);
+    log_line("booting the machine (" + std::to_string(s.memory_mib) + " MiB)");
+    return mc;
+  }
+
+  host::VmRealm& launch(const ScenarioRealm& r, std::size_t index, std::uint16_t vmid) {
     host::LaunchSpec spec;
     spec.name = r.name;
-    spec.realm.vmid = vmid++;
+    spec.realm.vmid = vmid;
     spec.realm.rpv = r.rpv;
     spec.manifest = {r.program, 1, c.realm_args.at(r.name)};
     spec.ram_size = r.memory_mib << 20U;
-    realms.push_back(&vmm.launch(spec));
-    log_line("realm " + r.name + " built: " + r.program + ", " + std::to_string(spec.manifest.args.size()) + " arguments");
-    for (const std::string& arg : spec.manifest.args) log_line("  " + r.name + ": " + arg, Verbosity::kDebug);
-  }
-  log_line(std::to_string(realms.size()) + " realms, " + std::to_string(scenario.regions.size()) + " regions, " +
-      std::to_string(scenario.steps.size()) + " steps");
-  for (host::VmRealm* r : realms) vmm.start(*r);
-
-  ordered_json result;
-  const auto inspect = [&](const HostAction& a) {
-    const ordered_json view = inspect_json(introspect, system.machine(), realms);
-    result["inspections"].push_back({{"after_step", a.step == 0 ? -1 : static_cast<std::int64_t>(a.step) - 1}, {"view", view}});
-    if (!o.json) {
-      if (!o.inspect_after) std::printf("-- inspection after step %zu --\n", a.step);
-      std::printf("%s", inspect_text(view).c_str());
+    try {
+      host::VmRealm& built = vmm.launch(spec);
+      log_line("realm " + r.name + " built: " + r.program + ", " + std::to_string(spec.manifest.args.size()) +
+               " arguments");
+      for (const std::string& arg : spec.manifest.args) log_line("  " + r.name + ": " + arg, Verbosity::kDebug);
+      return built;
+    } catch (const std::exception& e) {
+      throw std::runtime_error("building realm " + r.name + " (realms[" + std::to_string(index) + "]): " + e.what());
     }
-  };
-  bool ok = follow_script(scenario, c, vmm, realms, inspect);
-  // A failed realm leaves the others waiting for steps that never come: stop them.
-  std::set<const host::VmRealm*> stopped;
-  if (!ok) {
+  }
+
+  /// Stops the realms still running (they wait for steps that will never come) and returns
+  /// those it stopped.
+  std::set<const host::VmRealm*> stop_the_rest() {
+    std::set<const host::VmRealm*> stopped;
     for (host::VmRealm* r : realms) {
       if (r->finished()) continue;
       vmm.stop(*r);
       stopped.insert(r);
     }
+    return stopped;
   }
-  for (host::VmRealm* r : realms) {
-    const bool done = vmm.wait(*r, kTimeout);
+
+  void destroy_all() {
+    for (host::VmRealm* r : realms) vmm.destroy(*r);
+  }
+
+  platform::System system;
+  host::Host host;
+  ScriptVmm vmm;
+  rmm::RmmIntrospection introspect;
+  const CompiledScenario c;
+  std::vector<Pa> token_buffers;
+  std::vector<host::VmRealm*> realms;
+};
+
+/// Each realm's outcome; `ok` becomes false if one failed. `under_way`: the first step not done.
+ordered_json realm_results(const Scenario& s, ScenarioMachine& m, std::size_t under_way,
+                           const std::set<const host::VmRealm*>& stopped, bool& ok) {
+  ordered_json results = ordered_json::array();
+  const std::optional<std::size_t> pending =
+      under_way < s.steps.size() ? std::optional<std::size_t>(under_way) : std::nullopt;
+  for (host::VmRealm* r : m.realms) {
+    const bool done = m.vmm.wait(*r, kTimeout);
     const bool good = done && r->exit_status() == 0;
     ok = ok && good;
     ordered_json rj{{"name", r->name()}, {"exit_status", r->exit_status() ? *r->exit_status() : -1}};
-    if (!good) {
-      const std::string why = stopped.contains(r) ? "stopped before it finished (another realm failed) "
-                              : done              ? ""
-                                                  : "did not finish within the timeout ";
-      rj["error"] = r->exit_status() ? r->console() + r->error() : why + r->error();
+    if (!good && (stopped.contains(r) || !done)) {
+      rj["error"] = stopped.contains(r) ? "stopped before it finished (another realm failed)"
+                                        : "did not finish within the timeout";
+    } else if (!good) {
+      const RealmFailure f = explain_failure(*r, s, m.c, pending);
+      rj["error"] = f.text(s);
+      rj["failure"] = f.json(s);
     }
     if (logging() || !good) rj["console"] = r->console();
-    result["realms"].push_back(rj);
+    results.push_back(rj);
     log_realm(*r);
   }
-  result["sends"] = send_results(c, realms);
-  const auto violations = inspect::csm_invariant_violations(introspect, system.machine());
+  return results;
+}
+
+/// `caec run`: the whole script, then the invariants, the tokens and the result.
+int run_all(const Scenario& s, const RunOptions& o) {
+  ScenarioMachine m(s);
+  for (host::VmRealm* r : m.realms) m.vmm.start(*r);
+  ordered_json result;
+  const auto inspect = [&](const HostAction& a) {
+    const ordered_json view = inspect_json(m.introspect, m.system.machine(), m.realms);
+    result["inspections"].push_back({{"after_step", static_cast<std::int64_t>(a.step) - 1}, {"view", view}});
+    if (!o.json) std::printf("-- inspection after step %zu --\n%s", a.step, inspect_text(view).c_str());
+  };
+  const std::size_t reached = follow_script(s, m.c, m.vmm, m.realms, s.steps.size(), inspect);
+  bool ok = reached == s.steps.size();
+  // A failed realm leaves the others waiting for steps that never come: stop them.
+  const auto stopped = ok ? std::set<const host::VmRealm*>{} : m.stop_the_rest();
+  result["realms"] = realm_results(s, m, reached, stopped, ok);
+  result["sends"] = send_results(m.c, m.realms);
+  const auto violations = inspect::csm_invariant_violations(m.introspect, m.system.machine());
   result["invariant_violations"] = violations;
   ok = ok && violations.empty();
-  for (std::size_t i = 0; i < c.tokens.size() && ok; ++i) {
-    save_token(host, token_buffers[i], c.tokens[i].file);
-    result["tokens"].push_back({{"realm", c.tokens[i].realm}, {"file", c.tokens[i].file}});
+  for (std::size_t i = 0; i < m.c.tokens.size() && ok; ++i) {
+    save_token(m.host, m.token_buffers[i], m.c.tokens[i].file);
+    result["tokens"].push_back({{"realm", m.c.tokens[i].realm}, {"file", m.c.tokens[i].file}});
   }
   if (!o.platform_key_out.empty()) {
     std::ofstream key(o.platform_key_out, std::ios::trunc);
-    key << system.machine().root_of_trust().platform_key().public_pem();
+    key << m.system.machine().root_of_trust().platform_key().public_pem();
     if (!key) throw std::runtime_error("cannot write " + o.platform_key_out);
   }
   result["ok"] = ok;
-  for (host::VmRealm* r : realms) vmm.destroy(*r);
-
+  m.destroy_all();
   if (o.json) {
-    std::printf("%s\n", (o.inspect_after ? result.value("inspections", ordered_json::array()) : result).dump(2).c_str());
-  } else if (!o.inspect_after) {
+    std::printf("%s\n", result.dump(2).c_str());
+  } else {
     print_text(result, ok);
   }
   return ok ? 0 : 1;
 }
+
+/// `caec inspect`: the script up to and including step `after` (or, for a scenario without
+/// steps, until the realms have set up), one view, and nothing written: the realms are stopped
+/// there, the script's own `inspect` steps show nothing, no token is saved. The realms run the
+/// same arguments as in `caec run`, so they have the same RIMs.
+int inspect_after(const Scenario& s, const RunOptions& o) {
+  ScenarioMachine m(s);
+  const bool at_start = *o.inspect_after == kInspectAtStart;
+  const std::size_t end = at_start ? 0 : *o.inspect_after + 1;
+  if (!at_start) m.vmm.stop_after(*o.inspect_after);
+  for (host::VmRealm* r : m.realms) m.vmm.start(*r);
+  const std::size_t reached = follow_script(s, m.c, m.vmm, m.realms, end, [](const HostAction&) {});
+  bool ok = reached == end;
+  if (ok && at_start) {
+    for (host::VmRealm* r : m.realms) ok = m.vmm.wait(*r, kTimeout) && r->exit_status() == 0 && ok;
+  }
+  if (ok) {
+    const ordered_json view = inspect_json(m.introspect, m.system.machine(), m.realms);
+    const auto after = at_start ? -1 : static_cast<std::int64_t>(*o.inspect_after);
+    if (o.json) {
+      std::printf("%s\n", ordered_json::array({{{"after_step", after}, {"view", view}}}).dump(2).c_str());
+    } else {
+      std::printf("%s", inspect_text(view).c_str());
+    }
+  } else {
+    // Why the inspected step was never reached: the realms that failed, in the scenario's terms.
+    std::fprintf(stderr, "caec inspect: %s was not reached\n",
+                 at_start ? "the end of the realms' set-up" : step_label(s, *o.inspect_after).c_str());
+    const auto stopped = m.stop_the_rest();
+    for (const auto& r : realm_results(s, m, reached, stopped, ok)) {
+      if (!r.contains("failure")) continue;
+      std::fprintf(stderr, "caec inspect: realm %s %s\n", r["name"].get<std::string>().c_str(),
+                   r["error"].get<std::string>().c_str());
+    }
+  }
+  m.stop_the_rest();
+  m.destroy_all();
+  return ok ? 0 : 1;
+}
+
+}  // namespace
+
+int run_scenario(const Scenario& s, const RunOptions& o) { return o.inspect_after ? inspect_after(s, o) : run_all(s, o); }
 
 }  // namespace caec::app

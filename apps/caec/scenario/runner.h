@@ -9,12 +9,13 @@
 
 namespace caec::app {
 
-/// RunOptions::inspect_after for a scenario without steps: inspect once the realms are built.
+/// RunOptions::inspect_after for a scenario without steps: inspect once the realms have set up.
 inline constexpr std::size_t kInspectAtStart = SIZE_MAX;
 
 struct RunOptions {
   bool json = false;     // print the result (and inspections) as JSON
-  /// Inspect after this step (0-based; the number of steps: at the end) and print only that.
+  /// `caec inspect`: run the script up to this step (0-based) or kInspectAtStart, stop there,
+  /// print that one view and write nothing.
   std::optional<std::size_t> inspect_after;
   /// Write the machine's platform key (PEM) here, to verify saved tokens with `caec verify`.
   std::string platform_key_out{};
