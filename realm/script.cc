@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstring>
+#include <functional>
 #include <sstream>
 #include <stdexcept>
 
@@ -17,6 +18,23 @@ std::uint64_t num(const std::string& s) { return std::stoull(s, nullptr, 0); }
 
 void need(const ScriptStep& t, std::size_t n) {
   if (t.size() < n) throw std::runtime_error("step needs " + std::to_string(n - 1) + " operands");
+}
+
+std::string hex(std::uint64_t v) {
+  std::ostringstream o;
+  o << "0x" << std::hex << v;
+  return o.str();
+}
+
+/// Runs `access` (a `what` of `bytes` bytes at `ipa`); an abort it takes fails the step with the
+/// access and the fault, instead of ending the realm with no word on its console.
+void checked_access(Realm& r, const char* what, Ipa ipa, std::size_t bytes, const std::function<void()>& access) {
+  if (const auto abort = r.guarded(access)) {
+    throw std::runtime_error(std::string(what) + " of " + std::to_string(bytes) + " bytes at IPA " + hex(ipa.value()) +
+                             " took a synchronous external abort at IPA " + hex(abort->ipa.value()) +
+                             ": stage 2 does not permit it (a write through a read-only CSM sharing, a "
+                             "reservation with nothing attached, or memory that is not RAM)");
+  }
 }
 
 }  // namespace
@@ -99,10 +117,15 @@ bool CsmScript::run(const ScriptStep& t) {
     attest(Ipa{num(t[1])}, t.size() > 2 ? t[2] : "");
   } else if (op == "write") {
     need(t, 3);
-    std::memcpy(r_.ptr(Ipa{num(t[1])}), t[2].c_str(), t[2].size() + 1);
+    const Ipa at{num(t[1])};
+    std::byte* p = r_.ptr(at);
+    checked_access(r_, "write", at, t[2].size() + 1, [&] { std::memcpy(p, t[2].c_str(), t[2].size() + 1); });
   } else if (op == "expect") {
     need(t, 3);
-    const std::string seen(reinterpret_cast<const char*>(r_.ptr(Ipa{num(t[1])})), t[2].size());
+    const Ipa at{num(t[1])};
+    const std::byte* p = r_.ptr(at);
+    std::string seen(t[2].size(), '\0');
+    checked_access(r_, "read", at, seen.size(), [&] { std::memcpy(seen.data(), p, seen.size()); });
     if (seen != t[2]) throw std::runtime_error("read \"" + seen + "\", expected \"" + t[2] + "\"");
   } else if (op == "abort-read" || op == "abort-write") {
     need(t, 2);

@@ -10,7 +10,8 @@
 //   reserve NAME K IPA SIZE      RSI_CSM_RESERVE of sharing K from provider NAME
 //   attach NAME K IPA SIZE       RSI_CSM_ATTACH (prints the permission)
 //   detach NAME K                RSI_CSM_DETACH_AND_FREE
-//   write IPA TEXT | expect IPA TEXT        plain memory access / compare
+//   write IPA TEXT | expect IPA TEXT        plain memory access / compare (an abort fails
+//                                           the step, naming the access and the fault)
 //   abort-read IPA | abort-write IPA        the access must take an abort
 //   fail input|state|capacity STEP...       STEP must fail with that RSI status
 //   attached VAR N               wait until N sharings of region VAR are attached

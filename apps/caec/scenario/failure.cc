@@ -26,6 +26,21 @@ std::string last_line(const std::string& console) {
   return text.substr(text.rfind('\n') == std::string::npos ? 0 : text.rfind('\n') + 1);
 }
 
+/// A hint the scenario itself gives for a write that aborted: the writer's sharing is read-only.
+std::string read_only_hint(const Scenario& s, std::size_t i) {
+  const ScenarioStep& st = s.steps[i];
+  if (st.action != "write") return "";
+  for (std::size_t j = i; j-- > 0;) {
+    const ScenarioStep& share = s.steps[j];
+    if (share.action == "share" && share.region == st.region && share.consumer == st.realm) {
+      return share.perm == "ro" ? "; " + st.realm + "'s sharing of " + st.region + " is read-only (" +
+                                      step_label(s, j) + ")"
+                                : "";
+    }
+  }
+  return "";
+}
+
 }  // namespace
 
 std::string describe(const ScenarioStep& st) {
@@ -53,7 +68,7 @@ nlohmann::ordered_json RealmFailure::json(const Scenario& s) const {
   return j;
 }
 
-RealmFailure explain_failure(const host::VmRealm& r, const Scenario&, const CompiledScenario& c,
+RealmFailure explain_failure(const host::VmRealm& r, const Scenario& s, const CompiledScenario& c,
                              std::optional<std::size_t> under_way) {
   RealmFailure f{.realm = r.name(), .step = std::nullopt, .reason = ""};
   const auto steps = c.arg_steps.find(r.name());
@@ -65,6 +80,7 @@ RealmFailure explain_failure(const host::VmRealm& r, const Scenario&, const Comp
     f.reason = script_error(r.console(), n);
     if (!f.reason.empty()) {
       if (steps->second[n - 1] != kSetup) f.step = steps->second[n - 1];
+      if (f.step) f.reason += read_only_hint(s, *f.step);
       return f;
     }
   }
