@@ -239,6 +239,13 @@ bool Vmm::signaled(const std::string& name) {
   return signals_.contains(name);
 }
 
+std::optional<Rid> Vmm::published_rid(const std::string& name) {
+  std::lock_guard lock(names_mutex_);
+  const auto it = published_rids_.find(name);
+  if (it == published_rids_.end()) return std::nullopt;
+  return Rid{it->second};
+}
+
 void Vmm::post_interrupt(VmRealm& r, std::size_t rec, std::uint32_t vintid) {
   {
     std::lock_guard lock(r.mutex_);
@@ -369,7 +376,7 @@ Vmm::Next Vmm::dispatch(VmRealm& r, std::size_t rec, const abi::RmiRecExit& exit
     case abi::RmiRecExitReason::kPsci: return on_psci(r, rec, exit, enter);
     case abi::RmiRecExitReason::kCsmProvider: return on_csm_provider(r, rec, exit, enter);
     case abi::RmiRecExitReason::kCsmConsumer: return on_csm_consumer(r, rec, exit, enter);
-    case abi::RmiRecExitReason::kCsmRemove: return Next::kEnter;  // may repopulate on demand
+    case abi::RmiRecExitReason::kCsmRemove: return on_csm_remove(r, rec, exit, enter);
     default: return on_other_exit(r, rec, exit, enter);
   }
 }
@@ -582,6 +589,10 @@ Vmm::Next Vmm::on_csm_consumer(VmRealm& r, std::size_t, const abi::RmiRecExit& e
     host_.undelegate_and_free(it->second);
     r.built.data.erase(it);
   }
+  return Next::kEnter;
+}
+
+Vmm::Next Vmm::on_csm_remove(VmRealm&, std::size_t, const abi::RmiRecExit&, abi::RmiRecEnter&) {
   return Next::kEnter;
 }
 

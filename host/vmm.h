@@ -98,6 +98,10 @@ class Vmm {
   /// Raises a named event realms can wait for (host call kPollSignal).
   void raise_signal(const std::string& name);
   [[nodiscard]] bool signaled(const std::string& name);
+  /// The RID realm `name` published (host call kPublishRid), once it has. This is the realm's
+  /// own word: no RMI command tells the host a realm's RID (docs/guide.md, §2), so a host
+  /// cannot check it; the RMM checks every RID a realm uses in CSM commands.
+  [[nodiscard]] std::optional<Rid> published_rid(const std::string& name);
   /// Queues virtual interrupt `vintid` for REC `rec_index` and wakes it.
   void post_interrupt(VmRealm& realm, std::size_t rec_index, std::uint32_t vintid);
   /// The realms' timer: a REC waiting in WFI is re-entered after this long even if nothing
@@ -156,11 +160,15 @@ class Vmm {
                        abi::RmiRecEnter& enter);
   virtual Next on_wfx(VmRealm& r, std::size_t rec, abi::RmiRecEnter& enter);
   /// CAEC exits: populate a new region (provider), prepare a reservation (consumer: remove
-  /// private DATA, build level-3 RTTs), or note a removed range.
+  /// private DATA, build level-3 RTTs), or note a removed range (a region destroyed, a
+  /// sharing detached: [csm_base, csm_top) is private memory again, or unmapped).
   virtual Next on_csm_provider(VmRealm& r, std::size_t rec, const abi::RmiRecExit& exit,
                                abi::RmiRecEnter& enter);
   virtual Next on_csm_consumer(VmRealm& r, std::size_t rec, const abi::RmiRecExit& exit,
                                abi::RmiRecEnter& enter);
+  /// Default: nothing to do; RAM the range needs again is populated on demand.
+  virtual Next on_csm_remove(VmRealm& r, std::size_t rec, const abi::RmiRecExit& exit,
+                             abi::RmiRecEnter& enter);
   /// An exit the VMM does not know; default: stop the realm with an error.
   virtual Next on_other_exit(VmRealm& r, std::size_t rec, const abi::RmiRecExit& exit,
                              abi::RmiRecEnter& enter);

@@ -294,6 +294,45 @@ TEST_F(Csm, a_consumer_that_checks_the_providers_measurement_is_not_lured_by_a_f
   for (auto* r : {&real, &fake, &c}) host.destroy(*r);
 }
 
+/// A host that records the CSM_REMOVE exits it serves.
+class RemoveCountingVmm : public host::Vmm {
+ public:
+  using Vmm::Vmm;
+  std::vector<std::pair<std::string, std::pair<std::uint64_t, std::uint64_t>>> removed;  // realm, [base, top)
+
+ protected:
+  Next on_csm_remove(host::VmRealm& r, std::size_t rec, const abi::RmiRecExit& exit,
+                     abi::RmiRecEnter& enter) override {
+    removed.push_back({r.name(), {exit.csm_base, exit.csm_top}});
+    return Vmm::on_csm_remove(r, rec, exit, enter);
+  }
+};
+
+TEST_F(Csm, the_host_hooks_the_csm_remove_exits_of_detach_and_destroy) {
+  RemoveCountingVmm host(host_, [this](Pa rec) { system_.platform().interrupt(rec); });
+  auto& p = launch("p", {"publish", step({"create r", kRegion, kSize}), "share r c ro", "signal shared",
+                         "wait detached", "destroy r"}, &host);
+  auto& c = launch("c", {"publish", "wait shared", step({"reserve p 0", kReserve, kSize}),
+                         step({"attach p 0", kReserve, kSize}), "detach p 0", "signal detached"}, &host);
+  run({&p, &c}, &host);
+  ASSERT_EQ(host.removed.size(), 2U);
+  EXPECT_EQ(host.removed[0].first, "c");  // the detach comes first
+  EXPECT_EQ(host.removed[0].second, std::make_pair(std::uint64_t{0x300000}, std::uint64_t{0x302000}));
+  EXPECT_EQ(host.removed[1].first, "p");
+  EXPECT_EQ(host.removed[1].second, std::make_pair(std::uint64_t{0x200000}, std::uint64_t{0x202000}));
+  for (auto* r : {&p, &c}) host.destroy(*r);
+}
+
+TEST_F(Csm, the_host_learns_the_rid_a_realm_published_and_it_is_the_rmms) {
+  auto& p = launch("p", {"publish"});
+  EXPECT_FALSE(vmm.published_rid("p").has_value());
+  run({&p});
+  ASSERT_TRUE(vmm.published_rid("p").has_value());
+  EXPECT_EQ(*vmm.published_rid("p"), rmm().realm(p.built.rd)->rid);
+  EXPECT_FALSE(vmm.published_rid("nobody").has_value());
+  vmm.destroy(p);
+}
+
 TEST_F(Csm, realms_run_out_of_apt_space_and_the_host_adds_more) {
   std::vector<std::string> steps{"publish"};
   // 70 regions need 70 entries: more than one APT granule (64).

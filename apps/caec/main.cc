@@ -12,6 +12,7 @@
 #include "apps/caec/log.h"
 #include "apps/caec/run_command.h"
 #include "apps/caec/verify_command.h"
+#include "platform/firmware_measurements.h"
 
 namespace {
 
@@ -26,6 +27,9 @@ int main(int argc, char** argv) {
   CLI::App app{"caec: Confidential Shared Memory between Arm CCA realms, on an emulated machine"};
   app.require_subcommand(1);
   app.footer(kConventions);
+  // The RMM measurement is the one this build's platform tokens report (docs/attestation.md).
+  app.set_version_flag("--version", std::string("caec ") + CAEC_VERSION + "\nRMM measurement (SHA-256): " +
+                                        std::string(caec::platform::kRmmMeasurementHex));
 
   caec::app::DemoOptions demo;
   auto* demo_cmd = app.add_subcommand(

@@ -1,5 +1,6 @@
 #!/bin/sh
-# The CLI conventions of docs/guide.md on every subcommand: --help exits 0 and lists -v; usage
+# The CLI conventions of docs/guide.md on every subcommand: --help exits 0 and lists -v (and
+# caec --version names the release); usage
 # errors exit 2; results go to stdout and nothing else is printed unless -v asks for logs
 # (before or after the subcommand's name); a failing scenario exits 1 promptly.
 . "$(dirname "$0")/common.sh"
@@ -9,6 +10,10 @@ for cmd in demo run inspect verify attest bench; do
   grep -q -- '-v,--verbose' help || { echo "caec $cmd --help does not list -v:"; cat help; exit 1; }
 done
 "$caec" --help | grep -q 'CLI conventions'
+# --version: the release and the RMM build it carries, on stdout, exit 0.
+"$caec" --version >version
+grep -q '^caec [0-9][0-9.]*$' version
+grep -q '^RMM measurement (SHA-256): [0-9a-f]\{64\}$' version
 
 usage() {
   set +e
