@@ -196,6 +196,11 @@ void RealmBuilder::activate(HostRealm& realm) {
   expect_ok(host_.rmi().realm_activate(realm.rd), "RMI_REALM_ACTIVATE");
 }
 
+bool RealmBuilder::still_holds(const HostRealm& realm, Ipa ipa, int level, abi::RmiRttEntryState state, Pa pa) {
+  const auto e = host_.rmi().rtt_read_entry(realm.rd, ipa, level);
+  return e.ret.ok() && e.walk_level == level && e.state == state && s2::desc_oa(e.desc) == pa;
+}
+
 void RealmBuilder::destroy(HostRealm& realm) {
   for (const auto& r : realm.recs) {
     expect_ok(host_.rmi().rec_destroy(r.rec), "RMI_REC_DESTROY");
@@ -209,6 +214,7 @@ void RealmBuilder::destroy(HostRealm& realm) {
   }
   realm.apts.clear();
   for (const auto& [ipa, pa] : realm.data) {
+    if (!still_holds(realm, Ipa{ipa}, s2::kMaxLevel, abi::RmiRttEntryState::kAssigned, pa)) continue;
     const auto out = host_.rmi().data_destroy(realm.rd, Ipa{ipa});
     expect_ok(out.ret, "RMI_DATA_DESTROY" + at(Ipa{ipa}, 3));
     if (out.granule != pa) throw HostError("RMI_DATA_DESTROY returned an unexpected granule");
@@ -216,6 +222,7 @@ void RealmBuilder::destroy(HostRealm& realm) {
   }
   realm.data.clear();
   for (auto it = realm.tables.rbegin(); it != realm.tables.rend(); ++it) {
+    if (!still_holds(realm, it->ipa, it->level - 1, abi::RmiRttEntryState::kTable, it->pa)) continue;
     const auto out = host_.rmi().rtt_destroy(realm.rd, it->ipa, it->level);
     expect_ok(out.ret, "RMI_RTT_DESTROY" + at(it->ipa, it->level));
     host_.undelegate_and_free(it->pa);

@@ -86,10 +86,15 @@ class RealmBuilder {
   /// off, or its CSM teardown began).
   bool add_apt(HostRealm& realm);
   /// REC_DESTROY, APT_DESTROY (which first severs the realm's CSM relations), DATA_DESTROY,
-  /// RTT_DESTROY (leaves first), REALM_DESTROY, then undelegate everything.
+  /// RTT_DESTROY (leaves first), REALM_DESTROY, then undelegate everything. A DATA granule or
+  /// RTT the RMM no longer holds where `realm` records it (a raw RMI call destroyed it behind
+  /// the builder's back) is skipped and left to whoever destroyed it. Granules or tables
+  /// created by raw calls must be added to `realm.data` / `realm.tables` to be torn down.
   void destroy(HostRealm& realm);
 
  private:
+  /// Whether the RMM still has `pa` at (`ipa`, `level`) of `realm`'s RTTs in `state`.
+  [[nodiscard]] bool still_holds(const HostRealm& realm, Ipa ipa, int level, abi::RmiRttEntryState state, Pa pa);
   /// The RD granule: the one `spec` names, or any free one; delegated.
   [[nodiscard]] Pa delegate_rd(const RealmSpec& spec);
 

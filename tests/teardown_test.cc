@@ -48,6 +48,22 @@ TEST_F(Lifecycle, teardown_leaves_no_realm_pas_granule_behind) {
   expect_all_returned();
 }
 
+TEST_F(Lifecycle, destroy_skips_what_raw_rmi_calls_destroyed_behind_the_builders_back) {
+  auto realm = make_realm();
+  std::vector<std::byte> image(2 * kGranuleSize, std::byte{0x42});
+  builder().load(realm, Ipa{0x10000}, image, true);
+  builder().ensure_tables(realm, Ipa{0x400000}, 3);  // a level-3 table with nothing in it
+  // A test (or a hostile host) destroys a DATA granule and a table with raw RMI calls.
+  const auto data = rmi().data_destroy(realm.rd, Ipa{0x11000});
+  EXPECT_RMI_OK(data.ret);
+  const auto table = rmi().rtt_destroy(realm.rd, Ipa{0x400000}, 3);
+  EXPECT_RMI_OK(table.ret);
+  builder().destroy(realm);  // threw RMI_DATA_DESTROY's error when the records were stale
+  host_.undelegate_and_free(data.granule);
+  host_.undelegate_and_free(table.granule);
+  expect_all_returned();
+}
+
 TEST_F(Lifecycle, granule_states_follow_the_spec_edges) {
   const Pa g = ns_page();
   EXPECT_EQ(state(g), GranuleState::kUndelegated);
