@@ -8,7 +8,7 @@ packages=(
   clang-tidy-14 cppcheck
   libssl-dev libcbor-dev libmbedtls-dev libsodium-dev
   libgtest-dev libgmock-dev libbenchmark-dev librapidcheck-dev
-  libcli11-dev nlohmann-json3-dev gnuplot-nox
+  libcli11-dev nlohmann-json3-dev gnuplot-nox graphviz
 )
 
 missing=()

@@ -71,8 +71,12 @@ CLI::App* add(CLI::App& app, std::function<int()>& run, const char* name, const 
   auto o = std::make_shared<ScenarioOptions>();
   o->inspect = inspect;
   cmd->add_option("scenario", o->file, "Scenario file (JSON; docs/scenarios.md)")->required()->check(CLI::ExistingFile);
-  cmd->add_flag("--json", o->run.json, "Print the result as JSON");
+  CLI::Option* json = cmd->add_flag("--json", o->run.json, "Print the result as JSON");
   if (inspect) {
+    cmd->add_option("--picture", o->run.picture,
+                    "Print the view as a picture of who shares what: dot (Graphviz) or svg (needs graphviz)")
+        ->check(CLI::IsMember({"dot", "svg"}))
+        ->excludes(json);
     o->after = cmd->add_option("--after", o->after_step, "Inspect after this step (0-based; default: after the last)")
                    ->check(CLI::NonNegativeNumber);
   } else {

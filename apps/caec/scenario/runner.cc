@@ -11,6 +11,7 @@
 #include "apps/caec/scenario/compile.h"
 #include "apps/caec/scenario/failure.h"
 #include "apps/caec/scenario/inspection.h"
+#include "apps/caec/scenario/picture.h"
 #include "apps/caec/scenario/script_vmm.h"
 #include "attest/rim_calculator.h"
 #include "host/host.h"
@@ -269,6 +270,9 @@ int inspect_after(const Scenario& s, const RunOptions& o) {
     const auto after = at_start ? -1 : static_cast<std::int64_t>(*o.inspect_after);
     if (o.json) {
       std::printf("%s\n", ordered_json::array({{{"after_step", after}, {"view", view}}}).dump(2).c_str());
+    } else if (!o.picture.empty()) {
+      const std::string dot = inspect_dot(view, s);
+      std::printf("%s", (o.picture == "svg" ? render_svg(dot) : dot).c_str());
     } else {
       std::printf("%s", inspect_text(view).c_str());
     }

@@ -17,6 +17,8 @@ struct RunOptions {
   /// `caec inspect`: run the script up to this step (0-based) or kInspectAtStart, stop there,
   /// print that one view and write nothing.
   std::optional<std::size_t> inspect_after;
+  /// `caec inspect`: print the view as a picture, "dot" (Graphviz) or "svg" (picture.h).
+  std::string picture{};
   /// Write the machine's platform key (PEM) here, to verify saved tokens with `caec verify`.
   std::string platform_key_out{};
 };
