@@ -51,6 +51,17 @@ Rid CsmScript::rid(const std::string& name) {
   return it->second;
 }
 
+std::string CsmScript::challenge_at(Ipa at) {
+  std::uint64_t len = 0;
+  std::memcpy(&len, r_.ptr(at), sizeof len);
+  if (len > 64) throw std::runtime_error("the challenge at " + hex(at.value()) + " is longer than 64 bytes");
+  std::array<std::uint8_t, 64> bytes{};
+  std::memcpy(bytes.data(), r_.ptr(at + sizeof len), len);
+  std::string text;
+  for (std::size_t i = 0; i < len; ++i) text += hex(bytes[i] | 0x100U).substr(3);  // two digits each
+  return text;
+}
+
 void CsmScript::attest(Ipa out, const std::string& challenge_hex) {
   std::vector<std::uint8_t> challenge;
   for (std::size_t i = 0; i + 1 < challenge_hex.size(); i += 2) {
@@ -114,7 +125,7 @@ bool CsmScript::run(const ScriptStep& t) {
     (void)r_.map_host_buffer(num(t[1]), Ipa{num(t[2])}, num(t[3]));
   } else if (op == "attest") {
     need(t, 2);
-    attest(Ipa{num(t[1])}, t.size() > 2 ? t[2] : "");
+    attest(Ipa{num(t[1])}, t.size() <= 2 ? "" : t[2].starts_with("@") ? challenge_at(Ipa{num(t[2].substr(1))}) : t[2]);
   } else if (op == "write") {
     need(t, 3);
     const Ipa at{num(t[1])};

@@ -19,7 +19,9 @@
 //   rim NAME HEX                 RSI_REALM_MEASUREMENTS: NAME's RIM is HEX (hash-size bytes)
 //   signal EVENT | wait EVENT    rendezvous through the host
 //   map-host ID IPA SIZE         map the host's shared buffer ID at (unprotected) IPA
-//   attest IPA [CHALLENGE]       fetch a CCA token (challenge in hex, default none) and store
+//   attest IPA [CHALLENGE]       fetch a CCA token (challenge in hex, default none; @IPA2: the
+//                                one the host left at IPA2 as a little-endian u64 length and
+//                                the bytes, given at run time so it is not measured) and store
 //                                it at IPA as a little-endian u64 length then the bytes,
 //                                followed by RSI_MEASUREMENT_READ(0) (64 bytes)
 //   call FID ARG...              one raw RSI call, for arguments the SDK never passes (a bad
@@ -56,6 +58,8 @@ class CsmScript {
  private:
   [[nodiscard]] std::uint64_t var(const std::string& s) const;
   void attest(Ipa out, const std::string& challenge_hex);
+  /// The challenge (in hex) the host left at `at`: a little-endian u64 length, then the bytes.
+  [[nodiscard]] std::string challenge_at(Ipa at);
   void wait_for_sharings(const ScriptStep& t);
 
   Realm& r_;

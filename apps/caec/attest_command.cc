@@ -14,6 +14,7 @@
 #include "attest/rim_prediction.h"
 #include "attest/rim_calculator.h"
 #include "attest/token/cca_claims.h"
+#include "attest/verifier/verifier.h"
 #include "host/host.h"
 #include "host/vmm.h"
 #include "machine/root_of_trust.h"
@@ -26,6 +27,10 @@ namespace {
 
 constexpr std::uint64_t kOutIpa = std::uint64_t{1} << 39U;  // first unprotected IPA, 40-bit
 constexpr std::uint64_t kOutSize = 0x4000;
+/// The challenge goes in the shared buffer's last granule, after the token's room: given at run
+/// time, not as a (measured) argument, so the realm's RIM does not change with it.
+constexpr std::uint64_t kChallengeOffset = kOutSize;
+constexpr std::uint64_t kBufferSize = kOutSize + kGranuleSize;
 
 void write_file(const std::string& path, std::span<const std::uint8_t> bytes) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
@@ -80,13 +85,21 @@ int run_attest(const AttestOptions& o) {
   std::optional<attest::RimCalculator> predicting;
   const host::MeasurementObserver observer = attest::rim_predictor(predicting);
   host::Vmm vmm(host, [&](Pa rec) { system.platform().interrupt(rec); }, observer);
-  const Pa out = vmm.create_shared_buffer(1, kOutSize);
+  const Pa out = vmm.create_shared_buffer(1, kBufferSize);
+  // Checked by kChallenge or made by challenge_of: hex, at most 64 bytes (none: empty).
+  const attest::Bytes challenge_bytes = attest::verifier::parse_hex(challenge).value_or(attest::Bytes{});
+  const std::uint64_t challenge_len = challenge_bytes.size();
+  if (host.memory().write(out + kChallengeOffset, std::as_bytes(std::span(&challenge_len, 1))) != machine::Access::kOk ||
+      host.memory().write(out + kChallengeOffset + 8, std::as_bytes(std::span(challenge_bytes))) != machine::Access::kOk) {
+    throw std::runtime_error("cannot give the realm its challenge");
+  }
 
   host::LaunchSpec spec;
   spec.name = "attested-realm";
   spec.realm.hash_algo = o.hash == "sha512" ? abi::RmiHashAlgorithm::kSha512 : abi::RmiHashAlgorithm::kSha256;
   spec.manifest = {"csm-script", 1,
-                   {"map-host 1 " + hex_ipa(kOutIpa) + " " + hex_ipa(kOutSize), "attest " + hex_ipa(kOutIpa) + " " + challenge}};
+                   {"map-host 1 " + hex_ipa(kOutIpa) + " " + hex_ipa(kBufferSize),
+                    "attest " + hex_ipa(kOutIpa) + " @" + hex_ipa(kOutIpa + kChallengeOffset)}};
   spec.ram_size = 2ULL << 20U;
   log_line("booting the machine, building the realm");
   host::VmRealm& r = vmm.launch(spec);

@@ -1,7 +1,8 @@
 #!/bin/sh
 # The user's path through attestation: run a realm, fetch and save its token, verify it with
 # `caec verify` against the platform key and the RIM its owner predicted; then show that a
-# wrong RIM, a wrong key and a tampered token all fail with exit code 1.
+# wrong RIM, a wrong key and a tampered token all fail with exit code 1; a realm's RIM does not
+# depend on its challenge.
 set -eu
 caec="$1"
 dir=$(mktemp -d)
@@ -11,6 +12,11 @@ trap 'rm -rf "$dir"' EXIT
 rim=$(sed -n 's/^expected RIM (predicted by the realm owner): //p' "$dir/out")
 test -n "$rim"
 "$caec" verify "$dir/token.cbor" --platform-key "$dir/platform.pem" --expect-rim "$rim" --quiet
+# The challenge is given at run time, not measured: another challenge, the same RIM, and the
+# token carries the challenge it was given.
+"$caec" attest -o "$dir/again.cbor" --challenge aabbccdd >"$dir/again" 2>/dev/null
+grep -q "^expected RIM (predicted by the realm owner): $rim\$" "$dir/again" || { echo "the RIM depends on the challenge"; exit 1; }
+"$caec" verify "$dir/token.cbor" --platform-key "$dir/platform.pem" | grep -q 'challenge  *00112233000000'
 
 expect_fail() {
   set +e
