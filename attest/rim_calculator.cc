@@ -37,22 +37,29 @@ std::string to_hex(std::span<const std::uint8_t> bytes) {
 }
 
 RimCalculator::RimCalculator(const abi::RmiRealmParams& params)
-    : algo_(static_cast<abi::RmiHashAlgorithm>(params.hash_algo)),
-      rim_(digest(algo_, bytes_of(abi::measured_realm_params(params)))) {}
+    : algo_(static_cast<abi::RmiHashAlgorithm>(params.hash_algo)) {
+  extend(bytes_of(abi::measured_realm_params(params)));
+}
+
+void RimCalculator::extend(std::span<const std::byte> input) {
+  last_input_.assign(input.begin(), input.end());
+  rim_ = digest(algo_, input);
+}
 
 void RimCalculator::data(Ipa ipa, std::uint64_t flags, std::span<const std::byte> granule) {
-  const auto content =
+  last_content_ =
       (flags & abi::data_flags::kMeasure) != 0 ? digest(algo_, granule) : abi::MeasurementValue{};
-  rim_ = digest(algo_, bytes_of(abi::data_descriptor(rim_, ipa.value(), flags, content)));
+  extend(bytes_of(abi::data_descriptor(rim_, ipa.value(), flags, last_content_)));
 }
 
 void RimCalculator::rec(const abi::RmiRecParams& params) {
-  const auto content = digest(algo_, bytes_of(abi::measured_rec_params(params)));
-  rim_ = digest(algo_, bytes_of(abi::rec_descriptor(rim_, content)));
+  last_content_ = digest(algo_, bytes_of(abi::measured_rec_params(params)));
+  extend(bytes_of(abi::rec_descriptor(rim_, last_content_)));
 }
 
 void RimCalculator::ripas(Ipa base, Ipa top) {
-  rim_ = digest(algo_, bytes_of(abi::ripas_descriptor(rim_, base.value(), top.value())));
+  last_content_ = {};
+  extend(bytes_of(abi::ripas_descriptor(rim_, base.value(), top.value())));
 }
 
 std::size_t RimCalculator::size() const {

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "caec/abi/measurement.h"
 #include "caec/abi/rmi.h"
@@ -25,6 +26,11 @@ class RimCalculator {
   void ripas(Ipa base, Ipa top);
 
   [[nodiscard]] const abi::MeasurementValue& value() const { return rim_; }
+  /// What the last step hashed into the RIM (the measured realm parameters, or a measurement
+  /// descriptor holding the RIM before it) and, for DATA and REC, the content hash inside it:
+  /// what a measurement log shows so that others can replay the RIM (attest/measurement_log.h).
+  [[nodiscard]] const std::vector<std::byte>& last_input() const { return last_input_; }
+  [[nodiscard]] const abi::MeasurementValue& last_content() const { return last_content_; }
   [[nodiscard]] std::size_t size() const;
   /// The RIM in lower-case hex, hash-size bytes.
   [[nodiscard]] std::string hex() const;
@@ -32,6 +38,11 @@ class RimCalculator {
  private:
   abi::RmiHashAlgorithm algo_;
   abi::MeasurementValue rim_{};
+  std::vector<std::byte> last_input_;
+  abi::MeasurementValue last_content_{};
+
+  /// rim_ = H(input), remembering the input.
+  void extend(std::span<const std::byte> input);
 };
 
 /// Hex of the first `size` bytes of a measurement value.

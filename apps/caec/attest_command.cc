@@ -11,7 +11,7 @@
 
 #include "apps/caec/files.h"
 #include "apps/caec/log.h"
-#include "attest/rim_prediction.h"
+#include "apps/caec/measurement_log.h"
 #include "attest/rim_calculator.h"
 #include "attest/token/cca_claims.h"
 #include "attest/verifier/verifier.h"
@@ -66,6 +66,7 @@ std::string hex_ipa(std::uint64_t v) {
 int run_attest(const AttestOptions& o) {
   check_writable(o.output, "-o");
   if (!o.save_platform_key.empty()) check_writable(o.save_platform_key, "--save-platform-key");
+  if (!o.measurement_log.empty()) check_writable(o.measurement_log, "--measurement-log");
   machine::MachineConfig config;
   config.dram_bytes = 256ULL << 20U;
   if (!o.platform_key.empty()) {
@@ -82,9 +83,8 @@ int run_attest(const AttestOptions& o) {
 
   platform::System system(config, realm::boot);
   host::Host host(system.machine());
-  std::optional<attest::RimCalculator> predicting;
-  const host::MeasurementObserver observer = attest::rim_predictor(predicting);
-  host::Vmm vmm(host, [&](Pa rec) { system.platform().interrupt(rec); }, observer);
+  MeasurementLog measurements;  // the realm owner's prediction of the RIM, step by step
+  host::Vmm vmm(host, [&](Pa rec) { system.platform().interrupt(rec); }, measurements.observer());
   const Pa out = vmm.create_shared_buffer(1, kBufferSize);
   // Checked by kChallenge or made by challenge_of: hex, at most 64 bytes (none: empty).
   const attest::Bytes challenge_bytes = attest::verifier::parse_hex(challenge).value_or(attest::Bytes{});
@@ -103,7 +103,7 @@ int run_attest(const AttestOptions& o) {
   spec.ram_size = 2ULL << 20U;
   log_line("booting the machine, building the realm");
   host::VmRealm& r = vmm.launch(spec);
-  const std::string rim = predicting->hex();
+  const std::string rim = measurements.rim(0);
   log_line("realm built (RIM " + rim + "), fetching its token through RSI");
   vmm.start(r);
   const bool done = vmm.wait(r, std::chrono::seconds(60));
@@ -126,6 +126,7 @@ int run_attest(const AttestOptions& o) {
   vmm.destroy(r);
 
   write_file(o.output, token);
+  if (!o.measurement_log.empty()) measurements.write(o.measurement_log, {spec.name});
   if (!o.save_platform_key.empty()) {
     const std::string pem = system.machine().root_of_trust().platform_key().public_pem();
     // SAFETY: the PEM text as bytes.
@@ -169,6 +170,8 @@ CLI::App* add_attest_command(CLI::App& app, std::function<int()>& run) {
       ->check(CLI::IsMember({"sha256", "sha512"}))
       ->capture_default_str();
   cmd->add_flag("--json", o.json, "Print what was saved (token, challenge, expected RIM) as JSON");
+  cmd->add_option("--measurement-log", o.measurement_log,
+                  "Write the realm's RIM, extension by extension, as JSON here (docs/attestation.md)");
   return cmd;
 }
 

@@ -17,6 +17,7 @@ struct AttestOptions {
   std::string challenge_hex;     // empty: 64 random bytes
   std::string platform_key;      // PEM private key to pin the IAK; empty: generated
   std::string save_platform_key; // where to write the IAK public key (PEM)
+  std::string measurement_log;   // where to write the realm's measurement log (JSON), if set
   std::string format = "907";
   std::string hash = "sha256";
   bool json = false;

@@ -42,6 +42,7 @@ Scenario load(const ScenarioOptions& o) {
 /// What the options ask of the scenario, checked before any work: the step to inspect exists,
 /// and `run` can write every file it will write.
 void check_request(const ScenarioOptions& o, const Scenario& s, RunOptions& run) {
+  if (!run.measurement_log.empty()) check_writable(run.measurement_log, "--measurement-log");
   if (o.inspect) {
     if (o.after != nullptr && o.after->count() > 0 && o.after_step >= s.steps.size()) {
       throw InputError("--after " + std::to_string(o.after_step) + ": " + o.file + " has " +
@@ -72,6 +73,8 @@ CLI::App* add(CLI::App& app, std::function<int()>& run, const char* name, const 
   o->inspect = inspect;
   cmd->add_option("scenario", o->file, "Scenario file (JSON; docs/scenarios.md)")->required()->check(CLI::ExistingFile);
   CLI::Option* json = cmd->add_flag("--json", o->run.json, "Print the result as JSON");
+  cmd->add_option("--measurement-log", o->run.measurement_log,
+                  "Write each realm's RIM, extension by extension, as JSON here (docs/attestation.md)");
   if (inspect) {
     cmd->add_option("--picture", o->run.picture,
                     "Print the view as a picture of who shares what: dot (Graphviz) or svg (needs graphviz)")

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "apps/caec/log.h"
+#include "apps/caec/measurement_log.h"
 #include "apps/caec/scenario/compile.h"
 #include "apps/caec/scenario/failure.h"
 #include "apps/caec/scenario/inspection.h"
@@ -122,7 +123,7 @@ struct ScenarioMachine {
   explicit ScenarioMachine(const Scenario& s)
       : system(config(s), realm::boot),
         host(system.machine()),
-        vmm(host, [this](Pa rec) { system.platform().interrupt(rec); }),
+        vmm(host, [this](Pa rec) { system.platform().interrupt(rec); }, log.observer()),
         introspect(system.rmm()),
         c(compile_scenario(s, attest::to_hex(system.machine().root_of_trust().platform_key().public_point()))) {
     for (const TokenOutput& t : c.tokens) token_buffers.push_back(vmm.create_shared_buffer(t.buffer, kTokenBufferSize));
@@ -177,6 +178,16 @@ struct ScenarioMachine {
     for (host::VmRealm* r : realms) vmm.destroy(*r);
   }
 
+  /// --measurement-log: the realms' logs, named as in the scenario (they are built in its order).
+  void write_measurement_log(const Scenario& s, const RunOptions& o) const {
+    if (o.measurement_log.empty()) return;
+    std::vector<std::string> names;
+    for (const ScenarioRealm& r : s.realms) names.push_back(r.name);
+    log.write(o.measurement_log, names);
+  }
+
+  /// Records the realms' measurements as the host builds them (before vmm, which reports to it).
+  MeasurementLog log;
   platform::System system;
   host::Host host;
   ScriptVmm vmm;
@@ -241,6 +252,7 @@ int run_all(const Scenario& s, const RunOptions& o) {
     if (!key) throw std::runtime_error("cannot write " + o.platform_key_out);
   }
   result["ok"] = ok;
+  m.write_measurement_log(s, o);
   m.destroy_all();
   if (o.json) {
     std::printf("%s\n", result.dump(2).c_str());
@@ -288,6 +300,7 @@ int inspect_after(const Scenario& s, const RunOptions& o) {
     }
   }
   m.stop_the_rest();
+  m.write_measurement_log(s, o);
   m.destroy_all();
   return ok ? 0 : 1;
 }

@@ -19,6 +19,8 @@ struct RunOptions {
   std::optional<std::size_t> inspect_after;
   /// `caec inspect`: print the view as a picture, "dot" (Graphviz) or "svg" (picture.h).
   std::string picture{};
+  /// Write every realm's measurement log here (apps/caec/measurement_log.h), if set.
+  std::string measurement_log{};
   /// Write the machine's platform key (PEM) here, to verify saved tokens with `caec verify`.
   std::string platform_key_out{};
 };
