@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "apps/caec/log.h"
+#include "apps/caec/register_text.h"
 #include "attest/rim_prediction.h"
 #include "attest/rim_calculator.h"
 #include "caec/abi/s2tt.h"
@@ -92,8 +93,9 @@ int run_demo(const DemoOptions& o) {
               static_cast<unsigned long long>(o.memory_mib));
   const auto version = host.rmi().version(abi::kRmiVersion);
   host::expect_ok(version.ret, "RMI_VERSION");
-  std::printf("  RMI_VERSION 1.0 accepted; RMI_FEATURES[0] = %s\n",
-              hex(host.rmi().features(0).value).c_str());
+  const std::uint64_t features = host.rmi().features(0).value;
+  std::printf("  RMI_VERSION 1.0 accepted; RMI_FEATURES[0] = %s:\n    %s\n", hex(features).c_str(),
+              features0_text(features).c_str());
 
   std::optional<attest::RimCalculator> predicting;
   const host::MeasurementObserver observer = attest::rim_predictor(predicting);
@@ -143,7 +145,9 @@ int run_demo(const DemoOptions& o) {
   (void)m.host_view().read(shared + 16, std::as_writable_bytes(std::span(seen, sizeof seen - 1)));
   std::printf("    the hypervisor reads the shared buffer too: \"%s\" — the gap CSM closes\n", seen);
 
-  std::printf("\n[4] the same exchange through Confidential Shared Memory\n");
+  std::printf("\n[4] the same exchange through Confidential Shared Memory\n"
+              "  three more realms, each running caec's csm-script program: the provider makes a region\n"
+              "  of its memory and shares it, the reader attaches it read-only, the writer read-write\n");
   const std::vector<std::pair<std::string, std::vector<std::string>>> csm_realms = {
       {"provider", {"publish", "create region 0x200000 0x2000", "write 0x200000 confidential-hello",
                     "share region reader ro", "share region writer rw", "signal shared",
@@ -186,8 +190,9 @@ int run_demo(const DemoOptions& o) {
   std::printf("  the hypervisor reading the shared granule %s: %s\n",
               hex(s2::desc_oa(shared_pa.desc).value()).c_str(), machine::access_name(access));
   const auto writer_view = host.rmi().rtt_read_entry(csm[2]->built.rd, Ipa{0x300000}, s2::kMaxLevel);
-  std::printf("  RMI_RTT_READ_ENTRY in the writer at 0x300000: %s desc %s (bit 56: a CSM mapping)\n",
-              entry_state_name(writer_view.state), hex(writer_view.desc).c_str());
+  std::printf("  RMI_RTT_READ_ENTRY in the writer at 0x300000: %s, desc %s:\n    %s\n",
+              entry_state_name(writer_view.state), hex(writer_view.desc).c_str(),
+              s2_desc_text(writer_view.desc).c_str());
   rmm::RmmIntrospection introspection(system.rmm());
   const auto violations = inspect::csm_invariant_violations(introspection, m);
   std::printf("  CSM invariants (csm-abi.md §6): %s\n",
