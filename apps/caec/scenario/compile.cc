@@ -24,7 +24,9 @@ std::string message_arg(const ScenarioStep& st) {
 
 /// Where the n-th host-visible channel's buffer sits (the realms map its unprotected alias).
 constexpr std::uint64_t kChannelBufferIpa = 0x1000000;
-constexpr std::uint64_t kChannelBufferIds = 1000;
+/// Host buffer ids: the tokens' from 100, one per attest step, then the channels' right after
+/// them (CompiledScenario::first_channel_buffer), so no number of steps makes two ids meet.
+constexpr std::uint64_t kTokenBufferIds = 100;
 
 /// channel-script's send and receive steps for `send` step i (recorded in c.sends); `next_k`
 /// counts the sender's sharings with the receiver, which a CSM channel adds one to.
@@ -38,8 +40,9 @@ std::pair<std::string, std::string> channel_steps(CompiledScenario& c, std::size
   std::string rx = "receive peer=" + st.realm + " " + common;
   if (channel::host_visible(*channel::transport_from_name(st.transport))) {
     const std::uint64_t n = c.channel_buffers.size();
-    c.channel_buffers.push_back(kChannelBufferIds + n);
-    const std::string at = " buffer=" + std::to_string(kChannelBufferIds + n) + " base=" + hex(kChannelBufferIpa + n * kChannelMemory);
+    c.channel_buffers.push_back(c.first_channel_buffer + n);
+    const std::string at = " buffer=" + std::to_string(c.first_channel_buffer + n) +
+                           " base=" + hex(kChannelBufferIpa + n * kChannelMemory);
     tx += at;
     rx += at;
   } else {
@@ -73,6 +76,9 @@ std::uint64_t token_ipa(std::size_t nth) { return (std::uint64_t{1} << 39U) + nt
 CompiledScenario compile_scenario(const Scenario& s, const std::string& platform_key_hex) {
   CompiledScenario c;
   c.num_steps = s.steps.size();
+  c.first_channel_buffer = kTokenBufferIds + static_cast<std::uint64_t>(std::count_if(
+                                                 s.steps.begin(), s.steps.end(),
+                                                 [](const ScenarioStep& st) { return st.action == "attest"; }));
   // Every argument of a scripted realm is recorded with the step it serves.
   const auto add = [&](const std::string& who, std::size_t step, const std::string& arg) {
     c.realm_args[who].push_back(arg);
@@ -127,9 +133,9 @@ CompiledScenario compile_scenario(const Scenario& s, const std::string& platform
       act(i, region().provider, {"destroy " + region().name});
     } else if (st.action == "attest") {
       const std::size_t nth = c.tokens.size();
-      c.tokens.push_back({st.realm, 100 + nth, st.out});
+      c.tokens.push_back({st.realm, kTokenBufferIds + nth, st.out});
       act(i, st.realm,
-          {"map-host " + std::to_string(100 + nth) + " " + hex(token_ipa(nth)) + " " + hex(kTokenBufferSize),
+          {"map-host " + std::to_string(kTokenBufferIds + nth) + " " + hex(token_ipa(nth)) + " " + hex(kTokenBufferSize),
            "attest " + hex(token_ipa(nth))});
     } else if (st.action == "send") {
       // Both ends act in step i; the sender says it is done, once the receiver has answered.

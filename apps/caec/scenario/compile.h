@@ -44,6 +44,8 @@ struct CompiledScenario {
   std::vector<ChannelSend> sends;
   /// Host buffers (kChannelMemory bytes each) the host-visible `send` channels run over.
   std::vector<std::uint64_t> channel_buffers;
+  /// The id of the first of them (after the token buffers' ids).
+  std::uint64_t first_channel_buffer = 0;
   std::size_t num_steps = 0;
 };
 
