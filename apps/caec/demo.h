@@ -10,6 +10,8 @@ struct DemoOptions {
   unsigned ipa_width = 40;
   std::string hash = "sha256";
   std::uint64_t memory_mib = 256;
+  /// Where to draw who shares what once the CSM exchange is over (.svg: SVG, else DOT); unset: nowhere.
+  std::string picture{};
 };
 
 /// Runs the demo, printing to stdout; returns the process exit code.

@@ -43,6 +43,8 @@ int main(int argc, char** argv) {
   demo_cmd->add_option("--memory", demo.memory_mib, "Machine DRAM in MiB")
       ->check(CLI::Range(1, 65536))
       ->capture_default_str();
+  demo_cmd->add_option("--picture", demo.picture,
+                       "Draw who shares what after the CSM exchange into this file (.svg: SVG, needs graphviz; else DOT)");
 
   std::function<int()> run;  // set by the add_*_command subcommand that parsing selects
   caec::app::add_verify_command(app, run);
