@@ -44,14 +44,14 @@ Scenario load(const ScenarioOptions& o) {
 void check_request(const ScenarioOptions& o, const Scenario& s, RunOptions& run) {
   if (!run.measurement_log.empty()) check_writable(run.measurement_log, "--measurement-log");
   if (o.inspect) {
-    if (o.after != nullptr && o.after->count() > 0 && o.after_step >= s.steps.size()) {
+    // Default: after the last step (once the realms set up, for a scenario without steps).
+    const bool given = o.after != nullptr && o.after->count() > 0;
+    if (given && o.after_step >= s.steps.size()) {
       throw InputError("--after " + std::to_string(o.after_step) + ": " + o.file + " has " +
                        std::to_string(s.steps.size()) + " steps" +
                        (s.steps.empty() ? "" : " (0 to " + std::to_string(s.steps.size() - 1) + ")"));
     }
-    const bool given = o.after != nullptr && o.after->count() > 0;
-    if (given) run.inspect_after = o.after_step;
-    else run.inspect_after = s.steps.empty() ? kInspectAtStart : s.steps.size() - 1;
+    run.inspect_after = given ? o.after_step : s.steps.empty() ? kInspectAtStart : s.steps.size() - 1;
     return;
   }
   if (!run.platform_key_out.empty()) check_writable(run.platform_key_out, "--save-platform-key");
