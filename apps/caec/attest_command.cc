@@ -10,7 +10,7 @@
 #include <stdexcept>
 
 #include "apps/caec/log.h"
-#include "attest/rim_prediction.h"
+#include "host/rim_predictor.h"
 #include "attest/rim_calculator.h"
 #include "attest/token/cca_claims.h"
 #include "host/host.h"
@@ -81,7 +81,7 @@ int run_attest(const AttestOptions& o) {
   platform::System system(config, realm::boot);
   host::Host host(system.machine());
   std::optional<attest::RimCalculator> predicting;
-  const host::MeasurementObserver observer = attest::rim_predictor(predicting);
+  const host::MeasurementObserver observer = host::rim_predictor(predicting);
   host::Vmm vmm(host, [&](Pa rec) { system.platform().interrupt(rec); }, observer);
   const Pa out = vmm.create_shared_buffer(1, kOutSize);
 

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "apps/caec/log.h"
-#include "attest/rim_prediction.h"
+#include "host/rim_predictor.h"
 #include "attest/rim_calculator.h"
 #include "caec/abi/s2tt.h"
 #include "host/host.h"
@@ -96,7 +96,7 @@ int run_demo(const DemoOptions& o) {
               hex(host.rmi().features(0).value).c_str());
 
   std::optional<attest::RimCalculator> predicting;
-  const host::MeasurementObserver observer = attest::rim_predictor(predicting);
+  const host::MeasurementObserver observer = host::rim_predictor(predicting);
   host::Vmm vmm(host, [&](Pa rec) { system.platform().interrupt(rec); }, observer);
   const std::uint64_t free_before = host.pool().free_granules();
   const Pa shared = vmm.create_shared_buffer(1, kGranuleSize);
