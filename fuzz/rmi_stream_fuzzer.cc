@@ -68,6 +68,7 @@
 #include "caec/abi/esr.h"
 #include "caec/abi/realm_image.h"
 #include "caec/abi/rsi.h"
+#include "caec/abi/rsi_commands.h"
 #include "caec/abi/s2tt.h"
 #include "fuzz/coverage_counters.h"
 #include "fuzz/csm_write_oracle.h"
@@ -104,9 +105,15 @@ using rmm::AptEntry;
 using rmm::AptKind;
 using rmm::ResState;
 
-std::uint64_t fid(abi::CaecRsiFid f) { return static_cast<std::uint64_t>(f); }
-std::uint64_t fid(abi::RsiFid f) { return static_cast<std::uint64_t>(f); }
 std::uint64_t fid(abi::PsciFid f) { return static_cast<std::uint64_t>(f); }
+
+/// An RSI call as fuzz-remote passes it on: the FID, then X1..X5 (abi/rsi_commands.h gives the
+/// layout; fuzz-remote forwards five arguments, so a view's later registers must be zero).
+template <class View>
+std::array<std::uint64_t, 6> regs_of(const View& v) {
+  const abi::SmcRegs r = abi::call_regs(v);
+  return {r.x[0], r.x[1], r.x[2], r.x[3], r.x[4], r.x[5]};
+}
 
 std::string hex(std::uint64_t v) {
   char buf[24];
@@ -571,14 +578,15 @@ class Harness {
     const auto commands = introspect_.rsi_commands();
     const std::size_t i = realm_index();
     const std::size_t rec = rec_index();
-    const auto f = commands[pick(commands.size())].fid;
-    std::array<std::uint64_t, 5> a{};
-    for (auto& v : a) v = rsi_value(i);
-    call(i, rec, f, a, "RSI");
+    std::array<std::uint64_t, 6> regs{commands[pick(commands.size())].fid};
+    for (std::size_t k = 1; k < regs.size(); ++k) regs[k] = rsi_value(i);
+    call(i, rec, regs, "RSI");
   }
 
-  /// Realm `i`'s REC `rec` makes an SMC; logs it and checks.
-  void call(std::size_t i, std::size_t rec, std::uint64_t f, std::array<std::uint64_t, 5> a, const std::string& what) {
+  /// Realm `i`'s REC `rec` makes the SMC `regs` (the FID, then X1..X5); logs it and checks.
+  void call(std::size_t i, std::size_t rec, const std::array<std::uint64_t, 6>& regs, const std::string& what) {
+    const std::uint64_t f = regs[0];
+    std::array<std::uint64_t, 5> a{regs[1], regs[2], regs[3], regs[4], regs[5]};
     // PSCI_CPU_ON's context is where the started REC's SDK firmware reads its boot block, with a
     // plain load through the emulator's window: keep it inside the window (an address outside
     // would fault in the emulator's process, not in the realm).
@@ -642,19 +650,19 @@ class Harness {
     const std::uint64_t size = kGranuleSize * in().ConsumeIntegralInRange<std::uint64_t>(1, 2);
     const std::uint64_t perm = in().ConsumeBool() ? 1 : 2;
     const bool attach = in().ConsumeIntegralInRange(0, 3) != 0;
-    const auto done = command(p, 0, {1, fid(abi::CaecRsiFid::kCsmCreate), base, size});
+    const auto done = rsi_command(p, 0, abi::rsi::CsmCreate{Ipa{base}, size});
     if (!done || (*done)[0] != 0) return check("connect: create refused");
     const auto csm_id = (*done)[1];
     const auto provider = static_cast<std::uint64_t>(realms_[p].rid);
     const auto consumer = static_cast<std::uint64_t>(realms_[c].rid);
-    const auto shared = command(p, 0, {1, fid(abi::CaecRsiFid::kCsmShare), csm_id, consumer, perm});
+    const auto shared = rsi_command(p, 0, abi::rsi::CsmShare{CsmId{csm_id}, Rid{consumer}, perm});
     check("connect: share " + std::to_string(csm_id) + " -> " + (shared ? hex((*shared)[0]) : "(no answer)"));
     if (!shared || (*shared)[0] != 0) return;
     const std::uint64_t k = (*shared)[1];
     const std::uint64_t at = ipas::kReservationBase + 0x10000 * in().ConsumeIntegralInRange<std::uint64_t>(0, 2);
-    const auto reserved = command(c, 0, {1, fid(abi::CaecRsiFid::kCsmReserve), provider, k, at, size});
+    const auto reserved = rsi_command(c, 0, abi::rsi::CsmReserve{Rid{provider}, k, Ipa{at}, size});
     if (!reserved || (*reserved)[0] != 0) return check("connect: reserve refused");
-    if (attach) (void)command(c, 0, {1, fid(abi::CaecRsiFid::kCsmAttach), provider, k});
+    if (attach) (void)rsi_command(c, 0, abi::rsi::CsmAttach{Rid{provider}, k});
     check("connect " + std::to_string(p) + " -> " + std::to_string(c) + " k " + std::to_string(k) + " perm " +
           std::to_string(perm) + " at " + hex(at) + (attach ? " attached" : " reserved"));
   }
@@ -681,18 +689,17 @@ class Harness {
         // Mostly a few granules (a region across a 2 MiB boundary already spans two level-3
         // tables); now and then any size (the host backs every RAM granule of a region).
         const std::uint64_t size = in().ConsumeIntegralInRange(0, 7) != 0 ? kGranuleSize * (1 + pick(3)) : rsi_value(i);
-        return {fid(abi::CaecRsiFid::kCsmCreate), base, size};
+        return regs_of(abi::rsi::CsmCreate{Ipa{base}, size});
       }
       case 1: {
         const std::uint64_t perm = in().ConsumeIntegralInRange<std::uint64_t>(0, 3);
-        return {fid(abi::CaecRsiFid::kCsmShare), id(any_of(own(AptKind::kRegion))), rid_arg(i), perm};
+        return regs_of(abi::rsi::CsmShare{CsmId{id(any_of(own(AptKind::kRegion)))}, Rid{rid_arg(i)}, perm});
       }
       case 2: {
         const auto s = any_of(own(AptKind::kSharing));
-        return {fid(abi::CaecRsiFid::kCsmRevoke), s ? static_cast<std::uint64_t>(s->peer) : rid_arg(i),
-                s ? s->k : pick(3)};
+        return regs_of(abi::rsi::CsmRevoke{s ? s->peer : Rid{rid_arg(i)}, s ? s->k : pick(3)});
       }
-      case 3: return {fid(abi::CaecRsiFid::kCsmDestroy), id(any_of(own(AptKind::kRegion)))};
+      case 3: return regs_of(abi::rsi::CsmDestroy{CsmId{id(any_of(own(AptKind::kRegion)))}});
       case 4: {
         // A sharing the peer made to this realm: (peer RID, k) and the region's size.
         const auto s = any_of(entries(peer, [&](const AptEntry& e) {
@@ -706,30 +713,32 @@ class Harness {
         }
         if (in().ConsumeIntegralInRange(0, 3) == 0) size = kGranuleSize * pick(4);
         const std::uint64_t at = in().ConsumeBool() ? ipas::kReservationBase + 0x10000 * pick(3) : target(i);
-        return {fid(abi::CaecRsiFid::kCsmReserve), s ? static_cast<std::uint64_t>(realms_[peer].rid) : rid_arg(i),
-                s ? s->k : pick(3), at, size};
+        return regs_of(abi::rsi::CsmReserve{s ? realms_[peer].rid : Rid{rid_arg(i)}, s ? s->k : pick(3), Ipa{at}, size});
       }
       case 5:
       case 6: {
         const auto r = any_of(own(AptKind::kReservation));
-        const auto f = in().ConsumeBool() ? abi::CaecRsiFid::kCsmAttach : abi::CaecRsiFid::kCsmDetachAndFree;
-        return {fid(f), r ? static_cast<std::uint64_t>(r->peer) : rid_arg(i), r ? r->k : pick(3)};
+        const bool attach = in().ConsumeBool();
+        const Rid provider = r ? r->peer : Rid{rid_arg(i)};
+        const std::uint64_t k = r ? r->k : pick(3);
+        return attach ? regs_of(abi::rsi::CsmAttach{provider, k}) : regs_of(abi::rsi::CsmDetachAndFree{provider, k});
       }
       case 7: {
         const bool by_sharing = in().ConsumeBool();
         const auto r = any_of(own(AptKind::kReservation));
         const std::uint64_t name = by_sharing ? (r ? static_cast<std::uint64_t>(r->peer) : rid_arg(i))
                                               : id(any_of(entries(i, [](const AptEntry&) { return true; })));
-        return {fid(abi::CaecRsiFid::kCsmInfo), name, target(i),
-                by_sharing ? abi::csm_info_flags::kBySharing : in().ConsumeIntegralInRange<std::uint64_t>(0, 2),
-                r ? r->k : pick(3), pick(3)};
+        return regs_of(abi::rsi::CsmInfo{
+            name, Ipa{target(i)},
+            by_sharing ? abi::csm_info_flags::kBySharing : in().ConsumeIntegralInRange<std::uint64_t>(0, 2),
+            r ? r->k : pick(3), pick(3)});
       }
-      case 8: return {fid(abi::CaecRsiFid::kRealmMeasurements), rid_arg(i), target(i)};
+      case 8: return regs_of(abi::rsi::RealmMeasurements{Rid{rid_arg(i)}, Ipa{target(i)}});
       default: {
         // RSI_IPA_STATE_SET over a CSM range (refused) or next to one.
         const std::uint64_t base = target(i);
-        return {fid(abi::RsiFid::kIpaStateSet), base, base + kGranuleSize * (1 + pick(2)),
-                in().ConsumeIntegralInRange<std::uint64_t>(0, 2), pick(2)};
+        return regs_of(abi::rsi::IpaStateSet{Ipa{base}, Ipa{base + kGranuleSize * (1 + pick(2))},
+                                             in().ConsumeIntegralInRange<std::uint64_t>(0, 2), pick(2)});
       }
     }
   }
@@ -737,8 +746,7 @@ class Harness {
   void csm() {
     const std::size_t i = realm_index();
     const std::size_t rec = rec_index();
-    const auto c = csm_call(i);
-    call(i, rec, c[0], {c[1], c[2], c[3], c[4], c[5]}, "CSM");
+    call(i, rec, csm_call(i), "CSM");
   }
 
   /// An RSI command with an output buffer, aimed at a CSM target.
@@ -747,7 +755,7 @@ class Harness {
     const std::size_t rec = rec_index();
     switch (in().ConsumeIntegralInRange(0, 8)) {
       case 0:
-      case 1: return call(i, rec, fid(abi::RsiFid::kRealmConfig), {target(i)}, "REALM_CONFIG");
+      case 1: return call(i, rec, regs_of(abi::rsi::RealmConfig{Ipa{target(i)}}), "REALM_CONFIG");
       case 2:
       case 3: {
         // The structure is read, shown to the host, then written back: make it one the host
@@ -758,16 +766,16 @@ class Harness {
           const auto wrote = command(i, rec, {3, at, 0xfeed});
           if (wrote) step_.accesses.push_back({i, Ipa{at}, true, 0xfeed, (*wrote)[0] == 0, before});
         }
-        return call(i, rec, fid(abi::RsiFid::kHostCall), {at}, "HOST_CALL");
+        return call(i, rec, regs_of(abi::rsi::HostCall{Ipa{at}}), "HOST_CALL");
       }
       case 4:
-      case 5: return call(i, rec, fid(abi::CaecRsiFid::kCsmInfo), {rsi_value(i), target(i), 0, 0, 0}, "CSM_INFO");
+      case 5: return call(i, rec, regs_of(abi::rsi::CsmInfo{.id = rsi_value(i), .addr = Ipa{target(i)}}), "CSM_INFO");
       case 6:
-      case 7: return call(i, rec, fid(abi::CaecRsiFid::kRealmMeasurements), {rid_arg(i), target(i)}, "REALM_MEASUREMENTS");
+      case 7: return call(i, rec, regs_of(abi::rsi::RealmMeasurements{Rid{rid_arg(i)}, Ipa{target(i)}}), "REALM_MEASUREMENTS");
       default: {
         // Rarer than the others: a token costs a signature (milliseconds), and its first chunks
         // reach every path of CONTINUE's buffer handling.
-        const auto init = command(i, rec, {1, fid(abi::RsiFid::kAttestationTokenInit), 0x1122, 0x3344, 0x5566, 0x7788});
+        const auto init = rsi_command(i, rec, abi::rsi::AttestationTokenInit{{0x1122, 0x3344, 0x5566, 0x7788}});
         check("realm " + std::to_string(i) + " ATTESTATION_TOKEN_INIT -> " + (init ? hex((*init)[0]) : "(no answer)"));
         if (!init || (*init)[0] != 0) return;
         const std::uint64_t at = target(i);
@@ -775,7 +783,7 @@ class Harness {
         const std::uint64_t size = in().ConsumeBool() ? kGranuleSize : 0x200;
         for (int n = 0; n < 3; ++n) {
           note_rsi_buffers(i, std::array{at});
-          const auto out = command(i, rec, {1, fid(abi::RsiFid::kAttestationTokenContinue), at, offset, size});
+          const auto out = rsi_command(i, rec, abi::rsi::AttestationTokenContinue{Ipa{at}, offset, size});
           note_rsi_buffers(i, std::array{at});
           check("realm " + std::to_string(i) + " ATTESTATION_TOKEN_CONTINUE " + hex(at) + " " + hex(offset) + " -> " +
                 (out ? hex((*out)[0]) + " " + hex((*out)[1]) : "(no answer)"));
@@ -798,13 +806,13 @@ class Harness {
     std::string what = "host on realm " + std::to_string(j) + " at " + hex(at.value()) + ":";
     const auto destroy = [&] {
       const auto out = host_.rmi().data_destroy(rd, at);
-      what += " DATA_DESTROY -> " + hex(static_cast<std::uint64_t>(out.ret.status)) + " " + hex(out.granule.value());
+      what += " DATA_DESTROY -> " + hex(static_cast<std::uint64_t>(out.ret.status)) + " " + hex(out.data.value());
       if (!out.ret.ok()) return;
-      step_.destroyed.push_back(out.granule);
+      step_.destroyed.push_back(out.data);
       const auto it = r.vm->built.data.find(at.value());
-      if (it != r.vm->built.data.end() && it->second == out.granule) {  // its own granule
+      if (it != r.vm->built.data.end() && it->second == out.data) {  // its own granule
         r.vm->built.data.erase(it);
-        host_.undelegate_and_free(out.granule);
+        host_.undelegate_and_free(out.data);
       }
     };
     // A fresh delegated granule given to `rmi` (a DATA_CREATE of some kind): kept as the realm's
@@ -1020,8 +1028,8 @@ class Harness {
     for (const auto& m : introspect_.mappings(b.rd)) {
       const auto out = host_.rmi().data_destroy(b.rd, m.ipa);
       if (!out.ret.ok()) continue;
-      step_.destroyed.push_back(out.granule);
-      if (!m.foreign) host_.undelegate_and_free(out.granule);
+      step_.destroyed.push_back(out.data);
+      if (!m.foreign) host_.undelegate_and_free(out.data);
     }
     b.data.clear();
     for (auto it = b.tables.rbegin(); it != b.tables.rend(); ++it) {
@@ -1074,7 +1082,10 @@ class Harness {
     // REC 0 entered again, whatever the host thought of it.
     RemoteRec& rec0 = r.recs[0];
     abi::RmiRecEnter enter{};
-    if (rec0.parked) enter.gprs = {1, fid(abi::CaecRsiFid::kVersion), abi::kCaecAbiVersion};
+    if (rec0.parked) {
+      const auto version = regs_of(abi::rsi::CaecVersion{abi::kCaecAbiVersion});
+      enter.gprs = {1, version[0], version[1]};
+    }
     (void)host_.memory().write(rec0.run, std::as_bytes(std::span(&enter, 1)));
     will_enter(i, 0);
     const auto ret = host_.rmi().rec_enter(rec0.rec, rec0.run);
@@ -1092,13 +1103,26 @@ class Harness {
 
   using Results = std::array<std::uint64_t, 4>;
 
+  /// Realm `i`'s REC `rec` makes the RSI call `v` (fuzz-remote's command 1).
+  template <class View>
+  std::optional<Results> rsi_command(std::size_t i, std::size_t rec, const View& v) {
+    const auto r = regs_of(v);
+    constexpr std::size_t kArgs = std::min<std::size_t>(abi::kNumRegs<View>, 5);
+    std::vector<std::uint64_t> cmd{1};
+    cmd.insert(cmd.end(), r.begin(), r.begin() + 1 + kArgs);
+    return command(i, rec, std::span<const std::uint64_t>(cmd));
+  }
+
   /// Runs one fuzz-remote command on realm `i`'s REC `rec`; its results, unless the REC did
   /// not come back to ask for the next one.
   std::optional<Results> command(std::size_t i, std::size_t rec, std::initializer_list<std::uint64_t> cmd) {
+    return command(i, rec, std::span(cmd.begin(), cmd.size()));
+  }
+  std::optional<Results> command(std::size_t i, std::size_t rec, std::span<const std::uint64_t> cmd) {
     RemoteRec& r = realms_[i].recs[rec];
     if (r.stopped) return std::nullopt;
     if (!ensure_parked(i, rec)) return std::nullopt;
-    r.pending = {std::vector<std::uint64_t>(cmd)};
+    r.pending = {std::vector<std::uint64_t>(cmd.begin(), cmd.end())};
     abi::RmiRecEnter enter{};
     std::copy(cmd.begin(), cmd.end(), enter.gprs.begin());
     r.tag = ++next_tag_;

@@ -23,7 +23,6 @@ class GranulePool {
   [[nodiscard]] bool allocate_at(Pa pa);
   void free(Pa pa, std::uint64_t count = 1);
   [[nodiscard]] std::uint64_t free_granules() const;
-  [[nodiscard]] std::uint64_t total_granules() const { return used_.size(); }
 
   /// The allocator's state, to put it back later (testing/system_snapshot.h).
   struct State {

@@ -154,31 +154,32 @@ void RealmBuilder::init_ripas(HostRealm& realm, Ipa base, Ipa top) {
 
 void RealmBuilder::create_rec(HostRealm& realm, bool runnable, std::uint64_t pc,
                               const std::array<std::uint64_t, 8>& gprs) {
-  const auto aux_count = host_.rmi().rec_aux_count(realm.rd);
-  expect_ok(aux_count.ret, "RMI_REC_AUX_COUNT");
+  const auto count = host_.rmi().rec_aux_count(realm.rd);
+  expect_ok(count.ret, "RMI_REC_AUX_COUNT");
+  const std::uint64_t aux_count = count.aux_count;
   abi::RmiRecParams p{};
   p.flags = runnable ? abi::rec_flags::kRunnable : 0U;
   p.mpidr = abi::mpidr_from_rec_index(realm.recs.size());
   p.pc = pc;
   p.gprs = gprs;
-  p.num_aux = aux_count.value;
+  p.num_aux = aux_count;
   StagingPage params(host_);  // before delegating, so running out of NS memory leaks nothing
-  const Pa aux = host_.delegate_new(aux_count.value);
-  for (std::uint64_t i = 0; i < aux_count.value; ++i) p.aux[i] = (aux + i * kGranuleSize).value();
+  const Pa aux = host_.delegate_new(aux_count);
+  for (std::uint64_t i = 0; i < aux_count; ++i) p.aux[i] = (aux + i * kGranuleSize).value();
   Pa rec;
   try {
     rec = host_.delegate_new();
   } catch (const HostError&) {
-    host_.undelegate_and_free(aux, aux_count.value);
+    host_.undelegate_and_free(aux, aux_count);
     throw;
   }
   params.write(std::as_bytes(std::span(&p, 1)));
   if (const auto ret = host_.rmi().rec_create(realm.rd, rec, params.pa()); !ret.ok()) {
     host_.undelegate_and_free(rec);
-    host_.undelegate_and_free(aux, aux_count.value);
+    host_.undelegate_and_free(aux, aux_count);
     throw HostError("RMI_REC_CREATE: " + describe(ret));
   }
-  realm.recs.push_back({rec, aux, aux_count.value});
+  realm.recs.push_back({rec, aux, aux_count});
   if (runnable && observer_.rec) observer_.rec(p);
 }
 
@@ -217,7 +218,7 @@ void RealmBuilder::destroy(HostRealm& realm) {
     if (!still_holds(realm, Ipa{ipa}, s2::kMaxLevel, abi::RmiRttEntryState::kAssigned, pa)) continue;
     const auto out = host_.rmi().data_destroy(realm.rd, Ipa{ipa});
     expect_ok(out.ret, "RMI_DATA_DESTROY" + at(Ipa{ipa}, 3));
-    if (out.granule != pa) throw HostError("RMI_DATA_DESTROY returned an unexpected granule");
+    if (out.data != pa) throw HostError("RMI_DATA_DESTROY returned an unexpected granule");
     host_.undelegate_and_free(pa);
   }
   realm.data.clear();

@@ -1,80 +1,87 @@
 // The host's RMI: typed calls that become SMCs with the real function IDs and register
-// conventions, issued through the EL3 monitor like an `smc #0` from NS-EL2.
+// conventions, issued through the EL3 monitor like an `smc #0` from NS-EL2. Every register
+// layout comes from the command's view in abi/rmi_commands.h; the named calls below only spell
+// the arguments for readability.
 #pragma once
 
 #include <cstdint>
 #include <string>
 
-#include "caec/abi/rmi.h"
-#include "caec/abi/rsi.h"
+#include "caec/abi/rmi_commands.h"
 #include "caec/abi/smc.h"
 #include "caec/abi/types.h"
 #include "machine/el3_monitor.h"
 
 namespace caec::host {
 
-struct VersionOut {
-  abi::RmiReturn ret;
-  std::uint64_t lower;
-  std::uint64_t higher;
-};
-struct ValueOut {
-  abi::RmiReturn ret;
-  std::uint64_t value;
-};
-/// Commands that return a granule and a `top` (RTT_DESTROY, DATA_DESTROY).
-struct GranuleTopOut {
-  abi::RmiReturn ret;
-  Pa granule;
-  Ipa top;
-};
-struct TopOut {
-  abi::RmiReturn ret;
-  Ipa top;
-};
-struct RttEntryOut {
-  abi::RmiReturn ret;
-  int walk_level;
-  abi::RmiRttEntryState state;
-  std::uint64_t desc;
-  abi::Ripas ripas;
-};
-
 class RmiClient {
  public:
   explicit RmiClient(machine::El3Monitor& el3) : el3_(el3) {}
 
-  /// A raw SMC; returns the result registers.
+  /// A raw SMC; returns the result registers (for hostile hosts and unknown FIDs).
   [[nodiscard]] abi::SmcRegs smc(std::uint32_t fid, std::initializer_list<std::uint64_t> args);
 
-  [[nodiscard]] VersionOut version(std::uint64_t requested);
-  [[nodiscard]] ValueOut features(std::uint64_t index);
-  [[nodiscard]] abi::RmiReturn granule_delegate(Pa addr);
-  [[nodiscard]] abi::RmiReturn granule_undelegate(Pa addr);
-  [[nodiscard]] abi::RmiReturn realm_create(Pa rd, Pa params);
-  [[nodiscard]] abi::RmiReturn realm_activate(Pa rd);
-  [[nodiscard]] abi::RmiReturn realm_destroy(Pa rd);
-  [[nodiscard]] ValueOut rec_aux_count(Pa rd);
-  [[nodiscard]] abi::RmiReturn rtt_create(Pa rd, Pa rtt, Ipa ipa, std::int64_t level);
-  [[nodiscard]] GranuleTopOut rtt_destroy(Pa rd, Ipa ipa, std::int64_t level);
-  [[nodiscard]] ValueOut rtt_fold(Pa rd, Ipa ipa, std::int64_t level);
-  [[nodiscard]] RttEntryOut rtt_read_entry(Pa rd, Ipa ipa, std::int64_t level);
-  [[nodiscard]] abi::RmiReturn rtt_map_unprotected(Pa rd, Ipa ipa, std::int64_t level,
-                                                   std::uint64_t desc);
-  [[nodiscard]] TopOut rtt_unmap_unprotected(Pa rd, Ipa ipa, std::int64_t level);
-  [[nodiscard]] TopOut rtt_init_ripas(Pa rd, Ipa base, Ipa top);
-  [[nodiscard]] abi::RmiReturn data_create(Pa rd, Pa data, Ipa ipa, Pa src, std::uint64_t flags);
-  [[nodiscard]] abi::RmiReturn data_create_unknown(Pa rd, Pa data, Ipa ipa);
-  [[nodiscard]] GranuleTopOut data_destroy(Pa rd, Ipa ipa);
-  [[nodiscard]] abi::RmiReturn rec_create(Pa rd, Pa rec, Pa params);
-  [[nodiscard]] abi::RmiReturn rec_destroy(Pa rec);
-  [[nodiscard]] abi::RmiReturn rec_enter(Pa rec, Pa run);
-  [[nodiscard]] abi::RmiReturn psci_complete(Pa calling, Pa target, std::uint64_t status);
-  [[nodiscard]] TopOut rtt_set_ripas(Pa rd, Pa rec, Ipa base, Ipa top);
+  /// Any RMI command, by its view: its status and its results by name.
+  template <class Command>
+  [[nodiscard]] abi::rmi::Reply<Command> call(const Command& c) {
+    abi::SmcRegs regs = abi::call_regs(c);
+    el3_.host_smc(regs);
+    abi::rmi::Reply<Command> reply{abi::decode<typename Command::Out>(regs)};
+    reply.ret = abi::RmiReturn::unpack(regs.x[0]);
+    return reply;
+  }
+
+  [[nodiscard]] abi::rmi::Reply<abi::rmi::Version> version(std::uint64_t requested) { return call(abi::rmi::Version{requested}); }
+  [[nodiscard]] abi::rmi::Reply<abi::rmi::Features> features(std::uint64_t index) { return call(abi::rmi::Features{index}); }
+  [[nodiscard]] abi::RmiReturn granule_delegate(Pa addr) { return call(abi::rmi::GranuleDelegate{addr}).ret; }
+  [[nodiscard]] abi::RmiReturn granule_undelegate(Pa addr) { return call(abi::rmi::GranuleUndelegate{addr}).ret; }
+  [[nodiscard]] abi::RmiReturn realm_create(Pa rd, Pa params) { return call(abi::rmi::RealmCreate{rd, params}).ret; }
+  [[nodiscard]] abi::RmiReturn realm_activate(Pa rd) { return call(abi::rmi::RealmActivate{rd}).ret; }
+  [[nodiscard]] abi::RmiReturn realm_destroy(Pa rd) { return call(abi::rmi::RealmDestroy{rd}).ret; }
+  [[nodiscard]] abi::rmi::Reply<abi::rmi::RecAuxCount> rec_aux_count(Pa rd) { return call(abi::rmi::RecAuxCount{rd}); }
+  [[nodiscard]] abi::RmiReturn rtt_create(Pa rd, Pa rtt, Ipa ipa, std::int64_t level) {
+    return call(abi::rmi::RttCreate{rd, rtt, ipa, level}).ret;
+  }
+  [[nodiscard]] abi::rmi::Reply<abi::rmi::RttDestroy> rtt_destroy(Pa rd, Ipa ipa, std::int64_t level) {
+    return call(abi::rmi::RttDestroy{rd, ipa, level});
+  }
+  [[nodiscard]] abi::rmi::Reply<abi::rmi::RttFold> rtt_fold(Pa rd, Ipa ipa, std::int64_t level) {
+    return call(abi::rmi::RttFold{rd, ipa, level});
+  }
+  [[nodiscard]] abi::rmi::Reply<abi::rmi::RttReadEntry> rtt_read_entry(Pa rd, Ipa ipa, std::int64_t level) {
+    return call(abi::rmi::RttReadEntry{rd, ipa, level});
+  }
+  [[nodiscard]] abi::RmiReturn rtt_map_unprotected(Pa rd, Ipa ipa, std::int64_t level, std::uint64_t desc) {
+    return call(abi::rmi::RttMapUnprotected{rd, ipa, level, desc}).ret;
+  }
+  [[nodiscard]] abi::rmi::Reply<abi::rmi::RttUnmapUnprotected> rtt_unmap_unprotected(Pa rd, Ipa ipa, std::int64_t level) {
+    return call(abi::rmi::RttUnmapUnprotected{rd, ipa, level});
+  }
+  [[nodiscard]] abi::rmi::Reply<abi::rmi::RttInitRipas> rtt_init_ripas(Pa rd, Ipa base, Ipa top) {
+    return call(abi::rmi::RttInitRipas{rd, base, top});
+  }
+  [[nodiscard]] abi::RmiReturn data_create(Pa rd, Pa data, Ipa ipa, Pa src, std::uint64_t flags) {
+    return call(abi::rmi::DataCreate{rd, data, ipa, src, flags}).ret;
+  }
+  [[nodiscard]] abi::RmiReturn data_create_unknown(Pa rd, Pa data, Ipa ipa) {
+    return call(abi::rmi::DataCreateUnknown{rd, data, ipa}).ret;
+  }
+  [[nodiscard]] abi::rmi::Reply<abi::rmi::DataDestroy> data_destroy(Pa rd, Ipa ipa) { return call(abi::rmi::DataDestroy{rd, ipa}); }
+  [[nodiscard]] abi::RmiReturn rec_create(Pa rd, Pa rec, Pa params) { return call(abi::rmi::RecCreate{rd, rec, params}).ret; }
+  [[nodiscard]] abi::RmiReturn rec_destroy(Pa rec) { return call(abi::rmi::RecDestroy{rec}).ret; }
+  [[nodiscard]] abi::RmiReturn rec_enter(Pa rec, Pa run) { return call(abi::rmi::RecEnter{rec, run}).ret; }
+  [[nodiscard]] abi::RmiReturn psci_complete(Pa calling, Pa target, std::uint64_t status) {
+    return call(abi::rmi::PsciComplete{calling, target, status}).ret;
+  }
+  [[nodiscard]] abi::rmi::Reply<abi::rmi::RttSetRipas> rtt_set_ripas(Pa rd, Pa rec, Ipa base, Ipa top) {
+    return call(abi::rmi::RttSetRipas{rd, rec, base, top});
+  }
   // CAEC extension (csm-abi.md §2).
-  [[nodiscard]] VersionOut caec_version(std::uint64_t requested);
-  [[nodiscard]] abi::RmiReturn apt_create(Pa rd, Pa apt);
-  [[nodiscard]] abi::RmiReturn apt_destroy(Pa rd, Pa apt);
+  [[nodiscard]] abi::rmi::Reply<abi::rmi::CaecVersion> caec_version(std::uint64_t requested) {
+    return call(abi::rmi::CaecVersion{requested});
+  }
+  [[nodiscard]] abi::RmiReturn apt_create(Pa rd, Pa apt) { return call(abi::rmi::AptCreate{rd, apt}).ret; }
+  [[nodiscard]] abi::RmiReturn apt_destroy(Pa rd, Pa apt) { return call(abi::rmi::AptDestroy{rd, apt}).ret; }
 
  private:
   machine::El3Monitor& el3_;

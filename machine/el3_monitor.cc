@@ -24,7 +24,6 @@ El3Monitor::El3Monitor(const PhysMem& mem, Gpt& gpt, const HostView& host_view, 
     : mem_(mem), gpt_(gpt), host_view_(host_view), mmu_(mmu), root_(root) {}
 
 void El3Monitor::host_smc(abi::SmcRegs& regs) {
-  host_smcs_.fetch_add(1, std::memory_order_relaxed);
   if (is_rmi_fid(regs.fid()) && rmm_entry_) {
     rmm_entry_(regs);
     return;

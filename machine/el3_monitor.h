@@ -48,7 +48,6 @@ class El3Monitor {
   /// that refuses a delegation); empty unless a test arms it.
   [[nodiscard]] GtsiFaultPlan& gtsi_faults() { return gtsi_faults_; }
 
-  [[nodiscard]] std::uint64_t host_smc_count() const { return host_smcs_.load(); }
   [[nodiscard]] SharedBuffer& rmm_shared_buffer() { return shared_; }
 
  private:
@@ -69,7 +68,6 @@ class El3Monitor {
   // The platform token being handed out in chunks, and how much of it the RMM has.
   attest::Bytes plat_token_;
   std::size_t plat_token_sent_ = 0;
-  std::atomic<std::uint64_t> host_smcs_{0};
   friend class MachineSnapshot;
 };
 

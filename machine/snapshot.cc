@@ -20,7 +20,6 @@ MachineSnapshot::MachineSnapshot(Machine& m) : m_(m) {
   el3_shared_ = el3.shared_;
   plat_token_ = el3.plat_token_;
   plat_token_sent_ = el3.plat_token_sent_;
-  host_smcs_ = el3.host_smcs_.load();
   invalidations_ = m_.mmu_.invalidations_.load();
   mem.track_writes(true);
 }
@@ -56,7 +55,6 @@ std::uint64_t MachineSnapshot::restore_memory() {
   el3.shared_ = el3_shared_;
   el3.plat_token_ = plat_token_;
   el3.plat_token_sent_ = plat_token_sent_;
-  el3.host_smcs_.store(host_smcs_);
   m_.mmu_.invalidations_.store(invalidations_);
   return copied;
 }

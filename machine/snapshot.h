@@ -54,7 +54,6 @@ class MachineSnapshot {
   El3Monitor::SharedBuffer el3_shared_{};
   attest::Bytes plat_token_;
   std::size_t plat_token_sent_ = 0;
-  std::uint64_t host_smcs_ = 0;
   std::uint64_t invalidations_ = 0;
 };
 

@@ -53,16 +53,5 @@ TEST(MachineSnapshot, puts_back_the_gpt_with_its_generations_and_the_host_view) 
   EXPECT_EQ(m.host_view().read(b, buf), Access::kGranuleProtectionFault);
 }
 
-TEST(MachineSnapshot, puts_back_the_el3_smc_counter) {
-  Machine m(small());
-  abi::SmcRegs regs;
-  m.el3().host_smc(regs);
-  MachineSnapshot snap(m);
-  m.el3().host_smc(regs);
-  m.el3().host_smc(regs);
-  (void)snap.restore_memory();
-  EXPECT_EQ(m.el3().host_smc_count(), 1U);
-}
-
 }  // namespace
 }  // namespace caec::machine

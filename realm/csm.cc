@@ -11,71 +11,49 @@ namespace caec::realm {
 
 namespace {
 
-constexpr std::uint32_t fid(abi::CaecRsiFid f) { return static_cast<std::uint32_t>(f); }
-
 /// Issues a CSM RSI call; on RSI_ERROR_CAPACITY asks the host for APT space and retries.
 /// Capacity errors are retried after the host added APT space, but not forever: a region's
 /// sharing limit (32) is also RSI_ERROR_CAPACITY, and more APT does not lift it.
 constexpr int kCapacityRetries = 2;
 
-abi::SmcRegs call(Realm& r, abi::CaecRsiFid f, std::initializer_list<std::uint64_t> args,
-                  std::string_view name) {
+template <class Command>
+typename Command::Out call(Realm& r, const Command& c) {
   for (int retries = 0;; ++retries) {
-    abi::SmcRegs out = r.smc(fid(f), args);
-    const auto status = static_cast<abi::RsiStatus>(out.x[0]);
-    if (status == abi::RsiStatus::kErrorCapacity && retries < kCapacityRetries) {
+    const auto reply = r.call(c);
+    if (reply.ret == abi::RsiStatus::kErrorCapacity && retries < kCapacityRetries) {
       if (r.host_call(abi::host_call::kAptMore)[0] == abi::host_call::kOk) continue;
     }
-    if (status != abi::RsiStatus::kSuccess) throw RsiError(name, status);
-    return out;
+    if (reply.ret != abi::RsiStatus::kSuccess) throw RsiError(Command::kName, reply.ret);
+    return reply;
   }
 }
 
 }  // namespace
 
-CsmId csm_create(Realm& r, Ipa base, std::uint64_t size) {
-  return CsmId{call(r, abi::CaecRsiFid::kCsmCreate, {base.value(), size}, "RSI_CSM_CREATE").x[1]};
-}
+CsmId csm_create(Realm& r, Ipa base, std::uint64_t size) { return call(r, abi::rsi::CsmCreate{base, size}).csm_id; }
 
 std::uint64_t csm_share(Realm& r, CsmId id, Rid consumer, abi::CsmPerm perm) {
-  return call(r, abi::CaecRsiFid::kCsmShare,
-              {static_cast<std::uint64_t>(id), static_cast<std::uint64_t>(consumer),
-               static_cast<std::uint64_t>(perm)},
-              "RSI_CSM_SHARE")
-      .x[1];
+  return call(r, abi::rsi::CsmShare{id, consumer, static_cast<std::uint64_t>(perm)}).k;
 }
 
-void csm_revoke(Realm& r, Rid consumer, std::uint64_t k) {
-  (void)call(r, abi::CaecRsiFid::kCsmRevoke, {static_cast<std::uint64_t>(consumer), k},
-             "RSI_CSM_REVOKE");
-}
+void csm_revoke(Realm& r, Rid consumer, std::uint64_t k) { (void)call(r, abi::rsi::CsmRevoke{consumer, k}); }
 
-void csm_destroy(Realm& r, CsmId id) {
-  (void)call(r, abi::CaecRsiFid::kCsmDestroy, {static_cast<std::uint64_t>(id)}, "RSI_CSM_DESTROY");
-}
+void csm_destroy(Realm& r, CsmId id) { (void)call(r, abi::rsi::CsmDestroy{id}); }
 
 CsmId csm_reserve(Realm& r, Rid provider, std::uint64_t k, Ipa base, std::uint64_t size) {
-  return CsmId{call(r, abi::CaecRsiFid::kCsmReserve,
-                    {static_cast<std::uint64_t>(provider), k, base.value(), size},
-                    "RSI_CSM_RESERVE")
-                   .x[1]};
+  return call(r, abi::rsi::CsmReserve{provider, k, base, size}).csm_id;
 }
 
 Attached csm_attach(Realm& r, Rid provider, std::uint64_t k, Ipa base, std::uint64_t size) {
-  const auto out = call(r, abi::CaecRsiFid::kCsmAttach, {static_cast<std::uint64_t>(provider), k},
-                        "RSI_CSM_ATTACH");
-  return {std::span(r.ptr(base), size), static_cast<abi::CsmPerm>(out.x[1])};
+  const auto out = call(r, abi::rsi::CsmAttach{provider, k});
+  return {std::span(r.ptr(base), size), out.perm};
 }
 
-void csm_detach(Realm& r, Rid provider, std::uint64_t k) {
-  (void)call(r, abi::CaecRsiFid::kCsmDetachAndFree, {static_cast<std::uint64_t>(provider), k},
-             "RSI_CSM_DETACH_AND_FREE");
-}
+void csm_detach(Realm& r, Rid provider, std::uint64_t k) { (void)call(r, abi::rsi::CsmDetachAndFree{provider, k}); }
 
 abi::RsiCsmInfo csm_info(Realm& r, CsmId id) {
   const Ipa buf = r.rsi_buffer();
-  (void)call(r, abi::CaecRsiFid::kCsmInfo, {static_cast<std::uint64_t>(id), buf.value()},
-             "RSI_CSM_INFO");
+  (void)call(r, abi::rsi::CsmInfo{.id = static_cast<std::uint64_t>(id), .addr = buf});
   abi::RsiCsmInfo info;
   std::memcpy(&info, r.ptr(buf), sizeof info);
   return info;
@@ -83,8 +61,7 @@ abi::RsiCsmInfo csm_info(Realm& r, CsmId id) {
 
 abi::RsiRealmMeasurements realm_measurements(Realm& r, Rid rid) {
   const Ipa buf = r.rsi_buffer();
-  (void)call(r, abi::CaecRsiFid::kRealmMeasurements, {static_cast<std::uint64_t>(rid), buf.value()},
-             "RSI_REALM_MEASUREMENTS");
+  (void)call(r, abi::rsi::RealmMeasurements{rid, buf});
   abi::RsiRealmMeasurements m;
   std::memcpy(&m, r.ptr(buf), sizeof m);
   return m;

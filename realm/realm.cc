@@ -13,8 +13,6 @@ namespace caec::realm {
 
 namespace {
 
-constexpr std::uint32_t fid(abi::RsiFid f) { return static_cast<std::uint32_t>(f); }
-constexpr std::uint32_t fid(abi::PsciFid f) { return static_cast<std::uint32_t>(f); }
 
 const char* status_name(abi::RsiStatus s) {
   switch (s) {
@@ -26,11 +24,6 @@ const char* status_name(abi::RsiStatus s) {
     case abi::RsiStatus::kErrorCapacity: return "RSI_ERROR_CAPACITY";
   }
   return "RSI status ?";
-}
-
-void expect_success(const abi::SmcRegs& r, std::string_view what) {
-  const auto s = static_cast<abi::RsiStatus>(r.x[0]);
-  if (s != abi::RsiStatus::kSuccess) throw RsiError(what, s);
 }
 
 thread_local sigjmp_buf* t_guard = nullptr;
@@ -93,63 +86,55 @@ std::optional<Abort> Realm::guarded(const std::function<void()>& fn) {
 }
 
 abi::SmcRegs Realm::smc(std::uint32_t f, std::initializer_list<std::uint64_t> args) {
-  abi::SmcRegs r = abi::SmcRegs::call(f, args);
-  vcpu_.smc(r);
-  return r;
+  return smc(abi::SmcRegs::call(f, args));
 }
 
-std::uint64_t Realm::rsi_version() {
-  const auto r = smc(fid(abi::RsiFid::kVersion), {abi::kRsiVersion});
-  expect_success(r, "RSI_VERSION");
-  return r.x[2];
+abi::SmcRegs Realm::smc(abi::SmcRegs regs) {
+  vcpu_.smc(regs);
+  return regs;
 }
+
+std::uint64_t Realm::rsi_version() { return checked(abi::rsi::Version{abi::kRsiVersion}).higher; }
 
 abi::RsiRealmConfig Realm::config() {
   const Ipa buf = scratch();
-  expect_success(smc(fid(abi::RsiFid::kRealmConfig), {buf.value()}), "RSI_REALM_CONFIG");
+  (void)checked(abi::rsi::RealmConfig{buf});
   abi::RsiRealmConfig cfg;
   std::memcpy(&cfg, ptr(buf), sizeof cfg);
   return cfg;
 }
 
 Measurement Realm::measurement(unsigned index) {
-  const auto r = smc(fid(abi::RsiFid::kMeasurementRead), {index});
-  expect_success(r, "RSI_MEASUREMENT_READ");
+  const auto r = checked(abi::rsi::MeasurementRead{index});
   Measurement m;
-  std::memcpy(m.data(), &r.x[1], m.size());
+  std::memcpy(m.data(), r.value.data(), m.size());
   return m;
 }
 
 void Realm::extend_measurement(unsigned index, std::span<const std::uint8_t> value) {
-  abi::SmcRegs r;
-  r.x[0] = fid(abi::RsiFid::kMeasurementExtend);
-  r.x[1] = index;
-  r.x[2] = value.size();
-  std::memcpy(&r.x[3], value.data(), std::min<std::size_t>(value.size(), 64));
-  vcpu_.smc(r);
-  expect_success(r, "RSI_MEASUREMENT_EXTEND");
+  abi::rsi::MeasurementExtend call{.index = index, .size = value.size()};
+  std::memcpy(call.value.data(), value.data(), std::min<std::size_t>(value.size(), 64));
+  (void)checked(call);
 }
 
 void Realm::set_ripas(Ipa base, Ipa top, abi::Ripas ripas, bool allow_destroyed) {
   while (base < top) {
-    const auto r = smc(fid(abi::RsiFid::kIpaStateSet),
-                       {base.value(), top.value(), static_cast<std::uint64_t>(ripas),
-                        allow_destroyed ? abi::ipa_state_set_flags::kChangeDestroyed : 0U});
-    expect_success(r, "RSI_IPA_STATE_SET");
-    if (r.x[2] == static_cast<std::uint64_t>(abi::RsiRipasResponse::kReject)) {
+    const auto r = checked(abi::rsi::IpaStateSet{
+        base, top, static_cast<std::uint64_t>(ripas),
+        allow_destroyed ? abi::ipa_state_set_flags::kChangeDestroyed : 0U});
+    if (r.response == abi::RsiRipasResponse::kReject) {
       throw RsiError("RSI_IPA_STATE_SET (host rejected)", abi::RsiStatus::kErrorState);
     }
-    if (Ipa{r.x[1]} <= base) {
+    if (r.new_base <= base) {
       throw RsiError("RSI_IPA_STATE_SET (no progress)", abi::RsiStatus::kErrorState);
     }
-    base = Ipa{r.x[1]};
+    base = r.new_base;
   }
 }
 
 std::pair<abi::Ripas, Ipa> Realm::ripas(Ipa base, Ipa top) {
-  const auto r = smc(fid(abi::RsiFid::kIpaStateGet), {base.value(), top.value()});
-  expect_success(r, "RSI_IPA_STATE_GET");
-  return {static_cast<abi::Ripas>(r.x[2]), Ipa{r.x[1]}};
+  const auto r = checked(abi::rsi::IpaStateGet{base, top});
+  return {r.ripas, r.top};
 }
 
 std::array<std::uint64_t, 31> Realm::host_call(std::uint16_t imm,
@@ -159,7 +144,7 @@ std::array<std::uint64_t, 31> Realm::host_call(std::uint16_t imm,
   call.imm = imm;
   std::copy_n(args.begin(), std::min<std::size_t>(args.size(), call.gprs.size()), call.gprs.begin());
   std::memcpy(ptr(buf), &call, sizeof call);
-  expect_success(smc(fid(abi::RsiFid::kHostCall), {buf.value()}), "RSI_HOST_CALL");
+  (void)checked(abi::rsi::HostCall{buf});
   std::memcpy(&call, ptr(buf), sizeof call);
   return call.gprs;
 }
@@ -194,29 +179,26 @@ std::int64_t Realm::start_cpu(std::uint64_t index, std::uint64_t context) {
   const Ipa block = ram_base_ + index * kGranuleSize;
   const std::array<std::uint64_t, 3> boot{ram_base_.value(), ram_size_, context};
   std::memcpy(ptr(block), boot.data(), sizeof boot);
-  const auto r = smc(fid(abi::PsciFid::kCpuOn),
-                     {abi::mpidr_from_rec_index(index), kEntryIpa.value(), block.value()});
-  return static_cast<std::int64_t>(r.x[0]);
+  return psci(abi::psci::CpuOn{abi::mpidr_from_rec_index(index), kEntryIpa, block.value()});
 }
 
 std::int64_t Realm::cpu_state(std::uint64_t index) {
-  const auto r = smc(fid(abi::PsciFid::kAffinityInfo), {abi::mpidr_from_rec_index(index), 0});
-  return static_cast<std::int64_t>(r.x[0]);
+  return psci(abi::psci::AffinityInfo{abi::mpidr_from_rec_index(index), 0});
 }
 
 void Realm::cpu_off() {
-  (void)smc(fid(abi::PsciFid::kCpuOff), {});
+  (void)psci(abi::psci::CpuOff{});
   throw std::logic_error("PSCI CPU_OFF returned");
 }
 
 void Realm::system_off() {
-  (void)smc(fid(abi::PsciFid::kSystemOff), {});
+  (void)psci(abi::psci::SystemOff{});
   throw std::logic_error("PSCI SYSTEM_OFF returned");
 }
 
 void Realm::cpu_relax() {
   if (vcpu_.irq_pending()) {
-    (void)smc(fid(abi::RsiFid::kFeatures), {0});  // an SMC: the RMM takes the IRQ exit
+    (void)call(abi::rsi::Features{0});  // an SMC: the RMM takes the IRQ exit
   } else {
     _mm_pause();
   }

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "caec/abi/rsi.h"
+#include "caec/abi/rsi_commands.h"
 #include "caec/abi/smc.h"
 #include "caec/abi/types.h"
 #include "machine/vcpu.h"
@@ -79,7 +80,29 @@ class Realm {
   /// A granule of this REC's own RAM the SDK uses for RSI buffers (host calls, configs, CSM
   /// info); its contents change with every such call.
   [[nodiscard]] Ipa rsi_buffer() const { return scratch(); }
+  /// A raw SMC (for probes of malformed calls); returns the result registers.
   [[nodiscard]] abi::SmcRegs smc(std::uint32_t fid, std::initializer_list<std::uint64_t> args);
+  [[nodiscard]] abi::SmcRegs smc(abi::SmcRegs regs);
+  /// Any RSI command, by its view (abi/rsi_commands.h): its status and its results by name.
+  template <class Command>
+  [[nodiscard]] abi::rsi::Reply<Command> call(const Command& c) {
+    const abi::SmcRegs regs = smc(abi::call_regs(c));
+    abi::rsi::Reply<Command> reply{abi::decode<typename Command::Out>(regs)};
+    reply.ret = static_cast<abi::RsiStatus>(regs.x[0]);
+    return reply;
+  }
+  /// The command's results; throws RsiError naming it unless it succeeded.
+  template <class Command>
+  typename Command::Out checked(const Command& c) {
+    const auto reply = call(c);
+    if (reply.ret != abi::RsiStatus::kSuccess) throw RsiError(Command::kName, reply.ret);
+    return reply;
+  }
+  /// A PSCI call, by its view: its X0 (a PSCI return code, or the value asked for).
+  template <class Command>
+  std::int64_t psci(const Command& c) {
+    return static_cast<std::int64_t>(smc(abi::call_regs(c)).x[0]);
+  }
   [[nodiscard]] std::uint64_t rsi_version();
   [[nodiscard]] abi::RsiRealmConfig config();
   [[nodiscard]] Rid rid() { return Rid{config().rid}; }

@@ -64,17 +64,17 @@ constexpr auto kDestroyInfo = describe(kDestroyConditions);
 
 }  // namespace
 
-RmiResult rmi_caec_version(RmmContext&, const abi::SmcRegs& regs) {
-  const std::uint64_t req = regs.x[1];
+RmiResult rmi_caec_version(RmmContext&, const abi::rmi::CaecVersion& args) {
+  const std::uint64_t req = args.requested;
   const bool ok = (req >> 31U) == 0 && (req >> 16U) == (abi::kCaecAbiVersion >> 16U) &&
                   (req & 0xFFFFU) == 0;
   return {abi::RmiReturn{ok ? abi::RmiStatus::kSuccess : abi::RmiStatus::kErrorInput, 0},
-          {abi::kCaecAbiVersion, abi::kCaecAbiVersion}};
+          abi::rmi::VersionOut{abi::kCaecAbiVersion, abi::kCaecAbiVersion}};
 }
 std::span<const RmiConditionInfo> rmi_caec_version_conditions() { return {}; }
 
-RmiResult rmi_apt_create(RmmContext& rmm, const abi::SmcRegs& regs) {
-  A c{rmm, {Pa{regs.x[1]}, Pa{regs.x[2]}}, true};
+RmiResult rmi_apt_create(RmmContext& rmm, const abi::rmi::AptCreate& args) {
+  A c{rmm, {args.rd, args.apt}, true};
   if (auto f = first_failure(kCreateConditions, c)) return *f;
   LockedGranule& apt = *c.ext.at(A::kAptSlot);
   rmm.granules.transition(rmm.platform, apt, GranuleState::kApt);  // zero = all entries free
@@ -83,11 +83,11 @@ RmiResult rmi_apt_create(RmmContext& rmm, const abi::SmcRegs& regs) {
 }
 std::span<const RmiConditionInfo> rmi_apt_create_conditions() { return kCreateInfo; }
 
-RmiResult rmi_apt_destroy(RmmContext& rmm, const abi::SmcRegs& regs) {
+RmiResult rmi_apt_destroy(RmmContext& rmm, const abi::rmi::AptDestroy& args) {
   for (;;) {
     Rid tear_down{};
     {
-      A c{rmm, {Pa{regs.x[1]}, Pa{regs.x[2]}}, false};
+      A c{rmm, {args.rd, args.apt}, false};
       if (auto f = first_failure(kDestroyConditions, c)) return *f;
       RealmDescriptor& realm = c.realm();
       if (realm.csm_torn_down) {
@@ -99,7 +99,7 @@ RmiResult rmi_apt_destroy(RmmContext& rmm, const abi::SmcRegs& regs) {
     }
     // First APT_DESTROY of the realm: end its CSM relations with no lock of this command held
     // (the teardown pins the realm by RID at every step), then check everything again.
-    tear_down_csm(rmm, Pa{regs.x[1]}, tear_down);
+    tear_down_csm(rmm, args.rd, tear_down);
   }
 }
 std::span<const RmiConditionInfo> rmi_apt_destroy_conditions() { return kDestroyInfo; }

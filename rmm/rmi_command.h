@@ -1,16 +1,16 @@
-// The RMI command table: FID, name, argument and result counts, handler, and the ordered
-// failure conditions. Dispatch, FEATURES-style answers, log names, the tests' coverage check
-// and the fuzzer's grammar all derive from it (style.md §2).
+// The RMI command table (rmm/command_table.h: one row shape for RMI, RSI and PSCI) and what an
+// RMI handler returns.
 #pragma once
 
 #include <array>
 #include <cstdint>
-#include <initializer_list>
 #include <span>
 #include <string_view>
 
+#include "caec/abi/command_regs.h"
 #include "caec/abi/rmi.h"
 #include "caec/abi/smc.h"
+#include "rmm/command_table.h"
 #include "rmm/conditions.h"
 #include "rmm/context.h"
 
@@ -27,23 +27,36 @@ struct RmiResult {
 
   RmiResult(abi::RmiReturn r) : ret(r) {}  // NOLINT(google-explicit-constructor)
   RmiResult(Failure<abi::RmiStatus> f) : ret{f.status, f.index} {}  // NOLINT
-  RmiResult(abi::RmiReturn r, std::initializer_list<std::uint64_t> outs) : ret(r) {
-    std::size_t i = 0;
-    for (auto v : outs) out[i++] = v;
+  /// A return code with outputs (VERSION defines them on failure too).
+  template <class Out>
+  RmiResult(abi::RmiReturn r, const Out& outs) : ret(r) {
+    set(outs);
   }
-  [[nodiscard]] static RmiResult success(std::initializer_list<std::uint64_t> outs = {}) {
-    return {abi::RmiReturn{}, outs};
+  /// A failure that still defines outputs (RTT_DESTROY's and UNMAP_UNPROTECTED's `top`).
+  template <class Out>
+  RmiResult(Failure<abi::RmiStatus> f, const Out& outs) : RmiResult(f) {
+    set(outs);
+  }
+  [[nodiscard]] static RmiResult success() { return {abi::RmiReturn{}}; }
+  /// Success with the command's result view (abi/rmi_commands.h).
+  template <class Out>
+  [[nodiscard]] static RmiResult success(const Out& outs) {
+    RmiResult r{abi::RmiReturn{}};
+    r.set(outs);
+    return r;
+  }
+
+ private:
+  template <class Out>
+  void set(const Out& outs) {
+    static_assert(abi::kNumRegs<Out> <= 4, "RMI commands have at most four results");
+    abi::SmcRegs regs;
+    abi::encode(outs, regs);
+    for (std::size_t i = 0; i < out.size(); ++i) out[i] = regs.x[1 + i];
   }
 };
 
-struct RmiCommand {
-  std::uint32_t fid;
-  std::string_view name;
-  std::uint8_t num_args;
-  std::uint8_t num_results;
-  RmiResult (*handler)(RmmContext&, const abi::SmcRegs&);
-  std::span<const RmiConditionInfo> (*conditions)();
-};
+using RmiCommand = CommandRow<RmiResult (*)(RmmContext&, const abi::SmcRegs&), abi::RmiStatus>;
 
 [[nodiscard]] std::span<const RmiCommand> rmi_commands();
 [[nodiscard]] const RmiCommand* find_rmi_command(std::uint32_t fid);

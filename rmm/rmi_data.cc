@@ -117,13 +117,8 @@ RmiResult assign(T& c, abi::Ripas ripas) {
 
 }  // namespace
 
-RmiResult rmi_data_create(RmmContext& rmm, const abi::SmcRegs& regs) {
-  D c(rmm, true);
-  c.args.rd = Pa{regs.x[1]};
-  c.args.gran = Pa{regs.x[2]};
-  c.args.ipa = Ipa{regs.x[3]};
-  c.args.src = Pa{regs.x[4]};
-  c.args.flags = regs.x[5];
+RmiResult rmi_data_create(RmmContext& rmm, const abi::rmi::DataCreate& args) {
+  D c(rmm, args);
   if (auto f = first_failure(kCreateConditions, c)) return *f;
   std::memcpy(rmm.platform.map_granule(c.args.gran), c.page.data(), kGranuleSize);
   RealmDescriptor& realm = c.realm();
@@ -132,26 +127,17 @@ RmiResult rmi_data_create(RmmContext& rmm, const abi::SmcRegs& regs) {
 }
 std::span<const RmiConditionInfo> rmi_data_create_conditions() { return kCreateInfo; }
 
-RmiResult rmi_data_create_unknown(RmmContext& rmm, const abi::SmcRegs& regs) {
-  T c(rmm, true);
-  c.args.rd = Pa{regs.x[1]};
-  c.args.gran = Pa{regs.x[2]};
-  c.args.ipa = Ipa{regs.x[3]};
+RmiResult rmi_data_create_unknown(RmmContext& rmm, const abi::rmi::DataCreateUnknown& args) {
+  T c(rmm, args);
   if (auto f = first_failure(kUnknownConditions, c)) return *f;
   // Contents "unknown" to the realm: zero, by the DELEGATED invariant. RIPAS is unchanged.
   return assign(c, c.walk->entry.ripas);
 }
 std::span<const RmiConditionInfo> rmi_data_create_unknown_conditions() { return kUnknownInfo; }
 
-RmiResult rmi_data_destroy(RmmContext& rmm, const abi::SmcRegs& regs) {
-  T c(rmm, false);
-  c.args.rd = Pa{regs.x[1]};
-  c.args.ipa = Ipa{regs.x[2]};
-  if (auto f = first_failure(kDestroyConditions, c)) {
-    RmiResult r = *f;
-    r.out[1] = c.fail_top;
-    return r;
-  }
+RmiResult rmi_data_destroy(RmmContext& rmm, const abi::rmi::DataDestroy& args) {
+  T c(rmm, args);
+  if (auto f = first_failure(kDestroyConditions, c)) return {*f, abi::rmi::DataDestroy::Out{.data = Pa{}, .top = Ipa{c.fail_top}}};
   const RttEntry e = c.walk->entry;
   // RAM becomes DESTROYED so the realm learns its memory was taken; EMPTY and DESTROYED stay.
   const auto ripas = e.ripas == abi::Ripas::kRam ? abi::Ripas::kDestroyed : e.ripas;
@@ -161,7 +147,7 @@ RmiResult rmi_data_destroy(RmmContext& rmm, const abi::SmcRegs& regs) {
     // A consumer's CSM mapping: only this mapping goes; the provider's granule stays DATA.
     LockedGranule data = rmm.granules.lock(e.addr, LockRequest::data());
     data.put();
-    return RmiResult::success({e.addr.value(), top});
+    return RmiResult::success(abi::rmi::DataDestroy::Out{e.addr, Ipa{top}});
   }
   // A provider's granule: every consumer loses it (their entries mirror DESTROYED) before it is
   // scrubbed. That visits the consumers one at a time, with this command's locks released.
@@ -173,7 +159,7 @@ RmiResult rmi_data_destroy(RmmContext& rmm, const abi::SmcRegs& regs) {
   if (region) withdraw_granule(rmm, provider, region->csm_id, region->base, c.args.ipa, e.addr);
   LockedGranule data = rmm.granules.lock(e.addr, LockRequest::data());
   rmm.granules.transition(rmm.platform, data, GranuleState::kDelegated);
-  return RmiResult::success({e.addr.value(), top});
+  return RmiResult::success(abi::rmi::DataDestroy::Out{e.addr, Ipa{top}});
 }
 std::span<const RmiConditionInfo> rmi_data_destroy_conditions() { return kDestroyInfo; }
 

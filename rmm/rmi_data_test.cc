@@ -43,7 +43,7 @@ class DataTest : public RmmTest {
   host::HostRealm realm = make_realm();
   Pa data = delegated();
 
-  host::RttEntryOut entry(Ipa ipa) {
+  abi::rmi::Reply<abi::rmi::RttReadEntry> entry(Ipa ipa) {
     const auto e = rmi().rtt_read_entry(realm.rd, ipa, s2::kMaxLevel);
     EXPECT_RMI_OK(e.ret);
     return e;
@@ -313,7 +313,7 @@ class RmiDataDestroy : public DataTest {
 TEST_F(RmiDataDestroy, returns_the_granule_and_leaves_ripas_destroyed) {
   const auto out = rmi().data_destroy(realm.rd, kIpa);
   EXPECT_RMI_OK(out.ret);
-  EXPECT_EQ(out.granule, data);
+  EXPECT_EQ(out.data, data);
   EXPECT_EQ(out.top, kIpaTableEnd);  // no live entry left in the level-3 table
   EXPECT_EQ(state(data), GranuleState::kDelegated);
   const auto e = entry(kIpa);

@@ -53,8 +53,8 @@ constexpr auto kUndelegateInfo = describe(kUndelegateConditions);
 
 }  // namespace
 
-RmiResult rmi_granule_delegate(RmmContext& rmm, const abi::SmcRegs& regs) {
-  G c{rmm, {Pa{regs.x[1]}}};
+RmiResult rmi_granule_delegate(RmmContext& rmm, const abi::rmi::GranuleDelegate& args) {
+  G c{rmm, {args.addr}};
   if (auto f = first_failure(kDelegateConditions, c)) return *f;
   // EL3 moved the granule to the Realm PAS; the transition scrubs it.
   rmm.granules.transition(rmm.platform, *c.ext.at(G::kGranSlot), GranuleState::kDelegated);
@@ -62,8 +62,8 @@ RmiResult rmi_granule_delegate(RmmContext& rmm, const abi::SmcRegs& regs) {
 }
 std::span<const RmiConditionInfo> rmi_granule_delegate_conditions() { return kDelegateInfo; }
 
-RmiResult rmi_granule_undelegate(RmmContext& rmm, const abi::SmcRegs& regs) {
-  G c{rmm, {Pa{regs.x[1]}}};
+RmiResult rmi_granule_undelegate(RmmContext& rmm, const abi::rmi::GranuleUndelegate& args) {
+  G c{rmm, {args.addr}};
   if (auto f = first_failure(kUndelegateConditions, c)) return *f;
   // EL3 moved the granule to the NS PAS. A DELEGATED granule is already zero (granule.h), so
   // nothing leaks.

@@ -17,10 +17,7 @@ constexpr std::size_t kMaxStart = abi::s2tt::kMaxStartTables;
 
 // ---- REALM_CREATE ---------------------------------------------------------------------------
 struct CreateCtx {
-  struct Args {
-    Pa rd;
-    Pa params;
-  };
+  using Args = abi::rmi::RealmCreate;
   static constexpr std::size_t kRdSlot = 0;  // slots 1..16: the starting-level RTTs
 
   RmmContext& rmm;
@@ -157,8 +154,8 @@ constexpr auto kAuxCountInfo = describe(kAuxCountConditions);
 
 }  // namespace
 
-RmiResult rmi_realm_create(RmmContext& rmm, const abi::SmcRegs& regs) {
-  C c{rmm, {Pa{regs.x[1]}, Pa{regs.x[2]}}};
+RmiResult rmi_realm_create(RmmContext& rmm, const abi::rmi::RealmCreate& args) {
+  C c{rmm, args};
   if (auto f = first_failure(kCreateConditions, c)) return *f;
 
   LockedGranule& rd = *c.ext.at(C::kRdSlot);
@@ -187,16 +184,16 @@ RmiResult rmi_realm_create(RmmContext& rmm, const abi::SmcRegs& regs) {
 }
 std::span<const RmiConditionInfo> rmi_realm_create_conditions() { return kCreateInfo; }
 
-RmiResult rmi_realm_activate(RmmContext& rmm, const abi::SmcRegs& regs) {
-  R c{rmm, {Pa{regs.x[1]}}};
+RmiResult rmi_realm_activate(RmmContext& rmm, const abi::rmi::RealmActivate& args) {
+  R c{rmm, {args.rd}};
   if (auto f = first_failure(kActivateConditions, c)) return *f;
   c.realm().state = RealmState::kActive;
   return RmiResult::success();
 }
 std::span<const RmiConditionInfo> rmi_realm_activate_conditions() { return kActivateInfo; }
 
-RmiResult rmi_realm_destroy(RmmContext& rmm, const abi::SmcRegs& regs) {
-  R c{rmm, {Pa{regs.x[1]}}};
+RmiResult rmi_realm_destroy(RmmContext& rmm, const abi::rmi::RealmDestroy& args) {
+  R c{rmm, {args.rd}};
   if (auto f = first_failure(kDestroyConditions, c)) return *f;
   const RealmDescriptor realm = c.realm();
   // Unprotected block mappings may remain in the starting tables (they do not make an RTT
@@ -213,10 +210,10 @@ RmiResult rmi_realm_destroy(RmmContext& rmm, const abi::SmcRegs& regs) {
 }
 std::span<const RmiConditionInfo> rmi_realm_destroy_conditions() { return kDestroyInfo; }
 
-RmiResult rmi_rec_aux_count(RmmContext& rmm, const abi::SmcRegs& regs) {
-  R c{rmm, {Pa{regs.x[1]}}};
+RmiResult rmi_rec_aux_count(RmmContext& rmm, const abi::rmi::RecAuxCount& args) {
+  R c{rmm, {args.rd}};
   if (auto f = first_failure(kAuxCountConditions, c)) return *f;
-  return RmiResult::success({kRecAuxCount});
+  return RmiResult::success(abi::rmi::RecAuxCount::Out{kRecAuxCount});
 }
 std::span<const RmiConditionInfo> rmi_rec_aux_count_conditions() { return kAuxCountInfo; }
 

@@ -204,8 +204,8 @@ TEST_F(RmiRecAuxCount, rejects_rd_state) {
 TEST_F(RmiRecAuxCount, reports_a_constant_count_within_the_spec_bound) {
   const auto out = rmi().rec_aux_count(make_realm().rd);
   EXPECT_RMI_OK(out.ret);
-  EXPECT_EQ(out.value, rmm::kRecAuxCount);
-  EXPECT_LE(out.value, abi::kMaxRecAux);
+  EXPECT_EQ(out.aux_count, rmm::kRecAuxCount);
+  EXPECT_LE(out.aux_count, abi::kMaxRecAux);
 }
 
 }  // namespace

@@ -15,11 +15,7 @@ constexpr std::size_t kMaxAux = abi::kMaxRecAux;
 
 // ---- REC_CREATE -----------------------------------------------------------------------------
 struct CreateCtx {
-  struct Args {
-    Pa rd;
-    Pa rec;
-    Pa params;
-  };
+  using Args = abi::rmi::RecCreate;
   static constexpr std::size_t kRecSlot = 0;
   static constexpr std::size_t kRdSlot = 1;  // slots 2..: the auxiliary granules
 
@@ -94,9 +90,7 @@ constexpr auto kCreateInfo = describe(kCreateConditions);
 
 // ---- REC_DESTROY ----------------------------------------------------------------------------
 struct DestroyCtx {
-  struct Args {
-    Pa rec;
-  };
+  using Args = abi::rmi::RecDestroy;
   static constexpr std::size_t kRecSlot = 0;
   static constexpr std::size_t kRdSlot = 1;
 
@@ -121,11 +115,7 @@ constexpr auto kDestroyInfo = describe(kDestroyConditions);
 
 // ---- PSCI_COMPLETE --------------------------------------------------------------------------
 struct CompleteCtx {
-  struct Args {
-    Pa calling;
-    Pa target;
-    std::uint64_t status;
-  };
+  using Args = abi::rmi::PsciComplete;
   static constexpr std::size_t kCallingSlot = 0;
   static constexpr std::size_t kTargetSlot = 1;
 
@@ -133,9 +123,9 @@ struct CompleteCtx {
   Args args;
   ExternalLocks<2> ext{};
 
-  void lock_externals() { ext.lock(rmm.granules, {args.calling, args.target}); }
-  [[nodiscard]] Rec& calling() { return rec_at(rmm, args.calling); }
-  [[nodiscard]] Rec& target() { return rec_at(rmm, args.target); }
+  void lock_externals() { ext.lock(rmm.granules, {args.calling_rec, args.target_rec}); }
+  [[nodiscard]] Rec& calling() { return rec_at(rmm, args.calling_rec); }
+  [[nodiscard]] Rec& target() { return rec_at(rmm, args.target_rec); }
 };
 using P = CompleteCtx;
 
@@ -148,9 +138,9 @@ bool status_permitted(P& c) {
 }
 
 constexpr std::array<RmiCondition<P>, 11> kCompleteConditions{{
-    {"alias", cond::kInput, [](P& c) { return c.args.calling == c.args.target; }},
-    cond::align<P, &P::Args::calling>("calling_align"),
-    cond::bound<P, &P::Args::calling>("calling_bound"),
+    {"alias", cond::kInput, [](P& c) { return c.args.calling_rec == c.args.target_rec; }},
+    cond::align<P, &P::Args::calling_rec>("calling_align"),
+    cond::bound<P, &P::Args::calling_rec>("calling_bound"),
     // As TF-RMM: a calling REC that is RUNNING (its PSCI exit still completing) is refused.
     {"calling_state", cond::kInput,
      [](P& c) {
@@ -158,8 +148,8 @@ constexpr std::array<RmiCondition<P>, 11> kCompleteConditions{{
        return !c.ext.has_state(P::kCallingSlot, GranuleState::kRec) ||
               c.ext.at(P::kCallingSlot)->refcount() != 0;
      }},
-    cond::align<P, &P::Args::target>("target_align"),
-    cond::bound<P, &P::Args::target>("target_bound"),
+    cond::align<P, &P::Args::target_rec>("target_align"),
+    cond::bound<P, &P::Args::target_rec>("target_bound"),
     cond::state<P, P::kTargetSlot, GranuleState::kRec>("target_state"),
     {"pending", cond::kInput, [](P& c) { return c.calling().psci == PsciPending::kNone; }},
     {"owner", cond::kInput, [](P& c) { return c.calling().owner != c.target().owner; }},
@@ -171,8 +161,8 @@ constexpr auto kCompleteInfo = describe(kCompleteConditions);
 
 }  // namespace
 
-RmiResult rmi_rec_create(RmmContext& rmm, const abi::SmcRegs& regs) {
-  C c{rmm, {Pa{regs.x[1]}, Pa{regs.x[2]}, Pa{regs.x[3]}}};
+RmiResult rmi_rec_create(RmmContext& rmm, const abi::rmi::RecCreate& args) {
+  C c{rmm, args};
   if (auto f = first_failure(kCreateConditions, c)) return *f;
   RealmDescriptor& realm = c.realm();
   LockedGranule& rec_g = *c.ext.at(C::kRecSlot);
@@ -198,8 +188,8 @@ RmiResult rmi_rec_create(RmmContext& rmm, const abi::SmcRegs& regs) {
 }
 std::span<const RmiConditionInfo> rmi_rec_create_conditions() { return kCreateInfo; }
 
-RmiResult rmi_rec_destroy(RmmContext& rmm, const abi::SmcRegs& regs) {
-  D c{rmm, {Pa{regs.x[1]}}};
+RmiResult rmi_rec_destroy(RmmContext& rmm, const abi::rmi::RecDestroy& args) {
+  D c{rmm, args};
   if (auto f = first_failure(kDestroyConditions, c)) return *f;
   const Rec rec = rec_at(rmm, c.args.rec);
   // The REC's execution context goes first: nothing may run on state about to be scrubbed.
@@ -214,8 +204,8 @@ RmiResult rmi_rec_destroy(RmmContext& rmm, const abi::SmcRegs& regs) {
 }
 std::span<const RmiConditionInfo> rmi_rec_destroy_conditions() { return kDestroyInfo; }
 
-RmiResult rmi_psci_complete(RmmContext& rmm, const abi::SmcRegs& regs) {
-  P c{rmm, {Pa{regs.x[1]}, Pa{regs.x[2]}, regs.x[3]}};
+RmiResult rmi_psci_complete(RmmContext& rmm, const abi::rmi::PsciComplete& args) {
+  P c{rmm, args};
   if (auto f = first_failure(kCompleteConditions, c)) return *f;
   Rec& calling = c.calling();
   Rec& target = c.target();

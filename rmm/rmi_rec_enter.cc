@@ -13,10 +13,7 @@ namespace caec::rmm {
 namespace {
 
 struct EnterCtx {
-  struct Args {
-    Pa rec;
-    Pa run;
-  };
+  using Args = abi::rmi::RecEnter;
   static constexpr std::size_t kRecSlot = 0;
   static constexpr std::size_t kRdSlot = 1;
 
@@ -123,8 +120,8 @@ bool is_unprotected_abort(const Rec& rec, const RealmDescriptor& realm) {
 
 }  // namespace
 
-RmiResult rmi_rec_enter(RmmContext& rmm, const abi::SmcRegs& regs) {
-  E c{rmm, {Pa{regs.x[1]}, Pa{regs.x[2]}}};
+RmiResult rmi_rec_enter(RmmContext& rmm, const abi::rmi::RecEnter& args) {
+  E c{rmm, args};
   if (auto f = first_failure(kConditions, c)) return *f;
 
   Rec& rec = c.rec();

@@ -147,7 +147,7 @@ class RecTest : public RmmTest {
 class RmiRecCreate : public RecTest {
  protected:
   host::HostRealm realm = make_realm();
-  std::uint64_t aux_count = rmi().rec_aux_count(realm.rd).value;
+  std::uint64_t aux_count = rmi().rec_aux_count(realm.rd).aux_count;
   Pa rec = delegated();
   Pa aux = delegated(aux_count);
   abi::RmiRecParams p = params(0, true);
@@ -404,6 +404,21 @@ TEST_F(RmiRecEnter, runs_the_realm_until_it_exits) {
   EXPECT_EQ(off.gprs[0], fid(PsciFid::kSystemOff));
   EXPECT_EQ(rmm().realm(r.built.rd)->state, rmm::RealmState::kSystemOff);
   EXPECT_EQ(refcount(rec), 0U);  // READY again
+}
+
+TEST_F(RmiRecEnter, a_psci_exit_carries_the_call_arguments_and_zero_for_the_rest) {
+  // rmm-1.0.md §2 (RMI_EXIT_PSCI): gprs[1..3] are the function's arguments, zero if it has
+  // fewer. A realm program calls `fid` with 0x1111, 0x2222, 0x3333 in X1..X3.
+  const auto exit_of = [&](const std::string& fid_hex, std::uint16_t vmid) {
+    auto& r = launch("rsi-probe", {"0", fid_hex, "0x1111", "0x2222", "0x3333"}, 1, vmid);
+    const auto e = enter_until(r, 0, RmiRecExitReason::kPsci);
+    return std::array{e.gprs[0], e.gprs[1], e.gprs[2], e.gprs[3]};
+  };
+  using Gprs = std::array<std::uint64_t, 4>;
+  // SYSTEM_OFF has no argument: what the realm left in X1..X3 must not reach the host.
+  EXPECT_EQ(exit_of("84000008", 2), (Gprs{fid(PsciFid::kSystemOff), 0, 0, 0}));
+  // CPU_SUSPEND has three (power_state, entry, context): all of them go.
+  EXPECT_EQ(exit_of("C4000001", 3), (Gprs{fid(PsciFid::kCpuSuspend), 0x1111, 0x2222, 0x3333}));
 }
 
 TEST_F(RmiRecEnter, reports_a_fault_on_unbacked_ram_as_a_data_abort) {
@@ -676,7 +691,7 @@ class RmiRttSetRipas : public RecTest {
     EXPECT_EQ(exit.ripas_value, static_cast<std::uint8_t>(ripas == "ram" ? Ripas::kRam : Ripas::kEmpty));
     return v;
   }
-  [[nodiscard]] host::RttEntryOut entry(const host::VmRealm& v, Ipa ipa) {
+  [[nodiscard]] abi::rmi::Reply<abi::rmi::RttReadEntry> entry(const host::VmRealm& v, Ipa ipa) {
     const auto e = rmi().rtt_read_entry(v.built.rd, ipa, s2::kMaxLevel);
     EXPECT_RMI_OK(e.ret);
     return e;

@@ -105,12 +105,8 @@ constexpr auto kSetInfo = describe(kSetConditions);
 
 }  // namespace
 
-RmiResult rmi_rtt_set_ripas(RmmContext& rmm, const abi::SmcRegs& regs) {
-  T c(rmm, true);
-  c.args.rd = Pa{regs.x[1]};
-  c.args.gran = Pa{regs.x[2]};
-  c.args.ipa = Ipa{regs.x[3]};
-  c.args.top = Ipa{regs.x[4]};
+RmiResult rmi_rtt_set_ripas(RmmContext& rmm, const abi::rmi::RttSetRipas& args) {
+  T c(rmm, args);
   if (auto f = first_failure(kSetConditions, c)) return *f;
   Rec& rec = rec_of(c);
   Rtt& rtt = c.walk->rtt;
@@ -126,15 +122,12 @@ RmiResult rmi_rtt_set_ripas(RmmContext& rmm, const abi::SmcRegs& regs) {
     rtt.set(i, e);
   }
   rec.ripas_addr = top;
-  return RmiResult::success({top.value()});
+  return RmiResult::success(abi::rmi::TopOut{top});
 }
 std::span<const RmiConditionInfo> rmi_rtt_set_ripas_conditions() { return kSetInfo; }
 
-RmiResult rmi_rtt_init_ripas(RmmContext& rmm, const abi::SmcRegs& regs) {
-  T c(rmm, false);
-  c.args.rd = Pa{regs.x[1]};
-  c.args.ipa = Ipa{regs.x[2]};  // base
-  c.args.top = Ipa{regs.x[3]};
+RmiResult rmi_rtt_init_ripas(RmmContext& rmm, const abi::rmi::RttInitRipas& args) {
+  T c(rmm, args);
   if (auto f = first_failure(kConditions, c)) return *f;
   RealmDescriptor& realm = c.realm();
   Rtt& rtt = c.walk->rtt;
@@ -144,7 +137,7 @@ RmiResult rmi_rtt_init_ripas(RmmContext& rmm, const abi::SmcRegs& regs) {
     realm.rim() = rim_extend_ripas(realm.hash_algo, realm.rim(), rtt.entry_ipa(i),
                                    rtt.entry_ipa(i) + rtt.entry_size());
   }
-  return RmiResult::success({top.value()});
+  return RmiResult::success(abi::rmi::TopOut{top});
 }
 std::span<const RmiConditionInfo> rmi_rtt_init_ripas_conditions() { return kInfo; }
 

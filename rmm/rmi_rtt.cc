@@ -10,18 +10,6 @@ namespace {
 namespace s2 = abi::s2tt;
 using T = RttCtx;
 
-RttCtx make_ctx(RmmContext& rmm, const abi::SmcRegs& r, bool names_granule) {
-  // RTT_CREATE: (rd, rtt, ipa, level); the others: (rd, ipa, level[, desc]).
-  RttCtx c(rmm, names_granule);
-  c.args.rd = Pa{r.x[1]};
-  const unsigned i = names_granule ? 3 : 2;
-  if (names_granule) c.args.gran = Pa{r.x[2]};
-  c.args.ipa = Ipa{r.x[i]};
-  c.args.level = static_cast<std::int64_t>(r.x[i + 1]);
-  c.args.desc = r.x[i + 2];
-  return c;
-}
-
 /// The children an entry unfolds into: state and RIPAS copied, addresses contiguous.
 RttEntry unfold_child(const RttEntry& parent, std::uint64_t i, int child_level) {
   RttEntry child = parent;
@@ -139,16 +127,11 @@ constexpr std::array<RmiCondition<T>, 8> kUnmapConditions{{
 }};
 constexpr auto kUnmapInfo = describe(kUnmapConditions);
 
-RmiResult fail_with_top(const Failure<abi::RmiStatus>& f, std::uint64_t top, unsigned slot) {
-  RmiResult r = f;
-  r.out[slot] = top;
-  return r;
-}
 
 }  // namespace
 
-RmiResult rmi_rtt_create(RmmContext& rmm, const abi::SmcRegs& regs) {
-  T c = make_ctx(rmm, regs, true);
+RmiResult rmi_rtt_create(RmmContext& rmm, const abi::rmi::RttCreate& args) {
+  T c(rmm, args);
   if (auto f = first_failure(kCreateConditions, c)) return *f;
   LockedGranule& granule = *c.ext.at(T::kGranSlot);
   rmm.granules.transition(rmm.platform, granule, GranuleState::kRtt);
@@ -163,9 +146,9 @@ RmiResult rmi_rtt_create(RmmContext& rmm, const abi::SmcRegs& regs) {
 }
 std::span<const RmiConditionInfo> rmi_rtt_create_conditions() { return kCreateInfo; }
 
-RmiResult rmi_rtt_destroy(RmmContext& rmm, const abi::SmcRegs& regs) {
-  T c = make_ctx(rmm, regs, false);
-  if (auto f = first_failure(kDestroyConditions, c)) return fail_with_top(*f, c.fail_top, 1);
+RmiResult rmi_rtt_destroy(RmmContext& rmm, const abi::rmi::RttDestroy& args) {
+  T c(rmm, args);
+  if (auto f = first_failure(kDestroyConditions, c)) return {*f, abi::rmi::RttDestroy::Out{.rtt = Pa{}, .top = Ipa{c.fail_top}}};
   LockedGranule child = lock_child(c);
   const bool prot = c.realm().is_protected(c.args.ipa);
   // The parent's BBM invalidates every translation the child held (ASSIGNED_NS included).
@@ -173,12 +156,12 @@ RmiResult rmi_rtt_destroy(RmmContext& rmm, const abi::SmcRegs& regs) {
                                                   .ripas = abi::Ripas::kDestroyed}
                                        : RttEntry{.hipas = Hipas::kUnassignedNs});
   rmm.granules.transition(rmm.platform, child, GranuleState::kDelegated);
-  return RmiResult::success({child.pa().value(), c.walk_top(c.args.ipa)});
+  return RmiResult::success(abi::rmi::RttDestroy::Out{child.pa(), Ipa{c.walk_top(c.args.ipa)}});
 }
 std::span<const RmiConditionInfo> rmi_rtt_destroy_conditions() { return kDestroyInfo; }
 
-RmiResult rmi_rtt_fold(RmmContext& rmm, const abi::SmcRegs& regs) {
-  T c = make_ctx(rmm, regs, false);
+RmiResult rmi_rtt_fold(RmmContext& rmm, const abi::rmi::RttFold& args) {
+  T c(rmm, args);
   if (auto f = first_failure(kFoldConditions, c)) return *f;
   Rtt child(rmm.platform, lock_child(c), c.level(), c.walk->entry_ipa(), c.realm().vmid);
   const RttEntry folded = *fold(child);
@@ -187,12 +170,12 @@ RmiResult rmi_rtt_fold(RmmContext& rmm, const abi::SmcRegs& regs) {
   child.granule().drop_refs();
   const Pa child_pa = child.granule().pa();
   rmm.granules.transition(rmm.platform, child.granule(), GranuleState::kDelegated);
-  return RmiResult::success({child_pa.value()});
+  return RmiResult::success(abi::rmi::RttFold::Out{child_pa});
 }
 std::span<const RmiConditionInfo> rmi_rtt_fold_conditions() { return kFoldInfo; }
 
-RmiResult rmi_rtt_read_entry(RmmContext& rmm, const abi::SmcRegs& regs) {
-  T c = make_ctx(rmm, regs, false);
+RmiResult rmi_rtt_read_entry(RmmContext& rmm, const abi::rmi::RttReadEntry& args) {
+  T c(rmm, args);
   if (auto f = first_failure(kReadEntryConditions, c)) return *f;
   const bool prot = c.realm().is_protected(c.args.ipa);
   (void)c.walk_to(c.args.ipa, c.level());
@@ -217,14 +200,12 @@ RmiResult rmi_rtt_read_entry(RmmContext& rmm, const abi::SmcRegs& regs) {
       break;
   }
   const auto ripas = prot && e.hipas != Hipas::kTable ? e.ripas : abi::Ripas::kEmpty;
-  return RmiResult::success({static_cast<std::uint64_t>(c.walk->level()),
-                             static_cast<std::uint64_t>(state), desc,
-                             static_cast<std::uint64_t>(ripas)});
+  return RmiResult::success(abi::rmi::RttReadEntry::Out{c.walk->level(), state, desc, ripas});
 }
 std::span<const RmiConditionInfo> rmi_rtt_read_entry_conditions() { return kReadEntryInfo; }
 
-RmiResult rmi_rtt_map_unprotected(RmmContext& rmm, const abi::SmcRegs& regs) {
-  T c = make_ctx(rmm, regs, false);
+RmiResult rmi_rtt_map_unprotected(RmmContext& rmm, const abi::rmi::RttMapUnprotected& args) {
+  T c(rmm, args);
   if (auto f = first_failure(kMapConditions, c)) return *f;
   c.walk->rtt.set(c.walk->index, RttEntry{.hipas = Hipas::kAssignedNs,
                                           .addr = s2::desc_oa(c.args.desc),
@@ -233,11 +214,11 @@ RmiResult rmi_rtt_map_unprotected(RmmContext& rmm, const abi::SmcRegs& regs) {
 }
 std::span<const RmiConditionInfo> rmi_rtt_map_unprotected_conditions() { return kMapInfo; }
 
-RmiResult rmi_rtt_unmap_unprotected(RmmContext& rmm, const abi::SmcRegs& regs) {
-  T c = make_ctx(rmm, regs, false);
-  if (auto f = first_failure(kUnmapConditions, c)) return fail_with_top(*f, c.fail_top, 0);
+RmiResult rmi_rtt_unmap_unprotected(RmmContext& rmm, const abi::rmi::RttUnmapUnprotected& args) {
+  T c(rmm, args);
+  if (auto f = first_failure(kUnmapConditions, c)) return {*f, abi::rmi::TopOut{Ipa{c.fail_top}}};
   c.walk->rtt.set(c.walk->index, RttEntry{.hipas = Hipas::kUnassignedNs});
-  return RmiResult::success({c.walk_top(c.args.ipa)});
+  return RmiResult::success(abi::rmi::TopOut{Ipa{c.walk_top(c.args.ipa)}});
 }
 std::span<const RmiConditionInfo> rmi_rtt_unmap_unprotected_conditions() { return kUnmapInfo; }
 

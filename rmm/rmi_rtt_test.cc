@@ -33,7 +33,7 @@ class RttTest : public RmmTest {
     EXPECT_RMI_OK(rmi().rtt_create(realm.rd, rtt, ipa, level));
     return rtt;
   }
-  host::RttEntryOut entry(Ipa ipa, int level = s2::kMaxLevel) {
+  abi::rmi::Reply<abi::rmi::RttReadEntry> entry(Ipa ipa, int level = s2::kMaxLevel) {
     const auto e = rmi().rtt_read_entry(realm.rd, ipa, level);
     EXPECT_RMI_OK(e.ret);
     return e;
@@ -195,7 +195,7 @@ class RmiRttDestroy : public RttTest {
 TEST_F(RmiRttDestroy, returns_the_rtt_and_leaves_a_protected_parent_destroyed) {
   const auto out = rmi().rtt_destroy(realm.rd, Ipa{0}, 2);
   EXPECT_RMI_OK(out.ret);
-  EXPECT_EQ(out.granule, rtt);
+  EXPECT_EQ(out.rtt, rtt);
   EXPECT_EQ(out.top, kUnprotected);  // no live entry left: the end of the starting table
   EXPECT_EQ(state(rtt), GranuleState::kDelegated);
   const auto parent = entry(Ipa{0}, 1);
@@ -218,7 +218,7 @@ TEST_F(RmiRttDestroy, leaves_an_unprotected_parent_unassigned_ns) {
   EXPECT_RMI_OK(rmi().rtt_map_unprotected(realm.rd, kUnprotected, 2, block));
   const auto out = rmi().rtt_destroy(realm.rd, kUnprotected, 2);
   EXPECT_RMI_OK(out.ret);
-  EXPECT_EQ(out.granule, ns_rtt);
+  EXPECT_EQ(out.rtt, ns_rtt);
   EXPECT_EQ(out.top, kOutside);
   const auto parent = entry(kUnprotected, 1);
   EXPECT_EQ(parent.state, RmiRttEntryState::kUnassigned);
@@ -297,7 +297,7 @@ TEST_F(RmiRttFold, folds_unassigned_entries_keeping_their_ripas) {
   EXPECT_RMI_OK(rmi().rtt_init_ripas(realm.rd, Ipa{0}, Ipa{kL2}).ret);
   const auto out = rmi().rtt_fold(realm.rd, Ipa{0}, 3);
   EXPECT_RMI_OK(out.ret);
-  EXPECT_EQ(out.value, child.value());
+  EXPECT_EQ(out.rtt, child);
   EXPECT_EQ(state(child), GranuleState::kDelegated);
   const auto e = entry(Ipa{0});
   EXPECT_EQ(e.walk_level, 2);
@@ -309,7 +309,7 @@ TEST_F(RmiRttFold, folds_512_contiguous_assigned_pages_into_a_block) {
   const Pa data = fill_block(Ipa{0});
   const auto out = rmi().rtt_fold(realm.rd, Ipa{0}, 3);
   EXPECT_RMI_OK(out.ret);
-  EXPECT_EQ(out.value, child.value());
+  EXPECT_EQ(out.rtt, child);
   EXPECT_EQ(state(child), GranuleState::kDelegated);
   const auto e = entry(Ipa{0});
   EXPECT_EQ(e.walk_level, 2);

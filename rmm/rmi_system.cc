@@ -10,18 +10,18 @@ constexpr std::uint64_t kVersionReservedMask = ~std::uint64_t{0x7FFFFFFF};
 
 // Spec B2: success iff a compatible revision is supported (same major, minor at least the
 // request's). caec supports exactly 1.0, so lower and higher are always 1.0.
-RmiResult rmi_version(RmmContext&, const abi::SmcRegs& regs) {
-  const std::uint64_t req = regs.x[1];
+RmiResult rmi_version(RmmContext&, const abi::rmi::Version& args) {
+  const std::uint64_t req = args.requested;
   const bool compatible =
       (req & kVersionReservedMask) == 0 && (req >> 16U) == (abi::kRmiVersion >> 16U) &&
       (req & 0xFFFFU) <= (abi::kRmiVersion & 0xFFFFU);
   const abi::RmiReturn ret{compatible ? abi::RmiStatus::kSuccess : abi::RmiStatus::kErrorInput, 0};
-  return {ret, {abi::kRmiVersion, abi::kRmiVersion}};
+  return {ret, abi::rmi::VersionOut{abi::kRmiVersion, abi::kRmiVersion}};
 }
 std::span<const RmiConditionInfo> rmi_version_conditions() { return {}; }
 
-RmiResult rmi_features(RmmContext&, const abi::SmcRegs& regs) {
-  return RmiResult::success({regs.x[1] == 0 ? kFeatures.register0() : 0});
+RmiResult rmi_features(RmmContext&, const abi::rmi::Features& args) {
+  return RmiResult::success(abi::rmi::Features::Out{args.index == 0 ? kFeatures.register0() : 0});
 }
 std::span<const RmiConditionInfo> rmi_features_conditions() { return {}; }
 

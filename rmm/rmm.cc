@@ -48,9 +48,9 @@ void Rmm::handle_rsi(Pa rec_pa, abi::SmcRegs& regs) {
     regs.x[0] = abi::kSmcUnknown;  // SMCCC_NOT_SUPPORTED
     return;
   }
-  RsiCtx c{*ctx_, rec_pa, rec, regs};
+  RsiCtx c{*ctx_, rec_pa, rec, regs.fid() & ~abi::kSmcSveHint};
   diag::record_failure({});  // a handler that fails outside its condition list leaves no label
-  const RsiResult r = cmd->handler(c);
+  const RsiResult r = cmd->handler(c, regs);
   if (const auto label = diag::last_failure(); r.x0 != 0 && !label.empty()) {
     rec.last_rsi_failure = label.data();  // labels are string literals
   }

@@ -23,22 +23,25 @@ namespace {
 namespace cca = attest::cca;
 constexpr auto kInput = abi::RsiStatus::kErrorInput;
 
-constexpr std::array<RsiCondition<RsiCtx>, 7> kContinueConditions{{
-    {"addr_align", kInput, [](RsiCtx& c) { return !Ipa{c.in.x[1]}.is_granule_aligned(); }},
+using Init = RsiCall<abi::rsi::AttestationTokenInit>;
+using Continue = RsiCall<abi::rsi::AttestationTokenContinue>;
+
+constexpr std::array<RsiCondition<Continue>, 7> kContinueConditions{{
+    {"addr_align", kInput, [](Continue& c) { return !c.args.addr.is_granule_aligned(); }},
     {"addr_bound", kInput,
-     [](RsiCtx& c) {
-       return !c.with_realm([&](RealmDescriptor& r) { return r.is_protected(Ipa{c.in.x[1]}); });
+     [](Continue& c) {
+       return !c.with_realm([&](RealmDescriptor& r) { return r.is_protected(c.args.addr); });
      }},
-    {"offset_bound", kInput, [](RsiCtx& c) { return c.in.x[2] >= kGranuleSize; }},
-    {"size_overflow", kInput, [](RsiCtx& c) { return c.in.x[2] + c.in.x[3] < c.in.x[2]; }},
-    {"size_bound", kInput, [](RsiCtx& c) { return c.in.x[2] + c.in.x[3] > kGranuleSize; }},
+    {"offset_bound", kInput, [](Continue& c) { return c.args.offset >= kGranuleSize; }},
+    {"size_overflow", kInput, [](Continue& c) { return c.args.offset + c.args.size < c.args.offset; }},
+    {"size_bound", kInput, [](Continue& c) { return c.args.offset + c.args.size > kGranuleSize; }},
     {"buffer", kInput,
-     [](RsiCtx& c) {
+     [](Continue& c) {
        return c.with_realm([&](RealmDescriptor& r) {
-         return realm_buffer_refused(c.rmm, r, Ipa{c.in.x[1] + c.in.x[2]}, c.in.x[3]);
+         return realm_buffer_refused(c.rmm, r, c.args.addr + c.args.offset, c.args.size);
        });
      }},
-    {"state", abi::RsiStatus::kErrorState, [](RsiCtx& c) { return !c.rec.attest_in_progress; }},
+    {"state", abi::RsiStatus::kErrorState, [](Continue& c) { return !c.rec.attest_in_progress; }},
 }};
 constexpr auto kContinueInfo = describe(kContinueConditions);
 
@@ -114,10 +117,10 @@ void fill_consumer_views(RsiCtx& c, std::vector<cca::CsmClaim>& claims) {
   }
 }
 
-cca::RealmClaims realm_claims(RsiCtx& c) {
+cca::RealmClaims realm_claims(Init& c) {
   cca::RealmClaims claims;
   claims.challenge.resize(64);
-  std::memcpy(claims.challenge.data(), &c.in.x[1], 64);  // X1..X8, little-endian
+  std::memcpy(claims.challenge.data(), c.args.challenge.data(), 64);  // X1..X8, little-endian
   claims.public_key = c.rmm.attestation.rak_public_key();
   OwnCsmRecords records;
   c.with_realm([&](RealmDescriptor& r) {
@@ -139,7 +142,7 @@ cca::RealmClaims realm_claims(RsiCtx& c) {
 
 }  // namespace
 
-RsiResult rsi_attestation_token_init(RsiCtx& c) {
+RsiResult rsi_attestation_token_init(Init& c) {
   Rec& rec = c.rec;
   TokenBuffer buffer(c.rmm.platform, rec);
   // A new INIT abandons any token in progress.
@@ -150,11 +153,11 @@ RsiResult rsi_attestation_token_init(RsiCtx& c) {
   const attest::Bytes payload = cca::encode_realm_claims(realm_claims(c));
   rec.token_failed = !c.rmm.attestation.available() || !buffer.store(payload);
   if (!rec.token_failed) rec.token_size = static_cast<std::uint32_t>(payload.size());
-  return RsiResult::success({buffer.capacity()});
+  return RsiResult::success(abi::rsi::AttestationTokenInit::Out{buffer.capacity()});
 }
 std::span<const RsiConditionInfo> rsi_attestation_token_init_conditions() { return {}; }
 
-RsiResult rsi_attestation_token_continue(RsiCtx& c) {
+RsiResult rsi_attestation_token_continue(Continue& c) {
   if (auto f = first_failure(kContinueConditions, c)) return *f;
   Rec& rec = c.rec;
   TokenBuffer buffer(c.rmm.platform, rec);
@@ -172,8 +175,8 @@ RsiResult rsi_attestation_token_continue(RsiCtx& c) {
     rec.attest_in_progress = false;
     return RsiResult(abi::RsiStatus::kErrorUnknown);
   }
-  const Ipa ipa{c.in.x[1] + c.in.x[2]};
-  const std::size_t n = std::min<std::size_t>(c.in.x[3], rec.token_size - rec.token_copied);
+  const Ipa ipa = c.args.addr + c.args.offset;
+  const std::size_t n = std::min<std::size_t>(c.args.size, rec.token_size - rec.token_copied);
   attest::Bytes chunk(n);
   buffer.load(rec.token_copied, chunk);
   const auto done = access_realm(c.rmm, rec, ipa, n, RealmAccess::kWrite,
@@ -185,9 +188,8 @@ RsiResult rsi_attestation_token_continue(RsiCtx& c) {
   rec.token_copied += static_cast<std::uint32_t>(n);
   const bool last = rec.token_copied == rec.token_size;
   if (last) rec.attest_in_progress = false;
-  RsiResult r = RsiResult::success({n});
-  if (!last) r.x0 = static_cast<std::uint64_t>(abi::RsiStatus::kIncomplete);
-  return r;
+  return RsiResult::with(last ? abi::RsiStatus::kSuccess : abi::RsiStatus::kIncomplete,
+                         abi::rsi::AttestationTokenContinue::Out{n});
 }
 std::span<const RsiConditionInfo> rsi_attestation_token_continue_conditions() { return kContinueInfo; }
 

@@ -4,12 +4,13 @@
 
 #include <array>
 #include <cstdint>
-#include <initializer_list>
 #include <span>
 #include <string_view>
 
 #include "caec/abi/rsi.h"
+#include "caec/abi/rsi_commands.h"
 #include "caec/abi/smc.h"
+#include "rmm/command_table.h"
 #include "rmm/conditions.h"
 #include "rmm/context.h"
 #include "rmm/rec.h"
@@ -20,7 +21,7 @@ struct RsiCtx {
   RmmContext& rmm;
   Pa rec_pa;
   Rec& rec;
-  const abi::SmcRegs& in;
+  std::uint32_t fid;  // as the realm called it (SMC32 or SMC64), the SVE hint stripped
 
   /// The realm descriptor, locked for the duration of `fn`.
   template <class Fn>
@@ -28,6 +29,12 @@ struct RsiCtx {
     LockedGranule rd = rmm.granules.lock(rec.owner, LockRequest::external());
     return fn(realm_of(rmm, rd));
   }
+};
+
+/// A command's context: its arguments decoded from the command's view (abi/rsi_commands.h).
+template <class View>
+struct RsiCall : RsiCtx {
+  View args;
 };
 
 using RsiConditionInfo = ConditionInfo<abi::RsiStatus>;
@@ -41,66 +48,75 @@ struct RsiResult {
 
   RsiResult(abi::RsiStatus s) : x0(static_cast<std::uint64_t>(s)) {}  // NOLINT
   RsiResult(Failure<abi::RsiStatus> f) : x0(static_cast<std::uint64_t>(f.status)) {}  // NOLINT
-  [[nodiscard]] static RsiResult success(std::initializer_list<std::uint64_t> outs = {}) {
+  [[nodiscard]] static RsiResult success() { return {abi::RsiStatus::kSuccess}; }
+  /// Success with the command's result view.
+  template <class Out>
+  [[nodiscard]] static RsiResult success(const Out& outs) {
+    static_assert(abi::kNumRegs<Out> <= 8, "RSI commands have at most eight results");
     RsiResult r(abi::RsiStatus::kSuccess);
-    std::size_t i = 0;
-    for (auto v : outs) r.out[i++] = v;
+    abi::SmcRegs regs;
+    abi::encode(outs, regs);
+    for (std::size_t i = 0; i < r.out.size(); ++i) r.out[i] = regs.x[1 + i];
     return r;
   }
-  [[nodiscard]] static RsiResult psci(std::int64_t code, std::initializer_list<std::uint64_t> outs = {}) {
+  /// A status with the results a command defines even then (VERSION).
+  template <class Out>
+  [[nodiscard]] static RsiResult with(abi::RsiStatus s, const Out& outs) {
     RsiResult r = success(outs);
+    r.x0 = static_cast<std::uint64_t>(s);
+    return r;
+  }
+  [[nodiscard]] static RsiResult psci(std::int64_t code) {
+    RsiResult r = success();
     r.x0 = static_cast<std::uint64_t>(code);
     return r;
   }
 };
 
-struct RsiCommand {
-  std::uint32_t fid;
-  std::string_view name;
-  std::uint8_t num_results;
-  RsiResult (*handler)(RsiCtx&);
-  std::span<const RsiConditionInfo> (*conditions)();
-};
+using RsiCommand = CommandRow<RsiResult (*)(RsiCtx&, const abi::SmcRegs&), abi::RsiStatus>;
 
 [[nodiscard]] std::span<const RsiCommand> rsi_commands();
 [[nodiscard]] const RsiCommand* find_rsi_command(std::uint32_t fid);
 
-#define CAEC_RSI_HANDLER(fn) \
-  RsiResult fn(RsiCtx& c);   \
+#define CAEC_RSI_HANDLER(fn, View)      \
+  RsiResult fn(RsiCall<View>& c);       \
   std::span<const RsiConditionInfo> fn##_conditions()
 
-CAEC_RSI_HANDLER(rsi_version);
-CAEC_RSI_HANDLER(rsi_features);
-CAEC_RSI_HANDLER(rsi_measurement_read);
-CAEC_RSI_HANDLER(rsi_measurement_extend);
-CAEC_RSI_HANDLER(rsi_realm_config);
-CAEC_RSI_HANDLER(rsi_ipa_state_set);
-CAEC_RSI_HANDLER(rsi_ipa_state_get);
-CAEC_RSI_HANDLER(rsi_host_call);
-CAEC_RSI_HANDLER(rsi_attestation_token_init);
-CAEC_RSI_HANDLER(rsi_attestation_token_continue);
-CAEC_RSI_HANDLER(rsi_caec_version);
-CAEC_RSI_HANDLER(rsi_csm_create);
-CAEC_RSI_HANDLER(rsi_csm_share);
-CAEC_RSI_HANDLER(rsi_csm_revoke);
-CAEC_RSI_HANDLER(rsi_csm_destroy);
-CAEC_RSI_HANDLER(rsi_csm_reserve);
-CAEC_RSI_HANDLER(rsi_csm_attach);
-CAEC_RSI_HANDLER(rsi_csm_detach_and_free);
-CAEC_RSI_HANDLER(rsi_csm_info);
-CAEC_RSI_HANDLER(rsi_realm_measurements);
-CAEC_RSI_HANDLER(smccc_version);
-CAEC_RSI_HANDLER(psci_version);
-CAEC_RSI_HANDLER(psci_features);
-CAEC_RSI_HANDLER(psci_cpu_suspend);
-CAEC_RSI_HANDLER(psci_cpu_off);
-CAEC_RSI_HANDLER(psci_cpu_on);
-CAEC_RSI_HANDLER(psci_affinity_info);
-CAEC_RSI_HANDLER(psci_system_off);
-CAEC_RSI_HANDLER(psci_system_reset);
+CAEC_RSI_HANDLER(rsi_version, abi::rsi::Version);
+CAEC_RSI_HANDLER(rsi_features, abi::rsi::Features);
+CAEC_RSI_HANDLER(rsi_measurement_read, abi::rsi::MeasurementRead);
+CAEC_RSI_HANDLER(rsi_measurement_extend, abi::rsi::MeasurementExtend);
+CAEC_RSI_HANDLER(rsi_realm_config, abi::rsi::RealmConfig);
+CAEC_RSI_HANDLER(rsi_ipa_state_set, abi::rsi::IpaStateSet);
+CAEC_RSI_HANDLER(rsi_ipa_state_get, abi::rsi::IpaStateGet);
+CAEC_RSI_HANDLER(rsi_host_call, abi::rsi::HostCall);
+CAEC_RSI_HANDLER(rsi_attestation_token_init, abi::rsi::AttestationTokenInit);
+CAEC_RSI_HANDLER(rsi_attestation_token_continue, abi::rsi::AttestationTokenContinue);
+CAEC_RSI_HANDLER(rsi_caec_version, abi::rsi::CaecVersion);
+CAEC_RSI_HANDLER(rsi_csm_create, abi::rsi::CsmCreate);
+CAEC_RSI_HANDLER(rsi_csm_share, abi::rsi::CsmShare);
+CAEC_RSI_HANDLER(rsi_csm_revoke, abi::rsi::CsmRevoke);
+CAEC_RSI_HANDLER(rsi_csm_destroy, abi::rsi::CsmDestroy);
+CAEC_RSI_HANDLER(rsi_csm_reserve, abi::rsi::CsmReserve);
+CAEC_RSI_HANDLER(rsi_csm_attach, abi::rsi::CsmAttach);
+CAEC_RSI_HANDLER(rsi_csm_detach_and_free, abi::rsi::CsmDetachAndFree);
+CAEC_RSI_HANDLER(rsi_csm_info, abi::rsi::CsmInfo);
+CAEC_RSI_HANDLER(rsi_realm_measurements, abi::rsi::RealmMeasurements);
+// PSCI answers with PSCI return codes, not RSI statuses; its checks are in the handlers.
+#define CAEC_PSCI_HANDLER(fn, View) RsiResult fn(RsiCall<View>& c)
+
+CAEC_PSCI_HANDLER(smccc_version, abi::psci::SmcccVersion);
+CAEC_PSCI_HANDLER(psci_version, abi::psci::Version);
+CAEC_PSCI_HANDLER(psci_features, abi::psci::Features);
+CAEC_PSCI_HANDLER(psci_cpu_suspend, abi::psci::CpuSuspend);
+CAEC_PSCI_HANDLER(psci_cpu_off, abi::psci::CpuOff);
+CAEC_PSCI_HANDLER(psci_cpu_on, abi::psci::CpuOn);
+CAEC_PSCI_HANDLER(psci_affinity_info, abi::psci::AffinityInfo);
+CAEC_PSCI_HANDLER(psci_system_off, abi::psci::SystemOff);
+CAEC_PSCI_HANDLER(psci_system_reset, abi::psci::SystemReset);
 
 #undef CAEC_RSI_HANDLER
+#undef CAEC_PSCI_HANDLER
 
-inline constexpr std::span<const RsiConditionInfo> no_conditions() { return {}; }
 
 }  // namespace caec::rmm

@@ -32,42 +32,51 @@ bool range_unprotected(const RealmDescriptor& r, std::uint64_t base, std::uint64
   return base + size > r.ipa_size() / 2;
 }
 
+using Create = PairCtx<abi::rsi::CsmCreate>;
+using Share = PairCtx<abi::rsi::CsmShare>;
+using Revoke = PairCtx<abi::rsi::CsmRevoke>;
+using Destroy = PairCtx<abi::rsi::CsmDestroy>;
+using Reserve = PairCtx<abi::rsi::CsmReserve>;
+using Attach = PairCtx<abi::rsi::CsmAttach>;
+using Detach = PairCtx<abi::rsi::CsmDetachAndFree>;
+
 /// The caller's region `id`, if it may still be shared (not being destroyed).
-AptEntry* own_region(P& p, CsmId id) {
+AptEntry* own_region(Share& p, CsmId id) {
   AptEntry* r = p.apt().region(id);
   return r != nullptr && (r->flags & apt_flags::kDestroying) == 0 ? r : nullptr;
 }
 
 // ---- CREATE -----------------------------------------------------------------------------------
-constexpr std::array<RsiCondition<P>, 5> kCreateConditions{{
-    realm_closing,
-    {"range_align", kInput, [](P& p) { return range_invalid(p.x(1), p.x(2)); }},
-    {"range_bound", kInput, [](P& p) { return range_unprotected(p.self(), p.x(1), p.x(2)); }},
-    {"overlap", kState, [](P& p) { return p.apt().overlaps(Ipa{p.x(1)}, p.x(2)); }},
-    {"capacity", kCapacity, [](P& p) { return p.apt().free_entries(1) < 1; }},
+constexpr std::array<RsiCondition<Create>, 5> kCreateConditions{{
+    realm_closing<Create>,
+    {"range_align", kInput, [](Create& p) { return range_invalid(p.args().base.value(), p.args().size); }},
+    {"range_bound", kInput,
+     [](Create& p) { return range_unprotected(p.self(), p.args().base.value(), p.args().size); }},
+    {"overlap", kState, [](Create& p) { return p.apt().overlaps(p.args().base, p.args().size); }},
+    {"capacity", kCapacity, [](Create& p) { return p.apt().free_entries(1) < 1; }},
 }};
 
 // ---- SHARE ------------------------------------------------------------------------------------
-constexpr std::array<RsiCondition<P>, 5> kShareConditions{{
-    realm_closing,
-    {"not_provider", kInput, [](P& p) { return own_region(p, CsmId{p.x(1)}) == nullptr; }},
+constexpr std::array<RsiCondition<Share>, 5> kShareConditions{{
+    realm_closing<Share>,
+    {"not_provider", kInput, [](Share& p) { return own_region(p, p.args().csm_id) == nullptr; }},
     {"perm", kInput,
-     [](P& p) {
-       return p.x(3) != static_cast<std::uint64_t>(abi::CsmPerm::kRo) &&
-              p.x(3) != static_cast<std::uint64_t>(abi::CsmPerm::kRw);
+     [](Share& p) {
+       return p.args().perm != static_cast<std::uint64_t>(abi::CsmPerm::kRo) &&
+              p.args().perm != static_cast<std::uint64_t>(abi::CsmPerm::kRw);
      }},
     // A consumer must be able to take part in CSM until its teardown ends the sharing: live,
     // not being torn down, and holding an APT (a realm without one is destroyed without any
     // teardown, which would leave the sharing naming a dead realm).
     {"consumer", kInput,
-     [](P& p) {
+     [](Share& p) {
        const RealmDescriptor* c = p.peer();
-       return Rid{p.x(2)} == p.self().rid || c == nullptr || c->csm_closing || c->num_apt == 0;
+       return p.args().consumer == p.self().rid || c == nullptr || c->csm_closing || c->num_apt == 0;
      }},
     {"capacity", kCapacity,
-     [](P& p) {
+     [](Share& p) {
        Apt apt = p.apt();
-       const std::size_t need = apt.pair_counter(Rid{p.x(2)}) == nullptr ? 2 : 1;
+       const std::size_t need = apt.pair_counter(p.args().consumer) == nullptr ? 2 : 1;
        return apt.free_entries(need) < need;
      }},
 }};
@@ -75,49 +84,52 @@ constexpr std::array<RsiCondition<P>, 5> kShareConditions{{
 // ---- REVOKE / DESTROY -------------------------------------------------------------------------
 // A revoke that did not finish (its REC was stopped at an IRQ exit between two tables) left the
 // sharing draining: revoking it again finishes the job rather than failing.
-constexpr std::array<RsiCondition<P>, 2> kRevokeConditions{{
-    realm_closing,
-    {"no_sharing", kInput, [](P& p) { return p.apt().any_sharing(Rid{p.x(1)}, p.x(2)) == nullptr; }},
+constexpr std::array<RsiCondition<Revoke>, 2> kRevokeConditions{{
+    realm_closing<Revoke>,
+    {"no_sharing", kInput, [](Revoke& p) { return p.apt().any_sharing(p.args().consumer, p.args().k) == nullptr; }},
 }};
 // A region some DESTROY marked destroying (one stopped half way too) may be destroyed again:
 // that finishes the job.
-constexpr std::array<RsiCondition<P>, 2> kDestroyConditions{{
-    realm_closing,
-    {"not_provider", kInput, [](P& p) { return p.apt().region(CsmId{p.x(1)}) == nullptr; }},
+constexpr std::array<RsiCondition<Destroy>, 2> kDestroyConditions{{
+    realm_closing<Destroy>,
+    {"not_provider", kInput, [](Destroy& p) { return p.apt().region(p.args().csm_id) == nullptr; }},
 }};
 
 // ---- RESERVE ----------------------------------------------------------------------------------
-constexpr std::array<RsiCondition<P>, 8> kReserveConditions{{
-    realm_closing,
-    {"range_align", kInput, [](P& p) { return range_invalid(p.x(3), p.x(4)); }},
-    {"range_bound", kInput, [](P& p) { return range_unprotected(p.self(), p.x(3), p.x(4)); }},
-    {"no_sharing", kInput, [](P& p) { return offered_region(p) == nullptr; }},
-    {"size", kInput, [](P& p) { return offered_region(p)->size != p.x(4); }},
-    {"overlap", kState, [](P& p) { return p.apt().overlaps(Ipa{p.x(3)}, p.x(4)); }},
-    {"reserved", kState, [](P& p) { return p.apt().reservation(Rid{p.x(1)}, p.x(2)) != nullptr; }},
-    {"capacity", kCapacity, [](P& p) { return p.apt().free_entries(1) < 1; }},
+constexpr std::array<RsiCondition<Reserve>, 8> kReserveConditions{{
+    realm_closing<Reserve>,
+    {"range_align", kInput, [](Reserve& p) { return range_invalid(p.args().base.value(), p.args().size); }},
+    {"range_bound", kInput,
+     [](Reserve& p) { return range_unprotected(p.self(), p.args().base.value(), p.args().size); }},
+    {"no_sharing", kInput, [](Reserve& p) { return offered_region(p) == nullptr; }},
+    {"size", kInput, [](Reserve& p) { return offered_region(p)->size != p.args().size; }},
+    {"overlap", kState, [](Reserve& p) { return p.apt().overlaps(p.args().base, p.args().size); }},
+    {"reserved", kState,
+     [](Reserve& p) { return p.apt().reservation(p.args().provider, p.args().k) != nullptr; }},
+    {"capacity", kCapacity, [](Reserve& p) { return p.apt().free_entries(1) < 1; }},
 }};
 
 // ---- ATTACH / DETACH --------------------------------------------------------------------------
-AptEntry* my_reservation(P& p) { return p.apt().reservation(Rid{p.x(1)}, p.x(2)); }
+template <class P>
+AptEntry* my_reservation(P& p) { return p.apt().reservation(p.args().provider, p.args().k); }
 
-constexpr std::array<RsiCondition<P>, 4> kAttachConditions{{
-    realm_closing,
-    {"no_reservation", kInput, [](P& p) { return my_reservation(p) == nullptr; }},
-    {"attached", kState, [](P& p) { return my_reservation(p)->is(ResState::kAttached); }},
+constexpr std::array<RsiCondition<Attach>, 4> kAttachConditions{{
+    realm_closing<Attach>,
+    {"no_reservation", kInput, [](Attach& p) { return my_reservation(p) == nullptr; }},
+    {"attached", kState, [](Attach& p) { return my_reservation(p)->is(ResState::kAttached); }},
     // Consent is checked again here: a revoke between RESERVE and ATTACH wins. The sharing must
     // be the one the reservation was made for (same region).
     {"sharing_gone", kState,
-     [](P& p) {
+     [](Attach& p) {
        const AptEntry& res = *my_reservation(p);
        const AptEntry* region = offered_region(p);
        return !(res.is(ResState::kReserved) || res.is(ResState::kAttaching)) || res.draining() ||
               region == nullptr || region->csm_id != res.csm_id;
      }},
 }};
-constexpr std::array<RsiCondition<P>, 2> kDetachConditions{{
-    realm_closing,
-    {"no_reservation", kInput, [](P& p) { return my_reservation(p) == nullptr; }},
+constexpr std::array<RsiCondition<Detach>, 2> kDetachConditions{{
+    realm_closing<Detach>,
+    {"no_reservation", kInput, [](Detach& p) { return my_reservation(p) == nullptr; }},
 }};
 
 constexpr auto kCreateInfo = describe(kCreateConditions);
@@ -130,27 +142,25 @@ constexpr auto kDetachInfo = describe(kDetachConditions);
 
 }  // namespace
 
-RsiResult rsi_caec_version(RsiCtx& c) {
-  const std::uint64_t req = c.in.x[1];
-  RsiResult r = RsiResult::success({abi::kCaecAbiVersion, abi::kCaecAbiVersion});
-  if ((req >> 16U) != (abi::kCaecAbiVersion >> 16U) || (req & 0xFFFFU) > 0 || (req >> 31U) != 0) {
-    r.x0 = static_cast<std::uint64_t>(kInput);
-  }
-  return r;
+RsiResult rsi_caec_version(RsiCall<abi::rsi::CaecVersion>& c) {
+  const std::uint64_t req = c.args.requested;
+  const bool ok = (req >> 16U) == (abi::kCaecAbiVersion >> 16U) && (req & 0xFFFFU) == 0 && (req >> 31U) == 0;
+  return RsiResult::with(ok ? abi::RsiStatus::kSuccess : kInput,
+                         abi::rsi::VersionOut{abi::kCaecAbiVersion, abi::kCaecAbiVersion});
 }
 std::span<const RsiConditionInfo> rsi_caec_version_conditions() { return {}; }
 
-RsiResult rsi_csm_create(RsiCtx& c) {
+RsiResult rsi_csm_create(RsiCall<abi::rsi::CsmCreate>& c) {
   AptEntry region{};
-  const RsiResult r = with_pair(c, std::nullopt, [&](P& p) -> RsiResult {
+  const RsiResult r = with_pair(c, std::nullopt, [&](Create& p) -> RsiResult {
     if (auto f = first_failure(kCreateConditions, p)) return *f;
     AptEntry* e = p.apt().alloc();
     *e = AptEntry{.kind = AptKind::kRegion,
                   .csm_id = CsmId{c.rmm.next_csm_id.fetch_add(1)},
-                  .base = Ipa{p.x(1)},
-                  .size = p.x(2)};
+                  .base = p.args().base,
+                  .size = p.args().size};
     region = *e;
-    return RsiResult::success({static_cast<std::uint64_t>(e->csm_id)});
+    return RsiResult::success(abi::rsi::CsmCreate::Out{e->csm_id});
   });
   if (r.x0 != 0) return r;
   // The host populates the range; the realm continues once it is entered again.
@@ -160,11 +170,11 @@ RsiResult rsi_csm_create(RsiCtx& c) {
 }
 std::span<const RsiConditionInfo> rsi_csm_create_conditions() { return kCreateInfo; }
 
-RsiResult rsi_csm_share(RsiCtx& c) {
-  return with_pair(c, Rid{c.in.x[2]}, [&](P& p) -> RsiResult {
+RsiResult rsi_csm_share(RsiCall<abi::rsi::CsmShare>& c) {
+  return with_pair(c, c.args.consumer, [&](Share& p) -> RsiResult {
     if (auto f = first_failure(kShareConditions, p)) return *f;
     Apt apt = p.apt();
-    const Rid consumer{p.x(2)};
+    const Rid consumer = p.args().consumer;
     AptEntry* counter = apt.pair_counter(consumer);
     if (counter == nullptr) {
       counter = apt.alloc();
@@ -174,35 +184,35 @@ RsiResult rsi_csm_share(RsiCtx& c) {
     AptEntry* s = apt.alloc();
     *s = AptEntry{.kind = AptKind::kSharing,
                   .state = static_cast<std::uint8_t>(abi::SharingState::kOffered),
-                  .perm = static_cast<std::uint8_t>(p.x(3)),
-                  .csm_id = CsmId{p.x(1)},
+                  .perm = static_cast<std::uint8_t>(p.args().perm),
+                  .csm_id = p.args().csm_id,
                   .peer = consumer,
                   .k = k};
-    return RsiResult::success({k});
+    return RsiResult::success(abi::rsi::CsmShare::Out{k});
   });
 }
 std::span<const RsiConditionInfo> rsi_csm_share_conditions() { return kShareInfo; }
 
-RsiResult rsi_csm_revoke(RsiCtx& c) {
-  const Rid consumer{c.in.x[1]};
+RsiResult rsi_csm_revoke(RsiCall<abi::rsi::CsmRevoke>& c) {
+  const Rid consumer = c.args.consumer;
   Rid self{};
-  const RsiResult r = with_pair(c, consumer, [&](P& p) -> RsiResult {
+  const RsiResult r = with_pair(c, consumer, [&](Revoke& p) -> RsiResult {
     if (auto f = first_failure(kRevokeConditions, p)) return *f;
     self = p.self().rid;
     return RsiResult::success();
   });
   if (r.x0 != 0) return r;
   // When it returns, no PE can reach the region through the consumer's stage 2 (csm-abi §3).
-  end_sharing(c.rmm, self, consumer, c.in.x[2], ResState::kRevoked, &c.rec);
+  end_sharing(c.rmm, self, consumer, c.args.k, ResState::kRevoked, &c.rec);
   return r;
 }
 std::span<const RsiConditionInfo> rsi_csm_revoke_conditions() { return kRevokeInfo; }
 
-RsiResult rsi_csm_destroy(RsiCtx& c) {
-  const CsmId id{c.in.x[1]};
+RsiResult rsi_csm_destroy(RsiCall<abi::rsi::CsmDestroy>& c) {
+  const CsmId id = c.args.csm_id;
   AptEntry gone{};
   Rid self{};
-  const RsiResult r = with_pair(c, std::nullopt, [&](P& p) -> RsiResult {
+  const RsiResult r = with_pair(c, std::nullopt, [&](Destroy& p) -> RsiResult {
     if (auto f = first_failure(kDestroyConditions, p)) return *f;
     AptEntry* region = p.apt().region(id);
     region->flags |= apt_flags::kDestroying;  // no new sharing from now on
@@ -214,7 +224,7 @@ RsiResult rsi_csm_destroy(RsiCtx& c) {
   // A revoke per sharing, each with its own locks; then the region goes (contents kept).
   for (;;) {
     std::optional<std::pair<Rid, std::uint64_t>> sharing;
-    const bool done = with_pair(c, std::nullopt, [&](P& p) {
+    const bool done = with_pair(c, std::nullopt, [&](Destroy& p) {
       Apt apt = p.apt();
       AptEntry* region = apt.region(id);
       if (region == nullptr) return true;  // the realm's teardown took it meanwhile
@@ -235,9 +245,9 @@ RsiResult rsi_csm_destroy(RsiCtx& c) {
 }
 std::span<const RsiConditionInfo> rsi_csm_destroy_conditions() { return kDestroyInfo; }
 
-RsiResult rsi_csm_reserve(RsiCtx& c) {
+RsiResult rsi_csm_reserve(RsiCall<abi::rsi::CsmReserve>& c) {
   AptEntry res{};
-  const RsiResult r = with_pair(c, Rid{c.in.x[1]}, [&](P& p) -> RsiResult {
+  const RsiResult r = with_pair(c, c.args.provider, [&](Reserve& p) -> RsiResult {
     if (auto f = first_failure(kReserveConditions, p)) return *f;
     const AptEntry& sharing = *offered(p);
     AptEntry* e = p.apt().alloc();
@@ -245,13 +255,13 @@ RsiResult rsi_csm_reserve(RsiCtx& c) {
                   .state = static_cast<std::uint8_t>(ResState::kReserved),
                   .perm = sharing.perm,
                   .csm_id = sharing.csm_id,
-                  .base = Ipa{p.x(3)},
-                  .size = p.x(4),
-                  .peer = Rid{p.x(1)},
-                  .k = p.x(2),
+                  .base = p.args().base,
+                  .size = p.args().size,
+                  .peer = p.args().provider,
+                  .k = p.args().k,
                   .serial = c.rmm.next_serial.fetch_add(1)};
     res = *e;
-    return RsiResult::success({static_cast<std::uint64_t>(e->csm_id)});
+    return RsiResult::success(abi::rsi::CsmReserve::Out{e->csm_id});
   });
   if (r.x0 != 0) return r;
   // The host removes private memory from the range and builds its RTTs.
@@ -260,7 +270,7 @@ RsiResult rsi_csm_reserve(RsiCtx& c) {
 }
 std::span<const RsiConditionInfo> rsi_csm_reserve_conditions() { return kReserveInfo; }
 
-RsiResult rsi_csm_attach(RsiCtx& c) {
+RsiResult rsi_csm_attach(RsiCall<abi::rsi::CsmAttach>& c) {
   // A level-3 table per lock hold: the first with the checks, the last marks the reservation
   // ATTACHED (a region of one table takes one lock hold). Between two, every lock is released.
   enum class Step : std::uint8_t { kFailed, kMapped, kNotReady, kOvertaken, kDone };
@@ -269,7 +279,7 @@ RsiResult rsi_csm_attach(RsiCtx& c) {
   std::uint64_t off = 0;
   for (bool first = true;;) {
     RsiResult failure(abi::RsiStatus::kSuccess);
-    const Step step = with_pair(c, Rid{c.in.x[1]}, [&](P& p) -> Step {
+    const Step step = with_pair(c, c.args.provider, [&](Attach& p) -> Step {
       AptEntry* mine = nullptr;
       if (first) {
         if (auto f = first_failure(kAttachConditions, p)) {
@@ -306,7 +316,7 @@ RsiResult rsi_csm_attach(RsiCtx& c) {
     switch (step) {
       case Step::kFailed: return failure;
       case Step::kOvertaken: diag::record_failure("sharing_gone"); return RsiResult(kState);
-      case Step::kDone: return RsiResult::success({perm});
+      case Step::kDone: return RsiResult::success(abi::rsi::CsmAttach::Out{static_cast<abi::CsmPerm>(perm)});
       case Step::kMapped: (void)take_pending_irq(c.rmm, c.rec); break;  // the host may run now
       case Step::kNotReady:
         // Private granules or the level-3 RTT still in the way: the host prepares the range (the
@@ -318,20 +328,20 @@ RsiResult rsi_csm_attach(RsiCtx& c) {
 }
 std::span<const RsiConditionInfo> rsi_csm_attach_conditions() { return kAttachInfo; }
 
-RsiResult rsi_csm_detach_and_free(RsiCtx& c) {
+RsiResult rsi_csm_detach_and_free(RsiCall<abi::rsi::CsmDetachAndFree>& c) {
   AptEntry res{};
   Rid self{};
   bool maps = false;
   // The sharing becomes OFFERED again only where this call deleted the reservation, in the same
   // lock hold: a later reservation of the sharing (after another DETACH finished) is not ours.
-  auto release = [&](P& p, AptEntry& mine) {
+  auto release = [&](Detach& p, AptEntry& mine) {
     Apt::release(mine);
     if (RealmDescriptor* provider = p.peer()) {
       AptEntry* s = Apt(c.rmm, *provider).sharing(self, res.k);
       if (s != nullptr && s->csm_id == res.csm_id) s->set(abi::SharingState::kOffered);
     }
   };
-  const RsiResult r = with_pair(c, Rid{c.in.x[1]}, [&](P& p) -> RsiResult {
+  const RsiResult r = with_pair(c, c.args.provider, [&](Detach& p) -> RsiResult {
     if (auto f = first_failure(kDetachConditions, p)) return *f;
     AptEntry& mine = *my_reservation(p);
     res = mine;
@@ -347,7 +357,7 @@ RsiResult rsi_csm_detach_and_free(RsiCtx& c) {
   if (r.x0 != 0) return r;
   if (maps) {
     drain_reservation(c.rmm, self, res.serial, &c.rec);
-    with_pair(c, res.peer, [&](P& p) {
+    with_pair(c, res.peer, [&](Detach& p) {
       if (AptEntry* mine = p.apt().reservation_by_serial(res.serial)) release(p, *mine);
     });
   }

@@ -11,17 +11,19 @@ namespace {
 
 constexpr auto kInput = abi::RsiStatus::kErrorInput;
 
-constexpr std::array<RsiCondition<RsiCtx>, 3> kConditions{{
-    {"addr_align", kInput, [](RsiCtx& c) { return !Ipa{c.in.x[1]}.is_aligned(abi::kHostCallAlign); }},
+using C = RsiCall<abi::rsi::HostCall>;
+
+constexpr std::array<RsiCondition<C>, 3> kConditions{{
+    {"addr_align", kInput, [](C& c) { return !c.args.addr.is_aligned(abi::kHostCallAlign); }},
     {"addr_bound", kInput,
-     [](RsiCtx& c) {
-       return !c.with_realm([&](RealmDescriptor& r) { return r.is_protected(Ipa{c.in.x[1]}); });
+     [](C& c) {
+       return !c.with_realm([&](RealmDescriptor& r) { return r.is_protected(c.args.addr); });
      }},
     // The host's answer is written back into the structure: the realm must be able to write it.
     {"buffer", kInput,
-     [](RsiCtx& c) {
+     [](C& c) {
        return c.with_realm([&](RealmDescriptor& r) {
-         return realm_buffer_refused(c.rmm, r, Ipa{c.in.x[1]}, sizeof(abi::RsiHostCall));
+         return realm_buffer_refused(c.rmm, r, c.args.addr, sizeof(abi::RsiHostCall));
        });
      }},
 }};
@@ -29,9 +31,9 @@ constexpr auto kInfo = describe(kConditions);
 
 }  // namespace
 
-RsiResult rsi_host_call(RsiCtx& c) {
+RsiResult rsi_host_call(C& c) {
   if (auto f = first_failure(kConditions, c)) return *f;
-  const Ipa ipa{c.in.x[1]};
+  const Ipa ipa = c.args.addr;
   abi::RsiHostCall call{};
   // The host's answer is written back into the structure: the realm must be able to write it,
   // which is checked before the host sees the call (and again when the answer is written).

@@ -12,50 +12,59 @@ namespace {
 
 constexpr auto kInput = abi::RsiStatus::kErrorInput;
 
-bool region_protected(RsiCtx& c) {
-  return c.with_realm([&](RealmDescriptor& r) { return c.in.x[2] <= r.ipa_size() / 2; });
+using Set = RsiCall<abi::rsi::IpaStateSet>;
+using Get = RsiCall<abi::rsi::IpaStateGet>;
+
+/// [base, top) lies in the protected half of the caller's IPA space.
+template <class C>
+bool region_protected(C& c) {
+  return c.with_realm([&](RealmDescriptor& r) { return c.args.top.value() <= r.ipa_size() / 2; });
 }
 
-constexpr std::array<RsiCondition<RsiCtx>, 7> kSetConditions{{
-    {"base_align", kInput, [](RsiCtx& c) { return !Ipa{c.in.x[1]}.is_granule_aligned(); }},
-    {"top_align", kInput, [](RsiCtx& c) { return !Ipa{c.in.x[2]}.is_granule_aligned(); }},
-    {"size_valid", kInput, [](RsiCtx& c) { return c.in.x[2] <= c.in.x[1]; }},
-    {"rgn_bound", kInput, [](RsiCtx& c) { return !region_protected(c); }},
+/// base_align, top_align (GET: end_align), size_valid, rgn_bound: the range both commands check.
+template <class C>
+constexpr std::array<RsiCondition<C>, 4> range_conditions(const char* top_label) {
+  return {{
+      {"base_align", kInput, [](C& c) { return !c.args.base.is_granule_aligned(); }},
+      {top_label, kInput, [](C& c) { return !c.args.top.is_granule_aligned(); }},
+      {"size_valid", kInput, [](C& c) { return c.args.top <= c.args.base; }},
+      {"rgn_bound", kInput, [](C& c) { return !region_protected(c); }},
+  }};
+}
+
+constexpr auto kSetRange = range_conditions<Set>("top_align");
+constexpr std::array<RsiCondition<Set>, 7> kSetConditions{{
+    kSetRange[0], kSetRange[1], kSetRange[2], kSetRange[3],
     {"ripas_valid", kInput,
-     [](RsiCtx& c) {
-       return c.in.x[3] != static_cast<std::uint64_t>(abi::Ripas::kEmpty) &&
-              c.in.x[3] != static_cast<std::uint64_t>(abi::Ripas::kRam);
+     [](Set& c) {
+       return c.args.ripas != static_cast<std::uint64_t>(abi::Ripas::kEmpty) &&
+              c.args.ripas != static_cast<std::uint64_t>(abi::Ripas::kRam);
      }},
     {"flags", kInput,
-     [](RsiCtx& c) { return (c.in.x[4] & ~abi::ipa_state_set_flags::kChangeDestroyed) != 0; }},
+     [](Set& c) { return (c.args.flags & ~abi::ipa_state_set_flags::kChangeDestroyed) != 0; }},
     // CAEC: a region's memory changes state only through the CSM commands (csm-abi.md §5).
     {"csm_overlap", kInput,
-     [](RsiCtx& c) {
+     [](Set& c) {
        return c.with_realm([&](RealmDescriptor& r) {
-         return Apt(c.rmm, r).overlaps(Ipa{c.in.x[1]}, c.in.x[2] - c.in.x[1]);
+         return Apt(c.rmm, r).overlaps(c.args.base, c.args.top - c.args.base);
        });
      }},
 }};
 constexpr auto kSetInfo = describe(kSetConditions);
 
-constexpr std::array<RsiCondition<RsiCtx>, 4> kGetConditions{{
-    {"base_align", kInput, [](RsiCtx& c) { return !Ipa{c.in.x[1]}.is_granule_aligned(); }},
-    {"end_align", kInput, [](RsiCtx& c) { return !Ipa{c.in.x[2]}.is_granule_aligned(); }},
-    {"size_valid", kInput, [](RsiCtx& c) { return c.in.x[2] <= c.in.x[1]; }},
-    {"rgn_bound", kInput, [](RsiCtx& c) { return !region_protected(c); }},
-}};
+constexpr auto kGetConditions = range_conditions<Get>("end_align");
 constexpr auto kGetInfo = describe(kGetConditions);
 
 }  // namespace
 
-RsiResult rsi_ipa_state_set(RsiCtx& c) {
+RsiResult rsi_ipa_state_set(Set& c) {
   if (auto f = first_failure(kSetConditions, c)) return *f;
   Rec& rec = c.rec;
   rec.ripas_pending = true;
-  rec.ripas_addr = Ipa{c.in.x[1]};
-  rec.ripas_top = Ipa{c.in.x[2]};
-  rec.ripas_value = static_cast<abi::Ripas>(c.in.x[3]);
-  rec.ripas_destroyed = (c.in.x[4] & abi::ipa_state_set_flags::kChangeDestroyed) != 0;
+  rec.ripas_addr = c.args.base;
+  rec.ripas_top = c.args.top;
+  rec.ripas_value = static_cast<abi::Ripas>(c.args.ripas);
+  rec.ripas_destroyed = (c.args.flags & abi::ipa_state_set_flags::kChangeDestroyed) != 0;
   rec.ripas_reject = false;
   RecExit exit{.reason = abi::RmiRecExitReason::kRipasChange};
   exit.ripas_base = rec.ripas_addr.value();
@@ -65,20 +74,19 @@ RsiResult rsi_ipa_state_set(RsiCtx& c) {
   // RMI_RTT_SET_RIPAS advanced ripas_addr as far as the host went.
   const bool reject = rec.ripas_value == abi::Ripas::kRam && rec.ripas_addr != rec.ripas_top &&
                       rec.ripas_reject;
-  const std::uint64_t new_base = rec.ripas_addr.value();
+  const Ipa new_base = rec.ripas_addr;
   rec.ripas_pending = false;
   rec.ripas_addr = Ipa{};
   rec.ripas_top = Ipa{};
-  return RsiResult::success(
-      {new_base, static_cast<std::uint64_t>(reject ? abi::RsiRipasResponse::kReject
-                                                   : abi::RsiRipasResponse::kAccept)});
+  return RsiResult::success(abi::rsi::IpaStateSet::Out{
+      new_base, reject ? abi::RsiRipasResponse::kReject : abi::RsiRipasResponse::kAccept});
 }
 std::span<const RsiConditionInfo> rsi_ipa_state_set_conditions() { return kSetInfo; }
 
-RsiResult rsi_ipa_state_get(RsiCtx& c) {
+RsiResult rsi_ipa_state_get(Get& c) {
   if (auto f = first_failure(kGetConditions, c)) return *f;
-  const Ipa base{c.in.x[1]};
-  const Ipa top{c.in.x[2]};
+  const Ipa base = c.args.base;
+  const Ipa top = c.args.top;
   // One walk, and the entries of the table it reached: work bounded by one table under the RD
   // lock (as TF-RMM); a realm that wants more asks again from the returned top.
   return c.with_realm([&](RealmDescriptor& realm) {
@@ -90,7 +98,7 @@ RsiResult rsi_ipa_state_get(RsiCtx& c) {
       ++i;
     }
     const Ipa end = w.rtt.entry_ipa(i);
-    return RsiResult::success({std::min(end, top).value(), static_cast<std::uint64_t>(first)});
+    return RsiResult::success(abi::rsi::IpaStateGet::Out{std::min(end, top), first});
   });
 }
 std::span<const RsiConditionInfo> rsi_ipa_state_get_conditions() { return kGetInfo; }

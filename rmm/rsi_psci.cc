@@ -14,11 +14,16 @@ using abi::PsciStatus;
 
 std::int64_t code(PsciStatus s) { return static_cast<std::int64_t>(s); }
 
-/// Forwards the call to the host (X0 = FID, X1..X3 = arguments) and waits to be entered again.
-void forward(RsiCtx& c) {
+/// Forwards the call to the host (X0 = the FID as called, X1..X3 = its arguments) and waits to
+/// be entered again.
+template <class View>
+void forward(RsiCall<View>& c) {
+  static_assert(abi::kNumRegs<View> <= 3, "RMI_EXIT_PSCI carries three arguments");
+  abi::SmcRegs regs;
+  abi::encode(c.args, regs);
   RecExit exit{.reason = abi::RmiRecExitReason::kPsci};
-  exit.gprs[0] = c.in.fid();
-  for (std::size_t i = 1; i <= 3; ++i) exit.gprs[i] = c.in.x[i];
+  exit.gprs[0] = c.fid;
+  for (std::size_t i = 1; i <= 3; ++i) exit.gprs[i] = regs.x[i];
   rec_exit(c.rmm, c.rec, exit);
 }
 
@@ -33,22 +38,22 @@ std::optional<std::uint64_t> rec_index_of(RsiCtx& c, std::uint64_t mpidr) {
 
 }  // namespace
 
-RsiResult smccc_version(RsiCtx&) { return RsiResult::psci(static_cast<std::int64_t>(abi::kSmcccVersion12)); }
+RsiResult smccc_version(RsiCall<abi::psci::SmcccVersion>&) { return RsiResult::psci(static_cast<std::int64_t>(abi::kSmcccVersion12)); }
 
-RsiResult psci_version(RsiCtx&) { return RsiResult::psci(static_cast<std::int64_t>(abi::kPsciVersion11)); }
+RsiResult psci_version(RsiCall<abi::psci::Version>&) { return RsiResult::psci(static_cast<std::int64_t>(abi::kPsciVersion11)); }
 
-RsiResult psci_features(RsiCtx& c) {
-  const auto* cmd = find_rsi_command(static_cast<std::uint32_t>(c.in.x[1]));
-  const bool psci = cmd != nullptr && cmd->conditions == no_conditions;
+RsiResult psci_features(RsiCall<abi::psci::Features>& c) {
+  const auto* cmd = find_rsi_command(static_cast<std::uint32_t>(c.args.fid));
+  const bool psci = cmd != nullptr && (cmd->family == CommandFamily::kPsci || cmd->family == CommandFamily::kSmccc);
   return RsiResult::psci(psci ? code(PsciStatus::kSuccess) : code(PsciStatus::kNotSupported));
 }
 
-RsiResult psci_cpu_suspend(RsiCtx& c) {
+RsiResult psci_cpu_suspend(RsiCall<abi::psci::CpuSuspend>& c) {
   forward(c);
   return RsiResult::psci(code(PsciStatus::kSuccess));
 }
 
-RsiResult psci_cpu_off(RsiCtx& c) {
+RsiResult psci_cpu_off(RsiCall<abi::psci::CpuOff>& c) {
   c.rec.runnable = false;
   forward(c);
   // Entered again only after a CPU_ON made this REC runnable: start over where it said.
@@ -56,9 +61,9 @@ RsiResult psci_cpu_off(RsiCtx& c) {
   RMM_CHECK(false);  // realm_restart does not return
 }
 
-RsiResult psci_cpu_on(RsiCtx& c) {
-  const std::uint64_t target = c.in.x[1];
-  const Ipa entry{c.in.x[2]};
+RsiResult psci_cpu_on(RsiCall<abi::psci::CpuOn>& c) {
+  const std::uint64_t target = c.args.target_cpu;
+  const Ipa entry = c.args.entry;
   if (!c.with_realm([&](RealmDescriptor& r) { return r.is_protected(entry); })) {
     return RsiResult::psci(code(PsciStatus::kInvalidAddress));
   }
@@ -68,14 +73,14 @@ RsiResult psci_cpu_on(RsiCtx& c) {
   c.rec.psci = PsciPending::kCpuOn;
   c.rec.psci_target_mpidr = target;
   c.rec.psci_entry = entry.value();
-  c.rec.psci_context = c.in.x[3];
+  c.rec.psci_context = c.args.context;
   forward(c);
   return RsiResult::psci(static_cast<std::int64_t>(c.rec.psci_result));
 }
 
-RsiResult psci_affinity_info(RsiCtx& c) {
-  const std::uint64_t target = c.in.x[1];
-  if (c.in.x[2] != 0) return RsiResult::psci(code(PsciStatus::kInvalidParams));
+RsiResult psci_affinity_info(RsiCall<abi::psci::AffinityInfo>& c) {
+  const std::uint64_t target = c.args.target_affinity;
+  if (c.args.lowest_level != 0) return RsiResult::psci(code(PsciStatus::kInvalidParams));
   const auto index = rec_index_of(c, target);
   if (!index) return RsiResult::psci(code(PsciStatus::kInvalidParams));
   if (*index == c.rec.index) return RsiResult::psci(0);  // ON
@@ -86,7 +91,8 @@ RsiResult psci_affinity_info(RsiCtx& c) {
 }
 
 namespace {
-[[noreturn]] void system_off(RsiCtx& c) {
+template <class View>
+[[noreturn]] void system_off(RsiCall<View>& c) {
   c.with_realm([](RealmDescriptor& r) { r.state = RealmState::kSystemOff; });
   forward(c);
   // REC_ENTER refuses every REC of a SYSTEM_OFF realm, so this is never reached.
@@ -94,7 +100,7 @@ namespace {
 }
 }  // namespace
 
-RsiResult psci_system_off(RsiCtx& c) { system_off(c); }
-RsiResult psci_system_reset(RsiCtx& c) { system_off(c); }
+RsiResult psci_system_off(RsiCall<abi::psci::SystemOff>& c) { system_off(c); }
+RsiResult psci_system_reset(RsiCall<abi::psci::SystemReset>& c) { system_off(c); }
 
 }  // namespace caec::rmm

@@ -4,6 +4,7 @@
 
 #include <optional>
 
+#include "caec/abi/rmi_commands.h"
 #include "caec/abi/s2tt.h"
 #include "rmm/external_locks.h"
 #include "rmm/rmi_conditions.h"
@@ -25,7 +26,24 @@ struct RttCtx {
   static constexpr std::size_t kRdSlot = 0;
   static constexpr std::size_t kGranSlot = 1;
 
-  RttCtx(RmmContext& r, bool names_gran) : rmm(r), names_granule(names_gran) {}
+  /// From the command's view (abi/rmi_commands.h): the fields it has, by name. A command that
+  /// names a granule (RTT_CREATE's rtt, DATA_CREATE*'s data, RTT_SET_RIPAS's rec) locks it with
+  /// the RD; INIT_RIPAS and SET_RIPAS walk from `base`.
+  template <class View>
+  RttCtx(RmmContext& r, const View& a) : rmm(r) {
+    args.rd = a.rd;
+    if constexpr (requires { a.rtt; }) args.gran = a.rtt;
+    if constexpr (requires { a.data; }) args.gran = a.data;
+    if constexpr (requires { a.rec; }) args.gran = a.rec;
+    names_granule = requires { a.rtt; } || requires { a.data; } || requires { a.rec; };
+    if constexpr (requires { a.ipa; }) args.ipa = a.ipa;
+    if constexpr (requires { a.base; }) args.ipa = a.base;
+    if constexpr (requires { a.top; }) args.top = a.top;
+    if constexpr (requires { a.level; }) args.level = a.level;
+    if constexpr (requires { a.desc; }) args.desc = a.desc;
+    if constexpr (requires { a.src; }) args.src = a.src;
+    if constexpr (requires { a.flags; }) args.flags = a.flags;
+  }
 
   RmmContext& rmm;
   Args args{};

@@ -908,7 +908,7 @@ class Lockstep {
       }
       case Call::Host::kDataDestroy: {
         const auto out = host_.rmi().data_destroy(rd, Ipa{c.ipa});
-        return answer(out.ret.pack(), out.granule.value(), std::string(rmm::RmmIntrospection::last_failure()));
+        return answer(out.ret.pack(), out.data.value(), std::string(rmm::RmmIntrospection::last_failure()));
       }
       case Call::Host::kDataCreate: {
         const Pa g = host_.delegate_new();

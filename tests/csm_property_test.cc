@@ -141,9 +141,9 @@ void run_sequence(const std::vector<Op>& ops) {
         const auto out = host.rmi().data_destroy(realms[i]->built.rd, ipa);
         if (out.ret.ok()) {
           auto& data = realms[i]->built.data;
-          if (auto it = data.find(ipa.value()); it != data.end() && it->second == out.granule) {
+          if (auto it = data.find(ipa.value()); it != data.end() && it->second == out.data) {
             data.erase(it);
-            host.undelegate_and_free(out.granule);
+            host.undelegate_and_free(out.data);
           }
         }
         break;

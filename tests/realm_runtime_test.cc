@@ -76,9 +76,9 @@ TEST_F(RealmRuntime, after_data_destroy_the_realm_never_reaches_the_old_granule)
                          const Ipa page{0x100000 + 64 * kGranuleSize};  // realm.ram().first
                          const auto out = rmi().data_destroy(r.built.rd, page);
                          if (!out.ret.ok()) return;
-                         destroyed = out.granule;
+                         destroyed = out.data;
                          r.built.data.erase(page.value());
-                         host_.undelegate_and_free(out.granule);
+                         host_.undelegate_and_free(out.data);
                        });
   host::LaunchSpec spec;
   spec.manifest = {"test-reuse-after-host", 1, {}};

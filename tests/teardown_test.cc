@@ -79,7 +79,7 @@ TEST_F(Lifecycle, granule_states_follow_the_spec_edges) {
   EXPECT_EQ(rmm().granule(realm.tables.back().pa).refcount, 1U) << "one TABLE entry";
   const auto out = rmi().rtt_destroy(realm.rd, Ipa{0}, 3);
   EXPECT_RMI_OK(out.ret);
-  EXPECT_EQ(out.granule, g);
+  EXPECT_EQ(out.rtt, g);
   EXPECT_EQ(state(g), GranuleState::kDelegated);
 
   const Pa src = ns_page();

@@ -328,7 +328,7 @@ TEST_F(TrustedCore, a_realms_own_page_stays_writable_when_destroyed_ripas_become
   const auto out = rmi().data_destroy(vr.built.rd, page);
   ASSERT_RMI_OK(out.ret);
   vr.built.data.erase(page.value());
-  host_.undelegate_and_free(out.granule);
+  host_.undelegate_and_free(out.data);
   const Pa again = delegated();
   ASSERT_RMI_OK(rmi().data_create_unknown(vr.built.rd, again, page));
   vr.built.data[page.value()] = again;
@@ -564,7 +564,7 @@ TEST_F(TrustedCore, a_detach_racing_an_attach_of_the_same_reservation_leaves_no_
     const auto out = rmi().data_destroy(vmm.realm(p).built.rd, Ipa{kRegion + off});
     EXPECT_TRUE(out.ret.ok());
     vmm.realm(p).built.data.erase(kRegion + off);
-    host_.undelegate_and_free(out.granule);
+    host_.undelegate_and_free(out.data);
   }
   vmm.drop(c1);
 }

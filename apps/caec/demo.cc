@@ -13,7 +13,7 @@
 #include "apps/caec/scenario/inspection.h"
 #include "apps/caec/scenario/picture.h"
 #include "apps/caec/register_text.h"
-#include "attest/rim_prediction.h"
+#include "host/rim_predictor.h"
 #include "attest/rim_calculator.h"
 #include "caec/abi/s2tt.h"
 #include "host/host.h"
@@ -103,7 +103,7 @@ int run_demo(const DemoOptions& o) {
               features0_text(features).c_str());
 
   std::optional<attest::RimCalculator> predicting;
-  const host::MeasurementObserver observer = attest::rim_predictor(predicting);
+  const host::MeasurementObserver observer = host::rim_predictor(predicting);
   host::Vmm vmm(host, [&](Pa rec) { system.platform().interrupt(rec); }, observer);
   const std::uint64_t free_before = host.pool().free_granules();
   const Pa shared = vmm.create_shared_buffer(1, kGranuleSize);

@@ -8,7 +8,7 @@
 #include <stdexcept>
 
 #include "attest/rim_calculator.h"
-#include "attest/rim_prediction.h"
+#include "host/rim_predictor.h"
 #include "bench/lib/floors.h"
 #include "host/host.h"
 #include "host/vmm.h"
@@ -85,7 +85,7 @@ CommResults run_comm(const CommConfig& config) {
   host::Host host(system.machine());
   // The reader's owner pins the writer's RIM, predicted as a realm owner does (no RMM access).
   std::optional<attest::RimCalculator> predicting;
-  host::Vmm vmm(host, [&](Pa rec) { system.platform().interrupt(rec); }, attest::rim_predictor(predicting));
+  host::Vmm vmm(host, [&](Pa rec) { system.platform().interrupt(rec); }, host::rim_predictor(predicting));
   const std::string platform_key = attest::to_hex(system.machine().root_of_trust().platform_key().public_point());
 
   std::vector<CommPoint> repetitions;

@@ -336,26 +336,26 @@ std::string registers(const std::vector<std::string_view>& regs, bool with_meani
 struct Entry {
   std::uint32_t fid;
   std::string_view name;
-  std::optional<std::size_t> num_args;  // RSI commands do not record theirs
+  std::size_t num_args;
   std::size_t num_results;
   std::vector<std::pair<std::string_view, std::string>> conditions;  // label, status
 };
 
 template <class Command>
-Entry entry(const Command& c, std::optional<std::size_t> num_args) {
-  Entry e{c.fid, c.name, num_args, c.num_results, {}};
+Entry entry(const Command& c) {
+  Entry e{c.fid, c.name, c.num_args, c.num_results, {}};
   for (const auto& cond : c.conditions()) e.conditions.emplace_back(cond.label, name(cond.status));
   return e;
 }
 
 std::vector<Entry> rmi_entries() {
   std::vector<Entry> out;
-  for (const auto& c : RmmIntrospection::rmi_commands()) out.push_back(entry(c, c.num_args));
+  for (const auto& c : RmmIntrospection::rmi_commands()) out.push_back(entry(c));
   return out;
 }
 std::vector<Entry> rsi_entries() {
   std::vector<Entry> out;
-  for (const auto& c : RmmIntrospection::rsi_commands()) out.push_back(entry(c, std::nullopt));
+  for (const auto& c : RmmIntrospection::rsi_commands()) out.push_back(entry(c));
   return out;
 }
 
@@ -363,7 +363,7 @@ std::vector<Entry> rsi_entries() {
 void command_section(std::ostream& o, const Entry& e) {
   const CommandNote* note = command_note(e.name);
   if (note == nullptr) return;
-  if (e.num_args) check_count(e.name, "argument", note->args.size(), *e.num_args);
+  check_count(e.name, "argument", note->args.size(), e.num_args);
   check_count(e.name, "result", note->results.size(), e.num_results);
   o << "### " << e.name << " (" << hex(e.fid) << ")\n\n";
   o << "- Caller: " << note->caller << "\n";

@@ -3,7 +3,9 @@
 # *_test.cc, may cross layers on purpose):
 #  1. the RMM, the emulated machine and the platform ports include no host, realm, channel,
 #     application, benchmark, inspection or test code;
-#  2. host, realm SDK and channels include no RMM header: they reach the RMM through SMCs only.
+#  2. host, realm SDK and channels include no RMM header: they reach the RMM through SMCs only;
+#  3. attestation (tokens, RIM calculation, the verifier) includes no host, realm, RMM or
+#     application code: a verifier runs far from the machine it judges.
 # Usage: check_includes.sh SOURCE_DIR
 set -eu
 cd "$1"
@@ -21,5 +23,7 @@ check() {  # check DESCRIPTION PATTERN DIR...
 check "trusted layers include untrusted code" "host|realm|channel|apps|bench|examples|inspect|testing|tests" \
   rmm machine platform
 check "host, realm SDK or channels include the RMM" "rmm|platform" host realm channel
+check "attestation includes the machine's or a user's code" \
+  "host|realm|rmm|machine|platform|channel|apps|bench|examples|inspect|testing|tests" attest
 [ $status -eq 0 ] && echo "layering: ok"
 exit $status

@@ -53,7 +53,6 @@ enum class CsmId : std::uint64_t { kNone = 0 };
 
 /// Stage-2 translation table level (-1 exists only with LPA2, which caec does not offer).
 enum class RttLevel : std::int8_t {};
-[[nodiscard]] constexpr int to_int(RttLevel l) { return static_cast<int>(l); }
 [[nodiscard]] constexpr RttLevel rtt_level(int l) { return static_cast<RttLevel>(l); }
 
 }  // namespace caec
