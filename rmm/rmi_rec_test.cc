@@ -410,8 +410,8 @@ TEST_F(RmiRecEnter, a_psci_exit_carries_the_call_arguments_and_zero_for_the_rest
   // rmm-1.0.md §2 (RMI_EXIT_PSCI): gprs[1..3] are the function's arguments, zero if it has
   // fewer. A realm program calls `fid` with 0x1111, 0x2222, 0x3333 in X1..X3.
   const auto exit_of = [&](const std::string& fid_hex, std::uint16_t vmid) {
-    auto& r = launch("rsi-probe", {"0", fid_hex, "0x1111", "0x2222", "0x3333"}, 1, vmid);
-    const auto e = enter_until(r, 0, RmiRecExitReason::kPsci);
+    auto& probe = launch("rsi-probe", {"0", fid_hex, "0x1111", "0x2222", "0x3333"}, 1, vmid);
+    const auto e = enter_until(probe, 0, RmiRecExitReason::kPsci);
     return std::array{e.gprs[0], e.gprs[1], e.gprs[2], e.gprs[3]};
   };
   using Gprs = std::array<std::uint64_t, 4>;
