@@ -59,8 +59,8 @@ TEST_F(Lifecycle, destroy_skips_what_raw_rmi_calls_destroyed_behind_the_builders
   const auto table = rmi().rtt_destroy(realm.rd, Ipa{0x400000}, 3);
   EXPECT_RMI_OK(table.ret);
   builder().destroy(realm);  // threw RMI_DATA_DESTROY's error when the records were stale
-  host_.undelegate_and_free(data.granule);
-  host_.undelegate_and_free(table.granule);
+  host_.undelegate_and_free(data.data);
+  host_.undelegate_and_free(table.rtt);
   expect_all_returned();
 }
 
