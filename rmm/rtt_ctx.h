@@ -32,10 +32,18 @@ struct RttCtx {
   template <class View>
   RttCtx(RmmContext& r, const View& a) : rmm(r) {
     args.rd = a.rd;
-    if constexpr (requires { a.rtt; }) args.gran = a.rtt;
-    if constexpr (requires { a.data; }) args.gran = a.data;
-    if constexpr (requires { a.rec; }) args.gran = a.rec;
-    names_granule = requires { a.rtt; } || requires { a.data; } || requires { a.rec; };
+    if constexpr (requires { a.rtt; }) {
+      args.gran = a.rtt;
+      names_granule = true;
+    }
+    if constexpr (requires { a.data; }) {
+      args.gran = a.data;
+      names_granule = true;
+    }
+    if constexpr (requires { a.rec; }) {
+      args.gran = a.rec;
+      names_granule = true;
+    }
     if constexpr (requires { a.ipa; }) args.ipa = a.ipa;
     if constexpr (requires { a.base; }) args.ipa = a.base;
     if constexpr (requires { a.top; }) args.top = a.top;

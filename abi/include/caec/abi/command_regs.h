@@ -47,10 +47,12 @@ inline constexpr std::size_t kNumRegs = std::tuple_size_v<RegFields<View>>;
 
 /// True if every field of `View` is as wide as a register: decoding one from hostile registers
 /// then never drops bits that a check should have seen (a level of 0x1'0000'0003 is not 3).
-template <class View>
-inline constexpr bool kRegisterWide = []<std::size_t... I>(std::index_sequence<I...>) {
+template <class View, std::size_t... I>
+constexpr bool register_wide(std::index_sequence<I...> /*fields*/) {
   return ((sizeof(std::remove_cvref_t<std::tuple_element_t<I, RegFields<View>>>) == sizeof(std::uint64_t)) && ...);
-}(std::make_index_sequence<kNumRegs<View>>{});
+}
+template <class View>
+inline constexpr bool kRegisterWide = register_wide<View>(std::make_index_sequence<kNumRegs<View>>{});
 
 /// Reads `View` from X`first`, X`first`+1, ...
 template <class View>
