@@ -38,13 +38,21 @@ void Vcpu::run() {
   to_rmm_.wait();
 }
 
-void Vcpu::yield() {
+bool Vcpu::yield() {
   to_rmm_.post();
   to_realm_.wait();
-  if (terminating_.load(std::memory_order_acquire)) {
-    if (t_fault_depth > 0) unwind_to_start();
-    throw VcpuTerminated{};
-  }
+  return !terminating_.load(std::memory_order_acquire);
+}
+
+void Vcpu::end_context() {
+  if (t_fault_depth > 0) unwind_to_start();
+  throw VcpuTerminated{};
+}
+
+void Vcpu::restart(const RecStart& start) {
+  // A restart from a fault handler would leave signal context by an exception: not allowed.
+  if (t_fault_depth > 0) fatal(__FILE__, __LINE__, "REC restart requested from a stage-2 abort");
+  throw VcpuRestart{start};
 }
 
 void Vcpu::body() {

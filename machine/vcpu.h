@@ -63,13 +63,17 @@ class Vcpu {
 
   /// R-EL2 side: switch the PE to the realm until it exits. Starts the thread on first use.
   void run();
-  /// Realm side (R-EL2 code on the realm thread): make the REC exit; returns on the next run().
-  /// Throws VcpuTerminated (or, inside a fault handler, unwinds to the thread's start) if the
-  /// context is destroyed meanwhile.
-  void yield();
+  /// Realm side (R-EL2 code on the realm thread): make the REC exit; returns true on the next
+  /// run(), false if the context is being destroyed meanwhile. R-EL2 code then returns to its
+  /// trap vector, which calls end_context(): no exception or jump crosses R-EL2's frames.
+  [[nodiscard]] bool yield();
 
-  /// Realm side: abandon the current code and start over at `start`.
-  [[noreturn]] void restart(const RecStart& start) { throw VcpuRestart{start}; }
+  /// Realm side, from a trap vector once R-EL2 code has returned: drop the realm's context
+  /// (throws VcpuTerminated through the realm's own frames or, inside a fault handler, jumps
+  /// to the thread's start).
+  [[noreturn]] void end_context();
+  /// Realm side, from a trap vector: abandon the current code and start over at `start`.
+  [[noreturn]] void restart(const RecStart& start);
   /// The realm thread ran off its code (or died of an unhandled abort).
   [[nodiscard]] bool ended() const { return finished_.load(std::memory_order_acquire); }
 

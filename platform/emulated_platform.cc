@@ -72,6 +72,17 @@ machine::MachineConfig with_firmware(machine::MachineConfig config) {
   return config;
 }
 
+/// The context-switch code after R-EL2 returned: back to the realm, or drop or restart its
+/// context (the exception or jump that does so starts here, below every RMM frame).
+void switch_back(machine::Vcpu& v, const rmm::RealmReturn& r) {
+  switch (r.kind) {
+    case rmm::RealmReturn::Kind::kResume:
+    case rmm::RealmReturn::Kind::kSea: return;
+    case rmm::RealmReturn::Kind::kDestroyed: v.end_context();
+    case rmm::RealmReturn::Kind::kRestart: v.restart({r.start.pc, r.start.gprs, r.start.index});
+  }
+}
+
 rmm::AbortKind abort_kind(machine::S2Fault f) {
   switch (f) {
     case machine::S2Fault::kPermission: return rmm::AbortKind::kPermission;
@@ -97,11 +108,7 @@ bool EmulatedPlatform::realm_run(Pa rec, std::uint16_t vmid, const rmm::S2Config
   return !vcpu->ended();
 }
 
-void EmulatedPlatform::realm_yield() { current_vcpu().yield(); }
-
-void EmulatedPlatform::realm_restart(const rmm::RecStart& start) {
-  current_vcpu().restart({start.pc, start.gprs, start.index});
-}
+bool EmulatedPlatform::realm_yield() { return current_vcpu().yield(); }
 
 bool EmulatedPlatform::realm_take_irq() { return current_vcpu().take_irq(); }
 
@@ -138,10 +145,12 @@ System::System(const machine::MachineConfig& config, machine::Vcpu::Entry realm_
     : machine_(with_firmware(config)), platform_(machine_), rmm_(std::make_unique<rmm::Rmm>(platform_)) {
   machine_.el3().attach_rmm([this](abi::SmcRegs& regs) { rmm_->handle_rmi(regs); });
   machine_.set_realm_vectors({
-      {[this](machine::Vcpu& v, abi::SmcRegs& regs) { rmm_->handle_rsi(v.rec(), regs); },
-       [this](machine::Vcpu& v) { rmm_->handle_wfi(v.rec()); }},
+      {[this](machine::Vcpu& v, abi::SmcRegs& regs) { switch_back(v, rmm_->handle_rsi(v.rec(), regs)); },
+       [this](machine::Vcpu& v) { switch_back(v, rmm_->handle_wfi(v.rec())); }},
       [this](machine::Vcpu& v, Ipa ipa, bool write, machine::S2Outcome out) {
-        return rmm_->handle_abort(v.rec(), ipa, write, abort_kind(out.fault));
+        const rmm::RealmReturn r = rmm_->handle_abort(v.rec(), ipa, write, abort_kind(out.fault));
+        switch_back(v, r);
+        return r.kind != rmm::RealmReturn::Kind::kSea;
       },
       std::move(realm_boot),
   });

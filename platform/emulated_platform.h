@@ -29,8 +29,7 @@ class EmulatedPlatform final : public rmm::Platform {
 
   [[nodiscard]] bool realm_run(Pa rec, std::uint16_t vmid, const rmm::S2Config& s2,
                                const rmm::RecStart& start) override;
-  void realm_yield() override;
-  [[noreturn]] void realm_restart(const rmm::RecStart& start) override;
+  [[nodiscard]] bool realm_yield() override;
   [[nodiscard]] bool realm_take_irq() override;
   void realm_wait_for_irq() override;
   void realm_release(Pa rec) override;

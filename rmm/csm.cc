@@ -86,32 +86,38 @@ bool sever_one(RmmContext& rmm, Pa rd, Rid self, Rid peer, bool& self_gone) {
 
 }  // namespace
 
-void drain_reservation(RmmContext& rmm, Rid consumer, std::uint64_t serial, Rec* caller) {
+Reentry drain_reservation(RmmContext& rmm, Rid consumer, std::uint64_t serial, Rec* caller) {
+  Reentry exited = Reentry::kNoExit;
   for (std::uint64_t off = 0;;) {
     {
       RealmLocks<1> locks(rmm, {RealmRef::named(consumer)});
       RealmDescriptor* c = locks.realm(0);
-      if (c == nullptr) return;
+      if (c == nullptr) return exited;
       const AptEntry* res = Apt(rmm, *c).reservation_by_serial(serial);
-      if (res == nullptr || off >= res->size) return;
+      if (res == nullptr || off >= res->size) return exited;
       const Ipa at = res->base + off;
       const std::uint64_t len = chunk_at(at, res->size - off);
       unmap_chunk(rmm, *c, at, len, abi::Ripas::kEmpty);
       off += len;
     }
-    if (caller != nullptr) (void)take_pending_irq(rmm, *caller);  // no lock is held here
+    if (caller == nullptr) continue;
+    switch (take_pending_irq(rmm, *caller)) {  // no lock is held here
+      case Reentry::kNoExit: break;
+      case Reentry::kEntered: exited = Reentry::kEntered; break;
+      case Reentry::kDestroyed: return Reentry::kDestroyed;
+    }
   }
 }
 
-void end_sharing(RmmContext& rmm, Rid provider, Rid consumer, std::uint64_t k, ResState end,
-                 Rec* caller) {
+Reentry end_sharing(RmmContext& rmm, Rid provider, Rid consumer, std::uint64_t k, ResState end,
+                    Rec* caller) {
   std::optional<std::uint64_t> serial;
   {
     RealmLocks<2> locks(rmm, {RealmRef::named(provider), RealmRef::named(consumer)});
     RealmDescriptor* p = locks.realm(0);
-    if (p == nullptr) return;  // its teardown ended every sharing it had
+    if (p == nullptr) return Reentry::kNoExit;  // its teardown ended every sharing it had
     AptEntry* s = Apt(rmm, *p).any_sharing(consumer, k);
-    if (s == nullptr) return;  // ended by another PE
+    if (s == nullptr) return Reentry::kNoExit;  // ended by another PE
     // From here on no RSI command sees the sharing, and nothing maps into the reservation.
     s->flags |= kDraining;
     if (RealmDescriptor* c = locks.realm(1)) {
@@ -124,7 +130,8 @@ void end_sharing(RmmContext& rmm, Rid provider, Rid consumer, std::uint64_t k, R
       }
     }
   }
-  if (serial) drain_reservation(rmm, consumer, *serial, caller);
+  const Reentry drained = serial ? drain_reservation(rmm, consumer, *serial, caller) : Reentry::kNoExit;
+  if (drained == Reentry::kDestroyed) return drained;  // the realm's teardown finishes the work
   // The consumer maps nothing of the region any more: the sharing may go.
   RealmLocks<2> locks(rmm, {RealmRef::named(provider), RealmRef::named(consumer)});
   if (RealmDescriptor* p = locks.realm(0)) {
@@ -135,6 +142,7 @@ void end_sharing(RmmContext& rmm, Rid provider, Rid consumer, std::uint64_t k, R
       res->flags = static_cast<std::uint8_t>(res->flags & ~kDraining);
     }
   }
+  return drained;
 }
 
 void share_new_granule(RmmContext& rmm, Rid provider, Ipa ipa, Pa data) {

@@ -19,6 +19,7 @@
 
 #include "caec/abi/rsi.h"
 #include "rmm/apt.h"
+#include "rmm/realm_exit.h"
 #include "rmm/rec.h"
 
 namespace caec::rmm {
@@ -28,13 +29,15 @@ namespace caec::rmm {
 /// then the sharing is deleted. A sharing already ended by another PE is left alone.
 /// `caller`: the REC whose RSI command this is (nullptr for the host's RMI_APT_DESTROY); a
 /// physical IRQ pending for its PE is taken between two chunks (the REC exits with
-/// RMI_EXIT_IRQ and the command goes on when the host enters it again).
-void end_sharing(RmmContext& rmm, Rid provider, Rid consumer, std::uint64_t k, ResState end,
-                 Rec* caller = nullptr);
+/// RMI_EXIT_IRQ and the command goes on when the host enters it again). kDestroyed: the host
+/// destroyed `caller` at such an exit, and the work stopped there (the realm's teardown
+/// finishes it); otherwise kEntered or kNoExit.
+Reentry end_sharing(RmmContext& rmm, Rid provider, Rid consumer, std::uint64_t k, ResState end,
+                    Rec* caller = nullptr);
 
 /// Removes every mapping of reservation `serial` of realm `consumer`, a chunk per lock hold
-/// (`caller` as for end_sharing).
-void drain_reservation(RmmContext& rmm, Rid consumer, std::uint64_t serial, Rec* caller = nullptr);
+/// (`caller` and the result as for end_sharing).
+Reentry drain_reservation(RmmContext& rmm, Rid consumer, std::uint64_t serial, Rec* caller = nullptr);
 
 /// RMI_DATA_CREATE(_UNKNOWN) put `data` at `ipa` of `provider` with RIPAS RAM: map it into every
 /// consumer attached (or attaching) to the region there, one consumer per lock hold.

@@ -3,38 +3,11 @@
 // build, so every other test of the suite also checks the order of every lock it takes.
 #include <gtest/gtest.h>
 
-#include <array>
-
 #include "rmm/granule.h"
-#include "rmm/platform.h"
+#include "rmm/scratch_platform_test.h"
 
 namespace caec::rmm {
 namespace {
-
-/// Enough of a platform for GranuleTable::transition (the scrub of an edge into DELEGATED).
-class ScratchPlatform final : public Platform {
- public:
-  [[nodiscard]] DramBank dram() const override { return {Pa{0}, 16}; }
-  [[nodiscard]] BootOptions boot_options() const override { return {}; }
-  [[nodiscard]] abi::El3Status el3_call(abi::El3Fid, Pa) override { return abi::El3Status::kOk; }
-  void el3_smc(abi::SmcRegs&) override {}
-  [[nodiscard]] std::span<std::byte> el3_shared_buffer() override { return {}; }
-  [[nodiscard]] std::byte* map_granule(Pa) override { return page_.data(); }
-  [[nodiscard]] bool ns_read(Pa, std::span<std::byte>) override { return false; }
-  [[nodiscard]] bool ns_write(Pa, std::span<const std::byte>) override { return false; }
-  void tlbi_ipa(std::uint16_t, Ipa, std::uint64_t) override {}
-  void tlbi_vmid(std::uint16_t) override {}
-  [[nodiscard]] bool realm_run(Pa, std::uint16_t, const S2Config&, const RecStart&) override { return false; }
-  void realm_yield() override {}
-  [[noreturn]] void realm_restart(const RecStart&) override { std::abort(); }
-  [[nodiscard]] bool realm_take_irq() override { return false; }
-  void realm_wait_for_irq() override {}
-  void realm_release(Pa) override {}
-  void s2_release(std::uint16_t) override {}
-
- private:
-  std::array<std::byte, kGranuleSize> page_{};
-};
 
 class LockOrder : public ::testing::Test {
  protected:

@@ -31,6 +31,20 @@ struct RecStart {
   std::uint64_t index = 0;
 };
 
+/// How R-EL2 code that ran on a realm's PE (an RSI call, a WFI, a stage-2 abort) hands the PE
+/// back. The RMM never unwinds its own frames (no exceptions, no longjmp through them): it
+/// returns one of these, and the context-switch code acts on it.
+struct RealmReturn {
+  enum class Kind : std::uint8_t {
+    kResume,     // return to the realm (after the SMC, or retry the faulting access)
+    kSea,        // stage-2 abort only: the realm takes a synchronous external abort
+    kDestroyed,  // the REC was destroyed while it waited at an exit: drop its context
+    kRestart,    // PSCI CPU_ON of a REC that had turned off: start over at `start`
+  };
+  Kind kind = Kind::kResume;
+  RecStart start{};
+};
+
 /// The DRAM bank EL3 hands over in the boot manifest: the granules the RMM may track.
 struct DramBank {
   Pa base;
@@ -76,10 +90,9 @@ class Platform {
   /// false if the realm context ended without making an exit (it ran off its code).
   [[nodiscard]] virtual bool realm_run(Pa rec, std::uint16_t vmid, const S2Config& s2,
                                        const RecStart& start) = 0;
-  /// On the realm side: make the REC exit; returns when it is entered again.
-  virtual void realm_yield() = 0;
-  /// On the realm side: start over at `start` (PSCI CPU_ON of a REC that had turned off).
-  [[noreturn]] virtual void realm_restart(const RecStart& start) = 0;
+  /// On the realm side: make the REC exit; returns true when it is entered again, false when
+  /// its context was destroyed meanwhile (the caller then returns, see RealmReturn).
+  [[nodiscard]] virtual bool realm_yield() = 0;
   /// On the realm side: consume a pending physical IRQ for this PE.
   [[nodiscard]] virtual bool realm_take_irq() = 0;
   /// On the realm side: sleep until a physical IRQ (untrapped WFI).

@@ -33,7 +33,8 @@ namespace caec::rmm {
 /// same for both); it is also what a data-abort exit reports (WnR).
 enum class RealmAccess : std::uint8_t { kRead, kWrite };
 
-enum class BufferAccess : std::uint8_t { kDone, kRefused };
+/// kDestroyed: the access waited at a REC exit and the host destroyed the REC meanwhile.
+enum class BufferAccess : std::uint8_t { kDone, kRefused, kDestroyed };
 
 /// The gateway's rules applied to [ipa, ipa + len) of `realm`, whose RD the caller holds. For
 /// kMapped and kAbsent the walk that decided it comes along (its locks keep the answer true).
@@ -90,7 +91,10 @@ template <class Fn>
       dfsc = j.dfsc;
     }
     // RAM not yet mapped, or DESTROYED: the host must act; the access is retried afterwards.
-    rec_exit(rmm, rec, data_abort_exit(ipa.align_down(kGranuleSize), access == RealmAccess::kWrite, dfsc));
+    if (rec_exit(rmm, rec, data_abort_exit(ipa.align_down(kGranuleSize), access == RealmAccess::kWrite,
+                                           dfsc)) == Reentry::kDestroyed) {
+      return BufferAccess::kDestroyed;
+    }
   }
 }
 

@@ -4,15 +4,14 @@
 
 namespace caec::rmm {
 
-void rec_exit(RmmContext& rmm, Rec& rec, const RecExit& exit) {
+Reentry rec_exit(RmmContext& rmm, Rec& rec, const RecExit& exit) {
   rec.exit = exit;
-  rmm.platform.realm_yield();
+  return rmm.platform.realm_yield() ? Reentry::kEntered : Reentry::kDestroyed;
 }
 
-bool take_pending_irq(RmmContext& rmm, Rec& rec) {
-  if (!rmm.platform.realm_take_irq()) return false;
-  rec_exit(rmm, rec, RecExit{.reason = abi::RmiRecExitReason::kIrq});
-  return true;
+Reentry take_pending_irq(RmmContext& rmm, Rec& rec) {
+  if (!rmm.platform.realm_take_irq()) return Reentry::kNoExit;
+  return rec_exit(rmm, rec, RecExit{.reason = abi::RmiRecExitReason::kIrq});
 }
 
 RecExit data_abort_exit(Ipa ipa, bool write, std::uint64_t dfsc) {

@@ -10,12 +10,22 @@
 
 namespace caec::rmm {
 
-/// Makes the REC exit with `exit` (other exit fields zero) and returns once the host has
-/// entered it again. No RMM lock may be held across this call.
-void rec_exit(RmmContext& rmm, Rec& rec, const RecExit& exit);
+/// What became of the REC after R-EL2 code on its PE made it exit.
+///
+/// kDestroyed: the host destroyed the REC while it waited (REC_DESTROY joins the PE meanwhile,
+/// so the REC's memory is still there, but its destroyer holds locks). The code that made the
+/// exit returns at once, taking no lock and touching no REC state, and the RSI entry tells the
+/// PE to drop the context: the RMM leaves R-EL2 by returning, never by unwinding its frames.
+enum class Reentry : std::uint8_t { kNoExit, kEntered, kDestroyed };
 
-/// Exits with RMI_EXIT_IRQ if a physical IRQ is pending for this PE; true if it did.
-[[nodiscard]] bool take_pending_irq(RmmContext& rmm, Rec& rec);
+/// Makes the REC exit with `exit` (other exit fields zero) and returns once the host has
+/// entered it again (kEntered) or destroyed it (kDestroyed). No RMM lock may be held across
+/// this call.
+[[nodiscard]] Reentry rec_exit(RmmContext& rmm, Rec& rec, const RecExit& exit);
+
+/// Exits with RMI_EXIT_IRQ if a physical IRQ is pending for this PE (kEntered or kDestroyed);
+/// kNoExit if none was.
+[[nodiscard]] Reentry take_pending_irq(RmmContext& rmm, Rec& rec);
 
 /// A data-abort exit for `ipa` with fault status `dfsc` (translation/permission + level).
 [[nodiscard]] RecExit data_abort_exit(Ipa ipa, bool write, std::uint64_t dfsc);

@@ -26,31 +26,41 @@ void Rmm::handle_rmi(abi::SmcRegs& regs) {
   for (std::size_t i = 0; i < cmd->num_results; ++i) regs.x[1 + i] = r.out[i];
 }
 
-void Rmm::handle_wfi(Pa rec_pa) {
+namespace {
+
+RealmReturn after(Reentry r) {
+  return {r == Reentry::kDestroyed ? RealmReturn::Kind::kDestroyed : RealmReturn::Kind::kResume};
+}
+
+}  // namespace
+
+RealmReturn Rmm::handle_wfi(Pa rec_pa) {
   Rec& rec = rec_at(*ctx_, rec_pa);
   if (rec.trap_wfi) {
-    rec_exit(*ctx_, rec, RecExit{.reason = abi::RmiRecExitReason::kSync,
-                                 .esr = abi::esr::make(abi::esr::kEcWfx, 0)});
-    return;
+    return after(rec_exit(*ctx_, rec, RecExit{.reason = abi::RmiRecExitReason::kSync,
+                                              .esr = abi::esr::make(abi::esr::kEcWfx, 0)}));
   }
   // Not trapped: the PE sleeps until a physical interrupt, which is then a REC exit.
   ctx_->platform.realm_wait_for_irq();
-  (void)take_pending_irq(*ctx_, rec);
+  return after(take_pending_irq(*ctx_, rec));
 }
 
-void Rmm::handle_rsi(Pa rec_pa, abi::SmcRegs& regs) {
+RealmReturn Rmm::handle_rsi(Pa rec_pa, abi::SmcRegs& regs) {
   Rec& rec = rec_at(*ctx_, rec_pa);
   // A physical IRQ taken before the SMC: exit first; the SMC runs once the REC is re-entered.
-  (void)take_pending_irq(*ctx_, rec);
+  if (take_pending_irq(*ctx_, rec) == Reentry::kDestroyed) return {RealmReturn::Kind::kDestroyed};
   const RsiCommand* cmd = find_rsi_command(regs.fid());
   if (cmd == nullptr) {
     regs = {};
     regs.x[0] = abi::kSmcUnknown;  // SMCCC_NOT_SUPPORTED
-    return;
+    return {};
   }
   RsiCtx c{*ctx_, rec_pa, rec, regs.fid() & ~abi::kSmcSveHint};
   diag::record_failure({});  // a handler that fails outside its condition list leaves no label
   const RsiResult r = cmd->handler(c, regs);
+  if (r.pe != RealmReturn::Kind::kResume) {
+    return {r.pe, r.pe == RealmReturn::Kind::kRestart ? rec.start : RecStart{}};
+  }
   if (const auto label = diag::last_failure(); r.x0 != 0 && !label.empty()) {
     rec.last_rsi_failure = label.data();  // labels are string literals
   }
@@ -58,6 +68,7 @@ void Rmm::handle_rsi(Pa rec_pa, abi::SmcRegs& regs) {
   out.x[0] = r.x0;
   for (std::size_t i = 0; i < cmd->num_results; ++i) out.x[1 + i] = r.out[i];
   regs = out;
+  return {};
 }
 
 }  // namespace caec::rmm

@@ -30,15 +30,16 @@ class Rmm {
   /// RMI entry: X0 holds the FID on entry and the return code on exit.
   void handle_rmi(abi::SmcRegs& regs);
 
-  /// RSI/PSCI entry: an SMC from realm EL1, on the PE running REC `rec`.
-  void handle_rsi(Pa rec, abi::SmcRegs& regs);
+  /// RSI/PSCI entry: an SMC from realm EL1, on the PE running REC `rec`. `regs` holds the
+  /// results when the return is kResume.
+  [[nodiscard]] RealmReturn handle_rsi(Pa rec, abi::SmcRegs& regs);
 
   /// WFI executed by REC `rec`: exits to the host if it traps WFI, else waits for an IRQ.
-  void handle_wfi(Pa rec);
+  [[nodiscard]] RealmReturn handle_wfi(Pa rec);
 
-  /// A stage-2 abort on the PE running REC `rec`. True: retry the access; false: the realm
-  /// takes a synchronous external abort.
-  [[nodiscard]] bool handle_abort(Pa rec, Ipa ipa, bool write, AbortKind kind);
+  /// A stage-2 abort on the PE running REC `rec`: kResume retries the access, kSea makes the
+  /// realm take a synchronous external abort.
+  [[nodiscard]] RealmReturn handle_abort(Pa rec, Ipa ipa, bool write, AbortKind kind);
 
  private:
   friend class RmmIntrospection;

@@ -169,7 +169,13 @@ RsiResult rsi_attestation_token_continue(Continue& c) {
     rec.token_size = static_cast<std::uint32_t>(token.size());
     rec.token_signed = !rec.token_failed;
     // Signing is the long step: an IRQ that came meanwhile is taken now.
-    if (rec.token_signed && take_pending_irq(c.rmm, rec)) return RsiResult(abi::RsiStatus::kIncomplete);
+    if (rec.token_signed) {
+      switch (take_pending_irq(c.rmm, rec)) {
+        case Reentry::kNoExit: break;
+        case Reentry::kEntered: return RsiResult(abi::RsiStatus::kIncomplete);
+        case Reentry::kDestroyed: return RsiResult::destroyed();
+      }
+    }
   }
   if (rec.token_failed) {
     rec.attest_in_progress = false;
@@ -184,7 +190,7 @@ RsiResult rsi_attestation_token_continue(Continue& c) {
                                    // A zero-byte chunk has no data() to copy from.
                                    if (n != 0) std::memcpy(p.data(), chunk.data(), n);
                                  });
-  if (done != BufferAccess::kDone) return RsiResult(kInput);
+  if (done != BufferAccess::kDone) return RsiResult::after(done, RsiResult::success());
   rec.token_copied += static_cast<std::uint32_t>(n);
   const bool last = rec.token_copied == rec.token_size;
   if (last) rec.attest_in_progress = false;

@@ -13,6 +13,8 @@
 #include "rmm/command_table.h"
 #include "rmm/conditions.h"
 #include "rmm/context.h"
+#include "rmm/realm_buffer.h"
+#include "rmm/realm_exit.h"
 #include "rmm/rec.h"
 
 namespace caec::rmm {
@@ -45,6 +47,9 @@ using RsiCondition = Condition<Ctx, abi::RsiStatus>;
 struct RsiResult {
   std::uint64_t x0 = 0;
   std::array<std::uint64_t, 8> out{};
+  /// Not kResume: the REC's context was destroyed at an exit the command made (x0 and out
+  /// then mean nothing), or it starts over (PSCI CPU_OFF, then CPU_ON).
+  RealmReturn::Kind pe = RealmReturn::Kind::kResume;
 
   RsiResult(abi::RsiStatus s) : x0(static_cast<std::uint64_t>(s)) {}  // NOLINT
   RsiResult(Failure<abi::RsiStatus> f) : x0(static_cast<std::uint64_t>(f.status)) {}  // NOLINT
@@ -65,6 +70,26 @@ struct RsiResult {
     RsiResult r = success(outs);
     r.x0 = static_cast<std::uint64_t>(s);
     return r;
+  }
+  /// The command made a REC exit and the host destroyed the REC meanwhile (Reentry::kDestroyed).
+  [[nodiscard]] static RsiResult destroyed() {
+    RsiResult r = success();
+    r.pe = RealmReturn::Kind::kDestroyed;
+    return r;
+  }
+  /// The command returns `r` unless its REC exit found the REC destroyed.
+  [[nodiscard]] static RsiResult after(Reentry reentry, RsiResult r) {
+    return reentry == Reentry::kDestroyed ? destroyed() : r;
+  }
+  /// The command returns `r` if its access to realm memory was done, RSI_ERROR_INPUT if the
+  /// realm memory gateway refused it.
+  [[nodiscard]] static RsiResult after(BufferAccess access, RsiResult r) {
+    switch (access) {
+      case BufferAccess::kDone: return r;
+      case BufferAccess::kRefused: return {abi::RsiStatus::kErrorInput};
+      case BufferAccess::kDestroyed: return destroyed();
+    }
+    return destroyed();
   }
   [[nodiscard]] static RsiResult psci(std::int64_t code) {
     RsiResult r = success();

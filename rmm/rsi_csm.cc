@@ -164,9 +164,9 @@ RsiResult rsi_csm_create(RsiCall<abi::rsi::CsmCreate>& c) {
   });
   if (r.x0 != 0) return r;
   // The host populates the range; the realm continues once it is entered again.
-  rec_exit(c.rmm, c.rec, csm_exit(abi::RmiRecExitReason::kCsmProvider, region.base, region.size,
-                                  region.csm_id));
-  return r;
+  return RsiResult::after(rec_exit(c.rmm, c.rec, csm_exit(abi::RmiRecExitReason::kCsmProvider,
+                                                           region.base, region.size, region.csm_id)),
+                         r);
 }
 std::span<const RsiConditionInfo> rsi_csm_create_conditions() { return kCreateInfo; }
 
@@ -203,7 +203,9 @@ RsiResult rsi_csm_revoke(RsiCall<abi::rsi::CsmRevoke>& c) {
   });
   if (r.x0 != 0) return r;
   // When it returns, no PE can reach the region through the consumer's stage 2 (csm-abi §3).
-  end_sharing(c.rmm, self, consumer, c.args.k, ResState::kRevoked, &c.rec);
+  if (end_sharing(c.rmm, self, consumer, c.args.k, ResState::kRevoked, &c.rec) == Reentry::kDestroyed) {
+    return RsiResult::destroyed();
+  }
   return r;
 }
 std::span<const RsiConditionInfo> rsi_csm_revoke_conditions() { return kRevokeInfo; }
@@ -238,10 +240,13 @@ RsiResult rsi_csm_destroy(RsiCall<abi::rsi::CsmDestroy>& c) {
       return true;
     });
     if (done) break;
-    end_sharing(c.rmm, self, sharing->first, sharing->second, ResState::kRevoked, &c.rec);
+    if (end_sharing(c.rmm, self, sharing->first, sharing->second, ResState::kRevoked, &c.rec) ==
+        Reentry::kDestroyed) {
+      return RsiResult::destroyed();
+    }
   }
-  rec_exit(c.rmm, c.rec, csm_exit(abi::RmiRecExitReason::kCsmRemove, gone.base, gone.size, id));
-  return r;
+  return RsiResult::after(
+      rec_exit(c.rmm, c.rec, csm_exit(abi::RmiRecExitReason::kCsmRemove, gone.base, gone.size, id)), r);
 }
 std::span<const RsiConditionInfo> rsi_csm_destroy_conditions() { return kDestroyInfo; }
 
@@ -265,8 +270,8 @@ RsiResult rsi_csm_reserve(RsiCall<abi::rsi::CsmReserve>& c) {
   });
   if (r.x0 != 0) return r;
   // The host removes private memory from the range and builds its RTTs.
-  rec_exit(c.rmm, c.rec, csm_exit(abi::RmiRecExitReason::kCsmConsumer, res.base, res.size, res.csm_id));
-  return r;
+  return RsiResult::after(
+      rec_exit(c.rmm, c.rec, csm_exit(abi::RmiRecExitReason::kCsmConsumer, res.base, res.size, res.csm_id)), r);
 }
 std::span<const RsiConditionInfo> rsi_csm_reserve_conditions() { return kReserveInfo; }
 
@@ -317,11 +322,16 @@ RsiResult rsi_csm_attach(RsiCall<abi::rsi::CsmAttach>& c) {
       case Step::kFailed: return failure;
       case Step::kOvertaken: diag::record_failure("sharing_gone"); return RsiResult(kState);
       case Step::kDone: return RsiResult::success(abi::rsi::CsmAttach::Out{static_cast<abi::CsmPerm>(perm)});
-      case Step::kMapped: (void)take_pending_irq(c.rmm, c.rec); break;  // the host may run now
+      case Step::kMapped:  // the host may run now
+        if (take_pending_irq(c.rmm, c.rec) == Reentry::kDestroyed) return RsiResult::destroyed();
+        break;
       case Step::kNotReady:
         // Private granules or the level-3 RTT still in the way: the host prepares the range (the
         // realm never sees a failure because its host was slow), then this table is tried again.
-        rec_exit(c.rmm, c.rec, csm_exit(abi::RmiRecExitReason::kCsmConsumer, res.base, res.size, res.csm_id));
+        if (rec_exit(c.rmm, c.rec, csm_exit(abi::RmiRecExitReason::kCsmConsumer, res.base, res.size,
+                                            res.csm_id)) == Reentry::kDestroyed) {
+          return RsiResult::destroyed();
+        }
         break;
     }
   }
@@ -356,13 +366,15 @@ RsiResult rsi_csm_detach_and_free(RsiCall<abi::rsi::CsmDetachAndFree>& c) {
   });
   if (r.x0 != 0) return r;
   if (maps) {
-    drain_reservation(c.rmm, self, res.serial, &c.rec);
+    if (drain_reservation(c.rmm, self, res.serial, &c.rec) == Reentry::kDestroyed) {
+      return RsiResult::destroyed();
+    }
     with_pair(c, res.peer, [&](Detach& p) {
       if (AptEntry* mine = p.apt().reservation_by_serial(res.serial)) release(p, *mine);
     });
   }
-  rec_exit(c.rmm, c.rec, csm_exit(abi::RmiRecExitReason::kCsmRemove, res.base, res.size, res.csm_id));
-  return r;
+  return RsiResult::after(
+      rec_exit(c.rmm, c.rec, csm_exit(abi::RmiRecExitReason::kCsmRemove, res.base, res.size, res.csm_id)), r);
 }
 std::span<const RsiConditionInfo> rsi_csm_detach_and_free_conditions() { return kDetachInfo; }
 

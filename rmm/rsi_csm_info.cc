@@ -94,7 +94,7 @@ template <class View, class T>
 RsiResult write_out(RsiCall<View>& c, const RsiResult& r, const T& out) {
   const auto done = access_realm(c.rmm, c.rec, c.args.addr, sizeof out, RealmAccess::kWrite,
                                  [&](std::span<std::byte> p) { std::memcpy(p.data(), &out, sizeof out); });
-  return done == BufferAccess::kDone ? r : RsiResult(kInput);
+  return RsiResult::after(done, r);
 }
 
 }  // namespace

@@ -38,15 +38,16 @@ RsiResult rsi_host_call(C& c) {
   // The host's answer is written back into the structure: the realm must be able to write it,
   // which is checked before the host sees the call (and again when the answer is written).
   auto read_in = [&](std::span<std::byte> p) { std::memcpy(&call, p.data(), sizeof call); };
-  if (access_realm(c.rmm, c.rec, ipa, sizeof call, RealmAccess::kWrite, read_in) != BufferAccess::kDone) {
-    return kInput;
+  if (const auto in = access_realm(c.rmm, c.rec, ipa, sizeof call, RealmAccess::kWrite, read_in);
+      in != BufferAccess::kDone) {
+    return RsiResult::after(in, RsiResult::success());
   }
   RecExit exit{.reason = abi::RmiRecExitReason::kHostCall};
   exit.imm = call.imm;
   exit.gprs = call.gprs;
   c.rec.host_call_pending = true;
   c.rec.host_call_ipa = ipa;
-  rec_exit(c.rmm, c.rec, exit);
+  if (rec_exit(c.rmm, c.rec, exit) == Reentry::kDestroyed) return RsiResult::destroyed();
   // The host's X0..X30 go back into the realm's structure (which may need mapping first).
   call.gprs = c.rec.entry_gprs;
   const auto back = access_realm(c.rmm, c.rec, ipa, sizeof call, RealmAccess::kWrite,
@@ -54,8 +55,9 @@ RsiResult rsi_host_call(C& c) {
                                    std::memcpy(p.data() + offsetof(abi::RsiHostCall, gprs),
                                                &call.gprs, sizeof call.gprs);
                                  });
+  if (back == BufferAccess::kDestroyed) return RsiResult::destroyed();
   c.rec.host_call_pending = false;
-  return back == BufferAccess::kDone ? RsiResult::success() : RsiResult(kInput);
+  return RsiResult::after(back, RsiResult::success());
 }
 std::span<const RsiConditionInfo> rsi_host_call_conditions() { return kInfo; }
 

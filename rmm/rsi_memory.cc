@@ -70,7 +70,7 @@ RsiResult rsi_ipa_state_set(Set& c) {
   exit.ripas_base = rec.ripas_addr.value();
   exit.ripas_top = rec.ripas_top.value();
   exit.ripas_value = static_cast<std::uint8_t>(rec.ripas_value);
-  rec_exit(c.rmm, rec, exit);
+  if (rec_exit(c.rmm, rec, exit) == Reentry::kDestroyed) return RsiResult::destroyed();
   // RMI_RTT_SET_RIPAS advanced ripas_addr as far as the host went.
   const bool reject = rec.ripas_value == abi::Ripas::kRam && rec.ripas_addr != rec.ripas_top &&
                       rec.ripas_reject;

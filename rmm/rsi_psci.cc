@@ -17,14 +17,14 @@ std::int64_t code(PsciStatus s) { return static_cast<std::int64_t>(s); }
 /// Forwards the call to the host (X0 = the FID as called, X1..X3 = its arguments) and waits to
 /// be entered again.
 template <class View>
-void forward(RsiCall<View>& c) {
+[[nodiscard]] Reentry forward(RsiCall<View>& c) {
   static_assert(abi::kNumRegs<View> <= 3, "RMI_EXIT_PSCI carries three arguments");
   abi::SmcRegs regs;
   abi::encode(c.args, regs);
   RecExit exit{.reason = abi::RmiRecExitReason::kPsci};
   exit.gprs[0] = c.fid;
   for (std::size_t i = 1; i <= 3; ++i) exit.gprs[i] = regs.x[i];
-  rec_exit(c.rmm, c.rec, exit);
+  return rec_exit(c.rmm, c.rec, exit);
 }
 
 /// The index of an MPIDR naming one of this realm's RECs, if it does.
@@ -49,16 +49,16 @@ RsiResult psci_features(RsiCall<abi::psci::Features>& c) {
 }
 
 RsiResult psci_cpu_suspend(RsiCall<abi::psci::CpuSuspend>& c) {
-  forward(c);
-  return RsiResult::psci(code(PsciStatus::kSuccess));
+  return RsiResult::after(forward(c), RsiResult::psci(code(PsciStatus::kSuccess)));
 }
 
 RsiResult psci_cpu_off(RsiCall<abi::psci::CpuOff>& c) {
   c.rec.runnable = false;
-  forward(c);
+  if (forward(c) == Reentry::kDestroyed) return RsiResult::destroyed();
   // Entered again only after a CPU_ON made this REC runnable: start over where it said.
-  c.rmm.platform.realm_restart(c.rec.start);
-  RMM_CHECK(false);  // realm_restart does not return
+  RsiResult r = RsiResult::success();
+  r.pe = RealmReturn::Kind::kRestart;
+  return r;
 }
 
 RsiResult psci_cpu_on(RsiCall<abi::psci::CpuOn>& c) {
@@ -74,7 +74,7 @@ RsiResult psci_cpu_on(RsiCall<abi::psci::CpuOn>& c) {
   c.rec.psci_target_mpidr = target;
   c.rec.psci_entry = entry.value();
   c.rec.psci_context = c.args.context;
-  forward(c);
+  if (forward(c) == Reentry::kDestroyed) return RsiResult::destroyed();
   return RsiResult::psci(static_cast<std::int64_t>(c.rec.psci_result));
 }
 
@@ -86,21 +86,22 @@ RsiResult psci_affinity_info(RsiCall<abi::psci::AffinityInfo>& c) {
   if (*index == c.rec.index) return RsiResult::psci(0);  // ON
   c.rec.psci = PsciPending::kAffinityInfo;
   c.rec.psci_target_mpidr = target;
-  forward(c);
+  if (forward(c) == Reentry::kDestroyed) return RsiResult::destroyed();
   return RsiResult::psci(static_cast<std::int64_t>(c.rec.psci_result));
 }
 
 namespace {
 template <class View>
-[[noreturn]] void system_off(RsiCall<View>& c) {
+RsiResult system_off(RsiCall<View>& c) {
   c.with_realm([](RealmDescriptor& r) { r.state = RealmState::kSystemOff; });
-  forward(c);
-  // REC_ENTER refuses every REC of a SYSTEM_OFF realm, so this is never reached.
-  RMM_CHECK(false);
+  // REC_ENTER refuses every REC of a SYSTEM_OFF realm: it is never entered again, only
+  // destroyed.
+  RMM_CHECK(forward(c) == Reentry::kDestroyed);
+  return RsiResult::destroyed();
 }
 }  // namespace
 
-RsiResult psci_system_off(RsiCall<abi::psci::SystemOff>& c) { system_off(c); }
-RsiResult psci_system_reset(RsiCall<abi::psci::SystemReset>& c) { system_off(c); }
+RsiResult psci_system_off(RsiCall<abi::psci::SystemOff>& c) { return system_off(c); }
+RsiResult psci_system_reset(RsiCall<abi::psci::SystemReset>& c) { return system_off(c); }
 
 }  // namespace caec::rmm

@@ -87,7 +87,7 @@ RsiResult rsi_realm_config(Config& c) {
   });
   const auto done = access_realm(c.rmm, c.rec, c.args.addr, sizeof cfg, RealmAccess::kWrite,
                                  [&](std::span<std::byte> p) { std::memcpy(p.data(), &cfg, sizeof cfg); });
-  return done == BufferAccess::kDone ? RsiResult::success() : RsiResult(kInput);
+  return RsiResult::after(done, RsiResult::success());
 }
 std::span<const RsiConditionInfo> rsi_realm_config_conditions() { return kConfigInfo; }
 
