@@ -142,7 +142,11 @@ void EmulatedPlatform::interrupt(Pa rec) {
 }
 
 System::System(const machine::MachineConfig& config, machine::Vcpu::Entry realm_boot)
-    : machine_(with_firmware(config)), platform_(machine_), rmm_(std::make_unique<rmm::Rmm>(platform_)) {
+    : machine_(with_firmware(config)),
+      platform_(machine_),
+      rmm_memory_(std::make_unique<std::byte[]>(rmm::Rmm::memory_needed(platform_.dram()))),
+      rmm_(std::make_unique<rmm::Rmm>(
+          platform_, std::span(rmm_memory_.get(), rmm::Rmm::memory_needed(platform_.dram())))) {
   machine_.el3().attach_rmm([this](abi::SmcRegs& regs) { rmm_->handle_rmi(regs); });
   machine_.set_realm_vectors({
       {[this](machine::Vcpu& v, abi::SmcRegs& regs) { switch_back(v, rmm_->handle_rsi(v.rec(), regs)); },

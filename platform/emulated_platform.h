@@ -66,6 +66,8 @@ class System {
  private:
   machine::Machine machine_;
   EmulatedPlatform platform_;
+  /// The RMM's own memory (on hardware, the carveout EL3 reserves for its image and data).
+  std::unique_ptr<std::byte[]> rmm_memory_;
   std::unique_ptr<rmm::Rmm> rmm_;
 };
 

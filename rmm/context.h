@@ -17,7 +17,9 @@
 namespace caec::rmm {
 
 struct RmmContext {
-  explicit RmmContext(Platform& p) : platform(p), granules(p.dram()), attestation(p) {}
+  /// `granule_storage`: room for an entry per granule of the platform's DRAM bank.
+  RmmContext(Platform& p, std::span<Granule> granule_storage)
+      : platform(p), granules(p.dram(), granule_storage), attestation(p) {}
 
   Platform& platform;
   GranuleTable granules;

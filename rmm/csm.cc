@@ -203,7 +203,9 @@ void tear_down_csm(RmmContext& rmm, Pa rd, Rid rid) {
     if (self == nullptr) return;
     self->csm_closing = true;
   }
-  for (const auto& [peer, peer_rd] : rmm.realms.snapshot()) {
+  RealmRegistry::Walk peers(rmm.realms);
+  while (const auto next = peers.next()) {
+    const Rid peer = next->first;
     if (peer == rid) continue;
     bool self_gone = false;
     while (sever_one(rmm, rd, rid, peer, self_gone)) {

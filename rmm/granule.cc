@@ -1,10 +1,12 @@
 #include "rmm/granule.h"
 
 #include <array>
+#include <cstring>
+#include <new>
+#if CAEC_LOCK_ORDER
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
-#include <thread>
+#endif
 
 #include "rmm/rmm_check.h"
 
@@ -60,6 +62,7 @@ std::string_view lock_class_name(LockClass c) {
   return "?";
 }
 
+#if CAEC_LOCK_ORDER
 /// The validator of lock_order.h: what this thread (this PE) holds, checked before every wait.
 struct LockOrderAccess {
   struct Held {
@@ -131,9 +134,11 @@ struct LockOrderAccess {
   }
 };
 
+#endif  // CAEC_LOCK_ORDER
+
 void Granule::lock() {
   const std::uint32_t ticket = next_ticket_.fetch_add(1, std::memory_order_relaxed);
-  while (serving_.load(std::memory_order_acquire) != ticket) std::this_thread::yield();
+  while (serving_.load(std::memory_order_acquire) != ticket) cpu_relax();
 }
 
 void Granule::unlock() {
@@ -171,8 +176,10 @@ void LockedGranule::release() {
   g->unlock();
 }
 
-GranuleTable::GranuleTable(DramBank bank)
-    : bank_(bank), granules_(std::make_unique<Granule[]>(bank.num_granules)) {}
+GranuleTable::GranuleTable(DramBank bank, std::span<Granule> storage)
+    : bank_(bank), granules_(storage.first(bank.num_granules)) {
+  for (Granule& g : granules_) new (&g) Granule{};
+}
 
 LockedGranule GranuleTable::lock(Pa pa, LockRequest req) {
   RMM_CHECK(pa.is_granule_aligned() && contains(pa));

@@ -9,7 +9,7 @@
 
 #include <atomic>
 #include <cstdint>
-#include <memory>
+#include <span>
 #include <string_view>
 #include <utility>
 
@@ -97,7 +97,9 @@ class LockedGranule {
 
 class GranuleTable {
  public:
-  explicit GranuleTable(DramBank bank);
+  /// The table of `bank`'s granules in `storage` (the RMM's own memory, at least
+  /// bank.num_granules entries; the caller checked).
+  GranuleTable(DramBank bank, std::span<Granule> storage);
 
   /// PaIsDelegable: inside the DRAM the RMM tracks.
   [[nodiscard]] bool contains(Pa pa) const {
@@ -116,7 +118,7 @@ class GranuleTable {
 
  private:
   DramBank bank_;
-  std::unique_ptr<Granule[]> granules_;
+  std::span<Granule> granules_;
 };
 
 /// Zeroes a granule the RMM owns.

@@ -22,7 +22,14 @@ std::optional<RealmDescriptor> RmmIntrospection::realm(Pa rd) const {
 }
 
 std::vector<std::pair<Rid, Pa>> RmmIntrospection::realms() const {
-  return by_rid_ ? realms_by_rid() : rmm_.ctx_->realms.snapshot();
+  return by_rid_ ? realms_by_rid() : registry_walk();
+}
+
+std::vector<std::pair<Rid, Pa>> RmmIntrospection::registry_walk() const {
+  std::vector<std::pair<Rid, Pa>> out;
+  RealmRegistry::Walk walk(rmm_.ctx_->realms);
+  while (const auto next = walk.next()) out.push_back(*next);
+  return out;
 }
 
 std::vector<std::pair<Rid, Pa>> RmmIntrospection::realms_by_rid() const {
@@ -35,7 +42,7 @@ std::vector<std::pair<Rid, Pa>> RmmIntrospection::realms_by_rid() const {
 }
 
 std::string RmmIntrospection::registry_consistent() const {
-  auto scanned = rmm_.ctx_->realms.snapshot();
+  auto scanned = registry_walk();
   std::sort(scanned.begin(), scanned.end());
   if (scanned == realms_by_rid()) return {};
   std::string what = "registry slots hold";
@@ -140,7 +147,7 @@ RmmIntrospection::Snapshot RmmIntrospection::snapshot() const {
   s.next_rid = rmm.next_rid.load();
   s.next_csm_id = rmm.next_csm_id.load();
   s.next_serial = rmm.next_serial.load();
-  s.realms = rmm.realms.snapshot();
+  s.realms = registry_walk();
   std::sort(s.realms.begin(), s.realms.end());
   for (std::uint32_t v = 0; v <= UINT16_MAX; ++v) {
     if (vmid_in_use(static_cast<std::uint16_t>(v))) s.vmids.push_back(static_cast<std::uint16_t>(v));
@@ -148,12 +155,7 @@ RmmIntrospection::Snapshot RmmIntrospection::snapshot() const {
   return s;
 }
 
-bool RmmIntrospection::vmid_in_use(std::uint16_t vmid) const {
-  VmidAllocator& vmids = rmm_.ctx_->vmids;
-  if (!vmids.reserve(vmid)) return true;
-  vmids.release(vmid);
-  return false;
-}
+bool RmmIntrospection::vmid_in_use(std::uint16_t vmid) const { return rmm_.ctx_->vmids.in_use(vmid); }
 
 namespace {
 /// Puts granule `i` back to DELEGATED, or UNDELEGATED where `want` is; true if it moved.

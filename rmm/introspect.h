@@ -39,18 +39,18 @@ class RmmIntrospection {
   [[nodiscard]] GranuleInfo granule(Pa pa) const;
   /// The realm descriptor of an RD granule, if `rd` is one.
   [[nodiscard]] std::optional<RealmDescriptor> realm(Pa rd) const;
-  /// Every live realm (RID, RD): by default every entry of the RMM's registry (a scan of all
-  /// its 2^17 slots); see enumerate_realms_by_rid().
+  /// Every live realm (RID, RD): by default the registry's list of live realms, as the RMM's
+  /// teardown sweep walks it; see enumerate_realms_by_rid().
   [[nodiscard]] std::vector<std::pair<Rid, Pa>> realms() const;
-  /// realms() from then on looks up every RID issued so far instead of scanning the registry:
-  /// O(realms created) rather than a 2 MiB scan, which a fuzzer that checks the invariants after
-  /// every step cannot afford. It sees what the RMM's own lookups see; an entry no lookup can
-  /// reach would be missed, so a caller using it should check registry_consistent() now and
-  /// then.
+  /// realms() from then on looks up every RID issued so far instead of walking the registry's
+  /// list: it sees what the RMM's own lookups see; an entry no lookup can reach would be
+  /// missed, so a caller using it should check registry_consistent() now and then.
   void enumerate_realms_by_rid(bool on) { by_rid_ = on; }
-  /// Whether a scan of the registry and lookups of every RID issued find the same realms, each
-  /// once. "" if so, else what differs.
+  /// Whether the registry's list of live realms and lookups of every RID issued find the same
+  /// realms, each once. "" if so, else what differs.
   [[nodiscard]] std::string registry_consistent() const;
+  /// The registry's live list, walked as RealmRegistry::Walk does.
+  [[nodiscard]] std::vector<std::pair<Rid, Pa>> registry_walk() const;
   /// Every ASSIGNED entry of a realm's RTTs (walking all its tables).
   struct Mapping {
     Ipa ipa;

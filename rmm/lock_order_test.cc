@@ -3,6 +3,8 @@
 // build, so every other test of the suite also checks the order of every lock it takes.
 #include <gtest/gtest.h>
 
+#include <array>
+
 #include "rmm/granule.h"
 #include "rmm/scratch_platform_test.h"
 
@@ -13,7 +15,8 @@ class LockOrder : public ::testing::Test {
  protected:
   static Pa g(std::uint64_t i) { return Pa{i * kGranuleSize}; }
   ScratchPlatform platform;
-  GranuleTable table{platform.dram()};
+  std::array<Granule, 16> storage;
+  GranuleTable table{platform.dram(), storage};
 };
 
 constexpr const char* kViolation = "RMM lock order violation";

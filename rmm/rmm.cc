@@ -1,5 +1,8 @@
 #include "rmm/rmm.h"
 
+#include <cstdint>
+#include <new>
+
 #include "rmm/context.h"
 #include "caec/abi/esr.h"
 #include "rmm/diag.h"
@@ -9,8 +12,31 @@
 
 namespace caec::rmm {
 
-Rmm::Rmm(Platform& platform) : ctx_(std::make_unique<RmmContext>(platform)) {}
-Rmm::~Rmm() = default;
+namespace {
+
+/// Where the granule table starts in the RMM's memory: after the context, aligned.
+constexpr std::size_t granules_offset() {
+  return (sizeof(RmmContext) + alignof(Granule) - 1) / alignof(Granule) * alignof(Granule);
+}
+
+RmmContext* boot(Platform& platform, std::span<std::byte> memory) {
+  const DramBank bank = platform.dram();
+  RMM_CHECK(memory.size() >= Rmm::memory_needed(bank));
+  RMM_CHECK(reinterpret_cast<std::uintptr_t>(memory.data()) % alignof(RmmContext) == 0);
+  // SAFETY: the memory is the RMM's, large enough and aligned (checked above); Granule is
+  // constructed in place by the table.
+  auto* granules = reinterpret_cast<Granule*>(memory.data() + granules_offset());
+  return new (memory.data()) RmmContext(platform, {granules, bank.num_granules});
+}
+
+}  // namespace
+
+std::size_t Rmm::memory_needed(DramBank bank) {
+  return granules_offset() + bank.num_granules * sizeof(Granule);
+}
+
+Rmm::Rmm(Platform& platform, std::span<std::byte> memory) : ctx_(boot(platform, memory)) {}
+Rmm::~Rmm() { ctx_->~RmmContext(); }
 
 void Rmm::handle_rmi(abi::SmcRegs& regs) {
   const RmiCommand* cmd = find_rmi_command(regs.fid());

@@ -6,7 +6,7 @@
 #pragma once
 
 #include <cstdint>
-#include <memory>
+#include <span>
 
 #include "caec/abi/smc.h"
 #include "rmm/platform.h"
@@ -21,8 +21,14 @@ class RmmIntrospection;
 
 class Rmm {
  public:
-  /// Cold boot on the given platform (reads the DRAM layout, sets up the granule table).
-  explicit Rmm(Platform& platform);
+  /// The RMM's own memory for a platform with DRAM `bank`: its global state and an entry per
+  /// granule (TF-RMM's static granule array, sized here by the boot manifest).
+  [[nodiscard]] static std::size_t memory_needed(DramBank bank);
+
+  /// Cold boot on the given platform (reads the DRAM layout, sets up the granule table) in
+  /// `memory` (memory_needed() bytes, aligned for any type, reserved for the RMM by EL3 and
+  /// outliving it). The RMM allocates nothing else, ever.
+  Rmm(Platform& platform, std::span<std::byte> memory);
   ~Rmm();
   Rmm(const Rmm&) = delete;
   Rmm& operator=(const Rmm&) = delete;
@@ -43,7 +49,7 @@ class Rmm {
 
  private:
   friend class RmmIntrospection;
-  std::unique_ptr<RmmContext> ctx_;
+  RmmContext* ctx_;  // at the start of the memory it was given
 };
 
 }  // namespace caec::rmm

@@ -25,7 +25,7 @@ TEST(RmmUnwind, an_exception_cannot_cross_an_rmm_frame) {
       {
         ThrowingPlatform platform;
         try {
-          Rmm rmm(platform);
+          Rmm rmm(platform, {});
         } catch (const std::runtime_error&) {
           // Reached only if the RMM's frames could be unwound.
           std::fputs("unwound through the RMM\n", stderr);

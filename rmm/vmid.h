@@ -1,9 +1,10 @@
 // VMIDs are unique system-wide among live realms (REALM_CREATE vmid_valid).
 #pragma once
 
-#include <bitset>
+#include <array>
 #include <cstdint>
-#include <mutex>
+
+#include "rmm/spinlock.h"
 
 namespace caec::rmm {
 
@@ -12,10 +13,12 @@ class VmidAllocator {
   /// Reserves `vmid`; false if it is already in use.
   [[nodiscard]] bool reserve(std::uint16_t vmid);
   void release(std::uint16_t vmid);
+  [[nodiscard]] bool in_use(std::uint16_t vmid) const;
 
  private:
-  std::mutex mutex_;
-  std::bitset<65536> used_;
+  static constexpr std::size_t kBitsPerWord = 64;
+  mutable SpinLock lock_;
+  std::array<std::uint64_t, 65536 / kBitsPerWord> used_{};  // bit v: VMID v is in use
 };
 
 }  // namespace caec::rmm

@@ -1,8 +1,10 @@
-#include "rmm/diag.h"
-
+// The RMM's link-time ports (rmm/rmm_check.h, rmm/diag.h) for the hosted build, where each PE
+// is a thread of the emulator's process. The firmware build leaves them to its own port.
 #include <cstdio>
 #include <cstdlib>
+#include <thread>
 
+#include "rmm/diag.h"
 #include "rmm/rmm_check.h"
 
 namespace caec::rmm {
@@ -18,5 +20,8 @@ void rmm_panic(const char* file, int line, const char* what) {
   std::fprintf(stderr, "RMM panic: %s (%s:%d)\n", what, file, line);
   std::abort();
 }
+
+// More threads than cores run PEs here: a spinning PE gives its core to the lock's holder.
+void cpu_relax() { std::this_thread::yield(); }
 
 }  // namespace caec::rmm
