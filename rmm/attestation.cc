@@ -70,6 +70,10 @@ bool Attestation::fetch_platform_token(Platform& platform) {
   }
 }
 
+Attestation& attestation_boot(Platform& platform) { return *new Attestation(platform); }
+
+void attestation_release(Attestation& attestation) { delete &attestation; }
+
 attest::Bytes Attestation::cca_token(std::span<const std::uint8_t> payload) const {
   const attest::Bytes realm = attest::sign1(*rak_, payload);
   return attest::cca::encode_token(format_, platform_token_, realm);

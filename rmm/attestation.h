@@ -12,6 +12,7 @@
 
 #include "attest/token/cca_claims.h"
 #include "attest/token/ec_key.h"
+#include "rmm/attestation_port.h"
 #include "rmm/platform.h"
 
 namespace caec::rmm {

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <new>
 
-#include "rmm/attestation.h"
+#include "rmm/attestation_port.h"
 #include "rmm/granule.h"
 #include "rmm/platform.h"
 #include "rmm/realm.h"
@@ -19,11 +19,14 @@ namespace caec::rmm {
 struct RmmContext {
   /// `granule_storage`: room for an entry per granule of the platform's DRAM bank.
   RmmContext(Platform& p, std::span<Granule> granule_storage)
-      : platform(p), granules(p.dram(), granule_storage), attestation(p) {}
+      : platform(p), granules(p.dram(), granule_storage), attestation(attestation_boot(p)) {}
+  ~RmmContext() { attestation_release(attestation); }
+  RmmContext(const RmmContext&) = delete;
+  RmmContext& operator=(const RmmContext&) = delete;
 
   Platform& platform;
   GranuleTable granules;
-  Attestation attestation;
+  Attestation& attestation;
   VmidAllocator vmids;
   /// Source of realm identifiers: monotonic from 1, never reused (csm-abi.md §1).
   std::atomic<std::uint64_t> next_rid{1};

@@ -1,9 +1,11 @@
-// The Realm Hash Algorithm (SHA-256 or SHA-512), the RMM's only use of a crypto library here.
+// The Realm Hash Algorithm (SHA-256 or SHA-512): a link-time port of the RMM core, defined by
+// rmm/hosted_hash.cc (OpenSSL) in the hosted build.
 #pragma once
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <span>
 
 #include "caec/abi/rmi.h"
@@ -13,7 +15,9 @@ namespace caec::rmm {
 /// Measurement values are stored as 64 bytes, zero-padded for SHA-256 (rmm-1.0.md §4).
 using Measurement = std::array<std::uint8_t, 64>;
 
-[[nodiscard]] std::size_t hash_size(abi::RmiHashAlgorithm algo);
+[[nodiscard]] constexpr std::size_t hash_size(abi::RmiHashAlgorithm algo) {
+  return algo == abi::RmiHashAlgorithm::kSha512 ? 64 : 32;
+}
 
 /// H(parts[0] || parts[1] || ...), zero-padded to 64 bytes.
 [[nodiscard]] Measurement hash(abi::RmiHashAlgorithm algo,

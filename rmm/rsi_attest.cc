@@ -11,6 +11,7 @@
 
 #include "attest/token/cca_claims.h"
 #include "rmm/apt.h"
+#include "rmm/attestation.h"
 #include "rmm/realm_locks.h"
 #include "rmm/realm_buffer.h"
 #include "rmm/rsi_command.h"

@@ -9,6 +9,7 @@ packages=(
   libssl-dev libcbor-dev libmbedtls-dev libsodium-dev
   libgtest-dev libgmock-dev libbenchmark-dev librapidcheck-dev
   libcli11-dev nlohmann-json3-dev gnuplot-nox graphviz
+  g++-aarch64-linux-gnu
 )
 
 missing=()
