@@ -5,7 +5,9 @@
 # IPA_STATE_SET and RTT_FOLD refusals, the abort rules, registry calls) are listed apart.
 #
 # Usage: count_rmm_lines.sh [--json] [BUILD_DIR]   (BUILD_DIR default build/default: object
-# bytes come from its caec_rmm objects, and are left out if it has none). --json prints one
+# bytes come from its caec_rmm objects, and are left out if it has none; the AArch64 sizes of
+# the freestanding core come from scripts/firmware_build.sh, built in BUILD_DIR/firmware, when
+# g++-aarch64-linux-gnu is installed). --json prints one
 # JSON object instead of the table; the build embeds it in `caec bench` (bench/CMakeLists.txt).
 set -euo pipefail
 json=0
@@ -44,11 +46,17 @@ if [ -d "$objdir" ] && ls "$objdir"/*.o >/dev/null 2>&1 && command -v size >/dev
   csm_bytes=$(bytes "${csm_objs[@]}")
 fi
 
+# The freestanding AArch64 core (scripts/firmware_build.sh), when the cross compiler is here.
+aarch64='{}'
+if command -v aarch64-linux-gnu-g++ >/dev/null; then
+  aarch64=$(bash scripts/firmware_build.sh --json "$build/firmware")
+fi
+
 if [ "$json" = 1 ]; then
   printf '{"rmm_lines": %d, "rmm_code_lines": %d, "csm_lines": %d, "csm_code_lines": %d, ' \
     "$total" "$total_code" "$csm" "$csm_code"
-  printf '"csm_hook_lines": %d, "rmm_object_bytes": %d, "csm_object_bytes": %d}\n' \
-    "$hooks" "$all_bytes" "$csm_bytes"
+  printf '"csm_hook_lines": %d, "rmm_object_bytes": %d, "csm_object_bytes": %d, "aarch64": %s}\n' \
+    "$hooks" "$all_bytes" "$csm_bytes" "$aarch64"
   exit 0
 fi
 printf 'RMM (rmm/, non-blank lines):        %6d   (code only: %d)\n' "$total" "$total_code"
@@ -59,4 +67,7 @@ awk -v c="$csm" -v h="$hooks" -v t="$total" \
 if [ "$all_bytes" -gt 0 ]; then
   printf 'RMM objects (text + data bytes):    %8d\n' "$all_bytes"
   printf 'CSM extension objects:              %8d   (%.1f%%)\n' "$csm_bytes" "$(awk -v c="$csm_bytes" -v t="$all_bytes" 'BEGIN { print 100*c/t }')"
+fi
+if [ "$aarch64" != '{}' ]; then
+  echo "AArch64 freestanding core: $aarch64"
 fi

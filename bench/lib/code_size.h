@@ -15,6 +15,10 @@ struct CodeSize {
   std::uint64_t csm_hook_lines = 0;    // CSM lines inside files shared with RMM 1.0 (approximate)
   std::uint64_t rmm_object_bytes = 0;  // text + data of the RMM's objects
   std::uint64_t csm_object_bytes = 0;  // of the CSM files' objects
+  // The RMM core built as freestanding AArch64 firmware (scripts/firmware_build.sh); 0 if the
+  // build machine had no cross compiler.
+  std::uint64_t aarch64_core_text_bytes = 0;
+  std::uint64_t aarch64_csm_text_bytes = 0;
 };
 
 /// The figures embedded at build time.

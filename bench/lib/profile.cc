@@ -171,6 +171,9 @@ std::vector<std::string> completeness_problems(const Results& r, const Profile& 
   if (c.csm_lines == 0 || c.csm_lines >= c.rmm_lines || c.csm_object_bytes == 0 || c.csm_object_bytes >= c.rmm_object_bytes) {
     problems.push_back("code size: missing, or the CSM extension is not a part of the RMM");
   }
+  if (c.aarch64_csm_text_bytes > c.aarch64_core_text_bytes) {
+    problems.push_back("code size: the AArch64 CSM extension is larger than the core it is part of");
+  }
   return problems;
 }
 
