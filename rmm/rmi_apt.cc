@@ -69,7 +69,7 @@ RmiResult rmi_caec_version(RmmContext&, const abi::rmi::CaecVersion& args) {
   const bool ok = (req >> 31U) == 0 && (req >> 16U) == (abi::kCaecAbiVersion >> 16U) &&
                   (req & 0xFFFFU) == 0;
   return {abi::RmiReturn{ok ? abi::RmiStatus::kSuccess : abi::RmiStatus::kErrorInput, 0},
-          abi::rmi::VersionOut{abi::kCaecAbiVersion, abi::kCaecAbiVersion}};
+          abi::VersionOut{abi::kCaecAbiVersion, abi::kCaecAbiVersion}};
 }
 std::span<const RmiConditionInfo> rmi_caec_version_conditions() { return {}; }
 

@@ -16,7 +16,7 @@ RmiResult rmi_version(RmmContext&, const abi::rmi::Version& args) {
       (req & kVersionReservedMask) == 0 && (req >> 16U) == (abi::kRmiVersion >> 16U) &&
       (req & 0xFFFFU) <= (abi::kRmiVersion & 0xFFFFU);
   const abi::RmiReturn ret{compatible ? abi::RmiStatus::kSuccess : abi::RmiStatus::kErrorInput, 0};
-  return {ret, abi::rmi::VersionOut{abi::kRmiVersion, abi::kRmiVersion}};
+  return {ret, abi::VersionOut{abi::kRmiVersion, abi::kRmiVersion}};
 }
 std::span<const RmiConditionInfo> rmi_version_conditions() { return {}; }
 

@@ -146,7 +146,7 @@ RsiResult rsi_caec_version(RsiCall<abi::rsi::CaecVersion>& c) {
   const std::uint64_t req = c.args.requested;
   const bool ok = (req >> 16U) == (abi::kCaecAbiVersion >> 16U) && (req & 0xFFFFU) == 0 && (req >> 31U) == 0;
   return RsiResult::with(ok ? abi::RsiStatus::kSuccess : kInput,
-                         abi::rsi::VersionOut{abi::kCaecAbiVersion, abi::kCaecAbiVersion});
+                         abi::VersionOut{abi::kCaecAbiVersion, abi::kCaecAbiVersion});
 }
 std::span<const RsiConditionInfo> rsi_caec_version_conditions() { return {}; }
 

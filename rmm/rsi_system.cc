@@ -48,7 +48,7 @@ RsiResult rsi_version(RsiCall<abi::rsi::Version>& c) {
   const std::uint64_t req = c.args.requested;
   const bool ok = (req >> 31U) == 0 && (req >> 16U) == 1 && (req & 0xFFFFU) == 0;
   return RsiResult::with(ok ? abi::RsiStatus::kSuccess : kInput,
-                         abi::rsi::VersionOut{abi::kRsiVersion, abi::kRsiVersion});
+                         abi::VersionOut{abi::kRsiVersion, abi::kRsiVersion});
 }
 std::span<const RsiConditionInfo> rsi_version_conditions() { return {}; }
 

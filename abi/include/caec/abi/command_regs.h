@@ -38,6 +38,14 @@ struct NoResults {
   static constexpr auto regs(auto& /*self*/) { return std::tie(); }
 };
 
+/// The VERSION commands' results (RMI, RSI and their CAEC extensions): the lower and higher
+/// revisions the implementation supports.
+struct VersionOut {
+  std::uint64_t lower = 0;
+  std::uint64_t higher = 0;
+  static constexpr auto regs(auto& s) { return std::tie(s.lower, s.higher); }
+};
+
 template <class View>
 using RegFields = decltype(View::regs(std::declval<View&>()));
 

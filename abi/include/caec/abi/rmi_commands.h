@@ -17,11 +17,6 @@
 namespace caec::abi::rmi {
 
 /// RMI_VERSION and RMI_CAEC_VERSION's results.
-struct VersionOut {
-  std::uint64_t lower = 0;
-  std::uint64_t higher = 0;
-  static constexpr auto regs(auto& s) { return std::tie(s.lower, s.higher); }
-};
 /// The `top` result of the commands that walk a range (UNMAP_UNPROTECTED, INIT/SET_RIPAS).
 struct TopOut {
   Ipa top;

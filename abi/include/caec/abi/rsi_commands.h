@@ -23,11 +23,6 @@ namespace detail {
 constexpr auto tie8(auto& a) { return std::tie(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]); }
 }  // namespace detail
 
-struct VersionOut {
-  std::uint64_t lower = 0;
-  std::uint64_t higher = 0;
-  static constexpr auto regs(auto& s) { return std::tie(s.lower, s.higher); }
-};
 /// A granule-sized output buffer in the caller's protected IPA space.
 struct OutBuffer {
   Ipa addr;
