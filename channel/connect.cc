@@ -7,7 +7,7 @@
 #include "caec/abi/host_call.h"
 #include "channel/ring_endpoint.h"
 #include "channel/sealed_endpoint.h"
-#include "realm/csm.h"
+#include "realm/csm_api.h"
 #include "realm/realm.h"
 
 namespace caec::channel {

@@ -36,11 +36,11 @@ set(CAEC_EXTERNAL_DEPENDENCIES
 
 # caec_install_library(<target>... [HEADER_DIR <dir>] [HEADER_DESTINATION <dir>])
 #   Installs and exports the targets (export name: the target's name without "caec_") and the
-#   *.h files of HEADER_DIR (default: this directory, not its subdirectories) into
+#   *.h files of HEADER_DIR (default: this directory, not its subdirectories unless RECURSIVE) into
 #   include/HEADER_DESTINATION (default: include/caec/<this directory>). OBJECT libraries are
 #   realm programs: their objects go to the RealmPrograms component and export set.
 function(caec_install_library)
-  cmake_parse_arguments(arg "" "HEADER_DIR;HEADER_DESTINATION" "" ${ARGN})
+  cmake_parse_arguments(arg "RECURSIVE" "HEADER_DIR;HEADER_DESTINATION" "" ${ARGN})
   file(RELATIVE_PATH here "${PROJECT_SOURCE_DIR}" "${CMAKE_CURRENT_SOURCE_DIR}")
   if(NOT arg_HEADER_DIR)
     set(arg_HEADER_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
@@ -67,6 +67,11 @@ function(caec_install_library)
     set_property(GLOBAL APPEND PROPERTY CAEC_INSTALLED_TARGETS ${target})
   endforeach()
 
+  if(arg_RECURSIVE)  # the headers of the subdirectories too, in their subdirectories
+    install(DIRECTORY "${arg_HEADER_DIR}/" DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}/${arg_HEADER_DESTINATION}"
+            COMPONENT Development FILES_MATCHING PATTERN "*.h" PATTERN "*_test*.h" EXCLUDE)
+    return()
+  endif()
   file(GLOB headers CONFIGURE_DEPENDS "${arg_HEADER_DIR}/*.h")
   list(FILTER headers EXCLUDE REGEX "_test[^/]*\\.h$")
   if(headers)

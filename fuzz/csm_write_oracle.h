@@ -37,7 +37,7 @@
 #include "caec/abi/types.h"
 #include "machine/machine.h"
 #include "machine/snapshot.h"
-#include "rmm/introspect.h"
+#include "rmm/introspect/introspect.h"
 
 namespace caec::fuzz {
 

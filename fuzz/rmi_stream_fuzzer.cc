@@ -6,7 +6,7 @@
 // far. After every input the RMM's registry, its VMIDs and its PAS accounting must be exact.
 //
 // Grammar (one selector per step, then its arguments):
-//  * rmi: a command of the RMM's own table (rmm/rmi_command.h), or a FID next to the table's;
+//  * rmi: a command of the RMM's own table (rmm/rmi/rmi_command.h), or a FID next to the table's;
 //    every argument register is a granule PA from a pool (fresh NS and delegated granules, the
 //    realms' RDs, RECs, AUX granules, RTTs, DATA, APTs and run pages, PAs outside DRAM, in the
 //    Secure carve-out, unaligned), an IPA (interesting values, or one of the CSM targets below),
@@ -79,7 +79,7 @@
 #include "machine/fault_handler.h"
 #include "platform/emulated_platform.h"
 #include "realm/boot.h"
-#include "rmm/introspect.h"
+#include "rmm/introspect/introspect.h"
 #include "testing/system_snapshot.h"
 
 namespace caec::fuzz {

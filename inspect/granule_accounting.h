@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "machine/machine.h"
-#include "rmm/introspect.h"
+#include "rmm/introspect/introspect.h"
 
 namespace caec::inspect {
 

@@ -7,8 +7,8 @@
 #include <mutex>
 
 #include "machine/machine.h"
-#include "rmm/platform.h"
-#include "rmm/rmm.h"
+#include "rmm/port/platform.h"
+#include "rmm/runtime/rmm.h"
 
 namespace caec::platform {
 

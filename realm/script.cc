@@ -7,7 +7,7 @@
 #include <stdexcept>
 
 #include "realm/attestation.h"
-#include "realm/csm.h"
+#include "realm/csm_api.h"
 #include "realm/realm.h"
 
 namespace caec::realm {

@@ -16,9 +16,9 @@ root=$(realpath "$(dirname "$0")/..")
 build=$(realpath -m "${1:-$root/build/default}")
 cd "$root"
 
-csm_files=(rmm/apt.h rmm/apt.cc rmm/csm.h rmm/csm.cc rmm/rsi_csm.cc rmm/rmi_apt.cc
-           rmm/realm_registry.h rmm/realm_registry.cc)
-mapfile -t all < <(ls rmm/*.h rmm/*.cc | grep -v -e '_test\.cc$' -e 'introspect\.')
+csm_files=(rmm/csm/apt.h rmm/csm/apt.cc rmm/csm/csm_relations.h rmm/csm/csm_relations.cc rmm/rsi/rsi_csm.cc rmm/rmi/rmi_apt.cc
+           rmm/csm/realm_registry.h rmm/csm/realm_registry.cc)
+mapfile -t all < <(find rmm -name '*.h' -o -name '*.cc' | sort | grep -v -e '_test\.cc$' -e '_test\.h$' -e '^rmm/introspect/')
 
 count() { cat "$@" | grep -cv '^[[:space:]]*$' || true; }
 code() { cat "$@" | grep -v '^[[:space:]]*$' | grep -cv '^[[:space:]]*//' || true; }
@@ -27,20 +27,23 @@ total=$(count "${all[@]}")
 total_code=$(code "${all[@]}")
 csm=$(count "${csm_files[@]}")
 csm_code=$(code "${csm_files[@]}")
-hooks=$(grep -c -i -E 'csm|apt\(|reservation|consumer|foreign' rmm/rmi_data.cc rmm/stage2_abort.cc \
-          rmm/rsi_memory.cc rmm/rmi_rtt.cc rmm/rmi_realm.cc rmm/s2tt.cc rmm/rtt_ctx.h | \
+hooks=$(grep -c -i -E 'csm|apt\(|reservation|consumer|foreign' rmm/rmi/rmi_data.cc rmm/runtime/stage2_abort.cc \
+          rmm/rsi/rsi_memory.cc rmm/rmi/rmi_rtt.cc rmm/rmi/rmi_realm.cc rmm/core/stage2_tables.cc rmm/rmi/rtt_ctx.h | \
         awk -F: '{s += $2} END {print s}')
 
 # Object bytes (text + data), the same split.
 all_bytes=0
 csm_bytes=0
 objdir="$build/rmm/CMakeFiles/caec_rmm.dir"
-if [ -d "$objdir" ] && ls "$objdir"/*.o >/dev/null 2>&1 && command -v size >/dev/null; then
+if [ -d "$objdir" ] && [ -n "$(find "$objdir" -name '*.o' -print -quit)" ] && command -v size >/dev/null; then
   bytes() { size --format=berkeley "$@" 2>/dev/null | awk 'NR > 1 { s += $1 + $2 } END { print s + 0 }'; }
-  mapfile -t objs < <(ls "$objdir"/*.o)
+  objs=()  # the objects of today's sources (a build dir may keep those of moved files)
+  for f in "${all[@]}"; do
+    [ -f "$objdir/${f#rmm/}.o" ] && objs+=("$objdir/${f#rmm/}.o")
+  done
   csm_objs=()
   for f in "${csm_files[@]}"; do
-    [ -f "$objdir/$(basename "$f").o" ] && csm_objs+=("$objdir/$(basename "$f").o")
+    [ -f "$objdir/${f#rmm/}.o" ] && csm_objs+=("$objdir/${f#rmm/}.o")
   done
   all_bytes=$(bytes "${objs[@]}")
   csm_bytes=$(bytes "${csm_objs[@]}")

@@ -6,8 +6,8 @@
 #   - no hosted header: every project file the core includes may include only the headers
 #     C++23/26 made freestanding (or proposed to), which need no runtime (allowlist below);
 #   - the core linked into one relocatable object may leave undefined only its ports: the
-#     link-time ports (rmm/rmm_check.h, rmm/diag.h, rmm/hash.h), the attestation service
-#     (rmm/attestation_port.h and the two RSI_ATTESTATION_TOKEN handlers, still hosted code:
+#     link-time ports (rmm/port/rmm_check.h, rmm/runtime/diag.h, rmm/port/hash.h), the attestation service
+#     (rmm/port/attestation_port.h and the two RSI_ATTESTATION_TOKEN handlers, still hosted code:
 #     docs/deviations.md) and the C library's memcpy, memmove, memset and memcmp. Any
 #     operator new, __cxa_*, pthread or std:: runtime symbol fails the check.
 # Then prints the AArch64 text and data of the core and of its CSM extension (the files
@@ -29,10 +29,10 @@ fi
 log() { if [ "$json" = 0 ]; then echo "$@"; else echo "$@" >&2; fi; }
 
 # The core: rmm/ without tests, the introspection library (tests only), the hosted ports
-# (hosted_*.cc) and the attestation service (attestation.cc, rsi_attest.cc).
-mapfile -t core < <(ls rmm/*.cc | grep -v -e '_test\.cc$' -e '/introspect\.cc$' -e '/hosted_' \
-                      -e '/attestation\.cc$' -e '/rsi_attest\.cc$')
-csm_files=(rmm/apt.cc rmm/csm.cc rmm/rsi_csm.cc rmm/rmi_apt.cc rmm/realm_registry.cc)
+# (port/hosted_*.cc) and the attestation service (attest/, rsi/rsi_attest.cc).
+mapfile -t core < <(find rmm -name '*.cc' | sort | grep -v -e '_test\.cc$' -e '^rmm/introspect/' \
+                      -e '^rmm/port/hosted_' -e '^rmm/attest/' -e '/rsi_attest\.cc$')
+csm_files=(rmm/csm/apt.cc rmm/csm/csm_relations.cc rmm/rsi/rsi_csm.cc rmm/rmi/rmi_apt.cc rmm/csm/realm_registry.cc)
 flags=(-std=c++20 -O2 -ffreestanding -fno-exceptions -fno-rtti -fno-asynchronous-unwind-tables
        -fno-unwind-tables -fno-threadsafe-statics -mno-outline-atomics -mstrict-align
        -DCAEC_LOCK_ORDER=0 -Wall -Wextra -Werror -I. -Iabi/include)

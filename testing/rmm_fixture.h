@@ -12,7 +12,7 @@
 #include "host/realm_builder.h"
 #include "host/vmm.h"
 #include "platform/emulated_platform.h"
-#include "rmm/introspect.h"
+#include "rmm/introspect/introspect.h"
 
 namespace caec::testing {
 

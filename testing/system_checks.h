@@ -11,7 +11,7 @@
 #include "host/host.h"
 #include "inspect/granule_accounting.h"
 #include "machine/machine.h"
-#include "rmm/introspect.h"
+#include "rmm/introspect/introspect.h"
 
 namespace caec::testing {
 

@@ -5,7 +5,7 @@
 // Preconditions. Take it while no REC has a context (no realm thread exists: before the first REC_ENTER, or
 // after every REC was released), with nothing running. restore() first destroys every REC
 // context (the platform ends their realm threads), then puts back the RMM's granule table
-// around the GPT (machine/snapshot.h, rmm/introspect.h), DRAM written since, EL3's state, the
+// around the GPT (machine/snapshot.h, rmm/introspect/introspect.h), DRAM written since, EL3's state, the
 // host's allocator and the VMM's records. The next REC_ENTER starts a fresh realm thread at the
 // REC's entry point, as after a boot. A restored system is indistinguishable from the one the
 // snapshot was taken of for anything that runs on it, with two exceptions callers must respect:
@@ -26,7 +26,7 @@
 #include "host/vmm.h"
 #include "machine/snapshot.h"
 #include "platform/emulated_platform.h"
-#include "rmm/introspect.h"
+#include "rmm/introspect/introspect.h"
 
 namespace caec::testing {
 

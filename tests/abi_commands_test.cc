@@ -13,7 +13,7 @@
 
 #include "caec/abi/rmi_commands.h"
 #include "caec/abi/rsi_commands.h"
-#include "rmm/introspect.h"
+#include "rmm/introspect/introspect.h"
 #include "testing/rmm_fixture.h"
 
 namespace caec::testing {

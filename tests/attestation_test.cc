@@ -15,7 +15,7 @@
 #include "attest/token/cca_claims.h"
 #include "attest/token/cose.h"
 #include "host/vmm.h"
-#include "rmm/introspect.h"
+#include "rmm/introspect/introspect.h"
 #include "testing/rmm_fixture.h"
 #include "testing/script_steps.h"
 

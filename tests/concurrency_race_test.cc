@@ -14,7 +14,7 @@
 
 #include "caec/abi/rmi.h"
 #include "caec/abi/s2tt.h"
-#include "rmm/introspect.h"
+#include "rmm/introspect/introspect.h"
 #include "testing/rmm_fixture.h"
 #include "testing/system_checks.h"
 #include "testing/watchdog.h"

@@ -11,7 +11,7 @@
 //     or foreign with the provider's PA and permission) or UNASSIGNED, and RIPAS;
 //   - how a read and a write by each realm at those pages end (data, an abort from the RMM, or a
 //     data-abort exit), and the word read (so a consumer sees what its provider wrote);
-//   - the refcount of every granule (its foreign mappings) through rmm/introspect.h;
+//   - the refcount of every granule (its foreign mappings) through rmm/introspect/introspect.h;
 //   - the invariants of csm-abi.md §6 (inspect/csm_invariants.h).
 // A second property runs two realms' commands at the same time (two host threads) and accepts
 // any outcome of one of the two orders (commutation), under a watchdog.
@@ -34,7 +34,7 @@
 #include "inspect/csm_invariants.h"
 #include "platform/emulated_platform.h"
 #include "realm/boot.h"
-#include "rmm/introspect.h"
+#include "rmm/introspect/introspect.h"
 #include "tests/csm_model.h"
 #include "tests/rc_check.h"
 #include "testing/remote_vmm.h"

@@ -11,7 +11,7 @@
 #include "inspect/csm_invariants.h"
 #include "platform/emulated_platform.h"
 #include "realm/boot.h"
-#include "rmm/introspect.h"
+#include "rmm/introspect/introspect.h"
 #include "testing/remote_vmm.h"
 #include "testing/rmm_fixture.h"
 #include "tests/rc_check.h"

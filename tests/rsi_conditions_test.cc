@@ -21,7 +21,7 @@
 #include "caec/abi/host_call.h"
 #include "caec/abi/rsi.h"
 #include "host/vmm.h"
-#include "rmm/introspect.h"
+#include "rmm/introspect/introspect.h"
 #include "testing/condition_coverage.h"
 #include "testing/rmm_fixture.h"
 #include "testing/script_steps.h"

@@ -21,7 +21,7 @@
 #include "caec/abi/rsi.h"
 #include "caec/abi/s2tt.h"
 #include "caec/abi/smc.h"
-#include "rmm/features.h"
+#include "rmm/core/features.h"
 #include "inspect/csm_invariants.h"
 #include "testing/remote_vmm.h"
 #include "testing/rmm_fixture.h"

@@ -21,7 +21,7 @@
 #include "inspect/csm_invariants.h"
 #include "platform/emulated_platform.h"
 #include "realm/boot.h"
-#include "rmm/introspect.h"
+#include "rmm/introspect/introspect.h"
 
 namespace caec::app {
 

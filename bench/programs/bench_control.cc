@@ -14,7 +14,7 @@
 #include "caec/abi/host_call.h"
 #include "channel/launch_args.h"
 #include "realm/attestation.h"
-#include "realm/csm.h"
+#include "realm/csm_api.h"
 #include "realm/program.h"
 #include "realm/realm.h"
 

@@ -19,7 +19,7 @@
 #include "bench/lib/control.h"
 #include "bench/programs/report.h"
 #include "channel/launch_args.h"
-#include "realm/csm.h"
+#include "realm/csm_api.h"
 #include "realm/program.h"
 #include "realm/realm.h"
 

@@ -22,7 +22,7 @@
 
 #include "channel/connect.h"
 #include "channel/launch_args.h"
-#include "realm/csm.h"
+#include "realm/csm_api.h"
 #include "realm/program.h"
 #include "realm/realm.h"
 #include "realm/script.h"

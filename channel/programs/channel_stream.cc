@@ -20,7 +20,7 @@
 
 #include "channel/connect.h"
 #include "channel/launch_args.h"
-#include "realm/csm.h"
+#include "realm/csm_api.h"
 #include "realm/program.h"
 #include "realm/realm.h"
 

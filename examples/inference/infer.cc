@@ -7,10 +7,10 @@
 #include <stdexcept>
 #include <string>
 
-#include "examples/common/program.h"
+#include "examples/common/example_program.h"
 #include "examples/inference/defaults.h"
 #include "examples/inference/model.h"
-#include "examples/inference/protocol.h"
+#include "examples/inference/inference_protocol.h"
 #include "realm/program.h"
 #include "realm/realm.h"
 

@@ -11,10 +11,10 @@
 #include <string>
 #include <vector>
 
-#include "examples/common/program.h"
+#include "examples/common/example_program.h"
 #include "examples/inference/defaults.h"
 #include "examples/inference/images.h"
-#include "examples/inference/protocol.h"
+#include "examples/inference/inference_protocol.h"
 #include "examples/inference/summary.h"
 #include "realm/program.h"
 #include "realm/realm.h"

@@ -7,7 +7,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "examples/common/program.h"
+#include "examples/common/example_program.h"
 #include "examples/kv/check.h"
 #include "realm/program.h"
 #include "realm/realm.h"

@@ -5,7 +5,7 @@
 //   channel arguments (channel/launch_args.h; default role: responder)
 #include <string>
 
-#include "examples/common/program.h"
+#include "examples/common/example_program.h"
 #include "examples/kv/store.h"
 #include "realm/program.h"
 #include "realm/realm.h"

@@ -6,7 +6,7 @@
 #include <span>
 #include <string>
 
-#include "examples/kv/protocol.h"
+#include "examples/kv/kv_protocol.h"
 
 namespace caec::examples::kv {
 

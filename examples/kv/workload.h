@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "examples/kv/protocol.h"
+#include "examples/kv/kv_protocol.h"
 
 namespace caec::examples::kv {
 

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "layout.h"
-#include "realm/csm.h"
+#include "realm/csm_api.h"
 #include "realm/program.h"
 #include "realm/realm.h"
 

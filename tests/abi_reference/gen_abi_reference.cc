@@ -1,5 +1,5 @@
 // Writes docs/csm-abi-reference.md (to stdout) from the RMM's command tables
-// (rmm/introspect.h: rmi_commands(), rsi_commands() and each command's condition list).
+// (rmm/introspect/introspect.h: rmi_commands(), rsi_commands() and each command's condition list).
 //
 // From the code: which commands exist, their FIDs, the RMI argument counts and every result
 // count, every failure condition in the order the RMM checks it with its status, the status
@@ -26,10 +26,10 @@
 #include "caec/abi/rmi.h"
 #include "caec/abi/rsi.h"
 #include "caec/abi/smc.h"
-#include "rmm/apt.h"
-#include "rmm/introspect.h"
+#include "rmm/csm/apt.h"
+#include "rmm/introspect/introspect.h"
 #include "realm/realm.h"
-#include "rmm/realm.h"
+#include "rmm/core/realm_descriptor.h"
 
 namespace {
 

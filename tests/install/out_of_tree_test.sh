@@ -24,7 +24,7 @@ libdir=$(cd "$prefix" && ls -d lib lib64 lib/*-linux-gnu 2>/dev/null | while rea
   [ -d "$prefix/$d/cmake/caec" ] && echo "$d"; done | head -n 1)
 [ -n "$libdir" ] || fail "no lib*/cmake/caec under $prefix"
 for f in include/caec/abi/rmi.h include/caec/abi/csm.h include/caec/realm/realm.h \
-         include/caec/realm/csm.h include/caec/host/vmm.h include/caec/platform/emulated_platform.h \
+         include/caec/realm/csm_api.h include/caec/host/vmm.h include/caec/platform/emulated_platform.h \
          include/caec/channel/connect.h "$libdir/libcaec_realm.a" "$libdir/libcaec_platform.a" \
          "$libdir/cmake/caec/caecConfig.cmake" "$libdir/cmake/caec/caecConfigVersion.cmake" \
          "$libdir/cmake/caec/caec-targets.cmake" "$libdir/cmake/caec/caec-programs-targets.cmake" \

@@ -18,7 +18,7 @@
 
 #include "caec/abi/csm.h"
 #include "caec/abi/host_call.h"
-#include "realm/csm.h"
+#include "realm/csm_api.h"
 #include "realm/program.h"
 #include "realm/realm.h"
 #include "tests/programs/csm_churn.h"

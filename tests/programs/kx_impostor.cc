@@ -6,7 +6,7 @@
 #include "channel/attested_kx.h"
 #include "channel/ring_endpoint.h"
 #include "realm/attestation.h"
-#include "realm/csm.h"
+#include "realm/csm_api.h"
 #include "realm/program.h"
 #include "realm/realm.h"
 

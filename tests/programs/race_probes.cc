@@ -7,7 +7,7 @@
 
 #include "caec/abi/csm.h"
 #include "caec/abi/rsi.h"
-#include "realm/csm.h"
+#include "realm/csm_api.h"
 #include "realm/program.h"
 #include "realm/realm.h"
 #include "tests/programs/race_probes.h"

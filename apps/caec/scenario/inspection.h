@@ -1,6 +1,6 @@
 // `caec inspect`: what the RMM and the GPT hold at one moment — the granule map (PAS and RMM
 // state per range), each realm's stage-2 summary, APT entries, regions and sharings — as text
-// or JSON. A debugging tool: it reads RMM state through rmm/introspect.h.
+// or JSON. A debugging tool: it reads RMM state through rmm/introspect/introspect.h.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -9,7 +9,7 @@
 
 #include "host/vmm.h"
 #include "machine/machine.h"
-#include "rmm/introspect.h"
+#include "rmm/introspect/introspect.h"
 
 namespace caec::app {
 

@@ -37,7 +37,7 @@ std::string quote(const std::string& text) {
 std::string str(const ordered_json& j, const char* key) { return j.at(key).get<std::string>(); }
 std::uint64_t num(const ordered_json& j, const char* key) { return j.at(key).get<std::uint64_t>(); }
 
-/// rmm/apt.h's reservation and sharing states.
+/// rmm/csm/apt.h's reservation and sharing states.
 std::string state_name(const ordered_json& e) {
   const auto st = e.at("state").get<int>();
   if (str(e, "kind") == "sharing") return st == 1 ? "offered" : st == 2 ? "attached" : "revoking";

@@ -1,0 +1,49 @@
+// The RMM's global state, shared by every command handler. Per-realm and per-REC state lives
+// in granules the host delegated (RD, REC); only what is truly global lives here.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <new>
+
+#include "rmm/port/attestation_port.h"
+#include "rmm/core/granule.h"
+#include "rmm/port/platform.h"
+#include "rmm/core/realm_descriptor.h"
+#include "rmm/csm/realm_registry.h"
+#include "rmm/port/rmm_check.h"
+#include "rmm/core/vmid.h"
+
+namespace caec::rmm {
+
+struct RmmContext {
+  /// `granule_storage`: room for an entry per granule of the platform's DRAM bank.
+  RmmContext(Platform& p, std::span<Granule> granule_storage)
+      : platform(p), granules(p.dram(), granule_storage), attestation(attestation_boot(p)) {}
+  ~RmmContext() { attestation_release(attestation); }
+  RmmContext(const RmmContext&) = delete;
+  RmmContext& operator=(const RmmContext&) = delete;
+
+  Platform& platform;
+  GranuleTable granules;
+  Attestation& attestation;
+  VmidAllocator vmids;
+  /// Source of realm identifiers: monotonic from 1, never reused (csm-abi.md §1).
+  std::atomic<std::uint64_t> next_rid{1};
+  /// Source of CSM region identifiers: monotonic from 1, never reused.
+  std::atomic<std::uint64_t> next_csm_id{1};
+  /// Source of reservation serials (rmm/csm/apt.h): monotonic from 1, never reused.
+  std::atomic<std::uint64_t> next_serial{1};
+  /// Live realms by RID.
+  RealmRegistry realms;
+};
+
+/// The realm descriptor inside a locked RD granule.
+[[nodiscard]] inline RealmDescriptor& realm_of(RmmContext& rmm, LockedGranule& rd) {
+  RMM_CHECK(rd && rd.state() == GranuleState::kRd);
+  // SAFETY: an RD granule holds the RealmDescriptor constructed at REALM_CREATE; it is locked
+  // and mapped through the Realm PAS.
+  return *std::launder(reinterpret_cast<RealmDescriptor*>(rmm.platform.map_granule(rd.pa())));
+}
+
+}  // namespace caec::rmm

@@ -1,0 +1,24 @@
+// VMIDs are unique system-wide among live realms (REALM_CREATE vmid_valid).
+#pragma once
+
+#include <array>
+#include <cstdint>
+
+#include "rmm/core/spinlock.h"
+
+namespace caec::rmm {
+
+class VmidAllocator {
+ public:
+  /// Reserves `vmid`; false if it is already in use.
+  [[nodiscard]] bool reserve(std::uint16_t vmid);
+  void release(std::uint16_t vmid);
+  [[nodiscard]] bool in_use(std::uint16_t vmid) const;
+
+ private:
+  static constexpr std::size_t kBitsPerWord = 64;
+  mutable SpinLock lock_;
+  std::array<std::uint64_t, 65536 / kBitsPerWord> used_{};  // bit v: VMID v is in use
+};
+
+}  // namespace caec::rmm

@@ -1,0 +1,110 @@
+// RMI_CAEC_VERSION, RMI_APT_CREATE, RMI_APT_DESTROY, and the CSM condition of
+// RMI_DATA_CREATE_UNKNOWN: each failure condition from a valid call with one thing broken.
+#include "caec/abi/csm.h"
+#include "host/vmm.h"
+#include "rmm/core/realm_descriptor.h"
+#include "testing/rmm_fixture.h"
+
+namespace caec::testing {
+namespace {
+
+using rmm::GranuleState;
+
+class RmiAptCreate : public RmmTest {
+ protected:
+  host::HostRealm realm = make_realm();
+  Pa apt = delegated();
+};
+
+TEST_F(RmiAptCreate, succeeds_and_holds_the_realm) {
+  EXPECT_RMI_OK(rmi().apt_create(realm.rd, apt));
+  EXPECT_EQ(state(apt), GranuleState::kApt);
+  EXPECT_EQ(rmm().realm(realm.rd)->num_apt, 1U);
+  EXPECT_FAILS_WITH(rmi().realm_destroy(realm.rd), kRealm, 0, "realm_live");
+}
+TEST_F(RmiAptCreate, rejects_rd_align) {
+  EXPECT_FAILS_WITH(rmi().apt_create(realm.rd + 8, apt), kInput, 0, "rd_align");
+}
+TEST_F(RmiAptCreate, rejects_rd_bound) {
+  EXPECT_FAILS_WITH(rmi().apt_create(outside_dram(), apt), kInput, 0, "rd_bound");
+}
+TEST_F(RmiAptCreate, rejects_rd_state) {
+  EXPECT_FAILS_WITH(rmi().apt_create(delegated(), apt), kInput, 0, "rd_state");
+}
+TEST_F(RmiAptCreate, rejects_apt_align) {
+  EXPECT_FAILS_WITH(rmi().apt_create(realm.rd, apt + 16), kInput, 0, "apt_align");
+}
+TEST_F(RmiAptCreate, rejects_apt_bound) {
+  EXPECT_FAILS_WITH(rmi().apt_create(realm.rd, outside_dram()), kInput, 0, "apt_bound");
+}
+TEST_F(RmiAptCreate, rejects_apt_state) {
+  EXPECT_FAILS_WITH(rmi().apt_create(realm.rd, ns_page()), kInput, 0, "apt_state");
+  EXPECT_FAILS_WITH(rmi().apt_create(realm.rd, realm.rtt_base), kInput, 0, "apt_state");
+}
+TEST_F(RmiAptCreate, rejects_realm_state) {
+  // After its first APT_DESTROY a realm's CSM records are gone for good.
+  EXPECT_RMI_OK(rmi().apt_create(realm.rd, apt));
+  EXPECT_RMI_OK(rmi().apt_destroy(realm.rd, apt));
+  EXPECT_FAILS_WITH(rmi().apt_create(realm.rd, apt), kRealm, 0, "realm_state");
+}
+TEST_F(RmiAptCreate, takes_as_many_granules_as_the_host_gives) {
+  // No per-realm limit (csm-abi.md §1): 40 granules, more than an earlier RMM's cap of 32.
+  for (std::size_t i = 0; i < 40; ++i) EXPECT_RMI_OK(rmi().apt_create(realm.rd, delegated()));
+  EXPECT_EQ(rmm().realm(realm.rd)->num_apt, 40U);
+  EXPECT_EQ(rmm().granule(realm.rd).refcount, 0U) << "APT granules are not counted as RECs";
+}
+
+class RmiAptDestroy : public RmmTest {
+ protected:
+  RmiAptDestroy() { EXPECT_RMI_OK(rmi().apt_create(realm.rd, apt)); }
+  host::HostRealm realm = make_realm();
+  Pa apt = delegated();
+};
+
+TEST_F(RmiAptDestroy, scrubs_the_granule_and_releases_the_rd) {
+  EXPECT_RMI_OK(rmi().apt_destroy(realm.rd, apt));
+  EXPECT_EQ(state(apt), GranuleState::kDelegated);
+  EXPECT_EQ(rmm().granule(realm.rd).refcount, 0U);
+  EXPECT_TRUE(rmm().realm(realm.rd)->csm_torn_down);
+}
+TEST_F(RmiAptDestroy, rejects_rd_align) {
+  EXPECT_FAILS_WITH(rmi().apt_destroy(realm.rd + 8, apt), kInput, 0, "rd_align");
+}
+TEST_F(RmiAptDestroy, rejects_rd_bound) {
+  EXPECT_FAILS_WITH(rmi().apt_destroy(outside_dram(), apt), kInput, 0, "rd_bound");
+}
+TEST_F(RmiAptDestroy, rejects_rd_state) {
+  EXPECT_FAILS_WITH(rmi().apt_destroy(apt, apt), kInput, 0, "rd_state");
+}
+TEST_F(RmiAptDestroy, rejects_apt_align) {
+  EXPECT_FAILS_WITH(rmi().apt_destroy(realm.rd, apt + 8), kInput, 0, "apt_align");
+}
+TEST_F(RmiAptDestroy, rejects_apt_bound) {
+  EXPECT_FAILS_WITH(rmi().apt_destroy(realm.rd, outside_dram()), kInput, 0, "apt_bound");
+}
+TEST_F(RmiAptDestroy, rejects_apt_state) {
+  EXPECT_FAILS_WITH(rmi().apt_destroy(realm.rd, delegated()), kInput, 0, "apt_state");
+  // Another realm's APT is not this realm's to destroy.
+  host::RealmSpec spec;
+  spec.vmid = 2;
+  auto other = make_realm(spec);
+  const Pa theirs = delegated();
+  EXPECT_RMI_OK(rmi().apt_create(other.rd, theirs));
+  EXPECT_FAILS_WITH(rmi().apt_destroy(realm.rd, theirs), kInput, 0, "apt_state");
+}
+TEST_F(RmiAptDestroy, rejects_realm_running) {
+  builder().create_rec(realm, true, 0, {});
+  EXPECT_FAILS_WITH(rmi().apt_destroy(realm.rd, apt), kRealm, 0, "realm_running");
+  EXPECT_EQ(state(apt), GranuleState::kApt);
+}
+
+class RmiCaecVersion : public RmmTest {};
+TEST_F(RmiCaecVersion, answers_1_0_and_rejects_other_majors) {
+  const auto v = rmi().caec_version(abi::kCaecAbiVersion);
+  EXPECT_RMI_OK(v.ret);
+  EXPECT_EQ(v.higher, abi::kCaecAbiVersion);
+  EXPECT_EQ(rmi().caec_version(abi::make_version(2, 0)).ret.status, kInput);
+}
+
+}  // namespace
+}  // namespace caec::testing

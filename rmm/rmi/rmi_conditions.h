@@ -1,0 +1,45 @@
+// Failure conditions that many RMI commands share, as factories over a command's context.
+// A context provides `rmm`, decoded `args`, `ext` (its ExternalLocks) and lock_externals().
+#pragma once
+
+#include <string_view>
+
+#include "caec/abi/rmi.h"
+#include "caec/abi/types.h"
+#include "rmm/rmi/rmi_command.h"
+
+namespace caec::rmm::cond {
+
+inline constexpr auto kInput = abi::RmiStatus::kErrorInput;
+
+/// `<label>`: the PA argument is not granule aligned.
+template <class Ctx, Pa Ctx::Args::*M>
+constexpr RmiCondition<Ctx> align(std::string_view label) {
+  return {label, kInput, [](Ctx& c) { return !(c.args.*M).is_granule_aligned(); }};
+}
+
+/// `<label>`: the PA argument is not a delegable address (outside the DRAM the RMM tracks).
+template <class Ctx, Pa Ctx::Args::*M>
+constexpr RmiCondition<Ctx> bound(std::string_view label) {
+  return {label, kInput, [](Ctx& c) { return !c.rmm.granules.contains(c.args.*M); }};
+}
+
+/// `<label>`: the granule named by external slot `Slot` is not in state `S`. Takes the
+/// command's external locks (all of them, in PA order) on first use.
+template <class Ctx, std::size_t Slot, GranuleState S>
+constexpr RmiCondition<Ctx> state(std::string_view label) {
+  return {label, kInput, [](Ctx& c) {
+            c.lock_externals();
+            return !c.ext.has_state(Slot, S);
+          }};
+}
+
+/// rd_align, rd_bound, rd_state: the first three conditions of most commands.
+template <class Ctx>
+constexpr RmiCondition<Ctx> rd_align = align<Ctx, &Ctx::Args::rd>("rd_align");
+template <class Ctx>
+constexpr RmiCondition<Ctx> rd_bound = bound<Ctx, &Ctx::Args::rd>("rd_bound");
+template <class Ctx>
+constexpr RmiCondition<Ctx> rd_state = state<Ctx, Ctx::kRdSlot, GranuleState::kRd>("rd_state");
+
+}  // namespace caec::rmm::cond

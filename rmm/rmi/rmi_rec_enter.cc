@@ -1,0 +1,164 @@
+// RMI_REC_ENTER (rmm-1.0.md §1.4, §2.2): the world switch into a realm. The host's thread
+// hands its PE to the REC and waits; the REC runs until it exits; the exit is written to the
+// host's RmiRecRun.
+#include <cstring>
+
+#include "caec/abi/esr.h"
+#include "rmm/core/rec_locks.h"
+#include "rmm/rmi/rmi_conditions.h"
+#include "rmm/rmi/rmi_handlers.h"
+
+namespace caec::rmm {
+
+namespace {
+
+struct EnterCtx {
+  using Args = abi::rmi::RecEnter;
+  static constexpr std::size_t kRecSlot = 0;
+  static constexpr std::size_t kRdSlot = 1;
+
+  RmmContext& rmm;
+  Args args;
+  abi::RmiRecEnter enter{};
+  ExternalLocks<2> ext{};
+
+  void lock_externals() {
+    if (!ext.locked()) lock_rec_with_owner(rmm, ext, args.rec, {});
+  }
+  [[nodiscard]] Rec& rec() { return rec_at(rmm, args.rec); }
+  [[nodiscard]] RealmDescriptor& realm() { return realm_of(rmm, *ext.at(kRdSlot)); }
+};
+using E = EnterCtx;
+
+/// Gicv3ConfigIsValid: only the allowed HCR bits; list registers without HW, valid vINTIDs,
+/// no vINTID twice.
+bool gic_config_valid(const abi::RmiRecEnter& e) {
+  if ((e.gicv3_hcr & ~abi::gic::kHcrAllowed) != 0) return false;
+  for (std::size_t i = 0; i < e.gicv3_lrs.size(); ++i) {
+    const std::uint64_t lr = e.gicv3_lrs[i];
+    if ((lr & abi::gic::kStateMask) == 0) continue;
+    if ((lr & abi::gic::kHw) != 0) return false;
+    const std::uint64_t vintid = lr & abi::gic::kVintidMask;
+    if (vintid >= 1020 && vintid < 8192) return false;  // special and reserved INTIDs
+    for (std::size_t j = 0; j < i; ++j) {
+      const std::uint64_t other = e.gicv3_lrs[j];
+      if ((other & abi::gic::kStateMask) != 0 && (other & abi::gic::kVintidMask) == vintid) {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+constexpr std::array<RmiCondition<E>, 13> kConditions{{
+    cond::align<E, &E::Args::run>("run_align"),
+    cond::bound<E, &E::Args::run>("run_bound"),
+    {"run_pas", cond::kInput,
+     [](E& c) {
+       return !c.rmm.platform.ns_read(c.args.run, std::as_writable_bytes(std::span(&c.enter, 1)));
+     }},
+    cond::align<E, &E::Args::rec>("rec_align"),
+    cond::bound<E, &E::Args::rec>("rec_bound"),
+    cond::state<E, E::kRecSlot, GranuleState::kRec>("rec_gran_state"),
+    {"realm_new", abi::RmiStatus::kErrorRealm,
+     [](E& c) { return c.realm().state == RealmState::kNew; }},
+    {"system_off", abi::RmiStatus::kErrorRealm,
+     [](E& c) { return c.realm().state == RealmState::kSystemOff; },
+     [](const E&) { return std::uint8_t{1}; }},
+    {"rec_state", abi::RmiStatus::kErrorRec,
+     [](E& c) { return c.ext.at(E::kRecSlot)->refcount() != 0; }},
+    {"rec_runnable", abi::RmiStatus::kErrorRec, [](E& c) { return !c.rec().runnable; }},
+    // Emulated MMIO completion needs an emulatable abort (ISV = 1); caec never reports one.
+    {"rec_mmio", abi::RmiStatus::kErrorRec,
+     [](E& c) { return (c.enter.flags & abi::rec_enter_flags::kEmulMmio) != 0; }},
+    {"rec_gicv3", abi::RmiStatus::kErrorRec, [](E& c) { return !gic_config_valid(c.enter); }},
+    {"rec_psci", abi::RmiStatus::kErrorRec, [](E& c) { return c.rec().psci != PsciPending::kNone; }},
+}};
+constexpr auto kInfo = describe(kConditions);
+
+/// What the host gives the REC on entry.
+void apply_entry(Rec& rec, const abi::RmiRecEnter& enter) {
+  rec.trap_wfi = (enter.flags & abi::rec_enter_flags::kTrapWfi) != 0;
+  rec.trap_wfe = (enter.flags & abi::rec_enter_flags::kTrapWfe) != 0;
+  rec.gicv3_hcr = enter.gicv3_hcr;
+  rec.gicv3_lrs = enter.gicv3_lrs;
+  if (rec.host_call_pending) rec.entry_gprs = enter.gprs;
+  if (rec.ripas_pending) {
+    rec.ripas_reject = (enter.flags & abi::rec_enter_flags::kRipasResponseReject) != 0;
+  }
+  // inject_sea only answers a data abort at an unprotected IPA.
+  rec.inject_sea = rec.last_exit_unprotected_abort &&
+                   (enter.flags & abi::rec_enter_flags::kInjectSea) != 0;
+}
+
+abi::RmiRecExit to_abi(const Rec& rec) {
+  abi::RmiRecExit x{};
+  const RecExit& e = rec.exit;
+  x.exit_reason = static_cast<std::uint64_t>(e.reason);
+  x.esr = e.esr;
+  x.far = e.far;
+  x.hpfar = e.hpfar;
+  x.gprs = e.gprs;
+  x.imm = e.imm;
+  x.ripas_base = e.ripas_base;
+  x.ripas_top = e.ripas_top;
+  x.ripas_value = e.ripas_value;
+  x.csm_base = e.csm_base;
+  x.csm_top = e.csm_top;
+  x.csm_id = e.csm_id;
+  // GIC and timer state are reported on every exit.
+  x.gicv3_hcr = rec.gicv3_hcr;
+  x.gicv3_lrs = rec.gicv3_lrs;
+  return x;
+}
+
+bool is_unprotected_abort(const Rec& rec, const RealmDescriptor& realm) {
+  return rec.exit.reason == abi::RmiRecExitReason::kSync &&
+         abi::esr::ec(rec.exit.esr) == abi::esr::kEcDataAbortLower &&
+         !realm.is_protected(Ipa{abi::esr::ipa_from_hpfar(rec.exit.hpfar)});
+}
+
+}  // namespace
+
+RmiResult rmi_rec_enter(RmmContext& rmm, const abi::rmi::RecEnter& args) {
+  E c{rmm, args};
+  if (auto f = first_failure(kConditions, c)) return *f;
+
+  Rec& rec = c.rec();
+  const RealmDescriptor realm = c.realm();
+  if (rec.ended) {
+    // Its code ran off its end (or died of an unhandled abort) and PSCI CPU_ON made it runnable
+    // again: its old context is gone for good, so it starts afresh at `start` (the CPU_ON entry).
+    rmm.platform.realm_release(c.args.rec);
+    rec.ended = false;
+  }
+  const S2Config s2{realm.rtt_base, realm.rtt_level_start, realm.rtt_num_start, realm.ipa_width};
+  apply_entry(rec, c.enter);
+  rec.exit = RecExit{};
+  c.ext.at(E::kRecSlot)->get();  // RUNNING
+  c.ext = {};                      // no RMM lock is held while the realm runs
+
+  if (!rmm.platform.realm_run(c.args.rec, realm.vmid, s2, rec.start)) {
+    // The realm's code ran off its end: the REC is off for good.
+    rec.ended = true;
+    rec.runnable = false;
+    rec.exit = RecExit{.reason = abi::RmiRecExitReason::kPsci};
+    rec.exit.gprs[0] = static_cast<std::uint32_t>(abi::PsciFid::kCpuOff);
+  }
+  rec.started = true;
+  rec.last_exit_unprotected_abort = is_unprotected_abort(rec, realm);
+
+  const abi::RmiRecExit exit = to_abi(rec);
+  {
+    LockedGranule g = rmm.granules.lock(c.args.rec, LockRequest::external());
+    g.put();  // READY
+  }
+  if (!rmm.platform.ns_write(c.args.run + offsetof(abi::RmiRecRun, exit),
+                             std::as_bytes(std::span(&exit, 1)))) {
+    return abi::RmiReturn{abi::RmiStatus::kErrorInput, 0};
+  }
+  return RmiResult::success();
+}
+std::span<const RmiConditionInfo> rmi_rec_enter_conditions() { return kInfo; }
+
+}  // namespace caec::rmm

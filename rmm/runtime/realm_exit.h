@@ -1,0 +1,33 @@
+// R-EL2 code that runs on a realm's PE: REC exits (rmm-1.0.md §2.2). The RMM's access to realm
+// memory for RSI buffers is rmm/runtime/realm_buffer.h.
+#pragma once
+
+#include <cstddef>
+
+#include "caec/abi/types.h"
+#include "rmm/core/context.h"
+#include "rmm/core/rec.h"
+
+namespace caec::rmm {
+
+/// What became of the REC after R-EL2 code on its PE made it exit.
+///
+/// kDestroyed: the host destroyed the REC while it waited (REC_DESTROY joins the PE meanwhile,
+/// so the REC's memory is still there, but its destroyer holds locks). The code that made the
+/// exit returns at once, taking no lock and touching no REC state, and the RSI entry tells the
+/// PE to drop the context: the RMM leaves R-EL2 by returning, never by unwinding its frames.
+enum class Reentry : std::uint8_t { kNoExit, kEntered, kDestroyed };
+
+/// Makes the REC exit with `exit` (other exit fields zero) and returns once the host has
+/// entered it again (kEntered) or destroyed it (kDestroyed). No RMM lock may be held across
+/// this call.
+[[nodiscard]] Reentry rec_exit(RmmContext& rmm, Rec& rec, const RecExit& exit);
+
+/// Exits with RMI_EXIT_IRQ if a physical IRQ is pending for this PE (kEntered or kDestroyed);
+/// kNoExit if none was.
+[[nodiscard]] Reentry take_pending_irq(RmmContext& rmm, Rec& rec);
+
+/// A data-abort exit for `ipa` with fault status `dfsc` (translation/permission + level).
+[[nodiscard]] RecExit data_abort_exit(Ipa ipa, bool write, std::uint64_t dfsc);
+
+}  // namespace caec::rmm

@@ -1,0 +1,73 @@
+// A realm access the stage-2 walk could not satisfy, taken to R-EL2 on the realm's PE. The
+// RMM re-walks under its locks and applies the realm access table (rmm-1.0.md §2.3, A5.2.9):
+// RIPAS EMPTY -> SEA to the realm; RAM without a granule, or DESTROYED -> data-abort exit to
+// the host; unprotected UNASSIGNED_NS -> exit; a valid mapping that permits the access -> retry
+// (a race with break-before-make); an access the mapping does not permit -> permission-fault
+// exit (an SEA for a write through a read-only CSM sharing).
+#include "caec/abi/esr.h"
+#include "caec/abi/s2tt.h"
+#include "rmm/csm/apt.h"
+#include "rmm/runtime/realm_exit.h"
+#include "rmm/runtime/rmm.h"
+#include "rmm/core/stage2_tables.h"
+
+namespace caec::rmm {
+
+namespace {
+
+enum class Decision : std::uint8_t { kRetry, kSea, kExit };
+
+struct Verdict {
+  Decision decision;
+  std::uint64_t dfsc = 0;
+};
+
+Verdict decide(RmmContext& rmm, Rec& rec, Ipa ipa, bool write, AbortKind kind) {
+  if (kind == AbortKind::kAddressSize || kind == AbortKind::kGpf) return {Decision::kSea};
+  LockedGranule rd = rmm.granules.lock(rec.owner, LockRequest::external());
+  RealmDescriptor& realm = realm_of(rmm, rd);
+  if (!realm.in_ipa_space(ipa)) return {Decision::kSea};
+  RttWalk w = rtt_walk(rmm.platform, rmm.granules, realm, ipa, abi::s2tt::kMaxLevel);
+  const RttEntry& e = w.entry;
+  const auto level = static_cast<std::uint64_t>(w.level());
+  const std::uint64_t desc = w.rtt.raw(w.index);
+  const bool valid = abi::s2tt::desc_is_valid(desc);
+  if (valid) {
+    // S2AP as the architecture reads it: RO, WO (an unprotected page the host mapped so), RW,
+    // or none. A permitted access faulted only because a break-before-make or the emulated TLB
+    // raced it: retry. A forbidden one is a permission fault; retrying it would never end.
+    const std::uint64_t s2ap = desc & abi::s2tt::kS2apMask;
+    const bool readable = s2ap == abi::s2tt::kS2apRo || s2ap == abi::s2tt::kS2apRw;
+    const bool writable = s2ap == abi::s2tt::kS2apWo || s2ap == abi::s2tt::kS2apRw;
+    if (write ? writable : readable) return {Decision::kRetry};
+    // A write through a read-only CSM sharing: nothing the host could do about it, so the
+    // consumer gets the abort directly (csm-abi.md §6.9).
+    if (e.foreign) return {Decision::kSea};
+    return {Decision::kExit, abi::esr::kDfscPermission + level};
+  }
+  if (!realm.is_protected(ipa)) return {Decision::kExit, abi::esr::kDfscTranslation + level};
+  // Inside a CSM reservation only the provider's granules may appear, and the host may not
+  // back the rest: an access there that is not mapped is an abort for the consumer.
+  if (Apt(rmm, realm).reservation_at(ipa) != nullptr) {
+    return {Decision::kSea};
+  }
+  if (e.ripas == abi::Ripas::kEmpty) return {Decision::kSea};
+  return {Decision::kExit, abi::esr::kDfscTranslation + level};
+}
+
+}  // namespace
+
+RealmReturn Rmm::handle_abort(Pa rec_pa, Ipa ipa, bool write, AbortKind kind) {
+  using Kind = RealmReturn::Kind;
+  Rec& rec = rec_at(*ctx_, rec_pa);
+  const Verdict v = decide(*ctx_, rec, ipa, write, kind);
+  if (v.decision != Decision::kExit) return {v.decision == Decision::kRetry ? Kind::kResume : Kind::kSea};
+  if (rec_exit(*ctx_, rec, data_abort_exit(ipa.align_down(kGranuleSize), write, v.dfsc)) ==
+      Reentry::kDestroyed) {
+    return {Kind::kDestroyed};
+  }
+  // The host may answer an abort at an unprotected IPA with an SEA; otherwise try again.
+  return {rec.inject_sea ? Kind::kSea : Kind::kResume};
+}
+
+}  // namespace caec::rmm
