@@ -1,3 +1,4 @@
+#include "caec/abi/hex.h"
 #include "attest/rim_calculator.h"
 
 #include <openssl/evp.h>
@@ -24,17 +25,6 @@ abi::MeasurementValue digest(abi::RmiHashAlgorithm algo, std::span<const std::by
 }
 
 }  // namespace
-
-std::string to_hex(std::span<const std::uint8_t> bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string s;
-  s.reserve(bytes.size() * 2);
-  for (auto b : bytes) {
-    s.push_back(kDigits[b >> 4U]);
-    s.push_back(kDigits[b & 0xFU]);
-  }
-  return s;
-}
 
 RimCalculator::RimCalculator(const abi::RmiRealmParams& params)
     : algo_(static_cast<abi::RmiHashAlgorithm>(params.hash_algo)) {
@@ -66,6 +56,6 @@ std::size_t RimCalculator::size() const {
   return algo_ == abi::RmiHashAlgorithm::kSha512 ? 64 : 32;
 }
 
-std::string RimCalculator::hex() const { return to_hex(std::span(rim_.data(), size())); }
+std::string RimCalculator::hex() const { return hex_bytes(std::span(rim_.data(), size())); }
 
 }  // namespace caec::attest

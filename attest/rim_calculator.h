@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "caec/abi/hex.h"
 #include "caec/abi/measurement.h"
 #include "caec/abi/rmi.h"
 #include "caec/abi/types.h"
@@ -44,8 +45,5 @@ class RimCalculator {
   /// rim_ = H(input), remembering the input.
   void extend(std::span<const std::byte> input);
 };
-
-/// Hex of the first `size` bytes of a measurement value.
-[[nodiscard]] std::string to_hex(std::span<const std::uint8_t> bytes);
 
 }  // namespace caec::attest

@@ -1,3 +1,4 @@
+#include "caec/abi/hex.h"
 #include "channel/launch_args.h"
 
 #include <stdexcept>
@@ -32,7 +33,7 @@ PeerPolicy peer_policy(const Args& a) {
 }  // namespace
 
 std::vector<std::uint8_t> hex_arg(const Args& a, std::string_view key) {
-  auto bytes = attest::verifier::parse_hex(value(a, key));
+  auto bytes = caec::parse_hex(value(a, key));
   if (!bytes) throw std::invalid_argument(std::string(key) + "=" + value(a, key) + ": not hex");
   return *bytes;
 }

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "caec/abi/hex.h"
 #include "attest/token/cca_claims.h"
 #include "attest/token/cose.h"
 #include "attest/verifier/verifier.h"

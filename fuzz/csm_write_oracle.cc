@@ -1,3 +1,4 @@
+#include "caec/abi/hex.h"
 #include "fuzz/csm_write_oracle.h"
 
 #include <algorithm>
@@ -12,12 +13,6 @@ namespace {
 
 using rmm::AptKind;
 using rmm::ResState;
-
-std::string hex(std::uint64_t v) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
 
 bool attached(const rmm::AptEntry& res) { return res.is(ResState::kAttached) || res.is(ResState::kAttaching); }
 
@@ -138,7 +133,7 @@ std::vector<std::string> CsmWriteOracle::check(const Views& now, const StepWrite
     const Reach& b = a.before;
     const Reach& n = after.back();
     if (!a.done || (a.write ? (b.may_write || n.may_write) : (b.may_read || n.may_read))) continue;
-    bad.push_back("realm " + std::to_string(a.realm) + (a.write ? " wrote " : " read ") + hex(a.ipa.value()) +
+    bad.push_back("realm " + std::to_string(a.realm) + (a.write ? " wrote " : " read ") + hex_number(a.ipa.value()) +
                   " inside its reservation (" + (b.reservation != nullptr ? b.reservation : n.reservation) +
                   ") without an attached mapping that " + (a.write ? "permits writing" : "permits reading"));
   }
@@ -158,10 +153,10 @@ std::vector<std::string> CsmWriteOracle::check(const Views& now, const StepWrite
         while (w.bytes[lo] == bytes[lo]) ++lo;
         std::size_t hi = kGranuleSize;
         while (w.bytes[hi - 1] == bytes[hi - 1]) --hi;
-        bad.push_back("region granule " + hex(pa.value()) + " (CSM id " +
+        bad.push_back("region granule " + hex_number(pa.value()) + " (CSM id " +
                       std::to_string(static_cast<std::uint64_t>(place.csm_id)) + ", provider RID " +
                       std::to_string(static_cast<std::uint64_t>(place.provider)) + ", IPA " +
-                      hex(place.ipa.value()) + ") changed in bytes [" + hex(lo) + ", " + hex(hi) +
+                      hex_number(place.ipa.value()) + ") changed in bytes [" + hex_number(lo) + ", " + hex_number(hi) +
                       "): no write of this step was permitted there");
       }
       std::memcpy(w.bytes.data(), bytes, kGranuleSize);

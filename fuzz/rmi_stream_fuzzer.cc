@@ -64,6 +64,7 @@
 #include <thread>
 #include <vector>
 
+#include "caec/abi/hex.h"
 #include "caec/abi/csm.h"
 #include "caec/abi/esr.h"
 #include "caec/abi/realm_image.h"
@@ -113,12 +114,6 @@ template <class View>
 std::array<std::uint64_t, 6> regs_of(const View& v) {
   const abi::SmcRegs r = abi::call_regs(v);
   return {r.x[0], r.x[1], r.x[2], r.x[3], r.x[4], r.x[5]};
-}
-
-std::string hex(std::uint64_t v) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
 }
 
 /// The reference VMM's exit handlers, callable by the fuzzer's own (single-threaded) vCPU loop.
@@ -562,8 +557,8 @@ class Harness {
     const auto out = host_.rmi().smc(f, {a[0], a[1], a[2], a[3], a[4]});
     if (f == static_cast<std::uint32_t>(abi::RmiFid::kDataDestroy) && out.x[0] == 0) step_.destroyed.push_back(Pa{out.x[1]});
     if (f == static_cast<std::uint32_t>(abi::RmiFid::kRecEnter) && out.x[0] == 0) note_entry(Pa{a[0]}, Pa{a[1]});
-    check("RMI " + hex(f) + " " + hex(a[0]) + " " + hex(a[1]) + " " + hex(a[2]) + " " + hex(a[3]) + " " +
-          hex(a[4]) + " -> " + hex(out.x[0]));
+    check("RMI " + hex_number(f) + " " + hex_number(a[0]) + " " + hex_number(a[1]) + " " + hex_number(a[2]) + " " + hex_number(a[3]) + " " +
+          hex_number(a[4]) + " -> " + hex_number(out.x[0]));
   }
 
   /// REALM_CREATE reads its parameters from `params`: the VMID it names must be restored.
@@ -599,9 +594,9 @@ class Harness {
     note_rsi_buffers(i, a);
     const auto result = command(i, rec, {1, f, a[0], a[1], a[2], a[3], a[4]});
     note_rsi_buffers(i, a);
-    check("realm " + std::to_string(i) + " REC " + std::to_string(rec) + " " + what + " " + hex(f) + " " +
-          hex(a[0]) + " " + hex(a[1]) + " " + hex(a[2]) + " " + hex(a[3]) + " " + hex(a[4]) + " -> " +
-          (result ? hex((*result)[0]) : "(no answer)"));
+    check("realm " + std::to_string(i) + " REC " + std::to_string(rec) + " " + what + " " + hex_number(f) + " " +
+          hex_number(a[0]) + " " + hex_number(a[1]) + " " + hex_number(a[2]) + " " + hex_number(a[3]) + " " + hex_number(a[4]) + " -> " +
+          (result ? hex_number((*result)[0]) : "(no answer)"));
   }
 
   /// The RMM may write realm `i`'s own granules at the IPAs an RSI call names (its outputs).
@@ -629,8 +624,8 @@ class Harness {
     const Reach before = reach(i, Ipa{at});
     const auto result = command(i, rec, {write ? 3U : 2U, at, v});
     if (result) step_.accesses.push_back({i, Ipa{at}, write, v, (*result)[0] == 0, before});
-    check("realm " + std::to_string(i) + " REC " + std::to_string(rec) + (write ? " writes " : " reads ") + hex(at) +
-          " -> " + (result ? hex((*result)[0]) : "(no answer)"));
+    check("realm " + std::to_string(i) + " REC " + std::to_string(rec) + (write ? " writes " : " reads ") + hex_number(at) +
+          " -> " + (result ? hex_number((*result)[0]) : "(no answer)"));
   }
 
   void write_host_page() {
@@ -639,7 +634,7 @@ class Harness {
     const auto bytes = in().ConsumeBytes<std::byte>(in().ConsumeIntegralInRange<std::size_t>(1, 64));
     (void)host_.memory().write(page + offset,
                                std::span(bytes).first(std::min<std::size_t>(bytes.size(), kGranuleSize - offset)));
-    check("host writes " + std::to_string(bytes.size()) + " bytes at " + hex((page + offset).value()));
+    check("host writes " + std::to_string(bytes.size()) + " bytes at " + hex_number((page + offset).value()));
   }
 
   /// Realm `p` shares a region with realm `c`, which reserves IPA space and (usually) attaches.
@@ -656,7 +651,7 @@ class Harness {
     const auto provider = static_cast<std::uint64_t>(realms_[p].rid);
     const auto consumer = static_cast<std::uint64_t>(realms_[c].rid);
     const auto shared = rsi_command(p, 0, abi::rsi::CsmShare{CsmId{csm_id}, Rid{consumer}, perm});
-    check("connect: share " + std::to_string(csm_id) + " -> " + (shared ? hex((*shared)[0]) : "(no answer)"));
+    check("connect: share " + std::to_string(csm_id) + " -> " + (shared ? hex_number((*shared)[0]) : "(no answer)"));
     if (!shared || (*shared)[0] != 0) return;
     const std::uint64_t k = (*shared)[1];
     const std::uint64_t at = ipas::kReservationBase + 0x10000 * in().ConsumeIntegralInRange<std::uint64_t>(0, 2);
@@ -664,7 +659,7 @@ class Harness {
     if (!reserved || (*reserved)[0] != 0) return check("connect: reserve refused");
     if (attach) (void)rsi_command(c, 0, abi::rsi::CsmAttach{Rid{provider}, k});
     check("connect " + std::to_string(p) + " -> " + std::to_string(c) + " k " + std::to_string(k) + " perm " +
-          std::to_string(perm) + " at " + hex(at) + (attach ? " attached" : " reserved"));
+          std::to_string(perm) + " at " + hex_number(at) + (attach ? " attached" : " reserved"));
   }
 
   /// A CSM command realm `i` might make, with arguments taken from the APTs (or off them).
@@ -776,7 +771,7 @@ class Harness {
         // Rarer than the others: a token costs a signature (milliseconds), and its first chunks
         // reach every path of CONTINUE's buffer handling.
         const auto init = rsi_command(i, rec, abi::rsi::AttestationTokenInit{{0x1122, 0x3344, 0x5566, 0x7788}});
-        check("realm " + std::to_string(i) + " ATTESTATION_TOKEN_INIT -> " + (init ? hex((*init)[0]) : "(no answer)"));
+        check("realm " + std::to_string(i) + " ATTESTATION_TOKEN_INIT -> " + (init ? hex_number((*init)[0]) : "(no answer)"));
         if (!init || (*init)[0] != 0) return;
         const std::uint64_t at = target(i);
         std::uint64_t offset = 0;
@@ -785,8 +780,8 @@ class Harness {
           note_rsi_buffers(i, std::array{at});
           const auto out = rsi_command(i, rec, abi::rsi::AttestationTokenContinue{Ipa{at}, offset, size});
           note_rsi_buffers(i, std::array{at});
-          check("realm " + std::to_string(i) + " ATTESTATION_TOKEN_CONTINUE " + hex(at) + " " + hex(offset) + " -> " +
-                (out ? hex((*out)[0]) + " " + hex((*out)[1]) : "(no answer)"));
+          check("realm " + std::to_string(i) + " ATTESTATION_TOKEN_CONTINUE " + hex_number(at) + " " + hex_number(offset) + " -> " +
+                (out ? hex_number((*out)[0]) + " " + hex_number((*out)[1]) : "(no answer)"));
           if (!out || (*out)[0] != static_cast<std::uint64_t>(abi::RsiStatus::kIncomplete)) return;
           offset = (offset + (*out)[1]) % kGranuleSize;
         }
@@ -803,10 +798,10 @@ class Harness {
     });
     const Ipa at{ranges.empty() ? ipa() : inside(ranges[pick(ranges.size())], kGranuleSize)};
     const Pa rd = r.vm->built.rd;
-    std::string what = "host on realm " + std::to_string(j) + " at " + hex(at.value()) + ":";
+    std::string what = "host on realm " + std::to_string(j) + " at " + hex_number(at.value()) + ":";
     const auto destroy = [&] {
       const auto out = host_.rmi().data_destroy(rd, at);
-      what += " DATA_DESTROY -> " + hex(static_cast<std::uint64_t>(out.ret.status)) + " " + hex(out.data.value());
+      what += " DATA_DESTROY -> " + hex_number(static_cast<std::uint64_t>(out.ret.status)) + " " + hex_number(out.data.value());
       if (!out.ret.ok()) return;
       step_.destroyed.push_back(out.data);
       const auto it = r.vm->built.data.find(at.value());
@@ -821,7 +816,7 @@ class Harness {
       try {
         const Pa data = host_.delegate_new();
         const auto ret = rmi(data);
-        what += std::string(" ") + name + " " + hex(data.value()) + " -> " + hex(static_cast<std::uint64_t>(ret.status));
+        what += std::string(" ") + name + " " + hex_number(data.value()) + " -> " + hex_number(static_cast<std::uint64_t>(ret.status));
         if (ret.ok()) {
           r.vm->built.data[at.value()] = data;
         } else {
@@ -849,8 +844,8 @@ class Harness {
         break;
       case 3: {
         const auto e = host_.rmi().rtt_read_entry(rd, at, abi::s2tt::kMaxLevel);
-        what += " RTT_READ_ENTRY -> " + hex(static_cast<std::uint64_t>(e.ret.status)) + " state " +
-                hex(static_cast<std::uint64_t>(e.state)) + " desc " + hex(e.desc);
+        what += " RTT_READ_ENTRY -> " + hex_number(static_cast<std::uint64_t>(e.ret.status)) + " state " +
+                hex_number(static_cast<std::uint64_t>(e.state)) + " desc " + hex_number(e.desc);
         break;
       }
       default: {
@@ -890,7 +885,7 @@ class Harness {
     std::string what = "host destroys the APTs of realm " + std::to_string(i) + ":";
     for (auto it = b.apts.begin(); it != b.apts.end();) {
       const auto ret = host_.rmi().apt_destroy(b.rd, *it);
-      what += " " + hex(it->value()) + " -> " + hex(static_cast<std::uint64_t>(ret.status));
+      what += " " + hex_number(it->value()) + " -> " + hex_number(static_cast<std::uint64_t>(ret.status));
       if (ret.ok()) {
         host_.undelegate_and_free(*it);
         it = b.apts.erase(it);
@@ -907,7 +902,7 @@ class Harness {
     std::string what = "host destroys the RECs of realm " + std::to_string(i) + ":";
     for (RemoteRec& rec : realms_[i].recs) {
       const auto ret = host_.rmi().rec_destroy(rec.rec);
-      what += " " + hex(static_cast<std::uint64_t>(ret.status));
+      what += " " + hex_number(static_cast<std::uint64_t>(ret.status));
       if (ret.ok()) rec.stopped = true;  // (its granules stay delegated: the host keeps them)
     }
     check(what);
@@ -967,7 +962,7 @@ class Harness {
     }
     std::string what = "realm " + std::to_string(i) + " REC 1 " + (flag != 0 ? "waits at the mailbox" : "did not wait");
     what += " to make";
-    for (const auto& c : calls) what += " " + hex(c[0]) + "(" + hex(c[1]) + " " + hex(c[2]) + " " + hex(c[3]) + ")";
+    for (const auto& c : calls) what += " " + hex_number(c[0]) + "(" + hex_number(c[1]) + " " + hex_number(c[2]) + " " + hex_number(c[3]) + ")";
     if (flag != 0) {
       if (peer_first) {
         (void)command(1 - i, 0, {1, fid(abi::PsciFid::kSystemOff)});
@@ -982,12 +977,12 @@ class Harness {
     pe.join();
     note_calls();
     if (entered.ok()) note_entry(rec1.rec, rec1.run);
-    what += ", REC_ENTER -> " + hex(static_cast<std::uint64_t>(entered.status));
+    what += ", REC_ENTER -> " + hex_number(static_cast<std::uint64_t>(entered.status));
     if (rec1.parked) {
       what += ", results";
       abi::RmiRecRun state{};
       (void)host_.memory().read(rec1.run, std::as_writable_bytes(std::span(&state, 1)));
-      for (std::size_t k = 0; k < n; ++k) what += " " + hex(state.exit.gprs[k]);
+      for (std::size_t k = 0; k < n; ++k) what += " " + hex_number(state.exit.gprs[k]);
     }
     check(what);
   }
@@ -1015,12 +1010,12 @@ class Harness {
     host::HostRealm& b = r.vm->built;
     std::string what = "realm " + std::to_string(i) + " destroyed:";
     for (RemoteRec& rec : r.recs) {
-      what += " REC " + hex(static_cast<std::uint64_t>(host_.rmi().rec_destroy(rec.rec).status));
+      what += " REC " + hex_number(static_cast<std::uint64_t>(host_.rmi().rec_destroy(rec.rec).status));
       rec.stopped = true;
     }
     for (Pa apt : b.apts) {
       const auto ret = host_.rmi().apt_destroy(b.rd, apt);
-      what += " APT " + hex(static_cast<std::uint64_t>(ret.status));
+      what += " APT " + hex_number(static_cast<std::uint64_t>(ret.status));
       if (ret.ok()) host_.undelegate_and_free(apt);
     }
     b.apts.clear();
@@ -1038,7 +1033,7 @@ class Harness {
     }
     b.tables.clear();
     const auto ret = host_.rmi().realm_destroy(b.rd);
-    what += " REALM_DESTROY " + hex(static_cast<std::uint64_t>(ret.status));
+    what += " REALM_DESTROY " + hex_number(static_cast<std::uint64_t>(ret.status));
     if (!ret.ok()) return check(what);
     for (const auto& rec : b.recs) {
       host_.undelegate_and_free(rec.rec);
@@ -1054,7 +1049,7 @@ class Harness {
     check(what);
     try {
       launch(i, rd);
-      check("realm " + std::to_string(i) + " reborn at " + hex(rd.value()) + " as RID " +
+      check("realm " + std::to_string(i) + " reborn at " + hex_number(rd.value()) + " as RID " +
             std::to_string(static_cast<std::uint64_t>(r.rid)));
     } catch (const host::HostError& e) {
       check(std::string("realm ") + std::to_string(i) + " not reborn: " + e.what());
@@ -1069,7 +1064,7 @@ class Harness {
     try {
       const Pa apt = host_.delegate_new();
       const auto ret = host_.rmi().apt_create(r.vm->built.rd, apt);
-      what += " APT_CREATE " + hex(static_cast<std::uint64_t>(ret.status));
+      what += " APT_CREATE " + hex_number(static_cast<std::uint64_t>(ret.status));
       if (ret.ok()) {
         r.vm->built.apts.push_back(apt);
       } else {
@@ -1078,7 +1073,7 @@ class Harness {
     } catch (const host::HostError& e) {
       what += std::string(" (host: ") + e.what() + ")";
     }
-    what += " REALM_ACTIVATE " + hex(static_cast<std::uint64_t>(host_.rmi().realm_activate(r.vm->built.rd).status));
+    what += " REALM_ACTIVATE " + hex_number(static_cast<std::uint64_t>(host_.rmi().realm_activate(r.vm->built.rd).status));
     // REC 0 entered again, whatever the host thought of it.
     RemoteRec& rec0 = r.recs[0];
     abi::RmiRecEnter enter{};
@@ -1089,7 +1084,7 @@ class Harness {
     (void)host_.memory().write(rec0.run, std::as_bytes(std::span(&enter, 1)));
     will_enter(i, 0);
     const auto ret = host_.rmi().rec_enter(rec0.rec, rec0.run);
-    what += " REC_ENTER " + hex(static_cast<std::uint64_t>(ret.status));
+    what += " REC_ENTER " + hex_number(static_cast<std::uint64_t>(ret.status));
     if (ret.ok()) {
       step_.ran[i] = true;
       rec0.stopped = false;
@@ -1294,7 +1289,7 @@ class Harness {
     auto& data = vm.built.data;
     for (auto it = data.lower_bound(base.value()); it != data.end() && it->first < top.value();) {
       const auto out = host_.rmi().data_destroy(vm.built.rd, Ipa{it->first});
-      if (!out.ret.ok()) throw host::HostError("RMI_DATA_DESTROY " + hex(it->first));
+      if (!out.ret.ok()) throw host::HostError("RMI_DATA_DESTROY " + hex_number(it->first));
       host_.undelegate_and_free(it->second);
       it = data.erase(it);
     }

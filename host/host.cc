@@ -1,3 +1,4 @@
+#include "caec/abi/hex.h"
 #include "host/host.h"
 
 #include <sstream>
@@ -5,11 +6,6 @@
 namespace caec::host {
 
 namespace {
-std::string hex(std::uint64_t v) {
-  std::ostringstream s;
-  s << "0x" << std::hex << v;
-  return s.str();
-}
 }  // namespace
 
 Host::Host(machine::Machine& m)
@@ -53,7 +49,7 @@ Pa Host::delegate_new(std::uint64_t count, std::uint64_t align) {
 void Host::delegate_held(Pa pa) {
   if (const auto ret = rmi_.granule_delegate(pa); !ret.ok()) {
     pool_.free(pa);
-    throw HostError("RMI_GRANULE_DELEGATE " + hex(pa.value()) + ": " + describe(ret));
+    throw HostError("RMI_GRANULE_DELEGATE " + hex_number(pa.value()) + ": " + describe(ret));
   }
   delegated_.fetch_add(1, std::memory_order_relaxed);
 }

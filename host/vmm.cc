@@ -1,3 +1,4 @@
+#include "caec/abi/hex.h"
 #include "host/vmm.h"
 
 #include <algorithm>
@@ -17,12 +18,6 @@ namespace {
 
 using abi::kEntryIpa;
 using abi::kRamBase;
-
-std::string hex(std::uint64_t v) {
-  std::ostringstream s;
-  s << "0x" << std::hex << v;
-  return s.str();
-}
 
 const char* exit_name(const abi::RmiRecExit& e) {
   switch (static_cast<abi::RmiRecExitReason>(e.exit_reason)) {
@@ -387,7 +382,7 @@ void Vmm::populate(VmRealm& r, Ipa ipa) {
   const Pa data = delegate_for(r, ipa);
   if (const auto ret = host_.rmi().data_create_unknown(r.built.rd, data, ipa); !ret.ok()) {
     host_.undelegate_and_free(data);
-    throw HostError("RMI_DATA_CREATE_UNKNOWN " + hex(ipa.value()) + ": " + describe(ret));
+    throw HostError("RMI_DATA_CREATE_UNKNOWN " + hex_number(ipa.value()) + ": " + describe(ret));
   }
   r.built.data[ipa.value()] = data;
 }
@@ -417,8 +412,8 @@ Vmm::Next Vmm::on_data_abort(VmRealm& r, std::size_t, const abi::RmiRecExit& exi
     populate(r, ipa);
     return Next::kEnter;
   }
-  fail(r, "realm aborted on IPA " + hex(ipa.value()) + " the host cannot back (esr " +
-              hex(exit.esr) + ")");
+  fail(r, "realm aborted on IPA " + hex_number(ipa.value()) + " the host cannot back (esr " +
+              hex_number(exit.esr) + ")");
   return Next::kStopRealm;
 }
 
@@ -526,7 +521,7 @@ Vmm::Next Vmm::on_ripas_change(VmRealm& r, std::size_t rec, const abi::RmiRecExi
       return Next::kEnter;
     }
     if (!out.ret.ok()) {
-      fail(r, "RMI_RTT_SET_RIPAS " + hex(base.value()) + ": " + describe(out.ret));
+      fail(r, "RMI_RTT_SET_RIPAS " + hex_number(base.value()) + ": " + describe(out.ret));
       return Next::kStopRealm;
     }
     base = out.top;
@@ -585,7 +580,7 @@ Vmm::Next Vmm::on_csm_consumer(VmRealm& r, std::size_t, const abi::RmiRecExit& e
     if (it == r.built.data.end()) continue;
     // A private granule in the reservation: the consumer must not keep it.
     const auto out = host_.rmi().data_destroy(r.built.rd, ipa);
-    if (!out.ret.ok()) throw HostError("RMI_DATA_DESTROY " + hex(ipa.value()) + ": " + describe(out.ret));
+    if (!out.ret.ok()) throw HostError("RMI_DATA_DESTROY " + hex_number(ipa.value()) + ": " + describe(out.ret));
     host_.undelegate_and_free(it->second);
     r.built.data.erase(it);
   }

@@ -1,3 +1,4 @@
+#include "caec/abi/hex.h"
 #include "inspect/csm_invariants.h"
 
 #include <algorithm>
@@ -10,12 +11,6 @@
 namespace caec::inspect {
 
 namespace {
-
-std::string hex(std::uint64_t v) {
-  std::ostringstream s;
-  s << "0x" << std::hex << v;
-  return s.str();
-}
 
 using rmm::AptEntry;
 using rmm::AptKind;
@@ -98,8 +93,8 @@ void completeness_violations(rmm::RmmIntrospection& rmm, const std::map<Rid, Rea
           });
           if (!mapped) {
             bad.push_back("realm " + std::to_string(static_cast<std::uint64_t>(rid)) + ": attached at " +
-                          hex(cipa.value()) + " but does not map the provider's granule " +
-                          hex((pm.pa + off).value()));
+                          hex_number(cipa.value()) + " but does not map the provider's granule " +
+                          hex_number((pm.pa + off).value()));
           }
         }
       }
@@ -128,14 +123,14 @@ std::vector<std::string> csm_invariant_violations(rmm::RmmIntrospection& rmm,
       for (std::uint64_t i = 0; i < pages; ++i) {
         const Pa pa = mp.pa + i * kGranuleSize;
         // (1) every mapped granule is in the Realm PAS and is DATA.
-        if (m.pas(pa) != machine::Pas::kRealm) bad.push_back(who + ": maps " + hex(pa.value()) + " outside the Realm PAS");
-        if (rmm.granule(pa).state != rmm::GranuleState::kData) bad.push_back(who + ": maps non-DATA " + hex(pa.value()));
+        if (m.pas(pa) != machine::Pas::kRealm) bad.push_back(who + ": maps " + hex_number(pa.value()) + " outside the Realm PAS");
+        if (rmm.granule(pa).state != rmm::GranuleState::kData) bad.push_back(who + ": maps non-DATA " + hex_number(pa.value()));
         (mp.foreign ? foreign_refs : owners)[pa]++;
       }
       if (!mp.foreign) {
         // (3) no private DATA inside a reservation.
         if (find(r.apt, [&](const AptEntry& e) { return e.kind == AptKind::kReservation && e.covers(mp.ipa); })) {
-          bad.push_back(who + ": private DATA at " + hex(mp.ipa.value()) + " inside a reservation");
+          bad.push_back(who + ": private DATA at " + hex_number(mp.ipa.value()) + " inside a reservation");
         }
         continue;
       }
@@ -149,7 +144,7 @@ std::vector<std::string> csm_invariant_violations(rmm::RmmIntrospection& rmm,
       // exit between two tables).
       if (res == nullptr ||
           !(res->is(ResState::kAttached) || res->is(ResState::kAttaching) || res->draining())) {
-        bad.push_back(who + ": foreign mapping at " + hex(mp.ipa.value()) + " outside an attached reservation");
+        bad.push_back(who + ": foreign mapping at " + hex_number(mp.ipa.value()) + " outside an attached reservation");
         continue;
       }
       const auto pit = realms.find(res->peer);
@@ -169,7 +164,7 @@ std::vector<std::string> csm_invariant_violations(rmm::RmmIntrospection& rmm,
         continue;
       }
       if (sharing->perm == static_cast<std::uint8_t>(abi::CsmPerm::kRo) && !mp.read_only) {
-        bad.push_back(who + ": writable mapping of a read-only sharing at " + hex(mp.ipa.value()));
+        bad.push_back(who + ": writable mapping of a read-only sharing at " + hex_number(mp.ipa.value()));
       }
       const Ipa pipa = region->base + (mp.ipa - res->base);
       bool same = false;
@@ -177,7 +172,7 @@ std::vector<std::string> csm_invariant_violations(rmm::RmmIntrospection& rmm,
         const std::uint64_t size = abi::s2tt::entry_size(pm.level);
         if (!pm.foreign && pipa >= pm.ipa && pipa - pm.ipa < size) same = pm.pa + (pipa - pm.ipa) == mp.pa;
       }
-      if (!same) bad.push_back(who + ": foreign mapping at " + hex(mp.ipa.value()) + " is not the provider's granule");
+      if (!same) bad.push_back(who + ": foreign mapping at " + hex_number(mp.ipa.value()) + " is not the provider's granule");
     }
     // (7) sharings name live realms; reservations name live providers unless DEAD. Pair
     // counters too (CAEC: teardown releases them; one that outlives its consumer is an APT
@@ -197,7 +192,7 @@ std::vector<std::string> csm_invariant_violations(rmm::RmmIntrospection& rmm,
   completeness_violations(rmm, realms, bad);
   // (2) owned at most once; (5) refcount = foreign mappings.
   for (const auto& [pa, n] : owners) {
-    if (n > 1) bad.push_back("granule " + hex(pa.value()) + " mapped by its owner " + std::to_string(n) + " times");
+    if (n > 1) bad.push_back("granule " + hex_number(pa.value()) + " mapped by its owner " + std::to_string(n) + " times");
   }
   std::set<Pa> data;
   for (const auto& [pa, n] : owners) data.insert(pa);
@@ -207,7 +202,7 @@ std::vector<std::string> csm_invariant_violations(rmm::RmmIntrospection& rmm,
     const auto it = foreign_refs.find(pa);
     const auto expected = static_cast<std::uint32_t>(it == foreign_refs.end() ? 0 : it->second);
     if (g.refcount != expected) {
-      bad.push_back("granule " + hex(pa.value()) + " refcount " + std::to_string(g.refcount) +
+      bad.push_back("granule " + hex_number(pa.value()) + " refcount " + std::to_string(g.refcount) +
                     " but " + std::to_string(expected) + " foreign mappings");
     }
   }
@@ -219,7 +214,7 @@ std::vector<std::string> csm_invariant_violations(rmm::RmmIntrospection& rmm,
     const std::byte* p = m.realm_pas_granule(pa);
     for (std::size_t b = 0; b < kGranuleSize; ++b) {
       if (p[b] != std::byte{0}) {
-        bad.push_back("DELEGATED granule " + hex(pa.value()) + " is not zero");
+        bad.push_back("DELEGATED granule " + hex_number(pa.value()) + " is not zero");
         break;
       }
     }

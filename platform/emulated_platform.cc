@@ -1,3 +1,4 @@
+#include "caec/abi/hex.h"
 #include "platform/emulated_platform.h"
 
 #include <cstdlib>
@@ -50,23 +51,15 @@ machine::Vcpu& current_vcpu() {
   return *v;
 }
 
-attest::Bytes hex_bytes(std::string_view hex) {
-  attest::Bytes out;
-  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
-    out.push_back(static_cast<std::uint8_t>(std::stoul(std::string(hex.substr(i, 2)), nullptr, 16)));
-  }
-  return out;
-}
-
 /// The boot chain measured EL3 and the RMM before running them: the platform token says which.
 machine::MachineConfig with_firmware(machine::MachineConfig config) {
   auto& sw = config.identity.sw_components;
   // Signer ID: caec firmware is not signed; this names the unsigned-build "signer" explicitly.
   const attest::Bytes unsigned_build(32, 0);
-  sw.insert(sw.begin(), {attest::cca::SwComponent{.type = "EL3", .measurement = hex_bytes(kEl3MeasurementHex),
+  sw.insert(sw.begin(), {attest::cca::SwComponent{.type = "EL3", .measurement = *parse_hex(kEl3MeasurementHex),
                                                   .version = CAEC_VERSION, .signer_id = unsigned_build,
                                                   .hash_algo = "sha-256"},
-                         attest::cca::SwComponent{.type = "RMM", .measurement = hex_bytes(kRmmMeasurementHex),
+                         attest::cca::SwComponent{.type = "RMM", .measurement = *parse_hex(kRmmMeasurementHex),
                                                   .version = CAEC_VERSION, .signer_id = unsigned_build,
                                                   .hash_algo = "sha-256"}});
   return config;

@@ -1,3 +1,4 @@
+#include "caec/abi/hex.h"
 #include "realm/script.h"
 
 #include <array>
@@ -20,18 +21,12 @@ void need(const ScriptStep& t, std::size_t n) {
   if (t.size() < n) throw std::runtime_error("step needs " + std::to_string(n - 1) + " operands");
 }
 
-std::string hex(std::uint64_t v) {
-  std::ostringstream o;
-  o << "0x" << std::hex << v;
-  return o.str();
-}
-
 /// Runs `access` (a `what` of `bytes` bytes at `ipa`); an abort it takes fails the step with the
 /// access and the fault, instead of ending the realm with no word on its console.
 void checked_access(Realm& r, const char* what, Ipa ipa, std::size_t bytes, const std::function<void()>& access) {
   if (const auto abort = r.guarded(access)) {
-    throw std::runtime_error(std::string(what) + " of " + std::to_string(bytes) + " bytes at IPA " + hex(ipa.value()) +
-                             " took a synchronous external abort at IPA " + hex(abort->ipa.value()) +
+    throw std::runtime_error(std::string(what) + " of " + std::to_string(bytes) + " bytes at IPA " + hex_number(ipa.value()) +
+                             " took a synchronous external abort at IPA " + hex_number(abort->ipa.value()) +
                              ": stage 2 does not permit it (a write through a read-only CSM sharing, a "
                              "reservation with nothing attached, or memory that is not RAM)");
   }
@@ -54,11 +49,11 @@ Rid CsmScript::rid(const std::string& name) {
 std::string CsmScript::challenge_at(Ipa at) {
   std::uint64_t len = 0;
   std::memcpy(&len, r_.ptr(at), sizeof len);
-  if (len > 64) throw std::runtime_error("the challenge at " + hex(at.value()) + " is longer than 64 bytes");
+  if (len > 64) throw std::runtime_error("the challenge at " + hex_number(at.value()) + " is longer than 64 bytes");
   std::array<std::uint8_t, 64> bytes{};
   std::memcpy(bytes.data(), r_.ptr(at + sizeof len), len);
   std::string text;
-  for (std::size_t i = 0; i < len; ++i) text += hex(bytes[i] | 0x100U).substr(3);  // two digits each
+  for (std::size_t i = 0; i < len; ++i) text += hex_number(bytes[i] | 0x100U).substr(3);  // two digits each
   return text;
 }
 

@@ -1,3 +1,4 @@
+#include "caec/abi/hex.h"
 #include "testing/rmm_fixture.h"
 
 #include <cstring>
@@ -95,14 +96,14 @@ host::HostRealm RmmTest::make_realm(const host::RealmSpec& spec) { return builde
 }
 
 std::string RmmTest::platform_key_hex() {
-  return attest::to_hex(machine().root_of_trust().platform_key().public_point());
+  return hex_bytes(machine().root_of_trust().platform_key().public_point());
 }
 
 std::string RmmTest::rim_hex(const host::VmRealm& r) {
   const auto realm = introspect_.realm(r.built.rd);
   if (!realm) return {};
   const std::size_t n = realm->hash_algo == abi::RmiHashAlgorithm::kSha512 ? 64 : 32;
-  return attest::to_hex(std::span(realm->measurements[0].data(), n));
+  return hex_bytes(std::span(realm->measurements[0].data(), n));
 }
 
 }  // namespace caec::testing

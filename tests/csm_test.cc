@@ -5,6 +5,7 @@
 #include <sstream>
 #include <thread>
 
+#include "caec/abi/hex.h"
 #include "attest/rim_calculator.h"
 #include "caec/abi/csm.h"
 #include "caec/abi/host_call.h"
@@ -277,7 +278,7 @@ class LyingVmm : public host::Vmm {
 TEST_F(Csm, a_consumer_that_checks_the_providers_measurement_is_not_lured_by_a_fake_region) {
   LyingVmm host(host_, [this](Pa rec) { system_.platform().interrupt(rec); });
   auto& real = launch("p", {"publish"}, &host);
-  const std::string real_rim = attest::to_hex(std::span(rmm().realm(real.built.rd)->measurements[0].data(), 32));
+  const std::string real_rim = hex_bytes(std::span(rmm().realm(real.built.rd)->measurements[0].data(), 32));
   auto& fake = launch("q", {"publish", step({"create r", kRegion, kSize}), step({"write", kRegion, "lure"}),
                             "share r c rw", "signal shared"}, &host);
   run({&real}, &host);

@@ -5,6 +5,7 @@
 #include <sstream>
 #include <thread>
 
+#include "caec/abi/hex.h"
 #include "attest/rim_calculator.h"
 #include "host/vmm.h"
 #include "testing/host_call_hook.h"
@@ -132,8 +133,8 @@ TEST_F(RealmRuntime, measurements_are_read_and_extended_through_rsi) {
   std::getline(lines, rim);
   std::getline(lines, rem1);
   std::getline(lines, rem2);
-  EXPECT_EQ(rim, attest::to_hex(realm->measurements[0]));
-  EXPECT_EQ(rem1, attest::to_hex(realm->measurements[1]));
+  EXPECT_EQ(rim, hex_bytes(realm->measurements[0]));
+  EXPECT_EQ(rem1, hex_bytes(realm->measurements[1]));
   EXPECT_NE(rem1, std::string(128, '0'));
   EXPECT_EQ(rem2, std::string(128, '0'));
   vmm.destroy(r);

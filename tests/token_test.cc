@@ -4,6 +4,7 @@
 #include <functional>
 #include <string>
 
+#include "caec/abi/hex.h"
 #include "attest/token/cca_claims.h"
 #include "attest/token/cose.h"
 #include "attest/verifier/verifier.h"  // parse_hex
@@ -18,7 +19,7 @@ using testsupport::sample_platform_claims;
 using testsupport::sample_realm_claims;
 
 Bytes hex(std::string_view h) {
-  return verifier::parse_hex(h).value();
+  return caec::parse_hex(h).value();
 }
 
 // ---- CBOR decoding (cbor::decode checks the input before libcbor 0.8 sees it) ----

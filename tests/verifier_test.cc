@@ -1,6 +1,7 @@
 // The CCA token verifier (attest/verifier): the third-party test vectors in data/cca-tokens get
 // the verdicts their README gives, corrupted tokens are rejected, and each check fails for the
 // reason it exists.
+#include "caec/abi/hex.h"
 #include "attest/verifier/verifier.h"
 
 #include <gtest/gtest.h>
@@ -641,6 +642,12 @@ TEST(Loading, HexAndBase64) {
   EXPECT_EQ(parse_hex(""), Bytes{});
   EXPECT_FALSE(parse_hex("abc"));
   EXPECT_FALSE(parse_hex("zz"));
+  // The formatters are the parser's inverse (caec/abi/hex.h: one helper for the whole tree).
+  EXPECT_EQ(hex_number(0), "0x0");
+  EXPECT_EQ(hex_number(0x1f2000), "0x1f2000");
+  EXPECT_EQ(hex_number(UINT64_MAX), "0xffffffffffffffff");
+  EXPECT_EQ(hex_bytes(Bytes{0x0a, 0xff, 0x00}), "0aff00");
+  EXPECT_EQ(parse_hex(hex_bytes(Bytes{0xde, 0xad})), (Bytes{0xde, 0xad}));
   EXPECT_EQ(parse_base64("z8/Pzw=="), (Bytes{0xcf, 0xcf, 0xcf, 0xcf}));
   EXPECT_EQ(parse_base64("_-8"), (Bytes{0xff, 0xef}));
   EXPECT_FALSE(parse_base64("a"));

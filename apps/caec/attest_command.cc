@@ -1,3 +1,4 @@
+#include "caec/abi/hex.h"
 #include "apps/caec/attest_command.h"
 
 #include <openssl/rand.h>
@@ -52,13 +53,7 @@ std::string challenge_of(const std::string& hex) {
   if (!hex.empty()) return hex;
   std::array<std::uint8_t, 64> bytes{};
   if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) throw std::runtime_error("RAND_bytes failed");
-  return attest::to_hex(bytes);
-}
-
-std::string hex_ipa(std::uint64_t v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
+  return hex_bytes(bytes);
 }
 
 }  // namespace
@@ -87,7 +82,7 @@ int run_attest(const AttestOptions& o) {
   host::Vmm vmm(host, [&](Pa rec) { system.platform().interrupt(rec); }, measurements.observer());
   const Pa out = vmm.create_shared_buffer(1, kBufferSize);
   // Checked by kChallenge or made by challenge_of: hex, at most 64 bytes (none: empty).
-  const attest::Bytes challenge_bytes = attest::verifier::parse_hex(challenge).value_or(attest::Bytes{});
+  const attest::Bytes challenge_bytes = caec::parse_hex(challenge).value_or(attest::Bytes{});
   const std::uint64_t challenge_len = challenge_bytes.size();
   if (host.memory().write(out + kChallengeOffset, std::as_bytes(std::span(&challenge_len, 1))) != machine::Access::kOk ||
       host.memory().write(out + kChallengeOffset + 8, std::as_bytes(std::span(challenge_bytes))) != machine::Access::kOk) {
@@ -98,8 +93,8 @@ int run_attest(const AttestOptions& o) {
   spec.name = "attested-realm";
   spec.realm.hash_algo = o.hash == "sha512" ? abi::RmiHashAlgorithm::kSha512 : abi::RmiHashAlgorithm::kSha256;
   spec.manifest = {"csm-script", 1,
-                   {"map-host 1 " + hex_ipa(kOutIpa) + " " + hex_ipa(kBufferSize),
-                    "attest " + hex_ipa(kOutIpa) + " @" + hex_ipa(kOutIpa + kChallengeOffset)}};
+                   {"map-host 1 " + hex_number(kOutIpa) + " " + hex_number(kBufferSize),
+                    "attest " + hex_number(kOutIpa) + " @" + hex_number(kOutIpa + kChallengeOffset)}};
   spec.ram_size = 2ULL << 20U;
   log_line("booting the machine, building the realm");
   host::VmRealm& r = vmm.launch(spec);

@@ -1,3 +1,4 @@
+#include "caec/abi/hex.h"
 #include "apps/caec/demo.h"
 
 #include <cstdio>
@@ -48,12 +49,6 @@ const char* ripas_name(abi::Ripas r) {
   return "?";
 }
 
-std::string hex(std::uint64_t v) {
-  std::ostringstream s;
-  s << "0x" << std::hex << v;
-  return s.str();
-}
-
 /// Every granule the host delegated for a realm, by role.
 std::map<std::string, std::vector<Pa>> granules_of(const host::HostRealm& r) {
   std::map<std::string, std::vector<Pa>> g;
@@ -99,7 +94,7 @@ int run_demo(const DemoOptions& o) {
   const auto version = host.rmi().version(abi::kRmiVersion);
   host::expect_ok(version.ret, "RMI_VERSION");
   const std::uint64_t features = host.rmi().features(0).value;
-  std::printf("  RMI_VERSION 1.0 accepted; RMI_FEATURES[0] = %s:\n    %s\n", hex(features).c_str(),
+  std::printf("  RMI_VERSION 1.0 accepted; RMI_FEATURES[0] = %s:\n    %s\n", hex_number(features).c_str(),
               features0_text(features).c_str());
 
   std::optional<attest::RimCalculator> predicting;
@@ -129,7 +124,7 @@ int run_demo(const DemoOptions& o) {
     host::VmRealm& r = vmm.launch(spec);
     realms.push_back({tag, &r, predicting->hex()});
     std::printf("  realm %s runs \"%s\": %s, RD at %s\n", tag, program,
-                summary(granules_of(r.built)).c_str(), hex(r.built.rd.value()).c_str());
+                summary(granules_of(r.built)).c_str(), hex_number(r.built.rd.value()).c_str());
     std::printf("    RIM predicted by its owner: %s\n", predicting->hex().c_str());
   }
 
@@ -193,10 +188,10 @@ int run_demo(const DemoOptions& o) {
   const auto access = m.host_view().read(s2::desc_oa(shared_pa.desc),
                                          std::as_writable_bytes(std::span(peek, sizeof peek - 1)));
   std::printf("  the hypervisor reading the shared granule %s: %s\n",
-              hex(s2::desc_oa(shared_pa.desc).value()).c_str(), machine::access_name(access));
+              hex_number(s2::desc_oa(shared_pa.desc).value()).c_str(), machine::access_name(access));
   const auto writer_view = host.rmi().rtt_read_entry(csm[2]->built.rd, Ipa{0x300000}, s2::kMaxLevel);
   std::printf("  RMI_RTT_READ_ENTRY in the writer at 0x300000: %s, desc %s:\n    %s\n",
-              entry_state_name(writer_view.state), hex(writer_view.desc).c_str(),
+              entry_state_name(writer_view.state), hex_number(writer_view.desc).c_str(),
               s2_desc_text(writer_view.desc).c_str());
   rmm::RmmIntrospection introspection(system.rmm());
   const auto violations = inspect::csm_invariant_violations(introspection, m);
@@ -219,8 +214,8 @@ int run_demo(const DemoOptions& o) {
   for (Ipa ipa : {Ipa{0}, Ipa{0x100000}, Ipa{0x200000},
                   Ipa{(std::uint64_t{1} << (o.ipa_width - 1)) | 0x40000000}}) {
     const auto e = host.rmi().rtt_read_entry(a.rd, ipa, s2::kMaxLevel);
-    std::printf("  IPA %-14s level %d  %-10s RIPAS %-9s -> %s\n", hex(ipa.value()).c_str(),
-                e.walk_level, entry_state_name(e.state), ripas_name(e.ripas), hex(e.desc).c_str());
+    std::printf("  IPA %-14s level %d  %-10s RIPAS %-9s -> %s\n", hex_number(ipa.value()).c_str(),
+                e.walk_level, entry_state_name(e.state), ripas_name(e.ripas), hex_number(e.desc).c_str());
   }
 
   std::printf("\n[6] tear down\n");

@@ -1,3 +1,4 @@
+#include "caec/abi/hex.h"
 #include "apps/caec/measurement_log.h"
 
 #include <fstream>
@@ -11,20 +12,9 @@ namespace {
 
 using nlohmann::ordered_json;
 
-std::string hex_of(std::span<const std::byte> bytes) {
-  // SAFETY: a byte's object representation is an unsigned char.
-  return attest::to_hex({reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()});
-}
-
 template <class T>
 std::string hex_of_struct(const T& v) {
-  return hex_of(std::as_bytes(std::span<const T, 1>(&v, 1)));
-}
-
-std::string hex_number(std::uint64_t v) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
+  return hex_bytes(std::as_bytes(std::span<const T, 1>(&v, 1)));
 }
 
 /// The RTT level whose entries span [base, top): the level INIT_RIPAS measured the entry at.
@@ -39,7 +29,7 @@ int level_of(Ipa base, Ipa top) {
 
 void MeasurementLog::record(ordered_json extension) {
   Realm& r = realms_.back();
-  extension["input"] = hex_of(r.rim.last_input());
+  extension["input"] = hex_bytes(r.rim.last_input());
   extension["rim"] = r.rim.hex();
   r.extensions.push_back(std::move(extension));
 }
@@ -62,8 +52,8 @@ host::MeasurementObserver MeasurementLog::observer() {
         const bool measured = (flags & abi::data_flags::kMeasure) != 0;
         ordered_json e{{"what", "data"}, {"ipa", hex_number(ipa.value())}, {"flags", flags}, {"measured", measured}};
         if (measured) {
-          e["contents"] = hex_of(page);
-          e["content_hash"] = attest::to_hex(std::span(realms_.back().rim.last_content().data(), realms_.back().rim.size()));
+          e["contents"] = hex_bytes(page);
+          e["content_hash"] = hex_bytes(std::span(realms_.back().rim.last_content().data(), realms_.back().rim.size()));
         }
         record(std::move(e));
       },
@@ -85,7 +75,7 @@ host::MeasurementObserver MeasurementLog::observer() {
                 {"gprs", gprs},
                 {"content_input", hex_of_struct(measured)},
                 {"content_hash",
-                 attest::to_hex(std::span(realms_.back().rim.last_content().data(), realms_.back().rim.size()))}});
+                 hex_bytes(std::span(realms_.back().rim.last_content().data(), realms_.back().rim.size()))}});
       }};
 }
 

@@ -1,3 +1,4 @@
+#include "caec/abi/hex.h"
 #include "apps/caec/register_text.h"
 
 #include <cstdio>
@@ -11,12 +12,6 @@ namespace {
 
 std::uint64_t field(std::uint64_t reg, unsigned shift, unsigned width = 1) {
   return (reg >> shift) & ((std::uint64_t{1} << width) - 1);
-}
-
-std::string hex(std::uint64_t v) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
 }
 
 }  // namespace
@@ -43,7 +38,7 @@ std::string s2_desc_text(std::uint64_t desc) {
   namespace s2 = abi::s2tt;
   const std::uint64_t s2ap = desc & s2::kS2apMask;
   const char* perm = s2ap == s2::kS2apRw ? "read-write" : s2ap == s2::kS2apRo ? "read-only" : "no access";
-  std::string t = "maps PA " + hex(s2::desc_oa(desc).value()) + " " + perm;
+  std::string t = "maps PA " + hex_number(s2::desc_oa(desc).value()) + " " + perm;
   if ((desc & s2::kCsmForeign) != 0) t += ", bit 56 set: a CSM mapping of another realm's granule";
   return t;
 }

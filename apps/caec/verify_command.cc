@@ -1,3 +1,4 @@
+#include "caec/abi/hex.h"
 #include "apps/caec/verify_command.h"
 
 #include <CLI/CLI.hpp>
@@ -39,7 +40,7 @@ struct VerifyOptions {
 };
 
 attest::Bytes hex_value(const std::string& text, const char* option) {
-  auto bytes = verifier::parse_hex(text);
+  auto bytes = caec::parse_hex(text);
   if (!bytes || bytes->empty())
     throw InputError(std::string(option) + ": \"" + text + "\" is not hex");
   return std::move(*bytes);
@@ -114,7 +115,7 @@ int run_verify(const VerifyOptions& o) {
 
 const CLI::Validator kHex(
     [](std::string& s) {
-      return verifier::parse_hex(s).value_or(attest::Bytes{}).empty() ? "not a hex string" : "";
+      return caec::parse_hex(s).value_or(attest::Bytes{}).empty() ? "not a hex string" : "";
     },
     "");
 

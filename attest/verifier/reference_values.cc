@@ -2,6 +2,7 @@
 // components (JSON), hex and base64, lifecycle state names.
 #include <array>
 
+#include "caec/abi/hex.h"
 #include "attest/token/cose.h"
 #include "attest/verifier/verifier.h"
 
@@ -20,13 +21,6 @@ constexpr std::array<LifecycleState, 7> kLifecycleStates = {
     LifecycleState::kRecoverablePsaRotDebug,
     LifecycleState::kDecommissioned,
 };
-
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 int base64_digit(char c) {
   if (c >= 'A' && c <= 'Z') return c - 'A';
@@ -47,7 +41,7 @@ json parse_json(std::string_view text, std::string& error) {
 std::optional<Bytes> hex_member(const json& object, const char* name, std::string& error) {
   const auto it = object.find(name);
   if (it == object.end()) return std::nullopt;
-  auto bytes = it->is_string() ? parse_hex(it->get<std::string>()) : std::nullopt;
+  auto bytes = it->is_string() ? caec::parse_hex(it->get<std::string>()) : std::nullopt;
   if (!bytes) error = std::string("\"") + name + "\" is not a hex string";
   return bytes;
 }
@@ -150,20 +144,6 @@ std::optional<LifecycleState> lifecycle_from_name(std::string_view name) {
 
 std::span<const LifecycleState> all_lifecycle_states() {
   return kLifecycleStates;
-}
-
-std::optional<Bytes> parse_hex(std::string_view hex) {
-  if (hex.starts_with("0x") || hex.starts_with("0X")) hex.remove_prefix(2);
-  if (hex.size() % 2 != 0) return std::nullopt;
-  Bytes out;
-  out.reserve(hex.size() / 2);
-  for (std::size_t i = 0; i < hex.size(); i += 2) {
-    const int hi = hex_digit(hex[i]);
-    const int lo = hex_digit(hex[i + 1]);
-    if (hi < 0 || lo < 0) return std::nullopt;
-    out.push_back(static_cast<std::uint8_t>(hi * 16 + lo));
-  }
-  return out;
 }
 
 std::optional<Bytes> parse_base64(std::string_view text) {

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <sstream>
 
+#include "caec/abi/hex.h"
 #include "attest/rim_calculator.h"  // to_hex
 #include "attest/verifier/verifier.h"
 
@@ -24,7 +25,7 @@ class ClaimLines {
     out_ << "  " << k << n << value << '\n';
   }
   void add(std::int64_t key, std::string_view name, const Bytes& value) {
-    add(key, name, to_hex(value));
+    add(key, name, hex_bytes(value));
   }
   /// A line under the previous claim (list entries).
   void sub(std::string_view text) { out_ << "         " << text << '\n'; }
@@ -88,8 +89,8 @@ std::string format_claims(const cca::PlatformClaims& c) {
     lines.sub("[" + std::to_string(i) + "] " + s.type.value_or("(no type)") +
               (s.version ? " version " + *s.version : "") +
               (s.hash_algo ? " " + *s.hash_algo : ""));
-    lines.sub("    measurement " + to_hex(s.measurement));
-    lines.sub("    signer id   " + to_hex(s.signer_id));
+    lines.sub("    measurement " + hex_bytes(s.measurement));
+    lines.sub("    signer id   " + hex_bytes(s.signer_id));
   }
   if (c.verification_service)
     lines.add(cca::kPlatformVerificationService, "verification service", *c.verification_service);
@@ -110,7 +111,7 @@ std::string format_claims(const cca::RealmClaims& c) {
   lines.add(cca::kRealmInitialMeasurement, "initial measurement", c.rim);
   lines.add(cca::kRealmExtensibleMeasurements, "extensible measurements", "");
   for (std::size_t i = 0; i < c.rems.size(); ++i)
-    lines.sub("[" + std::to_string(i) + "] " + to_hex(c.rems.at(i)));
+    lines.sub("[" + std::to_string(i) + "] " + hex_bytes(c.rems.at(i)));
   if (c.mec_policy) lines.add(cca::kRealmMecPolicy, "MEC policy", std::to_string(*c.mec_policy));
   if (c.realm_id) lines.add(cca::kCaecRealmId, "caec realm id", std::to_string(*c.realm_id));
   if (c.csm) {
@@ -147,10 +148,10 @@ std::string format_report(const VerificationReport& r) {
 
 json claims_json(const cca::PlatformClaims& c) {
   json j{{"profile", c.profile},
-         {"challenge", to_hex(c.challenge)},
-         {"implementation-id", to_hex(c.implementation_id)},
-         {"instance-id", to_hex(c.instance_id)},
-         {"config", to_hex(c.config)},
+         {"challenge", hex_bytes(c.challenge)},
+         {"implementation-id", hex_bytes(c.implementation_id)},
+         {"instance-id", hex_bytes(c.instance_id)},
+         {"config", hex_bytes(c.config)},
          {"lifecycle", c.lifecycle},
          {"hash-algo", c.hash_algo}};
   if (const auto state = lifecycle_state(c.lifecycle))
@@ -158,7 +159,7 @@ json claims_json(const cca::PlatformClaims& c) {
   put_optional(j, "verification-service", c.verification_service);
   json sw = json::array();
   for (const cca::SwComponent& s : c.sw_components) {
-    json e{{"measurement", to_hex(s.measurement)}, {"signer-id", to_hex(s.signer_id)}};
+    json e{{"measurement", hex_bytes(s.measurement)}, {"signer-id", hex_bytes(s.signer_id)}};
     put_optional(e, "type", s.type);
     put_optional(e, "version", s.version);
     put_optional(e, "hash-algo", s.hash_algo);
@@ -169,17 +170,17 @@ json claims_json(const cca::PlatformClaims& c) {
 }
 
 json claims_json(const cca::RealmClaims& c) {
-  json j{{"challenge", to_hex(c.challenge)},
-         {"personalization-value", to_hex(c.rpv)},
+  json j{{"challenge", hex_bytes(c.challenge)},
+         {"personalization-value", hex_bytes(c.rpv)},
          {"hash-algo", c.hash_algo},
-         {"public-key", to_hex(c.public_key)},
+         {"public-key", hex_bytes(c.public_key)},
          {"public-key-hash-algo", c.public_key_hash_algo},
-         {"initial-measurement", to_hex(c.rim)}};
+         {"initial-measurement", hex_bytes(c.rim)}};
   put_optional(j, "profile", c.profile);
   json rems = json::array();
-  for (const Bytes& r : c.rems) rems.push_back(to_hex(r));
+  for (const Bytes& r : c.rems) rems.push_back(hex_bytes(r));
   j["extensible-measurements"] = std::move(rems);
-  if (c.instance_id) j["instance-id"] = to_hex(*c.instance_id);
+  if (c.instance_id) j["instance-id"] = hex_bytes(*c.instance_id);
   put_optional(j, "mec-policy", c.mec_policy);
   put_optional(j, "caec-realm-id", c.realm_id);
   if (c.csm) {

@@ -1,6 +1,7 @@
 // The checks of verify(), in order. Each reads the decoded token and the reference values and
 // says pass or fail with a message; the table kChecks fixes their order and which of them the
 // reference values ask for.
+#include "caec/abi/hex.h"
 #include "attest/verifier/verifier.h"
 
 #include <algorithm>
@@ -58,8 +59,8 @@ Outcome platform_signature(const Context& c) {
   std::string note;
   const auto candidates = candidate_keys(c, note);
   if (candidates.empty()) {
-    return {false, "no platform key for implementation id " + to_hex(c.platform.implementation_id) +
-                       " and instance id " + to_hex(c.platform.instance_id) + " among " +
+    return {false, "no platform key for implementation id " + hex_bytes(c.platform.implementation_id) +
+                       " and instance id " + hex_bytes(c.platform.instance_id) + " among " +
                        std::to_string(c.reference.platform_keys.size()) + " trust anchors"};
   }
   const std::string alg = cose_alg_text(c.platform_msg.alg_id);
@@ -112,8 +113,8 @@ Outcome rak_binding(const Context& c) {
   if (!digest)
     return {false, "realm claim 44240 names \"" + h + "\", not sha-256, sha-384 or sha-512"};
   if (*digest != c.platform.challenge) {
-    return {false, "platform challenge " + to_hex(c.platform.challenge) + " is not " + h +
-                       "(realm claim 44237) = " + to_hex(*digest)};
+    return {false, "platform challenge " + hex_bytes(c.platform.challenge) + " is not " + h +
+                       "(realm claim 44237) = " + hex_bytes(*digest)};
   }
   return {true, "platform challenge = " + h + "(realm claim 44237)"};
 }
@@ -148,8 +149,8 @@ Outcome lifecycle(const Context& c) {
 }
 
 Outcome bytes_match(std::string_view what, const Bytes& token, const Bytes& expected) {
-  if (token == expected) return {true, std::string(what) + " " + to_hex(token) + " as expected"};
-  return {false, std::string(what) + " " + to_hex(token) + ", expected " + to_hex(expected)};
+  if (token == expected) return {true, std::string(what) + " " + hex_bytes(token) + " as expected"};
+  return {false, std::string(what) + " " + hex_bytes(token) + ", expected " + hex_bytes(expected)};
 }
 
 Outcome rim(const Context& c) {
@@ -195,7 +196,7 @@ Outcome sw_components(const Context& c) {
                     [&](const cca::SwComponent& t) { return matches(e, t); }))
       continue;
     missing += (missing.empty() ? "" : "; ") + e.type.value_or("component") + " with measurement " +
-               to_hex(e.measurement);
+               hex_bytes(e.measurement);
   }
   if (!missing.empty()) return {false, "not in the platform token: " + missing};
   return {true, "all " + std::to_string(expected.size()) + " expected components present"};

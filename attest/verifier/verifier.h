@@ -101,10 +101,6 @@ struct ReferenceValues {
 [[nodiscard]] std::optional<std::vector<ExpectedSwComponent>> sw_components_from_json(
     std::string_view json, std::string& error);
 
-/// Hex (upper or lower case, optional "0x") to bytes; nullopt unless every character is a
-/// digit and there is an even number of them.
-[[nodiscard]] std::optional<Bytes> parse_hex(std::string_view hex);
-/// Base64 in the standard or the URL-safe alphabet, padding optional.
 [[nodiscard]] std::optional<Bytes> parse_base64(std::string_view text);
 
 // ---- The report ----

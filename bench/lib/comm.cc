@@ -1,3 +1,4 @@
+#include "caec/abi/hex.h"
 #include "bench/lib/comm.h"
 
 #include <bit>
@@ -86,7 +87,7 @@ CommResults run_comm(const CommConfig& config) {
   // The reader's owner pins the writer's RIM, predicted as a realm owner does (no RMM access).
   std::optional<attest::RimCalculator> predicting;
   host::Vmm vmm(host, [&](Pa rec) { system.platform().interrupt(rec); }, host::rim_predictor(predicting));
-  const std::string platform_key = attest::to_hex(system.machine().root_of_trust().platform_key().public_point());
+  const std::string platform_key = hex_bytes(system.machine().root_of_trust().platform_key().public_point());
 
   std::vector<CommPoint> repetitions;
   std::uint16_t vmid = 1;

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <string>
 
+#include "caec/abi/hex.h"
 #include "attest/rim_calculator.h"
 #include "realm/program.h"
 #include "realm/realm.h"
@@ -27,7 +28,7 @@ void introduce(Realm& r) {
   const auto rim = r.measurement(0);
   const auto cfg = r.config();
   const std::size_t n = cfg.hash_algo == 1 ? 64 : 32;
-  r.print("rid=" + std::to_string(cfg.rid) + " rim=" + attest::to_hex(std::span(rim.data(), n)) +
+  r.print("rid=" + std::to_string(cfg.rid) + " rim=" + hex_bytes(std::span(rim.data(), n)) +
           "\n");
 }
 

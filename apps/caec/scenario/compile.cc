@@ -1,3 +1,4 @@
+#include "caec/abi/hex.h"
 #include "apps/caec/scenario/compile.h"
 
 #include <algorithm>
@@ -12,14 +13,13 @@ namespace caec::app {
 
 namespace {
 
-using fields::hex;
 
 /// The message operand of channel-script's send and receive steps: text travels as its bytes.
 std::string message_arg(const ScenarioStep& st) {
   if (st.bytes != 0) return "bytes=" + std::to_string(st.bytes);
   if (!st.hex.empty()) return "hex=" + st.hex;
   // SAFETY: any char's object representation is a byte.
-  return "hex=" + attest::to_hex({reinterpret_cast<const std::uint8_t*>(st.text.data()), st.text.size()});
+  return "hex=" + hex_bytes({reinterpret_cast<const std::uint8_t*>(st.text.data()), st.text.size()});
 }
 
 /// Where the n-th host-visible channel's buffer sits (the realms map its unprotected alias).
@@ -42,12 +42,12 @@ std::pair<std::string, std::string> channel_steps(CompiledScenario& c, std::size
     const std::uint64_t n = c.channel_buffers.size();
     c.channel_buffers.push_back(c.first_channel_buffer + n);
     const std::string at = " buffer=" + std::to_string(c.first_channel_buffer + n) +
-                           " base=" + hex(kChannelBufferIpa + n * kChannelMemory);
+                           " base=" + hex_number(kChannelBufferIpa + n * kChannelMemory);
     tx += at;
     rx += at;
   } else {
-    tx += " base=" + hex(kChannelProviderIpa);
-    rx += " base=" + hex(kChannelConsumerIpa) + " k=" + std::to_string(next_k++);
+    tx += " base=" + hex_number(kChannelProviderIpa);
+    rx += " base=" + hex_number(kChannelConsumerIpa) + " k=" + std::to_string(next_k++);
   }
   const std::uint64_t bytes = st.bytes != 0 ? st.bytes : !st.hex.empty() ? st.hex.size() / 2 : st.text.size();
   c.sends.push_back({i, st.realm, st.to, st.transport, bytes,
@@ -91,7 +91,7 @@ CompiledScenario compile_scenario(const Scenario& s, const std::string& platform
     }
     add(r.name, kSetup, "publish");
     for (const ScenarioRegion& g : s.regions) {
-      if (g.provider == r.name) add(r.name, kSetup, "create " + g.name + " " + hex(g.base) + " " + hex(g.size));
+      if (g.provider == r.name) add(r.name, kSetup, "create " + g.name + " " + hex_number(g.base) + " " + hex_number(g.size));
     }
   }
   // k: the sharing number of each (region, consumer), counted per (provider, consumer) pair.
@@ -105,7 +105,7 @@ CompiledScenario compile_scenario(const Scenario& s, const std::string& platform
   for (std::size_t i = 0; i < s.steps.size(); ++i) {
     const ScenarioStep& st = s.steps[i];
     const ScenarioRegion* g = s.region(st.region);
-    const std::string at = g != nullptr ? hex(g->base + st.offset) : "";
+    const std::string at = g != nullptr ? hex_number(g->base + st.offset) : "";
     // The steps that name a region were checked to name one that exists (scenario.cc).
     const auto region = [&]() -> const ScenarioRegion& {
       if (g == nullptr) throw std::logic_error("step " + std::to_string(i) + ": no region " + st.region);
@@ -119,7 +119,7 @@ CompiledScenario compile_scenario(const Scenario& s, const std::string& platform
       const ScenarioRegion& r = region();
       // "<provider> <k> <base> <size>": the sharing and where the consumer maps it.
       const std::string sharing =
-          r.provider + " " + std::to_string(k_of[{r.name, st.realm}]) + " " + hex(r.base) + " " + hex(r.size);
+          r.provider + " " + std::to_string(k_of[{r.name, st.realm}]) + " " + hex_number(r.base) + " " + hex_number(r.size);
       act(i, st.realm, {"reserve " + sharing, "attach " + sharing});
     } else if (st.action == "write" || st.action == "expect") {
       act(i, st.realm, {st.action + " " + at + " " + st.text});
@@ -135,8 +135,8 @@ CompiledScenario compile_scenario(const Scenario& s, const std::string& platform
       const std::size_t nth = c.tokens.size();
       c.tokens.push_back({st.realm, kTokenBufferIds + nth, st.out});
       act(i, st.realm,
-          {"map-host " + std::to_string(kTokenBufferIds + nth) + " " + hex(token_ipa(nth)) + " " + hex(kTokenBufferSize),
-           "attest " + hex(token_ipa(nth))});
+          {"map-host " + std::to_string(kTokenBufferIds + nth) + " " + hex_number(token_ipa(nth)) + " " + hex_number(kTokenBufferSize),
+           "attest " + hex_number(token_ipa(nth))});
     } else if (st.action == "send") {
       // Both ends act in step i; the sender says it is done, once the receiver has answered.
       const auto [tx, rx] = channel_steps(c, i, st, next_k[{st.realm, st.to}], platform_key_hex);

@@ -1,3 +1,4 @@
+#include "caec/abi/hex.h"
 #include "apps/caec/scenario/inspection.h"
 
 #include <map>
@@ -12,7 +13,6 @@ namespace {
 
 using nlohmann::ordered_json;
 
-using fields::hex;
 
 const char* apt_kind(rmm::AptKind k) {
   switch (k) {
@@ -45,8 +45,8 @@ ordered_json granule_map(rmm::RmmIntrospection& rmm, const machine::Machine& m) 
   const auto flush = [&](std::uint64_t end) {
     if (last.empty()) return;
     const auto sep = last.find('/');
-    runs.push_back({{"from", hex((base + start * kGranuleSize).value())},
-                    {"to", hex((base + end * kGranuleSize).value())},
+    runs.push_back({{"from", hex_number((base + start * kGranuleSize).value())},
+                    {"to", hex_number((base + end * kGranuleSize).value())},
                     {"granules", end - start},
                     {"pas", last.substr(0, sep)},
                     {"state", last.substr(sep + 1)}});
@@ -68,7 +68,7 @@ ordered_json granule_map(rmm::RmmIntrospection& rmm, const machine::Machine& m) 
 ordered_json realm_view(rmm::RmmIntrospection& rmm, const host::VmRealm& r) {
   ordered_json j;
   j["name"] = r.name();
-  j["rd"] = hex(r.built.rd.value());
+  j["rd"] = hex_number(r.built.rd.value());
   const auto rd = rmm.realm(r.built.rd);
   if (!rd) {
     j["state"] = "gone";
@@ -77,7 +77,7 @@ ordered_json realm_view(rmm::RmmIntrospection& rmm, const host::VmRealm& r) {
   j["rid"] = static_cast<std::uint64_t>(rd->rid);
   j["state"] = rd->state == rmm::RealmState::kNew ? "new" : rd->state == rmm::RealmState::kActive ? "active" : "system-off";
   const std::size_t hash = rd->hash_algo == abi::RmiHashAlgorithm::kSha512 ? 64 : 32;
-  j["rim"] = attest::to_hex(std::span(rd->measurements[0].data(), hash));
+  j["rim"] = hex_bytes(std::span(rd->measurements[0].data(), hash));
   std::map<std::string, std::uint64_t> stage2;
   for (const auto& mp : rmm.mappings(r.built.rd)) {
     const std::string kind = std::string(ripas_name(mp.ripas)) + (mp.foreign ? (mp.read_only ? "/foreign-ro" : "/foreign-rw") : "");
@@ -89,7 +89,7 @@ ordered_json realm_view(rmm::RmmIntrospection& rmm, const host::VmRealm& r) {
     if (e.kind == rmm::AptKind::kFree) continue;
     apt.push_back({{"kind", apt_kind(e.kind)},
                    {"csm_id", static_cast<std::uint64_t>(e.csm_id)},
-                   {"base", hex(e.base.value())},
+                   {"base", hex_number(e.base.value())},
                    {"size", e.size},
                    {"peer_rid", static_cast<std::uint64_t>(e.peer)},
                    {"k", e.k},

@@ -1,3 +1,4 @@
+#include "caec/abi/hex.h"
 #include "apps/caec/scenario/json_fields.h"
 
 #include <algorithm>
@@ -69,12 +70,6 @@ void only_keys(const json& obj, const std::string& path, std::initializer_list<c
     for (const char* a : allowed) ok = ok || key == a;
     if (!ok) bad(path + "." + key, "unknown field");
   }
-}
-
-std::string hex(std::uint64_t v) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
 }
 
 bool is_hex(const std::string& hex) {

@@ -25,8 +25,6 @@ namespace caec::app::fields {
 [[nodiscard]] const nlohmann::json& array(const nlohmann::json& obj, const std::string& path, const char* key);
 /// `obj` is an object with no keys but `allowed`.
 void only_keys(const nlohmann::json& obj, const std::string& path, std::initializer_list<const char*> allowed);
-/// `v` as scenarios write numbers: "0x..." in lower-case hex.
-[[nodiscard]] std::string hex(std::uint64_t v);
 /// Whether `hex` is pairs of hex digits.
 [[nodiscard]] bool is_hex(const std::string& hex);
 

@@ -1,3 +1,4 @@
+#include "caec/abi/hex.h"
 #include "apps/caec/scenario/picture.h"
 
 #include <sys/wait.h>
@@ -58,7 +59,7 @@ std::string region_node(const std::string& realm, std::uint64_t csm) {
 std::string region_label(const Scenario& s, const std::string& realm, const ordered_json& e) {
   std::string name = "csm " + std::to_string(num(e, "csm_id"));
   for (const ScenarioRegion& g : s.regions) {
-    if (g.provider == realm && fields::hex(g.base) == str(e, "base")) name = g.name;
+    if (g.provider == realm && hex_number(g.base) == str(e, "base")) name = g.name;
   }
   return "region " + name + "\n" + str(e, "base") + ", " + std::to_string(num(e, "size")) + " bytes";
 }

@@ -1,3 +1,4 @@
+#include "caec/abi/hex.h"
 #include "apps/caec/scenario/runner.h"
 
 #include <bit>
@@ -125,7 +126,7 @@ struct ScenarioMachine {
         host(system.machine()),
         vmm(host, [this](Pa rec) { system.platform().interrupt(rec); }, log.observer()),
         introspect(system.rmm()),
-        c(compile_scenario(s, attest::to_hex(system.machine().root_of_trust().platform_key().public_point()))) {
+        c(compile_scenario(s, hex_bytes(system.machine().root_of_trust().platform_key().public_point()))) {
     for (const TokenOutput& t : c.tokens) token_buffers.push_back(vmm.create_shared_buffer(t.buffer, kTokenBufferSize));
     for (std::uint64_t id : c.channel_buffers) (void)vmm.create_shared_buffer(id, kChannelMemory);
     std::uint16_t vmid = 1;

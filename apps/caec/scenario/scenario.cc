@@ -1,3 +1,4 @@
+#include "caec/abi/hex.h"
 #include "apps/caec/scenario/scenario.h"
 
 #include <algorithm>
@@ -13,7 +14,6 @@ namespace {
 
 using nlohmann::json;
 using fields::bad;
-using fields::hex;
 using fields::member;
 using fields::number;
 using fields::only_keys;
@@ -124,7 +124,7 @@ Scenario parse_scenario(const json& doc) {
     const std::uint64_t ram_end = abi::kRamBase.value() + (p->memory_mib << 20U);
     // Written so that no sum can wrap: base + size may not fit in 64 bits.
     if (g.base < abi::kRamBase.value() + (1U << 20U) || g.base >= ram_end || g.size > ram_end - g.base) {
-      bad(path, "must lie in " + g.provider + "'s RAM from 0x200000 to " + hex(ram_end));
+      bad(path, "must lie in " + g.provider + "'s RAM from 0x200000 to " + hex_number(ram_end));
     }
     s.regions.push_back(g);
   }

@@ -1,6 +1,7 @@
 // One step of a scenario's script: its fields, checked against the realms and regions.
 #include <set>
 
+#include "caec/abi/hex.h"
 #include "apps/caec/scenario/json_fields.h"
 #include "apps/caec/scenario/scenario.h"
 #include "channel/connect.h"
@@ -64,12 +65,12 @@ void check_memory_step(const std::string& path, const Scenario& s, const Scenari
   if (!needs_region) return;
   const std::uint64_t size = s.region(st.region)->size;
   const std::string region = "region " + st.region + " (" + std::to_string(size) + " bytes)";
-  if (st.offset >= size) bad(path + ".offset", fields::hex(st.offset) + " is outside " + region);
+  if (st.offset >= size) bad(path + ".offset", hex_number(st.offset) + " is outside " + region);
   // csm-script's write stores the text and a zero byte after it; expect reads the text's bytes.
   const std::uint64_t touched = st.action == "write" ? st.text.size() + 1 : st.action == "expect" ? st.text.size() : 1;
   if (touched > size - st.offset) {
     bad(path + ".text",
-        std::to_string(touched) + " bytes at offset " + fields::hex(st.offset) + " run past the end of " + region);
+        std::to_string(touched) + " bytes at offset " + hex_number(st.offset) + " run past the end of " + region);
   }
 }
 
