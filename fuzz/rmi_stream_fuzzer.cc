@@ -250,7 +250,7 @@ class Harness {
     for (std::size_t i = 0; i < realms_.size(); ++i) launch(i, std::nullopt);
     fill_pools();
     introspect_.enumerate_realms_by_rid(true);
-    if (const auto bad = inspect::csm_invariant_violations(introspect_, system_.machine()); !bad.empty()) {
+    if (const auto bad = invariants_.violations(introspect_, system_.machine()); !bad.empty()) {
       fail("rmi_stream_fuzzer", "invariants violated after boot: " + bad.front());
     }
     booted_ = realms_;
@@ -1426,6 +1426,7 @@ class Harness {
     // for leaks) holds for every input that leaks nothing.
     log_ = {};
     views_ = {};
+    invariants_ = {};  // the next input restores the snapshot: its reservations are new
     step_ = {};
     oracle_->reset(views_);
   }
@@ -1435,6 +1436,7 @@ class Harness {
   host::Host host_;
   ExitHandlers vmm_;
   rmm::RmmIntrospection introspect_;
+  inspect::CsmInvariantChecker invariants_;  // after every step, with what it saw before
   std::array<RemoteRealm, 2> realms_{};
   std::array<RemoteRealm, 2> booted_{};
   std::vector<Pa> granules_;

@@ -2,6 +2,7 @@
 #include "inspect/csm_invariants.h"
 
 #include <algorithm>
+#include <iterator>
 #include <map>
 #include <set>
 #include <sstream>
@@ -61,6 +62,29 @@ void consent_violations(const std::map<Rid, RealmView>& realms, std::vector<std:
   }
 }
 
+/// (3), the part that holds whatever the host does (docs/csm.md "Private memory in a
+/// reservation"): RESERVE accepts a range that still holds private DATA and asks the host to
+/// remove it, so a RESERVED range may hold what was there before; but ATTACH maps nothing into
+/// a level-3 table that holds any, so an ATTACHED reservation holds none and no level-3 table holds both
+/// private DATA and shared granules of one reservation. (That none appears later is ReservationHistory's part.)
+void private_data_in_reservation(const RealmView& r, const AptEntry& res, const rmm::RmmIntrospection::Mapping& mp,
+                                 std::vector<std::string>& bad) {
+  const std::string at = "realm " + std::to_string(static_cast<std::uint64_t>(r.rid)) + ": private DATA at " +
+                         hex_number(mp.ipa.value());
+  if (res.is(ResState::kAttached)) {
+    bad.push_back(at + " inside an attached reservation");
+    return;
+  }
+  // The level-3 tables (2 MiB each) the private mapping lies in.
+  constexpr std::uint64_t kTable = abi::s2tt::entry_size(abi::s2tt::kMaxLevel - 1);
+  const std::uint64_t lo = mp.ipa.value() / kTable * kTable;
+  const std::uint64_t hi = (mp.ipa.value() + abi::s2tt::entry_size(mp.level) + kTable - 1) / kTable * kTable;
+  const bool beside_shared = std::any_of(r.maps.begin(), r.maps.end(), [&](const auto& other) {
+    return other.foreign && res.covers(other.ipa) && other.ipa.value() >= lo && other.ipa.value() < hi;
+  });
+  if (beside_shared) bad.push_back(at + " in a level-3 table of a reservation that maps shared granules");
+}
+
 /// An ATTACHED consumer maps every granule its provider has populated in the region (those
 /// created after the attach reach it by propagation), unless the host took that mapping away
 /// (a consumer DATA_DESTROY leaves RIPAS DESTROYED) or removed the level-3 table there
@@ -102,10 +126,8 @@ void completeness_violations(rmm::RmmIntrospection& rmm, const std::map<Rid, Rea
   }
 }
 
-}  // namespace
-
-std::vector<std::string> csm_invariant_violations(rmm::RmmIntrospection& rmm,
-                                                  const machine::Machine& m) {
+std::vector<std::string> violations(rmm::RmmIntrospection& rmm, const machine::Machine& m,
+                                    PrivateDataInReservations* seen) {
   std::vector<std::string> bad;
   std::map<Rid, RealmView> realms;
   for (const auto& [rid, rd] : rmm.realms()) {
@@ -118,6 +140,11 @@ std::vector<std::string> csm_invariant_violations(rmm::RmmIntrospection& rmm,
     const Rid rid = entry.first;  // (not a structured binding: clang 14 cannot capture those)
     RealmView& r = entry.second;
     const std::string who = "realm " + std::to_string(static_cast<std::uint64_t>(rid));
+    if (seen != nullptr) {
+      for (const auto& e : r.apt) {
+        if (e.kind == AptKind::kReservation) (*seen)[{rid, e.serial}];  // seen, even with none inside
+      }
+    }
     for (const auto& mp : r.maps) {
       const std::uint64_t pages = abi::s2tt::entry_size(mp.level) / kGranuleSize;
       for (std::uint64_t i = 0; i < pages; ++i) {
@@ -128,9 +155,11 @@ std::vector<std::string> csm_invariant_violations(rmm::RmmIntrospection& rmm,
         (mp.foreign ? foreign_refs : owners)[pa]++;
       }
       if (!mp.foreign) {
-        // (3) no private DATA inside a reservation.
-        if (find(r.apt, [&](const AptEntry& e) { return e.kind == AptKind::kReservation && e.covers(mp.ipa); })) {
-          bad.push_back(who + ": private DATA at " + hex_number(mp.ipa.value()) + " inside a reservation");
+        if (const AptEntry* res = find(r.apt, [&](const AptEntry& e) {
+              return e.kind == AptKind::kReservation && e.covers(mp.ipa);
+            })) {
+          private_data_in_reservation(r, *res, mp, bad);
+          if (seen != nullptr) (*seen)[{rid, res->serial}].insert(mp.ipa);
         }
         continue;
       }
@@ -219,6 +248,44 @@ std::vector<std::string> csm_invariant_violations(rmm::RmmIntrospection& rmm,
       }
     }
   }
+  return bad;
+}
+
+}  // namespace
+
+std::vector<std::string> csm_invariant_violations(rmm::RmmIntrospection& rmm, const machine::Machine& m) {
+  return violations(rmm, m, nullptr);
+}
+
+std::vector<std::string> ReservationHistory::observe(const PrivateDataInReservations& now) {
+  std::vector<std::string> bad;
+  PrivateDataInReservations next;
+  for (const auto& [id, ipas] : now) {
+    const auto before = first_seen_.find(id);
+    if (before == first_seen_.end()) {
+      next.emplace(id, ipas);  // first seen: whatever was there when the consumer reserved
+      continue;
+    }
+    for (const Ipa ipa : ipas) {
+      if (!before->second.contains(ipa)) {
+        bad.push_back("realm " + std::to_string(static_cast<std::uint64_t>(id.consumer)) + ": private DATA at " +
+                      hex_number(ipa.value()) + " appeared inside reservation #" + std::to_string(id.serial));
+      }
+    }
+    // What the host removed stays removed: the baseline shrinks with the range.
+    std::set<Ipa> kept;
+    std::set_intersection(before->second.begin(), before->second.end(), ipas.begin(), ipas.end(),
+                          std::inserter(kept, kept.end()));
+    next.emplace(id, std::move(kept));
+  }
+  first_seen_ = std::move(next);  // reservations that are gone are forgotten (serials are not reused)
+  return bad;
+}
+
+std::vector<std::string> CsmInvariantChecker::violations(rmm::RmmIntrospection& rmm, const machine::Machine& m) {
+  PrivateDataInReservations now;
+  std::vector<std::string> bad = inspect::violations(rmm, m, &now);
+  for (auto& line : history_.observe(now)) bad.push_back(std::move(line));
   return bad;
 }
 

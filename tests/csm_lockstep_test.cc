@@ -1279,7 +1279,7 @@ class Lockstep {
   // ---- State comparison ---------------------------------------------------------------------
 
   void expect_invariants(const std::string& when) {
-    const auto bad = inspect::csm_invariant_violations(introspect_, system_.machine());
+    const auto bad = invariants_.violations(introspect_, system_.machine());
     if (!bad.empty()) RC_FAIL("invariant broken after " + when + ": " + bad.front() + "\n  after: " + log_.str());
   }
 
@@ -1394,6 +1394,7 @@ class Lockstep {
   platform::System system_;
   host::Host host_;
   rmm::RmmIntrospection introspect_;
+  inspect::CsmInvariantChecker invariants_;
   LockstepVmm vmm_;
   Totals* totals_ = nullptr;
   std::array<Slot, kSlots> slots_{};

@@ -75,6 +75,7 @@ void run_sequence(const std::vector<Op>& ops) {
   platform::System system(config, realm::boot);
   host::Host host(system.machine());
   rmm::RmmIntrospection introspect(system.rmm());
+  inspect::CsmInvariantChecker invariants;
   RemoteVmm vmm(host, [&](Pa rec) { system.platform().interrupt(rec); });
   std::array<host::VmRealm*, kRealms> realms{};
   std::array<Rid, kRealms> rids{};
@@ -184,7 +185,7 @@ void run_sequence(const std::vector<Op>& ops) {
       }
       case OpKind::kCount: break;
     }
-    const auto bad = inspect::csm_invariant_violations(introspect, system.machine());
+    const auto bad = invariants.violations(introspect, system.machine());
     if (!bad.empty()) {
       std::string why = "after " + std::to_string(static_cast<int>(op.kind)) + ":";
       for (const auto& b : bad) why += "\n  " + b;
