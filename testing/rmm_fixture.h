@@ -77,6 +77,21 @@ class RmmTest : public ::testing::Test {
 #define EXPECT_RMI_OK(ret) EXPECT_TRUE(::caec::testing::rmi_ok(ret))
 
 inline constexpr auto kInput = abi::RmiStatus::kErrorInput;
+
+/// The tests of rd_align, rd_bound and rd_state, the first three conditions of most RMI
+/// commands, which the condition-coverage rule asks for by name (Suite.rejects_rd_align, ...):
+/// the command, written with its RD argument as `rd`, fails with each for `good` + 8, a PA
+/// outside DRAM and `not_rd` (a granule that is not an RD).
+#define RMI_RD_CONDITION_TESTS(Suite, good, not_rd, ...)                                        \
+  TEST_F(Suite, rejects_rd_align) {                                                           \
+    EXPECT_FAILS_WITH([&](Pa rd) { return __VA_ARGS__; }((good) + 8), kInput, 0, "rd_align");  \
+  }                                                                                           \
+  TEST_F(Suite, rejects_rd_bound) {                                                           \
+    EXPECT_FAILS_WITH([&](Pa rd) { return __VA_ARGS__; }(outside_dram()), kInput, 0, "rd_bound"); \
+  }                                                                                           \
+  TEST_F(Suite, rejects_rd_state) {                                                           \
+    EXPECT_FAILS_WITH([&](Pa rd) { return __VA_ARGS__; }(not_rd), kInput, 0, "rd_state");      \
+  }
 inline constexpr auto kRealm = abi::RmiStatus::kErrorRealm;
 inline constexpr auto kRtt = abi::RmiStatus::kErrorRtt;
 

@@ -16,21 +16,15 @@
 
 namespace caec::rmm {
 
-/// What the RMM reports in RmiRecExit; written to the host's run page when REC_ENTER returns.
-struct RecExit {
-  abi::RmiRecExitReason reason = abi::RmiRecExitReason::kSync;
-  std::uint64_t esr = 0;
-  std::uint64_t far = 0;
-  std::uint64_t hpfar = 0;
-  std::array<std::uint64_t, 31> gprs{};
-  std::uint16_t imm = 0;
-  std::uint64_t ripas_base = 0;
-  std::uint64_t ripas_top = 0;
-  std::uint8_t ripas_value = 0;
-  std::uint64_t csm_base = 0;
-  std::uint64_t csm_top = 0;
-  std::uint64_t csm_id = 0;
-};
+/// What the RMM reports at a REC exit, kept in the ABI's own layout so that the record is
+/// defined once: REC_ENTER copies it to the host's run page and adds the GIC state then.
+using RecExit = abi::RmiRecExit;
+/// An exit record for `reason`, every other field zero.
+[[nodiscard]] inline RecExit exit_record(abi::RmiRecExitReason reason) {
+  RecExit e{};
+  e.exit_reason = static_cast<std::uint64_t>(reason);
+  return e;
+}
 
 enum class PsciPending : std::uint8_t { kNone, kCpuOn, kAffinityInfo };
 

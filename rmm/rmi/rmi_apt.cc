@@ -10,18 +10,15 @@ namespace caec::rmm {
 
 namespace {
 
-struct AptCtx {
-  struct Args {
-    Pa rd;
-    Pa apt;
-  };
+struct AptArgs {
+  Pa rd;
+  Pa apt;
+};
+struct AptCtx : RmiCtx<AptArgs, 2> {
   static constexpr std::size_t kRdSlot = 0;
   static constexpr std::size_t kAptSlot = 1;
 
-  RmmContext& rmm;
-  Args args;
-  bool apt_is_external;  // DELEGATED (APT_CREATE) vs APT state, locked after the RD
-  ExternalLocks<2> ext{};
+  bool apt_is_external = false;  // DELEGATED (APT_CREATE) vs APT state, locked after the RD
   LockedGranule apt_lock{};
 
   void lock_externals() {
@@ -74,7 +71,7 @@ RmiResult rmi_caec_version(RmmContext&, const abi::rmi::CaecVersion& args) {
 std::span<const RmiConditionInfo> rmi_caec_version_conditions() { return {}; }
 
 RmiResult rmi_apt_create(RmmContext& rmm, const abi::rmi::AptCreate& args) {
-  A c{rmm, {args.rd, args.apt}, true};
+  A c{{rmm, {args.rd, args.apt}}, true};
   if (auto f = first_failure(kCreateConditions, c)) return *f;
   LockedGranule& apt = *c.ext.at(A::kAptSlot);
   rmm.granules.transition(rmm.platform, apt, GranuleState::kApt);  // zero = all entries free
@@ -87,7 +84,7 @@ RmiResult rmi_apt_destroy(RmmContext& rmm, const abi::rmi::AptDestroy& args) {
   for (;;) {
     Rid tear_down{};
     {
-      A c{rmm, {args.rd, args.apt}, false};
+      A c{{rmm, {args.rd, args.apt}}, false};
       if (auto f = first_failure(kDestroyConditions, c)) return *f;
       RealmDescriptor& realm = c.realm();
       if (realm.csm_torn_down) {

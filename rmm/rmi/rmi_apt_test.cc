@@ -22,15 +22,7 @@ TEST_F(RmiAptCreate, succeeds_and_holds_the_realm) {
   EXPECT_EQ(rmm().realm(realm.rd)->num_apt, 1U);
   EXPECT_FAILS_WITH(rmi().realm_destroy(realm.rd), kRealm, 0, "realm_live");
 }
-TEST_F(RmiAptCreate, rejects_rd_align) {
-  EXPECT_FAILS_WITH(rmi().apt_create(realm.rd + 8, apt), kInput, 0, "rd_align");
-}
-TEST_F(RmiAptCreate, rejects_rd_bound) {
-  EXPECT_FAILS_WITH(rmi().apt_create(outside_dram(), apt), kInput, 0, "rd_bound");
-}
-TEST_F(RmiAptCreate, rejects_rd_state) {
-  EXPECT_FAILS_WITH(rmi().apt_create(delegated(), apt), kInput, 0, "rd_state");
-}
+RMI_RD_CONDITION_TESTS(RmiAptCreate, realm.rd, delegated(), rmi().apt_create(rd, apt))
 TEST_F(RmiAptCreate, rejects_apt_align) {
   EXPECT_FAILS_WITH(rmi().apt_create(realm.rd, apt + 16), kInput, 0, "apt_align");
 }
@@ -67,15 +59,7 @@ TEST_F(RmiAptDestroy, scrubs_the_granule_and_releases_the_rd) {
   EXPECT_EQ(rmm().granule(realm.rd).refcount, 0U);
   EXPECT_TRUE(rmm().realm(realm.rd)->csm_torn_down);
 }
-TEST_F(RmiAptDestroy, rejects_rd_align) {
-  EXPECT_FAILS_WITH(rmi().apt_destroy(realm.rd + 8, apt), kInput, 0, "rd_align");
-}
-TEST_F(RmiAptDestroy, rejects_rd_bound) {
-  EXPECT_FAILS_WITH(rmi().apt_destroy(outside_dram(), apt), kInput, 0, "rd_bound");
-}
-TEST_F(RmiAptDestroy, rejects_rd_state) {
-  EXPECT_FAILS_WITH(rmi().apt_destroy(apt, apt), kInput, 0, "rd_state");
-}
+RMI_RD_CONDITION_TESTS(RmiAptDestroy, realm.rd, apt, rmi().apt_destroy(rd, apt))
 TEST_F(RmiAptDestroy, rejects_apt_align) {
   EXPECT_FAILS_WITH(rmi().apt_destroy(realm.rd, apt + 8), kInput, 0, "apt_align");
 }

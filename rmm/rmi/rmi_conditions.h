@@ -1,12 +1,31 @@
 // Failure conditions that many RMI commands share, as factories over a command's context.
-// A context provides `rmm`, decoded `args`, `ext` (its ExternalLocks) and lock_externals().
+// A context is an RmiCtx (the RMM, decoded `args`, `ext`) with lock_externals().
 #pragma once
 
+#include <cstddef>
+#include <span>
 #include <string_view>
 
 #include "caec/abi/rmi.h"
 #include "caec/abi/types.h"
+#include "rmm/core/external_locks.h"
 #include "rmm/rmi/rmi_command.h"
+
+namespace caec::rmm {
+
+/// What every RMI command's context holds: the RMM, the command's decoded arguments and the
+/// `N` granules the host names, which lock_externals() locks in PA order (cond::state takes
+/// them on first use). A command adds its slot numbers, what it reads from the host and its
+/// own lock_externals().
+template <class A, std::size_t N>
+struct RmiCtx {
+  using Args = A;
+  RmmContext& rmm;
+  Args args;
+  ExternalLocks<N> ext{};
+};
+
+}  // namespace caec::rmm
 
 namespace caec::rmm::cond {
 
@@ -31,6 +50,15 @@ constexpr RmiCondition<Ctx> state(std::string_view label) {
   return {label, kInput, [](Ctx& c) {
             c.lock_externals();
             return !c.ext.has_state(Slot, S);
+          }};
+}
+
+/// `<label>`: the host's page at the PA argument `M` cannot be read into the context's `To`
+/// (it is not in the NS PAS: the RMM's read takes a Granule Protection Fault).
+template <class Ctx, Pa Ctx::Args::*M, auto To>
+constexpr RmiCondition<Ctx> ns_read(std::string_view label) {
+  return {label, kInput, [](Ctx& c) {
+            return !c.rmm.platform.ns_read(c.args.*M, std::as_writable_bytes(std::span(&(c.*To), 1)));
           }};
 }
 

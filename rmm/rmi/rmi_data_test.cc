@@ -146,18 +146,7 @@ TEST_F(RmiDataCreate, rejects_data_bound2) {
   EXPECT_EQ(state(high), GranuleState::kDelegated);
   EXPECT_EQ(entry(kIpa).state, RmiRttEntryState::kUnassigned);
 }
-TEST_F(RmiDataCreate, rejects_rd_align) {
-  EXPECT_FAILS_WITH(rmi().data_create(realm.rd + 8, data, kIpa, src, kMeasure), kInput, 0,
-                    "rd_align");
-}
-TEST_F(RmiDataCreate, rejects_rd_bound) {
-  EXPECT_FAILS_WITH(rmi().data_create(outside_dram(), data, kIpa, src, kMeasure), kInput, 0,
-                    "rd_bound");
-}
-TEST_F(RmiDataCreate, rejects_rd_state) {
-  EXPECT_FAILS_WITH(rmi().data_create(realm.rtt_base, data, kIpa, src, kMeasure), kInput, 0,
-                    "rd_state");
-}
+RMI_RD_CONDITION_TESTS(RmiDataCreate, realm.rd, realm.rtt_base, rmi().data_create(rd, data, kIpa, src, kMeasure))
 TEST_F(RmiDataCreate, rejects_ipa_align) {
   EXPECT_FAILS_WITH(rmi().data_create(realm.rd, data, kIpa + 0x800, src, kMeasure), kInput, 0,
                     "ipa_align");
@@ -270,15 +259,7 @@ TEST_F(RmiDataCreateUnknown, rejects_data_bound2) {
   EXPECT_EQ(state(high), GranuleState::kDelegated);
   EXPECT_EQ(entry(kIpa).state, RmiRttEntryState::kUnassigned);
 }
-TEST_F(RmiDataCreateUnknown, rejects_rd_align) {
-  EXPECT_FAILS_WITH(rmi().data_create_unknown(realm.rd + 8, data, kIpa), kInput, 0, "rd_align");
-}
-TEST_F(RmiDataCreateUnknown, rejects_rd_bound) {
-  EXPECT_FAILS_WITH(rmi().data_create_unknown(outside_dram(), data, kIpa), kInput, 0, "rd_bound");
-}
-TEST_F(RmiDataCreateUnknown, rejects_rd_state) {
-  EXPECT_FAILS_WITH(rmi().data_create_unknown(realm.rtt_base, data, kIpa), kInput, 0, "rd_state");
-}
+RMI_RD_CONDITION_TESTS(RmiDataCreateUnknown, realm.rd, realm.rtt_base, rmi().data_create_unknown(rd, data, kIpa))
 TEST_F(RmiDataCreateUnknown, rejects_ipa_align) {
   EXPECT_FAILS_WITH(rmi().data_create_unknown(realm.rd, data, kIpa + 0x800), kInput, 0,
                     "ipa_align");

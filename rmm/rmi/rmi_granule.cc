@@ -8,67 +8,55 @@ namespace caec::rmm {
 
 namespace {
 
-struct GranuleCtx {
-  struct Args {
-    Pa addr;
-  };
+struct GranuleArgs {
+  Pa addr;
+};
+struct GranuleCtx : RmiCtx<GranuleArgs, 1> {
   static constexpr std::size_t kGranSlot = 0;
-
-  RmmContext& rmm;
-  Args args;
-  ExternalLocks<1> ext{};
 
   void lock_externals() { ext.lock(rmm.granules, {args.addr}); }
 };
 using G = GranuleCtx;
 
-constexpr std::array<RmiCondition<G>, 4> kDelegateConditions{{
+/// The granule is aligned, tracked and in state `kFrom`, and EL3 makes the PAS change `kMove`.
+/// The RMM cannot read the GPT: EL3 refusing to delegate (the granule is not in the NS PAS,
+/// e.g. Secure memory) is how it learns the GPT entry is not GPT_NS. CAEC (docs/deviations.md):
+/// EL3 refusing to undelegate (E_RMM_AGAIN, NOMEM) leaves the granule in the Realm PAS,
+/// DELEGATED and zero, so the host may simply try again; TF-RMM panics there, but stopping
+/// every realm for a refusal that changed nothing is not needed.
+template <GranuleState kFrom, abi::El3Fid kMove>
+constexpr std::array<RmiCondition<G>, 4> kMoveConditions{{
     cond::align<G, &G::Args::addr>("gran_align"),
     cond::bound<G, &G::Args::addr>("gran_bound"),
-    cond::state<G, G::kGranSlot, GranuleState::kUndelegated>("gran_state"),
-    // The RMM cannot read the GPT: EL3 refusing the move (the granule is not in the NS PAS,
-    // e.g. Secure memory) is how it learns the GPT entry is not GPT_NS.
+    cond::state<G, G::kGranSlot, kFrom>("gran_state"),
     {"gran_gpt", cond::kInput,
-     [](G& c) {
-       return c.rmm.platform.el3_call(abi::El3Fid::kGtsiDelegate, c.args.addr) !=
-              abi::El3Status::kOk;
-     }},
+     [](G& c) { return c.rmm.platform.el3_call(kMove, c.args.addr) != abi::El3Status::kOk; }},
 }};
+constexpr auto& kDelegateConditions = kMoveConditions<GranuleState::kUndelegated, abi::El3Fid::kGtsiDelegate>;
 constexpr auto kDelegateInfo = describe(kDelegateConditions);
-
-constexpr std::array<RmiCondition<G>, 4> kUndelegateConditions{{
-    cond::align<G, &G::Args::addr>("gran_align"),
-    cond::bound<G, &G::Args::addr>("gran_bound"),
-    cond::state<G, G::kGranSlot, GranuleState::kDelegated>("gran_state"),
-    // CAEC (docs/deviations.md): EL3 refusing to take the granule back (E_RMM_AGAIN, NOMEM)
-    // leaves it in the Realm PAS, DELEGATED and zero, so the host may simply try again. TF-RMM
-    // panics here; stopping every realm for a refusal that changed nothing is not needed.
-    {"gran_gpt", cond::kInput,
-     [](G& c) {
-       return c.rmm.platform.el3_call(abi::El3Fid::kGtsiUndelegate, c.args.addr) !=
-              abi::El3Status::kOk;
-     }},
-}};
+constexpr auto& kUndelegateConditions = kMoveConditions<GranuleState::kDelegated, abi::El3Fid::kGtsiUndelegate>;
 constexpr auto kUndelegateInfo = describe(kUndelegateConditions);
+
+/// The last condition had EL3 move the granule; its state follows. Into the Realm PAS the
+/// transition scrubs it; out of it, a DELEGATED granule is already zero (granule.h), so
+/// nothing leaks.
+template <const auto& kConditions>
+RmiResult move(RmmContext& rmm, Pa addr, GranuleState to) {
+  G c{{rmm, {addr}}};
+  if (auto f = first_failure(kConditions, c)) return *f;
+  rmm.granules.transition(rmm.platform, *c.ext.at(G::kGranSlot), to);
+  return RmiResult::success();
+}
 
 }  // namespace
 
 RmiResult rmi_granule_delegate(RmmContext& rmm, const abi::rmi::GranuleDelegate& args) {
-  G c{rmm, {args.addr}};
-  if (auto f = first_failure(kDelegateConditions, c)) return *f;
-  // EL3 moved the granule to the Realm PAS; the transition scrubs it.
-  rmm.granules.transition(rmm.platform, *c.ext.at(G::kGranSlot), GranuleState::kDelegated);
-  return RmiResult::success();
+  return move<kDelegateConditions>(rmm, args.addr, GranuleState::kDelegated);
 }
 std::span<const RmiConditionInfo> rmi_granule_delegate_conditions() { return kDelegateInfo; }
 
 RmiResult rmi_granule_undelegate(RmmContext& rmm, const abi::rmi::GranuleUndelegate& args) {
-  G c{rmm, {args.addr}};
-  if (auto f = first_failure(kUndelegateConditions, c)) return *f;
-  // EL3 moved the granule to the NS PAS. A DELEGATED granule is already zero (granule.h), so
-  // nothing leaks.
-  rmm.granules.transition(rmm.platform, *c.ext.at(G::kGranSlot), GranuleState::kUndelegated);
-  return RmiResult::success();
+  return move<kUndelegateConditions>(rmm, args.addr, GranuleState::kUndelegated);
 }
 std::span<const RmiConditionInfo> rmi_granule_undelegate_conditions() { return kUndelegateInfo; }
 

@@ -16,14 +16,10 @@ namespace {
 constexpr std::size_t kMaxStart = abi::s2tt::kMaxStartTables;
 
 // ---- REALM_CREATE ---------------------------------------------------------------------------
-struct CreateCtx {
-  using Args = abi::rmi::RealmCreate;
+struct CreateCtx : RmiCtx<abi::rmi::RealmCreate, 1 + kMaxStart> {
   static constexpr std::size_t kRdSlot = 0;  // slots 1..16: the starting-level RTTs
 
-  RmmContext& rmm;
-  Args args;
   abi::RmiRealmParams p{};
-  ExternalLocks<1 + kMaxStart> ext{};
 
   [[nodiscard]] bool num_start_in_range() const {
     return p.rtt_num_start >= 1 && p.rtt_num_start <= kMaxStart;
@@ -57,12 +53,8 @@ bool params_unsupported(const abi::RmiRealmParams& p) {
 constexpr std::array<RmiCondition<C>, 13> kCreateConditions{{
     cond::align<C, &C::Args::params>("params_align"),
     cond::bound<C, &C::Args::params>("params_bound"),
-    {"params_pas", cond::kInput,
-     [](C& c) {
-       // Read once into RMM memory: the host cannot change what is validated afterwards.
-       return !c.rmm.platform.ns_read(c.args.params,
-                                      std::as_writable_bytes(std::span(&c.p, 1)));
-     }},
+    // Read once into RMM memory: the host cannot change what is validated afterwards.
+    cond::ns_read<C, &C::Args::params, &C::p>("params_pas"),
     {"params_valid", cond::kInput,
      [](C& c) {
        return (c.p.flags & abi::realm_flags::kReservedMask) != 0 ||
@@ -100,15 +92,11 @@ constexpr std::array<RmiCondition<C>, 13> kCreateConditions{{
 constexpr auto kCreateInfo = describe(kCreateConditions);
 
 // ---- REALM_ACTIVATE / DESTROY / REC_AUX_COUNT ----------------------------------------------
-struct RdCtx {
-  struct Args {
-    Pa rd;
-  };
+struct RdArgs {
+  Pa rd;
+};
+struct RdCtx : RmiCtx<RdArgs, 1> {
   static constexpr std::size_t kRdSlot = 0;
-
-  RmmContext& rmm;
-  Args args;
-  ExternalLocks<1> ext{};
   std::array<LockedGranule, kMaxStart> start_rtts{};
 
   void lock_externals() { ext.lock(rmm.granules, {args.rd}); }
@@ -155,7 +143,7 @@ constexpr auto kAuxCountInfo = describe(kAuxCountConditions);
 }  // namespace
 
 RmiResult rmi_realm_create(RmmContext& rmm, const abi::rmi::RealmCreate& args) {
-  C c{rmm, args};
+  C c{{rmm, args}};
   if (auto f = first_failure(kCreateConditions, c)) return *f;
 
   LockedGranule& rd = *c.ext.at(C::kRdSlot);
@@ -185,7 +173,7 @@ RmiResult rmi_realm_create(RmmContext& rmm, const abi::rmi::RealmCreate& args) {
 std::span<const RmiConditionInfo> rmi_realm_create_conditions() { return kCreateInfo; }
 
 RmiResult rmi_realm_activate(RmmContext& rmm, const abi::rmi::RealmActivate& args) {
-  R c{rmm, {args.rd}};
+  R c{{rmm, {args.rd}}};
   if (auto f = first_failure(kActivateConditions, c)) return *f;
   c.realm().state = RealmState::kActive;
   return RmiResult::success();
@@ -193,7 +181,7 @@ RmiResult rmi_realm_activate(RmmContext& rmm, const abi::rmi::RealmActivate& arg
 std::span<const RmiConditionInfo> rmi_realm_activate_conditions() { return kActivateInfo; }
 
 RmiResult rmi_realm_destroy(RmmContext& rmm, const abi::rmi::RealmDestroy& args) {
-  R c{rmm, {args.rd}};
+  R c{{rmm, {args.rd}}};
   if (auto f = first_failure(kDestroyConditions, c)) return *f;
   const RealmDescriptor realm = c.realm();
   // Unprotected block mappings may remain in the starting tables (they do not make an RTT
@@ -211,7 +199,7 @@ RmiResult rmi_realm_destroy(RmmContext& rmm, const abi::rmi::RealmDestroy& args)
 std::span<const RmiConditionInfo> rmi_realm_destroy_conditions() { return kDestroyInfo; }
 
 RmiResult rmi_rec_aux_count(RmmContext& rmm, const abi::rmi::RecAuxCount& args) {
-  R c{rmm, {args.rd}};
+  R c{{rmm, {args.rd}}};
   if (auto f = first_failure(kAuxCountConditions, c)) return *f;
   return RmiResult::success(abi::rmi::RecAuxCount::Out{kRecAuxCount});
 }

@@ -139,16 +139,7 @@ TEST_F(RmiRealmCreate, assigns_fresh_realm_identifiers) {
 
 class RmiRealmActivate : public RmmTest {};
 
-TEST_F(RmiRealmActivate, rejects_rd_align) {
-  const auto realm = make_realm();
-  EXPECT_FAILS_WITH(rmi().realm_activate(realm.rd + 8), kInput, 0, "rd_align");
-}
-TEST_F(RmiRealmActivate, rejects_rd_bound) {
-  EXPECT_FAILS_WITH(rmi().realm_activate(outside_dram()), kInput, 0, "rd_bound");
-}
-TEST_F(RmiRealmActivate, rejects_rd_state) {
-  EXPECT_FAILS_WITH(rmi().realm_activate(delegated()), kInput, 0, "rd_state");
-}
+RMI_RD_CONDITION_TESTS(RmiRealmActivate, make_realm().rd, delegated(), rmi().realm_activate(rd))
 TEST_F(RmiRealmActivate, rejects_realm_state) {
   const auto realm = make_realm();
   EXPECT_RMI_OK(rmi().realm_activate(realm.rd));
@@ -192,15 +183,7 @@ TEST_F(RmiRealmDestroy, scrubs_the_rd_and_tables_and_frees_the_vmid) {
 
 class RmiRecAuxCount : public RmmTest {};
 
-TEST_F(RmiRecAuxCount, rejects_rd_align) {
-  EXPECT_FAILS_WITH(rmi().rec_aux_count(make_realm().rd + 8).ret, kInput, 0, "rd_align");
-}
-TEST_F(RmiRecAuxCount, rejects_rd_bound) {
-  EXPECT_FAILS_WITH(rmi().rec_aux_count(outside_dram()).ret, kInput, 0, "rd_bound");
-}
-TEST_F(RmiRecAuxCount, rejects_rd_state) {
-  EXPECT_FAILS_WITH(rmi().rec_aux_count(delegated()).ret, kInput, 0, "rd_state");
-}
+RMI_RD_CONDITION_TESTS(RmiRecAuxCount, make_realm().rd, delegated(), rmi().rec_aux_count(rd).ret)
 TEST_F(RmiRecAuxCount, reports_a_constant_count_within_the_spec_bound) {
   const auto out = rmi().rec_aux_count(make_realm().rd);
   EXPECT_RMI_OK(out.ret);

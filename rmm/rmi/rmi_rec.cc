@@ -14,15 +14,11 @@ namespace {
 constexpr std::size_t kMaxAux = abi::kMaxRecAux;
 
 // ---- REC_CREATE -----------------------------------------------------------------------------
-struct CreateCtx {
-  using Args = abi::rmi::RecCreate;
+struct CreateCtx : RmiCtx<abi::rmi::RecCreate, 2 + kMaxAux> {
   static constexpr std::size_t kRecSlot = 0;
   static constexpr std::size_t kRdSlot = 1;  // slots 2..: the auxiliary granules
 
-  RmmContext& rmm;
-  Args args;
   abi::RmiRecParams p{};
-  ExternalLocks<2 + kMaxAux> ext{};
 
   [[nodiscard]] Pa aux(std::size_t i) const { return Pa{p.aux[i]}; }
   void lock_externals() {
@@ -41,10 +37,7 @@ using C = CreateCtx;
 constexpr std::array<RmiCondition<C>, 16> kCreateConditions{{
     cond::align<C, &C::Args::params>("params_align"),
     cond::bound<C, &C::Args::params>("params_bound"),
-    {"params_pas", cond::kInput,
-     [](C& c) {
-       return !c.rmm.platform.ns_read(c.args.params, std::as_writable_bytes(std::span(&c.p, 1)));
-     }},
+    cond::ns_read<C, &C::Args::params, &C::p>("params_pas"),
     cond::align<C, &C::Args::rec>("rec_align"),
     cond::bound<C, &C::Args::rec>("rec_bound"),
     cond::state<C, C::kRecSlot, GranuleState::kDelegated>("rec_state"),
@@ -89,14 +82,9 @@ constexpr std::array<RmiCondition<C>, 16> kCreateConditions{{
 constexpr auto kCreateInfo = describe(kCreateConditions);
 
 // ---- REC_DESTROY ----------------------------------------------------------------------------
-struct DestroyCtx {
-  using Args = abi::rmi::RecDestroy;
+struct DestroyCtx : RmiCtx<abi::rmi::RecDestroy, 2> {
   static constexpr std::size_t kRecSlot = 0;
   static constexpr std::size_t kRdSlot = 1;
-
-  RmmContext& rmm;
-  Args args;
-  ExternalLocks<2> ext{};
 
   void lock_externals() {
     if (!ext.locked()) lock_rec_with_owner(rmm, ext, args.rec, {});
@@ -114,14 +102,9 @@ constexpr std::array<RmiCondition<D>, 4> kDestroyConditions{{
 constexpr auto kDestroyInfo = describe(kDestroyConditions);
 
 // ---- PSCI_COMPLETE --------------------------------------------------------------------------
-struct CompleteCtx {
-  using Args = abi::rmi::PsciComplete;
+struct CompleteCtx : RmiCtx<abi::rmi::PsciComplete, 2> {
   static constexpr std::size_t kCallingSlot = 0;
   static constexpr std::size_t kTargetSlot = 1;
-
-  RmmContext& rmm;
-  Args args;
-  ExternalLocks<2> ext{};
 
   void lock_externals() { ext.lock(rmm.granules, {args.calling_rec, args.target_rec}); }
   [[nodiscard]] Rec& calling() { return rec_at(rmm, args.calling_rec); }
@@ -162,7 +145,7 @@ constexpr auto kCompleteInfo = describe(kCompleteConditions);
 }  // namespace
 
 RmiResult rmi_rec_create(RmmContext& rmm, const abi::rmi::RecCreate& args) {
-  C c{rmm, args};
+  C c{{rmm, args}};
   if (auto f = first_failure(kCreateConditions, c)) return *f;
   RealmDescriptor& realm = c.realm();
   LockedGranule& rec_g = *c.ext.at(C::kRecSlot);
@@ -189,7 +172,7 @@ RmiResult rmi_rec_create(RmmContext& rmm, const abi::rmi::RecCreate& args) {
 std::span<const RmiConditionInfo> rmi_rec_create_conditions() { return kCreateInfo; }
 
 RmiResult rmi_rec_destroy(RmmContext& rmm, const abi::rmi::RecDestroy& args) {
-  D c{rmm, args};
+  D c{{rmm, args}};
   if (auto f = first_failure(kDestroyConditions, c)) return *f;
   const Rec rec = rec_at(rmm, c.args.rec);
   // The REC's execution context goes first: nothing may run on state about to be scrubbed.
@@ -205,7 +188,7 @@ RmiResult rmi_rec_destroy(RmmContext& rmm, const abi::rmi::RecDestroy& args) {
 std::span<const RmiConditionInfo> rmi_rec_destroy_conditions() { return kDestroyInfo; }
 
 RmiResult rmi_psci_complete(RmmContext& rmm, const abi::rmi::PsciComplete& args) {
-  P c{rmm, args};
+  P c{{rmm, args}};
   if (auto f = first_failure(kCompleteConditions, c)) return *f;
   Rec& calling = c.calling();
   Rec& target = c.target();

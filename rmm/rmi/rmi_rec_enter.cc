@@ -12,15 +12,11 @@ namespace caec::rmm {
 
 namespace {
 
-struct EnterCtx {
-  using Args = abi::rmi::RecEnter;
+struct EnterCtx : RmiCtx<abi::rmi::RecEnter, 2> {
   static constexpr std::size_t kRecSlot = 0;
   static constexpr std::size_t kRdSlot = 1;
 
-  RmmContext& rmm;
-  Args args;
   abi::RmiRecEnter enter{};
-  ExternalLocks<2> ext{};
 
   void lock_externals() {
     if (!ext.locked()) lock_rec_with_owner(rmm, ext, args.rec, {});
@@ -53,10 +49,7 @@ bool gic_config_valid(const abi::RmiRecEnter& e) {
 constexpr std::array<RmiCondition<E>, 13> kConditions{{
     cond::align<E, &E::Args::run>("run_align"),
     cond::bound<E, &E::Args::run>("run_bound"),
-    {"run_pas", cond::kInput,
-     [](E& c) {
-       return !c.rmm.platform.ns_read(c.args.run, std::as_writable_bytes(std::span(&c.enter, 1)));
-     }},
+    cond::ns_read<E, &E::Args::run, &E::enter>("run_pas"),
     cond::align<E, &E::Args::rec>("rec_align"),
     cond::bound<E, &E::Args::rec>("rec_bound"),
     cond::state<E, E::kRecSlot, GranuleState::kRec>("rec_gran_state"),
@@ -92,20 +85,7 @@ void apply_entry(Rec& rec, const abi::RmiRecEnter& enter) {
 }
 
 abi::RmiRecExit to_abi(const Rec& rec) {
-  abi::RmiRecExit x{};
-  const RecExit& e = rec.exit;
-  x.exit_reason = static_cast<std::uint64_t>(e.reason);
-  x.esr = e.esr;
-  x.far = e.far;
-  x.hpfar = e.hpfar;
-  x.gprs = e.gprs;
-  x.imm = e.imm;
-  x.ripas_base = e.ripas_base;
-  x.ripas_top = e.ripas_top;
-  x.ripas_value = e.ripas_value;
-  x.csm_base = e.csm_base;
-  x.csm_top = e.csm_top;
-  x.csm_id = e.csm_id;
+  abi::RmiRecExit x = rec.exit;
   // GIC and timer state are reported on every exit.
   x.gicv3_hcr = rec.gicv3_hcr;
   x.gicv3_lrs = rec.gicv3_lrs;
@@ -113,7 +93,7 @@ abi::RmiRecExit to_abi(const Rec& rec) {
 }
 
 bool is_unprotected_abort(const Rec& rec, const RealmDescriptor& realm) {
-  return rec.exit.reason == abi::RmiRecExitReason::kSync &&
+  return rec.exit.exit_reason == static_cast<std::uint64_t>(abi::RmiRecExitReason::kSync) &&
          abi::esr::ec(rec.exit.esr) == abi::esr::kEcDataAbortLower &&
          !realm.is_protected(Ipa{abi::esr::ipa_from_hpfar(rec.exit.hpfar)});
 }
@@ -121,7 +101,7 @@ bool is_unprotected_abort(const Rec& rec, const RealmDescriptor& realm) {
 }  // namespace
 
 RmiResult rmi_rec_enter(RmmContext& rmm, const abi::rmi::RecEnter& args) {
-  E c{rmm, args};
+  E c{{rmm, args}};
   if (auto f = first_failure(kConditions, c)) return *f;
 
   Rec& rec = c.rec();
@@ -142,7 +122,7 @@ RmiResult rmi_rec_enter(RmmContext& rmm, const abi::rmi::RecEnter& args) {
     // The realm's code ran off its end: the REC is off for good.
     rec.ended = true;
     rec.runnable = false;
-    rec.exit = RecExit{.reason = abi::RmiRecExitReason::kPsci};
+    rec.exit = exit_record(abi::RmiRecExitReason::kPsci);
     rec.exit.gprs[0] = static_cast<std::uint32_t>(abi::PsciFid::kCpuOff);
   }
   rec.started = true;

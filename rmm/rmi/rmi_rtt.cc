@@ -55,32 +55,28 @@ constexpr std::array<RmiCondition<T>, 12> kCreateConditions{{
 constexpr auto kCreateInfo = describe(kCreateConditions);
 
 // ---- RTT_DESTROY / RTT_FOLD -----------------------------------------------------------------
-constexpr std::array<RmiCondition<T>, 9> kDestroyConditions{{
-    cond::rd_align<T>, cond::rd_bound<T>, cond::rd_state<T>,
-    cond::table_level_bound, cond::parent_ipa_align, cond::ipa_bound,
-    cond::parent_walk,
-    cond::rtte_is_not<Hipas::kTable>,
-    {"rtt_live", abi::RmiStatus::kErrorRtt,
-     [](T& c) {
-       c.fail_top = c.args.ipa.value();
-       return lock_child(c).refcount() != 0;
-     },
-     [](const T& c) { return static_cast<std::uint8_t>(c.level()); }},
-}};
+/// Both find the table at (ipa, level) under its parent entry, then ask `label` of the table
+/// itself, which fails with RMI_ERROR_RTT at the table's level.
+constexpr std::array<RmiCondition<T>, 9> table_conditions(std::string_view label, bool (*fails)(T&)) {
+  return {{
+      cond::rd_align<T>, cond::rd_bound<T>, cond::rd_state<T>,
+      cond::table_level_bound, cond::parent_ipa_align, cond::ipa_bound,
+      cond::parent_walk,
+      cond::rtte_is_not<Hipas::kTable>,
+      {label, abi::RmiStatus::kErrorRtt, fails, [](const T& c) { return static_cast<std::uint8_t>(c.level()); }},
+  }};
+}
+
+constexpr auto kDestroyConditions = table_conditions("rtt_live", [](T& c) {
+  c.fail_top = c.args.ipa.value();
+  return lock_child(c).refcount() != 0;
+});
 constexpr auto kDestroyInfo = describe(kDestroyConditions);
 
-constexpr std::array<RmiCondition<T>, 9> kFoldConditions{{
-    cond::rd_align<T>, cond::rd_bound<T>, cond::rd_state<T>,
-    cond::table_level_bound, cond::parent_ipa_align, cond::ipa_bound,
-    cond::parent_walk,
-    cond::rtte_is_not<Hipas::kTable>,
-    {"rtt_homo", abi::RmiStatus::kErrorRtt,
-     [](T& c) {
-       Rtt child(c.rmm.platform, lock_child(c), c.level(), c.walk->entry_ipa(), c.realm().vmid);
-       return !fold(child).has_value();
-     },
-     [](const T& c) { return static_cast<std::uint8_t>(c.level()); }},
-}};
+constexpr auto kFoldConditions = table_conditions("rtt_homo", [](T& c) {
+  Rtt child(c.rmm.platform, lock_child(c), c.level(), c.walk->entry_ipa(), c.realm().vmid);
+  return !fold(child).has_value();
+});
 constexpr auto kFoldInfo = describe(kFoldConditions);
 
 // ---- RTT_READ_ENTRY -------------------------------------------------------------------------

@@ -127,15 +127,7 @@ TEST_F(RmiRttCreate, unfolds_an_ns_block_into_contiguous_ns_pages) {
   }
 }
 
-TEST_F(RmiRttCreate, rejects_rd_align) {
-  EXPECT_FAILS_WITH(rmi().rtt_create(realm.rd + 8, rtt, Ipa{0}, 2), kInput, 0, "rd_align");
-}
-TEST_F(RmiRttCreate, rejects_rd_bound) {
-  EXPECT_FAILS_WITH(rmi().rtt_create(outside_dram(), rtt, Ipa{0}, 2), kInput, 0, "rd_bound");
-}
-TEST_F(RmiRttCreate, rejects_rd_state) {
-  EXPECT_FAILS_WITH(rmi().rtt_create(realm.rtt_base, rtt, Ipa{0}, 2), kInput, 0, "rd_state");
-}
+RMI_RD_CONDITION_TESTS(RmiRttCreate, realm.rd, realm.rtt_base, rmi().rtt_create(rd, rtt, Ipa{0}, 2))
 
 TEST_F(RmiRttCreate, rejects_level_bound) {
   // Level 1 is the starting level: its tables come with the realm.
@@ -228,15 +220,7 @@ TEST_F(RmiRttDestroy, leaves_an_unprotected_parent_unassigned_ns) {
                                           machine().memory().base().value() | kNsAttrs));
 }
 
-TEST_F(RmiRttDestroy, rejects_rd_align) {
-  EXPECT_FAILS_WITH(rmi().rtt_destroy(realm.rd + 8, Ipa{0}, 2).ret, kInput, 0, "rd_align");
-}
-TEST_F(RmiRttDestroy, rejects_rd_bound) {
-  EXPECT_FAILS_WITH(rmi().rtt_destroy(outside_dram(), Ipa{0}, 2).ret, kInput, 0, "rd_bound");
-}
-TEST_F(RmiRttDestroy, rejects_rd_state) {
-  EXPECT_FAILS_WITH(rmi().rtt_destroy(rtt, Ipa{0}, 2).ret, kInput, 0, "rd_state");
-}
+RMI_RD_CONDITION_TESTS(RmiRttDestroy, realm.rd, rtt, rmi().rtt_destroy(rd, Ipa{0}, 2).ret)
 TEST_F(RmiRttDestroy, rejects_level_bound) {
   for (const std::int64_t level : {1, 0, 4}) {
     EXPECT_FAILS_WITH(rmi().rtt_destroy(realm.rd, Ipa{0}, level).ret, kInput, 0, "level_bound");
@@ -332,15 +316,7 @@ TEST_F(RmiRttFold, folds_512_contiguous_ns_pages_into_an_ns_block) {
   EXPECT_EQ(e.ripas, Ripas::kEmpty);
 }
 
-TEST_F(RmiRttFold, rejects_rd_align) {
-  EXPECT_FAILS_WITH(rmi().rtt_fold(realm.rd + 8, Ipa{0}, 3).ret, kInput, 0, "rd_align");
-}
-TEST_F(RmiRttFold, rejects_rd_bound) {
-  EXPECT_FAILS_WITH(rmi().rtt_fold(outside_dram(), Ipa{0}, 3).ret, kInput, 0, "rd_bound");
-}
-TEST_F(RmiRttFold, rejects_rd_state) {
-  EXPECT_FAILS_WITH(rmi().rtt_fold(child, Ipa{0}, 3).ret, kInput, 0, "rd_state");
-}
+RMI_RD_CONDITION_TESTS(RmiRttFold, realm.rd, child, rmi().rtt_fold(rd, Ipa{0}, 3).ret)
 TEST_F(RmiRttFold, rejects_level_bound) {
   for (const std::int64_t level : {1, 4}) {
     EXPECT_FAILS_WITH(rmi().rtt_fold(realm.rd, Ipa{0}, level).ret, kInput, 0, "level_bound");
@@ -393,15 +369,7 @@ TEST_F(RmiRttFold, rejects_rtt_homo_for_unaligned_or_mixed_ns_pages) {
 /// A valid call is rtt_read_entry(realm.rd, 0, 1).
 class RmiRttReadEntry : public RttTest {};
 
-TEST_F(RmiRttReadEntry, rejects_rd_align) {
-  EXPECT_FAILS_WITH(rmi().rtt_read_entry(realm.rd + 8, Ipa{0}, 1).ret, kInput, 0, "rd_align");
-}
-TEST_F(RmiRttReadEntry, rejects_rd_bound) {
-  EXPECT_FAILS_WITH(rmi().rtt_read_entry(outside_dram(), Ipa{0}, 1).ret, kInput, 0, "rd_bound");
-}
-TEST_F(RmiRttReadEntry, rejects_rd_state) {
-  EXPECT_FAILS_WITH(rmi().rtt_read_entry(realm.rtt_base, Ipa{0}, 1).ret, kInput, 0, "rd_state");
-}
+RMI_RD_CONDITION_TESTS(RmiRttReadEntry, realm.rd, realm.rtt_base, rmi().rtt_read_entry(rd, Ipa{0}, 1).ret)
 TEST_F(RmiRttReadEntry, rejects_level_bound) {
   // Level 0 is above this realm's starting level.
   for (const std::int64_t level : {0, -1, 4}) {
@@ -520,18 +488,7 @@ TEST_F(RmiRttMapUnprotected, rejects_attr_valid) {
   EXPECT_EQ(entry(kUnprotected).state, RmiRttEntryState::kUnassigned);
 }
 
-TEST_F(RmiRttMapUnprotected, rejects_rd_align) {
-  EXPECT_FAILS_WITH(rmi().rtt_map_unprotected(realm.rd + 8, kUnprotected, 3, desc), kInput, 0,
-                    "rd_align");
-}
-TEST_F(RmiRttMapUnprotected, rejects_rd_bound) {
-  EXPECT_FAILS_WITH(rmi().rtt_map_unprotected(outside_dram(), kUnprotected, 3, desc), kInput, 0,
-                    "rd_bound");
-}
-TEST_F(RmiRttMapUnprotected, rejects_rd_state) {
-  EXPECT_FAILS_WITH(rmi().rtt_map_unprotected(realm.rtt_base, kUnprotected, 3, desc), kInput, 0,
-                    "rd_state");
-}
+RMI_RD_CONDITION_TESTS(RmiRttMapUnprotected, realm.rd, realm.rtt_base, rmi().rtt_map_unprotected(rd, kUnprotected, 3, desc))
 TEST_F(RmiRttMapUnprotected, rejects_level_bound) {
   for (const std::int64_t level : {0, 4}) {
     EXPECT_FAILS_WITH(rmi().rtt_map_unprotected(realm.rd, kUnprotected, level, desc), kInput, 0,
@@ -603,18 +560,7 @@ TEST_F(RmiRttUnmapUnprotected, unmaps_a_block) {
   EXPECT_EQ(entry(kUnprotected + kL2).state, RmiRttEntryState::kUnassigned);
 }
 
-TEST_F(RmiRttUnmapUnprotected, rejects_rd_align) {
-  EXPECT_FAILS_WITH(rmi().rtt_unmap_unprotected(realm.rd + 8, kUnprotected, 3).ret, kInput, 0,
-                    "rd_align");
-}
-TEST_F(RmiRttUnmapUnprotected, rejects_rd_bound) {
-  EXPECT_FAILS_WITH(rmi().rtt_unmap_unprotected(outside_dram(), kUnprotected, 3).ret, kInput, 0,
-                    "rd_bound");
-}
-TEST_F(RmiRttUnmapUnprotected, rejects_rd_state) {
-  EXPECT_FAILS_WITH(rmi().rtt_unmap_unprotected(realm.rtt_base, kUnprotected, 3).ret, kInput, 0,
-                    "rd_state");
-}
+RMI_RD_CONDITION_TESTS(RmiRttUnmapUnprotected, realm.rd, realm.rtt_base, rmi().rtt_unmap_unprotected(rd, kUnprotected, 3).ret)
 TEST_F(RmiRttUnmapUnprotected, rejects_level_bound) {
   for (const std::int64_t level : {0, 4}) {
     EXPECT_FAILS_WITH(rmi().rtt_unmap_unprotected(realm.rd, kUnprotected, level).ret, kInput, 0,
@@ -688,18 +634,7 @@ TEST_F(RmiRttInitRipas, covers_whole_entries_up_to_top) {
   EXPECT_EQ(entry(Ipa{4 * kL3}).ripas, Ripas::kEmpty);
 }
 
-TEST_F(RmiRttInitRipas, rejects_rd_align) {
-  EXPECT_FAILS_WITH(rmi().rtt_init_ripas(realm.rd + 8, Ipa{0}, Ipa{kL1}).ret, kInput, 0,
-                    "rd_align");
-}
-TEST_F(RmiRttInitRipas, rejects_rd_bound) {
-  EXPECT_FAILS_WITH(rmi().rtt_init_ripas(outside_dram(), Ipa{0}, Ipa{kL1}).ret, kInput, 0,
-                    "rd_bound");
-}
-TEST_F(RmiRttInitRipas, rejects_rd_state) {
-  EXPECT_FAILS_WITH(rmi().rtt_init_ripas(realm.rtt_base, Ipa{0}, Ipa{kL1}).ret, kInput, 0,
-                    "rd_state");
-}
+RMI_RD_CONDITION_TESTS(RmiRttInitRipas, realm.rd, realm.rtt_base, rmi().rtt_init_ripas(rd, Ipa{0}, Ipa{kL1}).ret)
 TEST_F(RmiRttInitRipas, rejects_size_valid) {
   EXPECT_FAILS_WITH(rmi().rtt_init_ripas(realm.rd, Ipa{kL1}, Ipa{kL1}).ret, kInput, 0,
                     "size_valid");

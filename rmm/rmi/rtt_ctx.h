@@ -12,17 +12,19 @@
 
 namespace caec::rmm {
 
-struct RttCtx {
-  struct Args {
-    Pa rd;
-    Pa gran;             // the RTT or DATA granule the command names, if any
-    Ipa ipa;
-    std::int64_t level = abi::s2tt::kMaxLevel;
-    std::uint64_t desc = 0;   // MAP_UNPROTECTED
-    Pa src;                   // DATA_CREATE
-    std::uint64_t flags = 0;  // DATA_CREATE
-    Ipa top;                  // INIT_RIPAS
-  };
+/// The union of the walking commands' arguments, named as RttCtx's conditions use them.
+struct RttArgs {
+  Pa rd;
+  Pa gran;  // the RTT or DATA granule the command names, if any
+  Ipa ipa;
+  std::int64_t level = abi::s2tt::kMaxLevel;
+  std::uint64_t desc = 0;   // MAP_UNPROTECTED
+  Pa src;                   // DATA_CREATE
+  std::uint64_t flags = 0;  // DATA_CREATE
+  Ipa top;                  // INIT_RIPAS
+};
+
+struct RttCtx : RmiCtx<RttArgs, 2> {
   static constexpr std::size_t kRdSlot = 0;
   static constexpr std::size_t kGranSlot = 1;
 
@@ -30,7 +32,7 @@ struct RttCtx {
   /// names a granule (RTT_CREATE's rtt, DATA_CREATE*'s data, RTT_SET_RIPAS's rec) locks it with
   /// the RD; INIT_RIPAS and SET_RIPAS walk from `base`.
   template <class View>
-  RttCtx(RmmContext& r, const View& a) : rmm(r) {
+  RttCtx(RmmContext& r, const View& a) : RmiCtx{r, {}} {
     args.rd = a.rd;
     if constexpr (requires { a.rtt; }) {
       args.gran = a.rtt;
@@ -53,10 +55,7 @@ struct RttCtx {
     if constexpr (requires { a.flags; }) args.flags = a.flags;
   }
 
-  RmmContext& rmm;
-  Args args{};
   bool names_granule = false;
-  ExternalLocks<2> ext{};
   std::optional<RttWalk> walk;
   /// The `top` output a failing command still reports (0 when no walk happened).
   std::uint64_t fail_top = 0;

@@ -15,6 +15,7 @@
 #include "rmm/core/realm_locks.h"
 #include "rmm/runtime/realm_buffer.h"
 #include "rmm/rsi/rsi_command.h"
+#include "rmm/rsi/rsi_conditions.h"
 #include "rmm/rsi/token_buffer.h"
 
 namespace caec::rmm {
@@ -28,11 +29,8 @@ using Init = RsiCall<abi::rsi::AttestationTokenInit>;
 using Continue = RsiCall<abi::rsi::AttestationTokenContinue>;
 
 constexpr std::array<RsiCondition<Continue>, 7> kContinueConditions{{
-    {"addr_align", kInput, [](Continue& c) { return !c.args.addr.is_granule_aligned(); }},
-    {"addr_bound", kInput,
-     [](Continue& c) {
-       return !c.with_realm([&](RealmDescriptor& r) { return r.is_protected(c.args.addr); });
-     }},
+    rsi_cond::addr_align<Continue>,
+    rsi_cond::addr_bound<Continue>,
     {"offset_bound", kInput, [](Continue& c) { return c.args.offset >= kGranuleSize; }},
     {"size_overflow", kInput, [](Continue& c) { return c.args.offset + c.args.size < c.args.offset; }},
     {"size_bound", kInput, [](Continue& c) { return c.args.offset + c.args.size > kGranuleSize; }},

@@ -17,7 +17,7 @@ namespace {
 using namespace csm_cond;  // NOLINT(google-build-using-namespace): the conditions' vocabulary
 
 RecExit csm_exit(abi::RmiRecExitReason reason, Ipa base, std::uint64_t size, CsmId id) {
-  RecExit e{.reason = reason};
+  RecExit e = exit_record(reason);
   e.csm_base = base.value();
   e.csm_top = (base + size).value();
   e.csm_id = static_cast<std::uint64_t>(id);

@@ -4,28 +4,19 @@
 
 #include "rmm/runtime/realm_buffer.h"
 #include "rmm/rsi/rsi_command.h"
+#include "rmm/rsi/rsi_conditions.h"
 
 namespace caec::rmm {
 
 namespace {
 
-constexpr auto kInput = abi::RsiStatus::kErrorInput;
-
 using C = RsiCall<abi::rsi::HostCall>;
 
 constexpr std::array<RsiCondition<C>, 3> kConditions{{
-    {"addr_align", kInput, [](C& c) { return !c.args.addr.is_aligned(abi::kHostCallAlign); }},
-    {"addr_bound", kInput,
-     [](C& c) {
-       return !c.with_realm([&](RealmDescriptor& r) { return r.is_protected(c.args.addr); });
-     }},
+    rsi_cond::addr_align<C, abi::kHostCallAlign>,
+    rsi_cond::addr_bound<C>,
     // The host's answer is written back into the structure: the realm must be able to write it.
-    {"buffer", kInput,
-     [](C& c) {
-       return c.with_realm([&](RealmDescriptor& r) {
-         return realm_buffer_refused(c.rmm, r, c.args.addr, sizeof(abi::RsiHostCall));
-       });
-     }},
+    rsi_cond::buffer<C, sizeof(abi::RsiHostCall)>,
 }};
 constexpr auto kInfo = describe(kConditions);
 
@@ -42,7 +33,7 @@ RsiResult rsi_host_call(C& c) {
       in != BufferAccess::kDone) {
     return RsiResult::after(in, RsiResult::success());
   }
-  RecExit exit{.reason = abi::RmiRecExitReason::kHostCall};
+  RecExit exit = exit_record(abi::RmiRecExitReason::kHostCall);
   exit.imm = call.imm;
   exit.gprs = call.gprs;
   c.rec.host_call_pending = true;

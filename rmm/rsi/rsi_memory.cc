@@ -66,7 +66,7 @@ RsiResult rsi_ipa_state_set(Set& c) {
   rec.ripas_value = static_cast<abi::Ripas>(c.args.ripas);
   rec.ripas_destroyed = (c.args.flags & abi::ipa_state_set_flags::kChangeDestroyed) != 0;
   rec.ripas_reject = false;
-  RecExit exit{.reason = abi::RmiRecExitReason::kRipasChange};
+  RecExit exit = exit_record(abi::RmiRecExitReason::kRipasChange);
   exit.ripas_base = rec.ripas_addr.value();
   exit.ripas_top = rec.ripas_top.value();
   exit.ripas_value = static_cast<std::uint8_t>(rec.ripas_value);

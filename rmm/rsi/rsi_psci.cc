@@ -21,7 +21,7 @@ template <class View>
   static_assert(abi::kNumRegs<View> <= 3, "RMI_EXIT_PSCI carries three arguments");
   abi::SmcRegs regs;
   abi::encode(c.args, regs);
-  RecExit exit{.reason = abi::RmiRecExitReason::kPsci};
+  RecExit exit = exit_record(abi::RmiRecExitReason::kPsci);
   exit.gprs[0] = c.fid;
   for (std::size_t i = 1; i <= 3; ++i) exit.gprs[i] = regs.x[i];
   return rec_exit(c.rmm, c.rec, exit);

@@ -4,6 +4,7 @@
 #include "rmm/core/measure.h"
 #include "rmm/runtime/realm_buffer.h"
 #include "rmm/rsi/rsi_command.h"
+#include "rmm/rsi/rsi_conditions.h"
 
 namespace caec::rmm {
 
@@ -27,17 +28,9 @@ constexpr std::array<RsiCondition<Extend>, 2> kExtendConditions{{
 constexpr auto kExtendInfo = describe(kExtendConditions);
 
 constexpr std::array<RsiCondition<Config>, 3> kConfigConditions{{
-    {"addr_align", kInput, [](Config& c) { return !c.args.addr.is_granule_aligned(); }},
-    {"addr_bound", kInput,
-     [](Config& c) {
-       return !c.with_realm([&](RealmDescriptor& r) { return r.is_protected(c.args.addr); });
-     }},
-    {"buffer", kInput,
-     [](Config& c) {
-       return c.with_realm([&](RealmDescriptor& r) {
-         return realm_buffer_refused(c.rmm, r, c.args.addr, sizeof(abi::RsiRealmConfig));
-       });
-     }},
+    rsi_cond::addr_align<Config>,
+    rsi_cond::addr_bound<Config>,
+    rsi_cond::buffer<Config, sizeof(abi::RsiRealmConfig)>,
 }};
 constexpr auto kConfigInfo = describe(kConfigConditions);
 

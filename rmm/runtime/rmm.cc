@@ -63,8 +63,9 @@ RealmReturn after(Reentry r) {
 RealmReturn Rmm::handle_wfi(Pa rec_pa) {
   Rec& rec = rec_at(*ctx_, rec_pa);
   if (rec.trap_wfi) {
-    return after(rec_exit(*ctx_, rec, RecExit{.reason = abi::RmiRecExitReason::kSync,
-                                              .esr = abi::esr::make(abi::esr::kEcWfx, 0)}));
+    RecExit wfi = exit_record(abi::RmiRecExitReason::kSync);
+    wfi.esr = abi::esr::make(abi::esr::kEcWfx, 0);
+    return after(rec_exit(*ctx_, rec, wfi));
   }
   // Not trapped: the PE sleeps until a physical interrupt, which is then a REC exit.
   ctx_->platform.realm_wait_for_irq();
