@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "caec/abi/rmi.h"
+#include "caec/abi/s2tt.h"
 #include "host/host.h"
 #include "host/realm_builder.h"
 #include "host/vmm.h"
@@ -15,6 +16,12 @@
 #include "rmm/introspect/introspect.h"
 
 namespace caec::testing {
+
+// The vocabulary of the RMI tests.
+namespace s2 = abi::s2tt;
+using abi::Ripas;
+using abi::RmiRttEntryState;
+using rmm::GranuleState;
 
 /// A small machine: tests boot one per process, so it is kept cheap.
 [[nodiscard]] machine::MachineConfig small_machine();

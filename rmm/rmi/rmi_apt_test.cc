@@ -8,8 +8,6 @@
 namespace caec::testing {
 namespace {
 
-using rmm::GranuleState;
-
 class RmiAptCreate : public RmmTest {
  protected:
   host::HostRealm realm = make_realm();

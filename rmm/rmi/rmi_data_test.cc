@@ -14,11 +14,6 @@
 namespace caec::testing {
 namespace {
 
-namespace s2 = abi::s2tt;
-using abi::Ripas;
-using abi::RmiRttEntryState;
-using rmm::GranuleState;
-
 /// Where the tests put their page: not the first entry of any table.
 constexpr Ipa kIpa{3 * kL2 + 7 * kL3};
 /// The end of the level-3 table holding kIpa.

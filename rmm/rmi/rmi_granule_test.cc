@@ -6,8 +6,6 @@
 namespace caec::testing {
 namespace {
 
-using rmm::GranuleState;
-
 class RmiGranuleDelegate : public RmmTest {};
 class RmiGranuleUndelegate : public RmmTest {};
 class RmiVersion : public RmmTest {};

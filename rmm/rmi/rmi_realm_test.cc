@@ -6,8 +6,6 @@
 namespace caec::testing {
 namespace {
 
-using rmm::GranuleState;
-
 /// A valid REALM_CREATE call; each test breaks exactly one thing.
 class RmiRealmCreate : public RmmTest {
  protected:

@@ -24,12 +24,9 @@
 namespace caec::testing {
 namespace {
 
-namespace s2 = abi::s2tt;
 using abi::PsciFid;
 using abi::PsciStatus;
-using abi::Ripas;
 using abi::RmiRecExitReason;
-using rmm::GranuleState;
 
 constexpr auto kRec = abi::RmiStatus::kErrorRec;
 constexpr std::uint64_t kL2 = s2::entry_size(2);  // 2 MiB

@@ -11,11 +11,6 @@
 namespace caec::testing {
 namespace {
 
-namespace s2 = abi::s2tt;
-using abi::Ripas;
-using abi::RmiRttEntryState;
-using rmm::GranuleState;
-
 /// Host attributes of an NS mapping: Normal write-back, read-write.
 constexpr std::uint64_t kNsAttrs = s2::kMemAttrNormalWb | s2::kS2apRw;
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstring>
 #include <span>
+#include <type_traits>
 
 #include "rmm/core/context.h"
 #include "rmm/core/rec.h"
@@ -17,19 +18,34 @@ class TokenBuffer {
 
   [[nodiscard]] std::size_t capacity() const { return rec_.num_aux * kGranuleSize; }
 
-  /// Copies `data` to the start of the buffer; false (nothing written) if it does not fit.
-  [[nodiscard]] bool store(std::span<const std::uint8_t> data) {
-    if (data.size() > capacity()) return false;
-    for_each_piece(0, data.size(), [&](std::byte* p, std::size_t at, std::size_t n) {
-      std::memcpy(p, data.data() + at, n);
+  /// Copies `data` to [offset, offset + data.size()); false (nothing written) if it does not fit.
+  [[nodiscard]] bool store(std::size_t offset, std::span<const std::uint8_t> data) {
+    if (offset > capacity() || data.size() > capacity() - offset) return false;
+    for_each_piece(offset, data.size(), [&](std::byte* p, std::size_t at, std::size_t n) {
+      std::memcpy(p, data.data() + (at - offset), n);
     });
     return true;
   }
-  /// Bytes [offset, offset + out.size()) of the buffer.
-  void load(std::size_t offset, std::span<std::uint8_t> out) {
+  /// Bytes [offset, offset + out.size()) of the buffer; false (nothing read) past its end.
+  [[nodiscard]] bool load(std::size_t offset, std::span<std::uint8_t> out) {
+    if (offset > capacity() || out.size() > capacity() - offset) return false;
     for_each_piece(offset, out.size(), [&](std::byte* p, std::size_t at, std::size_t n) {
       std::memcpy(out.data() + (at - offset), p, n);
     });
+    return true;
+  }
+  /// A trivially copyable `T` at `offset`, as store and load do its bytes.
+  template <class T>
+  [[nodiscard]] bool store_object(std::size_t offset, const T& value) {
+    static_assert(std::is_trivially_copyable_v<T>);
+    // SAFETY: a trivially copyable object is its bytes.
+    return store(offset, {reinterpret_cast<const std::uint8_t*>(&value), sizeof(T)});
+  }
+  template <class T>
+  [[nodiscard]] bool load_object(std::size_t offset, T& value) {
+    static_assert(std::is_trivially_copyable_v<T>);
+    // SAFETY: as store_object.
+    return load(offset, {reinterpret_cast<std::uint8_t*>(&value), sizeof(T)});
   }
 
  private:
