@@ -2,17 +2,10 @@
 
 namespace caec::machine {
 
-namespace {
-bool same(const S2Config& a, const S2Config& b) {
-  return a.rtt_base == b.rtt_base && a.start_level == b.start_level &&
-         a.num_start == b.num_start && a.ipa_width == b.ipa_width;
-}
-}  // namespace
-
 Stage2& Mmu::configure(std::uint16_t vmid, const S2Config& config) {
   std::lock_guard lock(mutex_);
   auto& slot = contexts_[vmid];
-  if (!slot || !same(slot->config(), config)) {
+  if (!slot || slot->config() != config) {
     slot.reset();
     slot = std::make_unique<Stage2>(mem_, gpt_, sink_, vmid, config, max_mappings_,
                                     max_half_window_);

@@ -14,27 +14,16 @@
 #include <cstdint>
 #include <mutex>
 
+#include "caec/abi/pe_state.h"
 #include "caec/abi/types.h"
 #include "machine/gpt.h"
 #include "machine/phys_mem.h"
 
 namespace caec::machine {
 
-/// VTTBR/VTCR: what the RMM programs for a realm.
-struct S2Config {
-  Pa rtt_base;
-  int start_level = 0;
-  std::uint32_t num_start = 1;
-  unsigned ipa_width = 40;
-};
-
-enum class S2Fault : std::uint8_t {
-  kNone,
-  kTranslation,  // no valid descriptor at `level`
-  kPermission,   // valid, but the access is not permitted
-  kAddressSize,  // beyond the IPA space
-  kGpf,          // the output (or a table) failed the granule protection check
-};
+/// VTTBR/VTCR (what the RMM programs for a realm) and the class of a failed walk.
+using abi::S2Config;
+using abi::S2Fault;
 
 struct S2Outcome {
   S2Fault fault = S2Fault::kNone;

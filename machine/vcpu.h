@@ -15,6 +15,7 @@
 #include <functional>
 #include <thread>
 
+#include "caec/abi/pe_state.h"
 #include "caec/abi/smc.h"
 #include "caec/abi/types.h"
 #include "machine/event.h"
@@ -24,11 +25,7 @@ namespace caec::machine {
 class Stage2;
 
 /// Register state a REC starts with (from RmiRecParams, or from PSCI CPU_ON).
-struct RecStart {
-  std::uint64_t pc = 0;
-  std::array<std::uint64_t, 8> gprs{};
-  std::uint64_t index = 0;  // REC index (from the MPIDR)
-};
+using abi::RecStart;
 
 /// Thrown on the realm thread when its context is torn down while it waits at a REC exit.
 struct VcpuTerminated {};

@@ -72,29 +72,19 @@ void switch_back(machine::Vcpu& v, const rmm::RealmReturn& r) {
     case rmm::RealmReturn::Kind::kResume:
     case rmm::RealmReturn::Kind::kSea: return;
     case rmm::RealmReturn::Kind::kDestroyed: v.end_context();
-    case rmm::RealmReturn::Kind::kRestart: v.restart({r.start.pc, r.start.gprs, r.start.index});
-  }
-}
-
-rmm::AbortKind abort_kind(machine::S2Fault f) {
-  switch (f) {
-    case machine::S2Fault::kPermission: return rmm::AbortKind::kPermission;
-    case machine::S2Fault::kAddressSize: return rmm::AbortKind::kAddressSize;
-    case machine::S2Fault::kGpf: return rmm::AbortKind::kGpf;
-    default: return rmm::AbortKind::kTranslation;
+    case rmm::RealmReturn::Kind::kRestart: v.restart(r.start);
   }
 }
 }  // namespace
 
 bool EmulatedPlatform::realm_run(Pa rec, std::uint16_t vmid, const rmm::S2Config& s2,
                                  const rmm::RecStart& start) {
-  machine::Stage2& ctx = m_.mmu().configure(
-      vmid, {s2.rtt_base, s2.start_level, s2.num_start, s2.ipa_width});
+  machine::Stage2& ctx = m_.mmu().configure(vmid, s2);
   machine::Vcpu* vcpu = nullptr;
   {
     std::lock_guard lock(mutex_);
     auto& slot = vcpus_[rec];
-    if (!slot) slot = m_.create_vcpu(rec, ctx, {start.pc, start.gprs, start.index});
+    if (!slot) slot = m_.create_vcpu(rec, ctx, start);
     vcpu = slot.get();
   }
   vcpu->run();
@@ -145,7 +135,7 @@ System::System(const machine::MachineConfig& config, machine::Vcpu::Entry realm_
       {[this](machine::Vcpu& v, abi::SmcRegs& regs) { switch_back(v, rmm_->handle_rsi(v.rec(), regs)); },
        [this](machine::Vcpu& v) { switch_back(v, rmm_->handle_wfi(v.rec())); }},
       [this](machine::Vcpu& v, Ipa ipa, bool write, machine::S2Outcome out) {
-        const rmm::RealmReturn r = rmm_->handle_abort(v.rec(), ipa, write, abort_kind(out.fault));
+        const rmm::RealmReturn r = rmm_->handle_abort(v.rec(), ipa, write, out.fault);
         switch_back(v, r);
         return r.kind != rmm::RealmReturn::Kind::kSea;
       },

@@ -11,25 +11,15 @@
 #include <span>
 
 #include "caec/abi/el3.h"
+#include "caec/abi/pe_state.h"
 #include "caec/abi/smc.h"
 #include "caec/abi/types.h"
 
 namespace caec::rmm {
 
-/// VTTBR/VTCR of a realm: what the RMM programs before it runs one of its RECs.
-struct S2Config {
-  Pa rtt_base;
-  int start_level = 0;
-  std::uint32_t num_start = 1;
-  unsigned ipa_width = 0;
-};
-
-/// Register state a REC starts executing with.
-struct RecStart {
-  std::uint64_t pc = 0;
-  std::array<std::uint64_t, 8> gprs{};
-  std::uint64_t index = 0;
-};
+/// What the RMM programs before it runs one of a realm's RECs, and where that REC starts.
+using abi::S2Config;
+using abi::RecStart;
 
 /// How R-EL2 code that ran on a realm's PE (an RSI call, a WFI, a stage-2 abort) hands the PE
 /// back. The RMM never unwinds its own frames (no exceptions, no longjmp through them): it

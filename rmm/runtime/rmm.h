@@ -16,7 +16,7 @@ namespace caec::rmm {
 struct RmmContext;
 
 /// Why the stage-2 walk failed, as the PE reports it in the syndrome.
-enum class AbortKind : std::uint8_t { kTranslation, kPermission, kAddressSize, kGpf };
+using AbortKind = abi::S2Fault;  // (never kNone: there is an abort)
 class RmmIntrospection;
 
 class Rmm {
