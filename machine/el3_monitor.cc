@@ -24,8 +24,8 @@ El3Monitor::El3Monitor(const PhysMem& mem, Gpt& gpt, const HostView& host_view, 
     : mem_(mem), gpt_(gpt), host_view_(host_view), mmu_(mmu), root_(root) {}
 
 void El3Monitor::host_smc(abi::SmcRegs& regs) {
-  if (is_rmi_fid(regs.fid()) && rmm_entry_) {
-    rmm_entry_(regs);
+  if (is_rmi_fid(regs.fid()) && rmm_ != nullptr) {
+    rmm_->rmi(regs);
     return;
   }
   const bool version = regs.fid() == abi::kSmcccVersionFid;

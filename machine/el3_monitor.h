@@ -8,11 +8,11 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
-#include <functional>
 
 #include "caec/abi/el3.h"
 #include "caec/abi/smc.h"
 #include "caec/abi/types.h"
+#include "machine/el2_vectors.h"
 #include "machine/gpt.h"
 #include "machine/gtsi_fault_plan.h"
 #include "machine/host_view.h"
@@ -24,8 +24,6 @@ namespace caec::machine {
 
 class El3Monitor {
  public:
-  using RmmEntry = std::function<void(abi::SmcRegs&)>;
-
   /// The buffer EL3 and the RMM exchange attestation data through (TF-RMM's per-CPU shared
   /// buffer; one suffices because the RMM uses it only while it boots).
   using SharedBuffer = std::array<std::byte, kGranuleSize>;
@@ -33,8 +31,9 @@ class El3Monitor {
   El3Monitor(const PhysMem& mem, Gpt& gpt, const HostView& host_view, Mmu& mmu,
              const RootOfTrust& root);
 
-  /// Boot: the RMM image's SMC entry point. Until it is set, RMI calls answer SMC_UNKNOWN.
-  void attach_rmm(RmmEntry entry) { rmm_entry_ = std::move(entry); }
+  /// Boot: the RMM image's vectors (Machine::install_el2_vectors). Until they are installed,
+  /// RMI calls answer SMC_UNKNOWN.
+  void install_el2_vectors(El2Vectors* vectors) { rmm_ = vectors; }
 
   /// An SMC issued by the Non-secure world (the hypervisor).
   void host_smc(abi::SmcRegs& regs);
@@ -62,7 +61,7 @@ class El3Monitor {
   const HostView& host_view_;
   Mmu& mmu_;
   const RootOfTrust& root_;
-  RmmEntry rmm_entry_;
+  El2Vectors* rmm_ = nullptr;
   GtsiFaultPlan gtsi_faults_;
   SharedBuffer shared_{};
   // The platform token being handed out in chunks, and how much of it the RMM has.

@@ -68,11 +68,19 @@ TEST(El3Monitor, an_injected_gtsi_failure_changes_nothing_and_fires_only_where_p
 
 TEST(El3Monitor, forwards_only_rmi_fids_to_the_rmm) {
   Machine m(tiny());
-  std::uint32_t seen = 0;
-  m.el3().attach_rmm([&](abi::SmcRegs& r) {
-    seen = r.fid();
-    r.x[0] = 0;
-  });
+  /// An RMM image that records the FID of each RMI call it is given.
+  struct Recorder final : El2Vectors {
+    std::uint32_t seen = 0;
+    void rmi(abi::SmcRegs& r) override {
+      seen = r.fid();
+      r.x[0] = 0;
+    }
+    void realm_smc(Vcpu& /*v*/, abi::SmcRegs& /*regs*/) override {}
+    void realm_wfi(Vcpu& /*v*/) override {}
+    bool stage2_abort(Vcpu& /*v*/, Ipa /*ipa*/, bool /*write*/, S2Outcome /*outcome*/) override { return false; }
+  } rmm;
+  std::uint32_t& seen = rmm.seen;
+  m.install_el2_vectors(&rmm);
   abi::SmcRegs regs;
   regs.x[0] = static_cast<std::uint32_t>(abi::RmiFid::kVersion);
   m.el3().host_smc(regs);

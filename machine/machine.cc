@@ -43,14 +43,14 @@ std::byte* Machine::realm_pas_granule(Pa pa) const {
 }
 
 std::unique_ptr<Vcpu> Machine::create_vcpu(Pa rec, Stage2& s2, const RecStart& start) {
-  return std::make_unique<Vcpu>(rec, s2, start, vectors_.boot, &vectors_.traps);
+  return std::make_unique<Vcpu>(rec, s2, start, realm_boot_, vectors_);
 }
 
 bool Machine::stage2_abort(Stage2& s2, Ipa ipa, bool write, S2Outcome outcome) {
   Vcpu* v = Vcpu::current();
-  if (v == nullptr || &v->stage2() != &s2 || !vectors_.abort) return false;
+  if (v == nullptr || &v->stage2() != &s2 || vectors_ == nullptr) return false;
   Vcpu::FaultScope scope;
-  if (!vectors_.abort(*v, ipa, write, outcome)) v->inject_sea(ipa);
+  if (!vectors_->stage2_abort(*v, ipa, write, outcome)) v->inject_sea(ipa);
   return true;
 }
 

@@ -40,16 +40,6 @@ struct MachineConfig {
   bool legacy_token_format = false;
 };
 
-/// How the realm world reaches R-EL2: the RMM's trap vectors and the realm's reset entry.
-struct RealmVectors {
-  /// SMC and WFI from realm EL1: handled by the RMM on the realm's thread.
-  Vcpu::Traps traps;
-  /// A stage-2 abort the walk could not satisfy. True: retry the access; false: inject an SEA.
-  std::function<bool(Vcpu&, Ipa ipa, bool write, S2Outcome outcome)> abort;
-  /// Where a REC starts executing (the realm's boot firmware).
-  Vcpu::Entry boot;
-};
-
 class Machine final : public AbortSink {
  public:
   explicit Machine(const MachineConfig& config = {});
@@ -65,8 +55,14 @@ class Machine final : public AbortSink {
   [[nodiscard]] const RootOfTrust& root_of_trust() const { return root_; }
   [[nodiscard]] Mmu& mmu() { return mmu_; }
 
-  /// Boot: install the realm world's vectors (the RMM's and the realm firmware's).
-  void set_realm_vectors(RealmVectors v) { vectors_ = std::move(v); }
+  /// Boot: the RMM image's R-EL2 vectors, the only way into it (nullptr at shutdown: RMI
+  /// calls then answer SMC_UNKNOWN and realm traps do nothing). Installed before any REC runs.
+  void install_el2_vectors(El2Vectors* vectors) {
+    vectors_ = vectors;
+    el3_.install_el2_vectors(vectors);
+  }
+  /// Boot: where a REC starts executing (the realm's boot firmware).
+  void set_realm_boot(Vcpu::Entry boot) { realm_boot_ = std::move(boot); }
   /// A REC's execution context, translating through `vmid`'s stage 2.
   [[nodiscard]] std::unique_ptr<Vcpu> create_vcpu(Pa rec, Stage2& s2, const RecStart& start);
 
@@ -83,7 +79,8 @@ class Machine final : public AbortSink {
   Mmu mmu_;
   RootOfTrust root_;
   El3Monitor el3_;
-  RealmVectors vectors_;
+  El2Vectors* vectors_ = nullptr;
+  Vcpu::Entry realm_boot_;
 
   bool stage2_abort(Stage2& s2, Ipa ipa, bool write, S2Outcome outcome) override;
 };

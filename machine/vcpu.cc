@@ -12,8 +12,8 @@ thread_local Vcpu* t_current = nullptr;
 thread_local int t_fault_depth = 0;
 }  // namespace
 
-Vcpu::Vcpu(Pa rec, Stage2& stage2, const RecStart& start, Entry entry, const Traps* traps)
-    : rec_(rec), stage2_(stage2), start_(start), entry_(std::move(entry)), traps_(traps) {}
+Vcpu::Vcpu(Pa rec, Stage2& stage2, const RecStart& start, Entry entry, El2Vectors* vectors)
+    : rec_(rec), stage2_(stage2), start_(start), entry_(std::move(entry)), vectors_(vectors) {}
 
 Vcpu::~Vcpu() {
   if (!started_) return;

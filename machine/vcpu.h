@@ -18,6 +18,7 @@
 #include "caec/abi/pe_state.h"
 #include "caec/abi/smc.h"
 #include "caec/abi/types.h"
+#include "machine/el2_vectors.h"
 #include "machine/event.h"
 
 namespace caec::machine {
@@ -37,13 +38,9 @@ struct VcpuRestart {
 class Vcpu {
  public:
   using Entry = std::function<void(Vcpu&)>;
-  /// The R-EL2 trap vectors of the realm world (installed by the RMM at boot).
-  struct Traps {
-    std::function<void(Vcpu&, abi::SmcRegs&)> smc;
-    std::function<void(Vcpu&)> wfi;
-  };
 
-  Vcpu(Pa rec, Stage2& stage2, const RecStart& start, Entry entry, const Traps* traps);
+  /// `vectors`: where the realm's traps go (none installed: they do nothing).
+  Vcpu(Pa rec, Stage2& stage2, const RecStart& start, Entry entry, El2Vectors* vectors);
   ~Vcpu();  // terminates the realm thread if it is still parked
   Vcpu(const Vcpu&) = delete;
   Vcpu& operator=(const Vcpu&) = delete;
@@ -52,9 +49,13 @@ class Vcpu {
 
   // ---- The realm's instructions that trap to R-EL2 ----
   /// SMC #0 from realm EL1 (RSI, PSCI).
-  void smc(abi::SmcRegs& regs) { traps_->smc(*this, regs); }
+  void smc(abi::SmcRegs& regs) {
+    if (vectors_ != nullptr) vectors_->realm_smc(*this, regs);
+  }
   /// WFI: traps to the RMM (which waits for an interrupt, or exits to the host).
-  void wfi() { traps_->wfi(*this); }
+  void wfi() {
+    if (vectors_ != nullptr) vectors_->realm_wfi(*this);
+  }
   [[nodiscard]] Stage2& stage2() const { return stage2_; }
   [[nodiscard]] const RecStart& start() const { return start_; }
 
@@ -110,7 +111,7 @@ class Vcpu {
   Stage2& stage2_;
   RecStart start_;
   Entry entry_;
-  const Traps* traps_;
+  El2Vectors* vectors_;
   std::thread thread_;
   Event to_realm_;
   Event to_rmm_;

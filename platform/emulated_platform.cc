@@ -129,24 +129,27 @@ System::System(const machine::MachineConfig& config, machine::Vcpu::Entry realm_
       platform_(machine_),
       rmm_memory_(std::make_unique<std::byte[]>(rmm::Rmm::memory_needed(platform_.dram()))),
       rmm_(std::make_unique<rmm::Rmm>(
-          platform_, std::span(rmm_memory_.get(), rmm::Rmm::memory_needed(platform_.dram())))) {
-  machine_.el3().attach_rmm([this](abi::SmcRegs& regs) { rmm_->handle_rmi(regs); });
-  machine_.set_realm_vectors({
-      {[this](machine::Vcpu& v, abi::SmcRegs& regs) { switch_back(v, rmm_->handle_rsi(v.rec(), regs)); },
-       [this](machine::Vcpu& v) { switch_back(v, rmm_->handle_wfi(v.rec())); }},
-      [this](machine::Vcpu& v, Ipa ipa, bool write, machine::S2Outcome out) {
-        const rmm::RealmReturn r = rmm_->handle_abort(v.rec(), ipa, write, out.fault);
-        switch_back(v, r);
-        return r.kind != rmm::RealmReturn::Kind::kSea;
-      },
-      std::move(realm_boot),
-  });
+          platform_, std::span(rmm_memory_.get(), rmm::Rmm::memory_needed(platform_.dram())))),
+      vectors_(*rmm_) {
+  machine_.set_realm_boot(std::move(realm_boot));
+  machine_.install_el2_vectors(&vectors_);
 }
 
 System::~System() {
   platform_.release_all();  // realm threads stop before the RMM they run in goes away
-  machine_.el3().attach_rmm({});
-  machine_.set_realm_vectors({});
+  machine_.install_el2_vectors(nullptr);
+}
+
+void RmmVectors::rmi(abi::SmcRegs& regs) { rmm_.handle_rmi(regs); }
+
+void RmmVectors::realm_smc(machine::Vcpu& v, abi::SmcRegs& regs) { switch_back(v, rmm_.handle_rsi(v.rec(), regs)); }
+
+void RmmVectors::realm_wfi(machine::Vcpu& v) { switch_back(v, rmm_.handle_wfi(v.rec())); }
+
+bool RmmVectors::stage2_abort(machine::Vcpu& v, Ipa ipa, bool write, machine::S2Outcome outcome) {
+  const rmm::RealmReturn r = rmm_.handle_abort(v.rec(), ipa, write, outcome.fault);
+  switch_back(v, r);
+  return r.kind != rmm::RealmReturn::Kind::kSea;
 }
 
 }  // namespace caec::platform

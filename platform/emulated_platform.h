@@ -48,6 +48,20 @@ class EmulatedPlatform final : public rmm::Platform {
 
 /// A booted system: the machine, the RMM attached to its EL3, nothing else. The host and the
 /// realms are built on top of it.
+/// The RMM image's R-EL2 vectors: each entry hands the PE to the RMM and acts on what the RMM
+/// returns, below every RMM frame (drop or restart the realm context, or resume it).
+class RmmVectors final : public machine::El2Vectors {
+ public:
+  explicit RmmVectors(rmm::Rmm& rmm) : rmm_(rmm) {}
+  void rmi(abi::SmcRegs& regs) override;
+  void realm_smc(machine::Vcpu& v, abi::SmcRegs& regs) override;
+  void realm_wfi(machine::Vcpu& v) override;
+  [[nodiscard]] bool stage2_abort(machine::Vcpu& v, Ipa ipa, bool write, machine::S2Outcome outcome) override;
+
+ private:
+  rmm::Rmm& rmm_;
+};
+
 class System {
  public:
   /// `realm_boot` is where every REC starts executing: the realm firmware (the realm SDK's
@@ -69,6 +83,7 @@ class System {
   /// The RMM's own memory (on hardware, the carveout EL3 reserves for its image and data).
   std::unique_ptr<std::byte[]> rmm_memory_;
   std::unique_ptr<rmm::Rmm> rmm_;
+  RmmVectors vectors_;
 };
 
 }  // namespace caec::platform
