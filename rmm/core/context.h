@@ -40,10 +40,7 @@ struct RmmContext {
 
 /// The realm descriptor inside a locked RD granule.
 [[nodiscard]] inline RealmDescriptor& realm_of(RmmContext& rmm, LockedGranule& rd) {
-  RMM_CHECK(rd && rd.state() == GranuleState::kRd);
-  // SAFETY: an RD granule holds the RealmDescriptor constructed at REALM_CREATE; it is locked
-  // and mapped through the Realm PAS.
-  return *std::launder(reinterpret_cast<RealmDescriptor*>(rmm.platform.map_granule(rd.pa())));
+  return granule_object<RealmDescriptor>(rmm.platform, rd, GranuleState::kRd);
 }
 
 }  // namespace caec::rmm

@@ -8,6 +8,9 @@
 #pragma once
 
 #include <atomic>
+#include <cstddef>
+#include <new>
+#include <type_traits>
 #include <cstdint>
 #include <span>
 #include <string_view>
@@ -16,6 +19,7 @@
 #include "caec/abi/types.h"
 #include "rmm/core/lock_order.h"
 #include "rmm/port/platform.h"
+#include "rmm/port/rmm_check.h"
 
 namespace caec::rmm {
 
@@ -123,5 +127,28 @@ class GranuleTable {
 
 /// Zeroes a granule the RMM owns.
 void scrub(Platform& platform, Pa pa);
+
+/// The one gateway from a granule to the object it holds (TF-RMM maps granules into buffer
+/// slots): the `T` at `offset` of the granule at `pa`, through the Realm PAS. The caller must
+/// have the right to it: the lock that guards it (an APT granule: its realm's RD lock) or be the
+/// PE running it (a REC); a caller that holds the granule's own lock uses the overload below.
+template <class T>
+[[nodiscard]] T& granule_object(Platform& platform, Pa pa, std::size_t offset = 0) {
+  static_assert(std::is_trivially_copyable_v<T> || std::is_trivially_destructible_v<T>,
+                "granules hold plain records, never objects that own resources");
+  static_assert(sizeof(T) <= kGranuleSize && kGranuleSize % alignof(T) == 0);
+  RMM_CHECK(offset <= kGranuleSize - sizeof(T) && offset % alignof(T) == 0);
+  // SAFETY: the granule is mapped through the Realm PAS and holds a T at `offset`, made when
+  // the granule took its state (REALM_CREATE, REC_CREATE, RTT_CREATE, APT_CREATE); who may use
+  // it is the caller's precondition above.
+  return *std::launder(reinterpret_cast<T*>(platform.map_granule(pa) + offset));
+}
+
+/// The `T` a granule the caller holds locked keeps, checked to be in state `expected`.
+template <class T>
+[[nodiscard]] T& granule_object(Platform& platform, const LockedGranule& g, GranuleState expected) {
+  RMM_CHECK(g && g.state() == expected);
+  return granule_object<T>(platform, g.pa());
+}
 
 }  // namespace caec::rmm

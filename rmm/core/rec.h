@@ -84,11 +84,11 @@ struct Rec {
 static_assert(std::is_trivially_copyable_v<Rec>);
 static_assert(sizeof(Rec) <= kGranuleSize);
 
-/// The REC state inside a REC granule the caller may access (locked, or the running REC).
-[[nodiscard]] inline Rec& rec_at(RmmContext& rmm, Pa rec) {
-  // SAFETY: a REC granule holds the Rec constructed at REC_CREATE; callers hold its lock or are
-  // the PE running it (which excludes every other user, see the comment above).
-  return *std::launder(reinterpret_cast<Rec*>(rmm.platform.map_granule(rec)));
+/// The REC state inside a REC granule the caller holds locked.
+[[nodiscard]] inline Rec& rec_of(RmmContext& rmm, const LockedGranule& rec) {
+  return granule_object<Rec>(rmm.platform, rec, GranuleState::kRec);
 }
+/// The REC state of the REC this PE is running (REC_ENTER holds it: no other user, see above).
+[[nodiscard]] inline Rec& running_rec(RmmContext& rmm, Pa rec) { return granule_object<Rec>(rmm.platform, rec); }
 
 }  // namespace caec::rmm

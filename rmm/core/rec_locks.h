@@ -20,13 +20,13 @@ void lock_rec_with_owner(RmmContext& rmm, ExternalLocks<N>& ext, Pa rec,
     std::optional<Pa> owner;
     if (rec.is_granule_aligned() && rmm.granules.contains(rec)) {
       LockedGranule g = rmm.granules.lock(rec, LockRequest::external());
-      if (g.state() == GranuleState::kRec) owner = rec_at(rmm, rec).owner;
+      if (g.state() == GranuleState::kRec) owner = rec_of(rmm, g).owner;
     }
     pas[1] = owner;
     ExternalLocks<N> attempt;
     attempt.lock(rmm.granules, pas);
     // The REC may have been destroyed (and its granule reused) between the two steps.
-    if (owner && !(attempt.has_state(0, GranuleState::kRec) && rec_at(rmm, rec).owner == *owner)) {
+    if (owner && !(attempt.has_state(0, GranuleState::kRec) && rec_of(rmm, *attempt.at(0)).owner == *owner)) {
       continue;
     }
     ext = std::move(attempt);

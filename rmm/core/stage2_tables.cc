@@ -71,9 +71,8 @@ Rtt::Rtt(Platform& platform, LockedGranule granule, int level, Ipa base, std::ui
 }
 
 std::uint64_t* Rtt::slots() const {
-  // SAFETY: the granule is locked, in state RTT (checked at construction) and mapped through
-  // the Realm PAS; an RTT granule is exactly 512 naturally aligned 64-bit descriptors.
-  return std::launder(reinterpret_cast<std::uint64_t*>(platform_->map_granule(granule_.pa())));
+  // An RTT granule is exactly 512 naturally aligned 64-bit descriptors.
+  return granule_object<std::array<std::uint64_t, s2::kEntriesPerTable>>(*platform_, granule_, GranuleState::kRtt).data();
 }
 
 std::uint64_t Rtt::raw(std::uint64_t index) const {
@@ -130,9 +129,9 @@ RttWalk rtt_walk(Platform& platform, GranuleTable& granules, const RealmDescript
 
 void init_start_rtt(Platform& platform, LockedGranule& granule, const RealmDescriptor& realm,
                     std::uint64_t i) {
-  // SAFETY: a freshly transitioned, locked RTT granule in the Realm PAS (zeroed by the
-  // DELEGATED invariant, i.e. all entries UNASSIGNED/EMPTY already).
-  auto* slots = std::launder(reinterpret_cast<std::uint64_t*>(platform.map_granule(granule.pa())));
+  // A freshly transitioned RTT granule (zeroed by the DELEGATED invariant, i.e. all entries
+  // UNASSIGNED/EMPTY already).
+  auto& slots = granule_object<std::array<std::uint64_t, s2::kEntriesPerTable>>(platform, granule, GranuleState::kRtt);
   const int level = realm.rtt_level_start;
   const Ipa base = start_rtt_base(realm, i);
   for (std::uint64_t e = 0; e < s2::kEntriesPerTable; ++e) {

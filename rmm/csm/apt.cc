@@ -7,15 +7,14 @@
 namespace caec::rmm {
 
 AptHeader& Apt::header(Pa g) {
-  // SAFETY: `g` is an APT granule of this realm (on its list), reached through the Realm PAS;
-  // the caller holds the realm's RD lock, which guards APT contents. The header is the first
-  // 64 bytes of the granule.
-  return *std::launder(reinterpret_cast<AptHeader*>(rmm_.platform.map_granule(g)));
+  // `g` is an APT granule of this realm (on its list); the caller holds the realm's RD lock,
+  // which guards APT contents. The header is the first 64 bytes of the granule.
+  return granule_object<AptHeader>(rmm_.platform, g);
 }
 
 AptEntry* Apt::entries(Pa g) {
-  // SAFETY: as header(); the entries follow the header.
-  return std::launder(reinterpret_cast<AptEntry*>(rmm_.platform.map_granule(g) + sizeof(AptHeader)));
+  // As header(); the entries follow the header.
+  return granule_object<std::array<AptEntry, kAptEntriesPerGranule>>(rmm_.platform, g, sizeof(AptHeader)).data();
 }
 
 std::size_t Apt::free_entries(std::size_t enough) {

@@ -130,7 +130,7 @@ std::vector<AptEntry> RmmIntrospection::apt(Pa rd) const {
 std::string_view RmmIntrospection::last_rsi_failure(Pa rec) const {
   LockedGranule g = rmm_.ctx_->granules.lock(rec, LockRequest::external());
   if (g.state() != GranuleState::kRec) return {};
-  const char* label = rec_at(*rmm_.ctx_, rec).last_rsi_failure;
+  const char* label = rec_of(*rmm_.ctx_, g).last_rsi_failure;
   return label == nullptr ? std::string_view{} : std::string_view(label);
 }
 

@@ -107,8 +107,8 @@ struct CompleteCtx : RmiCtx<abi::rmi::PsciComplete, 2> {
   static constexpr std::size_t kTargetSlot = 1;
 
   void lock_externals() { ext.lock(rmm.granules, {args.calling_rec, args.target_rec}); }
-  [[nodiscard]] Rec& calling() { return rec_at(rmm, args.calling_rec); }
-  [[nodiscard]] Rec& target() { return rec_at(rmm, args.target_rec); }
+  [[nodiscard]] Rec& calling() { return rec_of(rmm, *ext.at(kCallingSlot)); }
+  [[nodiscard]] Rec& target() { return rec_of(rmm, *ext.at(kTargetSlot)); }
 };
 using P = CompleteCtx;
 
@@ -174,7 +174,7 @@ std::span<const RmiConditionInfo> rmi_rec_create_conditions() { return kCreateIn
 RmiResult rmi_rec_destroy(RmmContext& rmm, const abi::rmi::RecDestroy& args) {
   D c{{rmm, args}};
   if (auto f = first_failure(kDestroyConditions, c)) return *f;
-  const Rec rec = rec_at(rmm, c.args.rec);
+  const Rec rec = rec_of(rmm, *c.ext.at(D::kRecSlot));
   // The REC's execution context goes first: nothing may run on state about to be scrubbed.
   rmm.platform.realm_release(c.args.rec);
   for (std::size_t i = 0; i < rec.num_aux; ++i) {

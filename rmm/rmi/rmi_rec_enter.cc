@@ -21,7 +21,7 @@ struct EnterCtx : RmiCtx<abi::rmi::RecEnter, 2> {
   void lock_externals() {
     if (!ext.locked()) lock_rec_with_owner(rmm, ext, args.rec, {});
   }
-  [[nodiscard]] Rec& rec() { return rec_at(rmm, args.rec); }
+  [[nodiscard]] Rec& rec() { return rec_of(rmm, *ext.at(kRecSlot)); }
   [[nodiscard]] RealmDescriptor& realm() { return realm_of(rmm, *ext.at(kRdSlot)); }
 };
 using E = EnterCtx;

@@ -52,7 +52,7 @@ constexpr auto kInfo = describe(kConditions);
 // ---- RTT_SET_RIPAS ----------------------------------------------------------------------------
 // The host carries out a realm's RSI_IPA_STATE_SET on the REC that asked (args.gran = rec).
 
-Rec& rec_of(T& c) { return rec_at(c.rmm, c.args.gran); }
+Rec& rec_of(T& c) { return rec_of(c.rmm, *c.ext.at(T::kGranSlot)); }
 
 /// walk_top: entries from base up to top (whole entries), stopping at TABLE entries and, unless
 /// the realm allowed it, at DESTROYED entries.

@@ -61,7 +61,7 @@ RealmReturn after(Reentry r) {
 }  // namespace
 
 RealmReturn Rmm::handle_wfi(Pa rec_pa) {
-  Rec& rec = rec_at(*ctx_, rec_pa);
+  Rec& rec = running_rec(*ctx_, rec_pa);
   if (rec.trap_wfi) {
     RecExit wfi = exit_record(abi::RmiRecExitReason::kSync);
     wfi.esr = abi::esr::make(abi::esr::kEcWfx, 0);
@@ -73,7 +73,7 @@ RealmReturn Rmm::handle_wfi(Pa rec_pa) {
 }
 
 RealmReturn Rmm::handle_rsi(Pa rec_pa, abi::SmcRegs& regs) {
-  Rec& rec = rec_at(*ctx_, rec_pa);
+  Rec& rec = running_rec(*ctx_, rec_pa);
   // A physical IRQ taken before the SMC: exit first; the SMC runs once the REC is re-entered.
   if (take_pending_irq(*ctx_, rec) == Reentry::kDestroyed) return {RealmReturn::Kind::kDestroyed};
   const RsiCommand* cmd = find_rsi_command(regs.fid());

@@ -59,7 +59,7 @@ Verdict decide(RmmContext& rmm, Rec& rec, Ipa ipa, bool write, AbortKind kind) {
 
 RealmReturn Rmm::handle_abort(Pa rec_pa, Ipa ipa, bool write, AbortKind kind) {
   using Kind = RealmReturn::Kind;
-  Rec& rec = rec_at(*ctx_, rec_pa);
+  Rec& rec = running_rec(*ctx_, rec_pa);
   const Verdict v = decide(*ctx_, rec, ipa, write, kind);
   if (v.decision != Decision::kExit) return {v.decision == Decision::kRetry ? Kind::kResume : Kind::kSea};
   if (rec_exit(*ctx_, rec, data_abort_exit(ipa.align_down(kGranuleSize), write, v.dfsc)) ==
