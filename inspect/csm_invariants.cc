@@ -126,129 +126,165 @@ void completeness_violations(rmm::RmmIntrospection& rmm, const std::map<Rid, Rea
   }
 }
 
+/// One look at the whole state: the realms and their mappings are read once, then each group
+/// of invariants is a step over them.
+class Look {
+ public:
+  Look(rmm::RmmIntrospection& rmm, const machine::Machine& m, PrivateDataInReservations* seen)
+      : rmm_(rmm), m_(m), seen_(seen) {
+    for (const auto& [rid, rd] : rmm.realms()) {
+      if (realms_.contains(rid)) bad_.push_back("RID " + std::to_string(static_cast<std::uint64_t>(rid)) + " live twice");
+      realms_[rid] = {rid, rd, rmm.mappings(rd), rmm.apt(rd)};
+    }
+  }
+
+  std::vector<std::string> run() && {
+    for (auto& entry : realms_) {
+      RealmView& r = entry.second;
+      note_reservations(r);
+      for (const auto& mp : r.maps) mapping(r, mp);
+      names(r);
+    }
+    consent_violations(realms_, bad_);
+    completeness_violations(rmm_, realms_, bad_);
+    refcounts();
+    scrubbed();
+    return std::move(bad_);
+  }
+
+ private:
+  using Mapping = rmm::RmmIntrospection::Mapping;
+
+  static std::string who(const RealmView& r) { return "realm " + std::to_string(static_cast<std::uint64_t>(r.rid)); }
+
+  /// Every reservation is seen, even with nothing private inside (ReservationHistory).
+  void note_reservations(const RealmView& r) {
+    if (seen_ == nullptr) return;
+    for (const auto& e : r.apt) {
+      if (e.kind == AptKind::kReservation) (*seen_)[{r.rid, e.serial}];
+    }
+  }
+
+  /// (1) every mapped granule is in the Realm PAS and is DATA; then (3) for a private mapping
+  /// and (2, 8, 9) for a foreign one.
+  void mapping(const RealmView& r, const Mapping& mp) {
+    const std::uint64_t pages = abi::s2tt::entry_size(mp.level) / kGranuleSize;
+    for (std::uint64_t i = 0; i < pages; ++i) {
+      const Pa pa = mp.pa + i * kGranuleSize;
+      if (m_.pas(pa) != machine::Pas::kRealm) bad_.push_back(who(r) + ": maps " + hex_number(pa.value()) + " outside the Realm PAS");
+      if (rmm_.granule(pa).state != rmm::GranuleState::kData) bad_.push_back(who(r) + ": maps non-DATA " + hex_number(pa.value()));
+      (mp.foreign ? foreign_refs_ : owners_)[pa]++;
+    }
+    const AptEntry* res = find(r.apt, [&](const AptEntry& e) {
+      return e.kind == AptKind::kReservation && e.covers(mp.ipa);
+    });
+    if (!mp.foreign) {
+      if (res != nullptr) {
+        private_data_in_reservation(r, *res, mp, bad_);
+        if (seen_ != nullptr) (*seen_)[{r.rid, res->serial}].insert(mp.ipa);
+      }
+      return;
+    }
+    foreign(r, mp, res);
+  }
+
+  /// (2, 8, 9) a foreign mapping: inside an ATTACHED reservation whose sharing exists, at the
+  /// provider's granule for that offset, with at most the granted permission.
+  void foreign(const RealmView& r, const Mapping& mp, const AptEntry* res) {
+    // ATTACHING: an ATTACH that maps a table at a time waits at its host between tables;
+    // draining: a revoke or detach is removing the mappings (its REC may be stopped at an IRQ
+    // exit between two tables).
+    if (res == nullptr || !(res->is(ResState::kAttached) || res->is(ResState::kAttaching) || res->draining())) {
+      bad_.push_back(who(r) + ": foreign mapping at " + hex_number(mp.ipa.value()) + " outside an attached reservation");
+      return;
+    }
+    const auto pit = realms_.find(res->peer);
+    if (pit == realms_.end()) {
+      bad_.push_back(who(r) + ": foreign mapping from a dead provider");
+      return;
+    }
+    const RealmView& p = pit->second;
+    const AptEntry* sharing = find(p.apt, [&](const AptEntry& e) {
+      return e.kind == AptKind::kSharing && e.peer == r.rid && e.k == res->k;
+    });
+    const AptEntry* region = find(p.apt, [&](const AptEntry& e) {
+      return e.kind == AptKind::kRegion && e.csm_id == res->csm_id;
+    });
+    if (sharing == nullptr || region == nullptr) {
+      bad_.push_back(who(r) + ": foreign mapping without the provider's sharing");
+      return;
+    }
+    if (sharing->read_only() && !mp.read_only) {
+      bad_.push_back(who(r) + ": writable mapping of a read-only sharing at " + hex_number(mp.ipa.value()));
+    }
+    const Ipa pipa = region->base + (mp.ipa - res->base);
+    bool same = false;
+    for (const auto& pm : p.maps) {
+      const std::uint64_t size = abi::s2tt::entry_size(pm.level);
+      if (!pm.foreign && pipa >= pm.ipa && pipa - pm.ipa < size) same = pm.pa + (pipa - pm.ipa) == mp.pa;
+    }
+    if (!same) bad_.push_back(who(r) + ": foreign mapping at " + hex_number(mp.ipa.value()) + " is not the provider's granule");
+  }
+
+  /// (7) sharings name live realms; reservations name live providers unless DEAD. Pair
+  /// counters too (CAEC: teardown releases them; one that outlives its consumer is an APT
+  /// entry lost for good).
+  void names(const RealmView& r) {
+    for (const auto& e : r.apt) {
+      if (e.kind == AptKind::kSharing && !realms_.contains(e.peer)) bad_.push_back(who(r) + ": sharing names a dead realm");
+      if (e.kind == AptKind::kPairCounter && !realms_.contains(e.peer)) {
+        bad_.push_back(who(r) + ": pair counter names a dead realm");
+      }
+      if (e.kind == AptKind::kReservation && !e.is(ResState::kDead) && !realms_.contains(e.peer)) {
+        bad_.push_back(who(r) + ": reservation names a dead provider but is not DEAD");
+      }
+    }
+  }
+
+  /// (2) owned at most once; (5) refcount = foreign mappings.
+  void refcounts() {
+    for (const auto& [pa, n] : owners_) {
+      if (n > 1) bad_.push_back("granule " + hex_number(pa.value()) + " mapped by its owner " + std::to_string(n) + " times");
+    }
+    std::set<Pa> data;
+    for (const auto& [pa, n] : owners_) data.insert(pa);
+    for (const auto& [pa, n] : foreign_refs_) data.insert(pa);
+    for (Pa pa : data) {
+      const auto g = rmm_.granule(pa);
+      const auto it = foreign_refs_.find(pa);
+      const auto expected = static_cast<std::uint32_t>(it == foreign_refs_.end() ? 0 : it->second);
+      if (g.refcount != expected) {
+        bad_.push_back("granule " + hex_number(pa.value()) + " refcount " + std::to_string(g.refcount) + " but " +
+                       std::to_string(expected) + " foreign mappings");
+      }
+    }
+  }
+
+  /// (6) every DELEGATED granule is zero.
+  void scrubbed() {
+    const auto& mem = m_.memory();
+    for (std::uint64_t i = 0; i < mem.num_granules(); ++i) {
+      const Pa pa = mem.granule_pa(i);
+      if (m_.pas(pa) != machine::Pas::kRealm || rmm_.granule(pa).state != rmm::GranuleState::kDelegated) continue;
+      const std::byte* p = m_.realm_pas_granule(pa);
+      if (std::any_of(p, p + kGranuleSize, [](std::byte b) { return b != std::byte{0}; })) {
+        bad_.push_back("DELEGATED granule " + hex_number(pa.value()) + " is not zero");
+      }
+    }
+  }
+
+  rmm::RmmIntrospection& rmm_;
+  const machine::Machine& m_;
+  PrivateDataInReservations* seen_;
+  std::vector<std::string> bad_;
+  std::map<Rid, RealmView> realms_;
+  std::map<Pa, int> owners_;        // non-foreign mappings per granule (4 KiB pages)
+  std::map<Pa, int> foreign_refs_;  // foreign mappings per granule
+};
+
 std::vector<std::string> violations(rmm::RmmIntrospection& rmm, const machine::Machine& m,
                                     PrivateDataInReservations* seen) {
-  std::vector<std::string> bad;
-  std::map<Rid, RealmView> realms;
-  for (const auto& [rid, rd] : rmm.realms()) {
-    if (realms.contains(rid)) bad.push_back("RID " + std::to_string(static_cast<std::uint64_t>(rid)) + " live twice");
-    realms[rid] = {rid, rd, rmm.mappings(rd), rmm.apt(rd)};
-  }
-  std::map<Pa, int> owners;          // non-foreign mappings per granule (4 KiB pages)
-  std::map<Pa, int> foreign_refs;    // foreign mappings per granule
-  for (auto& entry : realms) {
-    const Rid rid = entry.first;  // (not a structured binding: clang 14 cannot capture those)
-    RealmView& r = entry.second;
-    const std::string who = "realm " + std::to_string(static_cast<std::uint64_t>(rid));
-    if (seen != nullptr) {
-      for (const auto& e : r.apt) {
-        if (e.kind == AptKind::kReservation) (*seen)[{rid, e.serial}];  // seen, even with none inside
-      }
-    }
-    for (const auto& mp : r.maps) {
-      const std::uint64_t pages = abi::s2tt::entry_size(mp.level) / kGranuleSize;
-      for (std::uint64_t i = 0; i < pages; ++i) {
-        const Pa pa = mp.pa + i * kGranuleSize;
-        // (1) every mapped granule is in the Realm PAS and is DATA.
-        if (m.pas(pa) != machine::Pas::kRealm) bad.push_back(who + ": maps " + hex_number(pa.value()) + " outside the Realm PAS");
-        if (rmm.granule(pa).state != rmm::GranuleState::kData) bad.push_back(who + ": maps non-DATA " + hex_number(pa.value()));
-        (mp.foreign ? foreign_refs : owners)[pa]++;
-      }
-      if (!mp.foreign) {
-        if (const AptEntry* res = find(r.apt, [&](const AptEntry& e) {
-              return e.kind == AptKind::kReservation && e.covers(mp.ipa);
-            })) {
-          private_data_in_reservation(r, *res, mp, bad);
-          if (seen != nullptr) (*seen)[{rid, res->serial}].insert(mp.ipa);
-        }
-        continue;
-      }
-      // (2, 8, 9) a foreign mapping: inside an ATTACHED reservation whose sharing exists, at the
-      // provider's granule for that offset, with at most the granted permission.
-      const AptEntry* res = find(r.apt, [&](const AptEntry& e) {
-        return e.kind == AptKind::kReservation && e.covers(mp.ipa);
-      });
-      // ATTACHING: an ATTACH that maps a table at a time waits at its host between tables;
-      // draining: a revoke or detach is removing the mappings (its REC may be stopped at an IRQ
-      // exit between two tables).
-      if (res == nullptr ||
-          !(res->is(ResState::kAttached) || res->is(ResState::kAttaching) || res->draining())) {
-        bad.push_back(who + ": foreign mapping at " + hex_number(mp.ipa.value()) + " outside an attached reservation");
-        continue;
-      }
-      const auto pit = realms.find(res->peer);
-      if (pit == realms.end()) {
-        bad.push_back(who + ": foreign mapping from a dead provider");
-        continue;
-      }
-      const RealmView& p = pit->second;
-      const AptEntry* sharing = find(p.apt, [&](const AptEntry& e) {
-        return e.kind == AptKind::kSharing && e.peer == rid && e.k == res->k;
-      });
-      const AptEntry* region = find(p.apt, [&](const AptEntry& e) {
-        return e.kind == AptKind::kRegion && e.csm_id == res->csm_id;
-      });
-      if (sharing == nullptr || region == nullptr) {
-        bad.push_back(who + ": foreign mapping without the provider's sharing");
-        continue;
-      }
-      if (sharing->perm == static_cast<std::uint8_t>(abi::CsmPerm::kRo) && !mp.read_only) {
-        bad.push_back(who + ": writable mapping of a read-only sharing at " + hex_number(mp.ipa.value()));
-      }
-      const Ipa pipa = region->base + (mp.ipa - res->base);
-      bool same = false;
-      for (const auto& pm : p.maps) {
-        const std::uint64_t size = abi::s2tt::entry_size(pm.level);
-        if (!pm.foreign && pipa >= pm.ipa && pipa - pm.ipa < size) same = pm.pa + (pipa - pm.ipa) == mp.pa;
-      }
-      if (!same) bad.push_back(who + ": foreign mapping at " + hex_number(mp.ipa.value()) + " is not the provider's granule");
-    }
-    // (7) sharings name live realms; reservations name live providers unless DEAD. Pair
-    // counters too (CAEC: teardown releases them; one that outlives its consumer is an APT
-    // entry lost for good).
-    for (const auto& e : r.apt) {
-      if (e.kind == AptKind::kSharing && !realms.contains(e.peer)) bad.push_back(who + ": sharing names a dead realm");
-      if (e.kind == AptKind::kPairCounter && !realms.contains(e.peer)) {
-        bad.push_back(who + ": pair counter names a dead realm");
-      }
-      if (e.kind == AptKind::kReservation && e.state != static_cast<std::uint8_t>(ResState::kDead) &&
-          !realms.contains(e.peer)) {
-        bad.push_back(who + ": reservation names a dead provider but is not DEAD");
-      }
-    }
-  }
-  consent_violations(realms, bad);
-  completeness_violations(rmm, realms, bad);
-  // (2) owned at most once; (5) refcount = foreign mappings.
-  for (const auto& [pa, n] : owners) {
-    if (n > 1) bad.push_back("granule " + hex_number(pa.value()) + " mapped by its owner " + std::to_string(n) + " times");
-  }
-  std::set<Pa> data;
-  for (const auto& [pa, n] : owners) data.insert(pa);
-  for (const auto& [pa, n] : foreign_refs) data.insert(pa);
-  for (Pa pa : data) {
-    const auto g = rmm.granule(pa);
-    const auto it = foreign_refs.find(pa);
-    const auto expected = static_cast<std::uint32_t>(it == foreign_refs.end() ? 0 : it->second);
-    if (g.refcount != expected) {
-      bad.push_back("granule " + hex_number(pa.value()) + " refcount " + std::to_string(g.refcount) +
-                    " but " + std::to_string(expected) + " foreign mappings");
-    }
-  }
-  // (6) every DELEGATED granule is zero.
-  const auto& mem = m.memory();
-  for (std::uint64_t i = 0; i < mem.num_granules(); ++i) {
-    const Pa pa = mem.granule_pa(i);
-    if (m.pas(pa) != machine::Pas::kRealm || rmm.granule(pa).state != rmm::GranuleState::kDelegated) continue;
-    const std::byte* p = m.realm_pas_granule(pa);
-    for (std::size_t b = 0; b < kGranuleSize; ++b) {
-      if (p[b] != std::byte{0}) {
-        bad.push_back("DELEGATED granule " + hex_number(pa.value()) + " is not zero");
-        break;
-      }
-    }
-  }
-  return bad;
+  return Look(rmm, m, seen).run();
 }
 
 }  // namespace

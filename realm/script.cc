@@ -1,6 +1,7 @@
 #include "caec/abi/hex.h"
 #include "realm/script.h"
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <functional>
@@ -88,101 +89,110 @@ void CsmScript::wait_for_sharings(const ScriptStep& t) {
   }
 }
 
-bool CsmScript::run(const ScriptStep& t) {
-  const std::string& op = t.at(0);
-  if (op == "publish") {
-    publish_rid(r_);
-  } else if (op == "create") {
-    need(t, 4);
-    vars_[t[1]] = static_cast<std::uint64_t>(csm_create(r_, Ipa{num(t[2])}, num(t[3])));
-  } else if (op == "share") {
-    need(t, 4);
-    const auto perm = t[3] == "ro" ? abi::CsmPerm::kRo : abi::CsmPerm::kRw;
-    (void)csm_share(r_, CsmId{var(t[1])}, rid(t[2]), perm);
-  } else if (op == "revoke") {
-    need(t, 3);
-    csm_revoke(r_, rid(t[1]), num(t[2]));
-  } else if (op == "destroy") {
-    need(t, 2);
-    csm_destroy(r_, CsmId{var(t[1])});
-  } else if (op == "reserve") {
-    need(t, 5);
-    (void)csm_reserve(r_, rid(t[1]), num(t[2]), Ipa{num(t[3])}, num(t[4]));
-  } else if (op == "attach") {
-    need(t, 5);
-    const auto a = csm_attach(r_, rid(t[1]), num(t[2]), Ipa{num(t[3])}, num(t[4]));
-    r_.print(a.perm == abi::CsmPerm::kRo ? "attached ro\n" : "attached rw\n");
-  } else if (op == "detach") {
-    need(t, 3);
-    csm_detach(r_, rid(t[1]), num(t[2]));
-  } else if (op == "map-host") {
-    need(t, 4);
-    (void)r_.map_host_buffer(num(t[1]), Ipa{num(t[2])}, num(t[3]));
-  } else if (op == "attest") {
-    need(t, 2);
-    attest(Ipa{num(t[1])}, t.size() <= 2 ? "" : t[2].starts_with("@") ? challenge_at(Ipa{num(t[2].substr(1))}) : t[2]);
-  } else if (op == "write") {
-    need(t, 3);
-    const Ipa at{num(t[1])};
-    std::byte* p = r_.ptr(at);
-    checked_access(r_, "write", at, t[2].size() + 1, [&] { std::memcpy(p, t[2].c_str(), t[2].size() + 1); });
-  } else if (op == "expect") {
-    need(t, 3);
-    const Ipa at{num(t[1])};
-    const std::byte* p = r_.ptr(at);
-    std::string seen(t[2].size(), '\0');
-    checked_access(r_, "read", at, seen.size(), [&] { std::memcpy(seen.data(), p, seen.size()); });
-    if (seen != t[2]) throw std::runtime_error("read \"" + seen + "\", expected \"" + t[2] + "\"");
-  } else if (op == "abort-read" || op == "abort-write") {
-    need(t, 2);
-    auto* p = r_.as<volatile std::uint8_t>(Ipa{num(t[1])});
-    std::uint8_t seen = 0;
-    const auto abort = r_.guarded([&] {
-      if (op == "abort-read") seen = *p; else *p = 0x77;
-    });
-    if (!abort) throw std::runtime_error(op + " did not abort (read " + std::to_string(seen) + ")");
-  } else if (op == "fail") {
-    need(t, 3);
-    const ScriptStep inner(t.begin() + 2, t.end());
-    try {
-      if (!run(inner)) throw std::runtime_error("unknown step '" + inner[0] + "'");
-    } catch (const RsiError& e) {
-      const auto want = t[1] == "input"   ? abi::RsiStatus::kErrorInput
-                        : t[1] == "state" ? abi::RsiStatus::kErrorState
-                                          : abi::RsiStatus::kErrorCapacity;
-      if (e.status() == want) return true;
-      throw std::runtime_error(std::string("failed differently: ") + e.what());
-    }
-    throw std::runtime_error("succeeded but should have failed");
-  } else if (op == "attached" || op == "sharings") {
-    need(t, 3);
-    wait_for_sharings(t);
-  } else if (op == "rim") {
-    need(t, 3);
-    const auto m = realm_measurements(r_, rid(t[1]));
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string hex;
-    for (std::size_t i = 0; i < t[2].size() / 2; ++i) {
-      hex.push_back(kHex[m.measurements[0][i] >> 4U]);
-      hex.push_back(kHex[m.measurements[0][i] & 0xFU]);
-    }
-    if (hex != t[2]) throw std::runtime_error("peer RIM is " + hex);
-  } else if (op == "signal" || op == "wait") {
-    need(t, 2);
-    op == "signal" ? signal_event(r_, t[1]) : wait_event(r_, t[1]);
-  } else if (op == "call") {
-    need(t, 2);
-    std::array<std::uint64_t, 10> a{};
-    if (t.size() - 2 > a.size()) throw std::runtime_error("call takes at most 10 arguments");
-    for (std::size_t i = 2; i < t.size(); ++i) {
-      a[i - 2] = t[i].starts_with('@') ? static_cast<std::uint64_t>(rid(t[i].substr(1))) : var(t[i]);
-    }
-    const auto out = r_.smc(static_cast<std::uint32_t>(num(t[1])),
-                            {a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9]});
-    if (out.x[0] != 0) throw RsiError("RSI call " + t[1], static_cast<abi::RsiStatus>(out.x[0]));
-  } else {
-    return false;
+void CsmScript::expect_failure(const ScriptStep& t) {
+  const ScriptStep inner(t.begin() + 2, t.end());
+  try {
+    if (!run(inner)) throw std::runtime_error("unknown step '" + inner[0] + "'");
+  } catch (const RsiError& e) {
+    const auto want = t[1] == "input"   ? abi::RsiStatus::kErrorInput
+                      : t[1] == "state" ? abi::RsiStatus::kErrorState
+                                        : abi::RsiStatus::kErrorCapacity;
+    if (e.status() == want) return;
+    throw std::runtime_error(std::string("failed differently: ") + e.what());
   }
+  throw std::runtime_error("succeeded but should have failed");
+}
+
+void CsmScript::expect_abort(const ScriptStep& t) {
+  auto* p = r_.as<volatile std::uint8_t>(Ipa{num(t[1])});
+  std::uint8_t seen = 0;
+  const bool read = t[0] == "abort-read";
+  const auto abort = r_.guarded([&] {
+    if (read) seen = *p; else *p = 0x77;
+  });
+  if (!abort) throw std::runtime_error(t[0] + " did not abort (read " + std::to_string(seen) + ")");
+}
+
+void CsmScript::expect_peer_rim(const ScriptStep& t) {
+  const auto m = realm_measurements(r_, rid(t[1]));
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex;
+  for (std::size_t i = 0; i < t[2].size() / 2; ++i) {
+    hex.push_back(kHex[m.measurements[0][i] >> 4U]);
+    hex.push_back(kHex[m.measurements[0][i] & 0xFU]);
+  }
+  if (hex != t[2]) throw std::runtime_error("peer RIM is " + hex);
+}
+
+void CsmScript::raw_call(const ScriptStep& t) {
+  std::array<std::uint64_t, 10> a{};
+  if (t.size() - 2 > a.size()) throw std::runtime_error("call takes at most 10 arguments");
+  for (std::size_t i = 2; i < t.size(); ++i) {
+    a[i - 2] = t[i].starts_with('@') ? static_cast<std::uint64_t>(rid(t[i].substr(1))) : var(t[i]);
+  }
+  const auto out = r_.smc(static_cast<std::uint32_t>(num(t[1])), {a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9]});
+  if (out.x[0] != 0) throw RsiError("RSI call " + t[1], static_cast<abi::RsiStatus>(out.x[0]));
+}
+
+bool CsmScript::run(const ScriptStep& step_words) {
+  using S = CsmScript;
+  using T = const ScriptStep&;
+  /// A step: its name, how many words it needs (the name included), what it does.
+  struct Step {
+    std::string_view op;
+    std::size_t words;
+    void (*fn)(S&, T);
+  };
+  static constexpr std::array<Step, 21> kSteps{{
+      {"publish", 1, [](S& s, T) { publish_rid(s.r_); }},
+      {"create", 4, [](S& s, T t) { s.vars_[t[1]] = static_cast<std::uint64_t>(csm_create(s.r_, Ipa{num(t[2])}, num(t[3]))); }},
+      {"share", 4,
+       [](S& s, T t) {
+         (void)csm_share(s.r_, CsmId{s.var(t[1])}, s.rid(t[2]), t[3] == "ro" ? abi::CsmPerm::kRo : abi::CsmPerm::kRw);
+       }},
+      {"revoke", 3, [](S& s, T t) { csm_revoke(s.r_, s.rid(t[1]), num(t[2])); }},
+      {"destroy", 2, [](S& s, T t) { csm_destroy(s.r_, CsmId{s.var(t[1])}); }},
+      {"reserve", 5, [](S& s, T t) { (void)csm_reserve(s.r_, s.rid(t[1]), num(t[2]), Ipa{num(t[3])}, num(t[4])); }},
+      {"attach", 5,
+       [](S& s, T t) {
+         const auto a = csm_attach(s.r_, s.rid(t[1]), num(t[2]), Ipa{num(t[3])}, num(t[4]));
+         s.r_.print(a.perm == abi::CsmPerm::kRo ? "attached ro\n" : "attached rw\n");
+       }},
+      {"detach", 3, [](S& s, T t) { csm_detach(s.r_, s.rid(t[1]), num(t[2])); }},
+      {"map-host", 4, [](S& s, T t) { (void)s.r_.map_host_buffer(num(t[1]), Ipa{num(t[2])}, num(t[3])); }},
+      {"attest", 2,
+       [](S& s, T t) {
+         s.attest(Ipa{num(t[1])}, t.size() <= 2 ? "" : t[2].starts_with("@") ? s.challenge_at(Ipa{num(t[2].substr(1))}) : t[2]);
+       }},
+      {"write", 3,
+       [](S& s, T t) {
+         const Ipa at{num(t[1])};
+         std::byte* p = s.r_.ptr(at);
+         checked_access(s.r_, "write", at, t[2].size() + 1, [&] { std::memcpy(p, t[2].c_str(), t[2].size() + 1); });
+       }},
+      {"expect", 3,
+       [](S& s, T t) {
+         const Ipa at{num(t[1])};
+         const std::byte* p = s.r_.ptr(at);
+         std::string seen(t[2].size(), '\0');
+         checked_access(s.r_, "read", at, seen.size(), [&] { std::memcpy(seen.data(), p, seen.size()); });
+         if (seen != t[2]) throw std::runtime_error("read \"" + seen + "\", expected \"" + t[2] + "\"");
+       }},
+      {"abort-read", 2, [](S& s, T t) { s.expect_abort(t); }},
+      {"abort-write", 2, [](S& s, T t) { s.expect_abort(t); }},
+      {"fail", 3, [](S& s, T t) { s.expect_failure(t); }},
+      {"attached", 3, [](S& s, T t) { s.wait_for_sharings(t); }},
+      {"sharings", 3, [](S& s, T t) { s.wait_for_sharings(t); }},
+      {"rim", 3, [](S& s, T t) { s.expect_peer_rim(t); }},
+      {"signal", 2, [](S& s, T t) { signal_event(s.r_, t[1]); }},
+      {"wait", 2, [](S& s, T t) { wait_event(s.r_, t[1]); }},
+      {"call", 2, [](S& s, T t) { s.raw_call(t); }},
+  }};
+  const std::string& op = step_words.at(0);
+  const auto* step = std::find_if(kSteps.begin(), kSteps.end(), [&](const Step& x) { return x.op == op; });
+  if (step == kSteps.end()) return false;
+  need(step_words, step->words);
+  step->fn(*this, step_words);
   return true;
 }
 

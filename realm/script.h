@@ -61,6 +61,14 @@ class CsmScript {
   /// The challenge (in hex) the host left at `at`: a little-endian u64 length, then the bytes.
   [[nodiscard]] std::string challenge_at(Ipa at);
   void wait_for_sharings(const ScriptStep& t);
+  /// "fail STATUS STEP...": STEP fails with RSI_ERROR_STATUS (input, state or capacity).
+  void expect_failure(const ScriptStep& t);
+  /// "abort-read IPA", "abort-write IPA": the access takes a synchronous external abort.
+  void expect_abort(const ScriptStep& t);
+  /// "rim NAME HEX": the peer's RIM starts with HEX.
+  void expect_peer_rim(const ScriptStep& t);
+  /// "call FID ARG...": a raw RSI call (@NAME is a RID) that must return RSI_SUCCESS.
+  void raw_call(const ScriptStep& t);
 
   Realm& r_;
   std::map<std::string, std::uint64_t> vars_;
