@@ -284,16 +284,31 @@ std::string code_size_section(const CodeSize& c) {
 
 std::string results_json(const Results& r) { return to_json(r).dump(2) + "\n"; }
 
-std::string markdown_summary(const Results& r) {
-  std::ostringstream o;
-  const auto modes = modes_of(r);
-  const auto sizes = sizes_of(r);
+namespace {
+
+/// What every section of the summary reads: the results, the modes and the message sizes.
+struct Tables {
+  const Results& r;
+  std::vector<std::string> modes;
+  std::vector<std::size_t> sizes;
+};
+
+/// The machine, the clock, and the placement the communication tables use.
+void heading(std::ostream& o, const Tables& t) {
+  const Results& r = t.r;
   o << "# caec bench (" << r.profile << " profile)\n\n"
     << "Machine: " << r.machine << "; " << r.date << ". Cycles are TSC ticks (" << fixed(r.ticks_per_ns, 2)
     << " per ns); medians. Cache-line round trip between two threads at the start: " << fixed(r.cache_line_rtt_ns.median)
     << " ns (" << placement(r.cache_line_rtt_ns) << ")"
     << (r.comm_placement.empty() ? std::string() : "; the communication tables use *" + r.comm_placement + "* repetitions")
     << ".\n\n";
+}
+
+/// Cycles per message per mode, and each mode as a multiple of csm.
+void cycles_table(std::ostream& o, const Tables& t) {
+  const Results& r = t.r;
+  const auto& modes = t.modes;
+  const auto& sizes = t.sizes;
   o << "## Cycles per message (writer send + reader receive, spin-wait excluded)\n\n| size |";
   for (const auto& m : modes) o << " " << m << " |";
   for (const auto& m : modes) {
@@ -316,6 +331,13 @@ std::string markdown_summary(const Results& r) {
     }
     o << "\n";
   }
+}
+
+/// Each mode as a multiple of its floor (memcpy, plus seal+open for sealed modes).
+void floor_table(std::ostream& o, const Tables& t) {
+  const Results& r = t.r;
+  const auto& modes = t.modes;
+  const auto& sizes = t.sizes;
   o << "\n## Each mode as a multiple of its floor (memcpy; memcpy + AES-GCM seal+open for sealed modes)\n\n| size |";
   for (const auto& m : modes) o << " " << m << " |";
   o << "\n|---|";
@@ -328,6 +350,12 @@ std::string markdown_summary(const Results& r) {
     for (const auto& m : modes) o << " " << fixed(point(r, m, size)->cycles_per_message() / floor_ticks(*f, m), 1) << "x |";
     o << "\n";
   }
+}
+
+/// The AES-GCM libraries side by side, and the least a sealed channel could cost against CSM.
+void aead_table(std::ostream& o, const Tables& t) {
+  const Results& r = t.r;
+  const auto& sizes = t.sizes;
   o << "\n## The best AES-256-GCM (seal + open, ticks) and what any sealed channel would cost at it\n\n"
     << "Not a strawman (benchmarks.md §2): beside the paper's two libraries, libsodium, the cheapest below about "
        "256 B on x86. *Best sealed floor / csm* is memcpy + the best seal+open over csm's cycles: the least a "
@@ -344,6 +372,13 @@ std::string markdown_summary(const Results& r) {
                           : std::string("-"))
       << " |\n";
   }
+}
+
+/// One-way latency and throughput per mode.
+void latency_table(std::ostream& o, const Tables& t) {
+  const Results& r = t.r;
+  const auto& modes = t.modes;
+  const auto& sizes = t.sizes;
   o << "\n## One-way latency (ns, median) and throughput (MB/s)\n\n| size |";
   for (const auto& m : modes) o << " " << m << " |";
   o << "\n|---|";
@@ -357,6 +392,13 @@ std::string markdown_summary(const Results& r) {
     }
     o << "\n";
   }
+}
+
+/// How the vCPUs were placed in each mode's repetitions, and which were set aside.
+void placement_notes(std::ostream& o, const Tables& t) {
+  const Results& r = t.r;
+  const auto& modes = t.modes;
+  const auto& sizes = t.sizes;
   o << "\nvCPU placement (benchmarks.md §2): each mode ran in repetitions, the cache-line round trip probed "
        "before and after each; the tables use *"
     << r.comm_placement << "* repetitions only. Per mode (repetitions: placement, probe before → after, ns): ";
@@ -375,13 +417,22 @@ std::string markdown_summary(const Results& r) {
         << p.placement << ".**";
     }
   }
+}
+
+/// Control-plane operations (without the consumer sweep, which has its own table).
+void control_table(std::ostream& o, const Tables& t) {
+  const Results& r = t.r;
   o << "\n\n## Control plane (µs, median)\n\n| operation | region size | µs |\n|---|---|---|\n";
   for (const ControlPoint& c : r.control) {
     if (c.sweep == "consumers") continue;
     o << "| " << c.op << " | " << (c.size == 0 ? std::string("-") : std::to_string(c.size)) << " | "
       << fixed(c.ticks.median / r.ticks_per_ns / 1000, 1) << " |\n";
   }
-  o << control_by_consumers(r);
+}
+
+/// Memory and pass time of realms sharing one copy of the weights.
+void sharing_table(std::ostream& o, const Tables& t) {
+  const Results& r = t.r;
   if (!r.sharing.empty()) {
     o << "\n## Data sharing: " << (r.weight_bytes >> 20U)
       << " MiB of int8 weights (GPT-2-shaped, generated from a seed), read-only\n\n"
@@ -398,6 +449,18 @@ std::string markdown_summary(const Results& r) {
         << fixed(shared->pass_ticks.median / r.ticks_per_ns / 1e6, 1) << " |\n";
     }
   }
+}
+
+}  // namespace
+
+std::string markdown_summary(const Results& r) {
+  std::ostringstream o;
+  const Tables t{r, modes_of(r), sizes_of(r)};
+  for (auto* section : {heading, cycles_table, floor_table, aead_table, latency_table, placement_notes, control_table}) {
+    section(o, t);
+  }
+  o << control_by_consumers(r);
+  sharing_table(o, t);
   o << code_size_section(r.code_size);
   return o.str();
 }
