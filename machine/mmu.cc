@@ -2,7 +2,7 @@
 
 namespace caec::machine {
 
-Stage2& Mmu::configure(std::uint16_t vmid, const S2Config& config) {
+Stage2& Mmu::configure(Vmid vmid, const S2Config& config) {
   std::lock_guard lock(mutex_);
   auto& slot = contexts_[vmid];
   if (!slot || slot->config() != config) {
@@ -13,30 +13,30 @@ Stage2& Mmu::configure(std::uint16_t vmid, const S2Config& config) {
   return *slot;
 }
 
-void Mmu::release(std::uint16_t vmid) {
+void Mmu::release(Vmid vmid) {
   std::lock_guard lock(mutex_);
   contexts_.erase(vmid);
 }
 
 void Mmu::release_all() {
-  std::map<std::uint16_t, std::unique_ptr<Stage2>> doomed;
+  std::map<Vmid, std::unique_ptr<Stage2>> doomed;
   std::lock_guard lock(mutex_);
   doomed.swap(contexts_);
 }
 
-Stage2* Mmu::find(std::uint16_t vmid) {
+Stage2* Mmu::find(Vmid vmid) {
   std::lock_guard lock(mutex_);
   auto it = contexts_.find(vmid);
   return it == contexts_.end() ? nullptr : it->second.get();
 }
 
-void Mmu::invalidate_ipa(std::uint16_t vmid, Ipa base, std::uint64_t size) {
+void Mmu::invalidate_ipa(Vmid vmid, Ipa base, std::uint64_t size) {
   invalidations_.fetch_add(1, std::memory_order_relaxed);
   std::lock_guard lock(mutex_);
   if (auto it = contexts_.find(vmid); it != contexts_.end()) it->second->invalidate(base, size);
 }
 
-void Mmu::invalidate_vmid(std::uint16_t vmid) {
+void Mmu::invalidate_vmid(Vmid vmid) {
   invalidations_.fetch_add(1, std::memory_order_relaxed);
   std::lock_guard lock(mutex_);
   if (auto it = contexts_.find(vmid); it != contexts_.end()) it->second->invalidate_all();

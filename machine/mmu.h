@@ -24,14 +24,14 @@ class Mmu {
 
   /// VTTBR/VTCR for `vmid`: returns its context, creating it on first use. A new configuration
   /// for an existing VMID replaces the context (and so drops its TLB).
-  Stage2& configure(std::uint16_t vmid, const S2Config& config);
-  void release(std::uint16_t vmid);
+  Stage2& configure(Vmid vmid, const S2Config& config);
+  void release(Vmid vmid);
   /// Drops every context (machine/snapshot.h: no Vcpu may be using one).
   void release_all();
-  [[nodiscard]] Stage2* find(std::uint16_t vmid);
+  [[nodiscard]] Stage2* find(Vmid vmid);
 
-  void invalidate_ipa(std::uint16_t vmid, Ipa base, std::uint64_t size);
-  void invalidate_vmid(std::uint16_t vmid);
+  void invalidate_ipa(Vmid vmid, Ipa base, std::uint64_t size);
+  void invalidate_vmid(Vmid vmid);
   void invalidate_pa(Pa pa);
 
   [[nodiscard]] std::uint64_t invalidations() const { return invalidations_.load(); }
@@ -43,7 +43,7 @@ class Mmu {
   std::uint64_t max_mappings_;
   std::uint64_t max_half_window_;
   std::mutex mutex_;
-  std::map<std::uint16_t, std::unique_ptr<Stage2>> contexts_;
+  std::map<Vmid, std::unique_ptr<Stage2>> contexts_;
   std::atomic<std::uint64_t> invalidations_{0};
   friend class MachineSnapshot;
 };

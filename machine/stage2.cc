@@ -47,7 +47,7 @@ std::atomic<std::uint64_t> g_mappings{0};
 
 }  // namespace
 
-Stage2::Stage2(const PhysMem& mem, const Gpt& gpt, AbortSink& sink, std::uint16_t vmid,
+Stage2::Stage2(const PhysMem& mem, const Gpt& gpt, AbortSink& sink, Vmid vmid,
                const S2Config& config, std::uint64_t max_mappings, std::uint64_t max_half_window)
     : mem_(mem), gpt_(gpt), sink_(sink), vmid_(vmid), config_(config), max_mappings_(max_mappings) {
   const std::uint64_t half = std::uint64_t{1} << (config.ipa_width - 1);

@@ -24,6 +24,7 @@ namespace caec::machine {
 /// VTTBR/VTCR (what the RMM programs for a realm) and the class of a failed walk.
 using abi::S2Config;
 using abi::S2Fault;
+using abi::Vmid;
 
 struct S2Outcome {
   S2Fault fault = S2Fault::kNone;
@@ -42,13 +43,13 @@ class AbortSink {
 
 class Stage2 {
  public:
-  Stage2(const PhysMem& mem, const Gpt& gpt, AbortSink& sink, std::uint16_t vmid,
+  Stage2(const PhysMem& mem, const Gpt& gpt, AbortSink& sink, Vmid vmid,
          const S2Config& config, std::uint64_t max_mappings, std::uint64_t max_half_window);
   ~Stage2();
   Stage2(const Stage2&) = delete;
   Stage2& operator=(const Stage2&) = delete;
 
-  [[nodiscard]] std::uint16_t vmid() const { return vmid_; }
+  [[nodiscard]] Vmid vmid() const { return vmid_; }
   [[nodiscard]] const S2Config& config() const { return config_; }
 
   /// Host pointer through which the realm reaches `ipa`, or nullptr if outside the window.
@@ -98,7 +99,7 @@ class Stage2 {
   const PhysMem& mem_;
   const Gpt& gpt_;
   AbortSink& sink_;
-  std::uint16_t vmid_;
+  Vmid vmid_;
   S2Config config_;
   std::uint64_t max_mappings_;
   std::array<Half, 2> halves_{};

@@ -38,11 +38,11 @@ bool EmulatedPlatform::ns_write(Pa pa, std::span<const std::byte> in) {
   return m_.host_view().write(pa, in) == machine::Access::kOk;
 }
 
-void EmulatedPlatform::tlbi_ipa(std::uint16_t vmid, Ipa base, std::uint64_t size) {
+void EmulatedPlatform::tlbi_ipa(abi::Vmid vmid, Ipa base, std::uint64_t size) {
   m_.mmu().invalidate_ipa(vmid, base, size);
 }
 
-void EmulatedPlatform::tlbi_vmid(std::uint16_t vmid) { m_.mmu().invalidate_vmid(vmid); }
+void EmulatedPlatform::tlbi_vmid(abi::Vmid vmid) { m_.mmu().invalidate_vmid(vmid); }
 
 namespace {
 machine::Vcpu& current_vcpu() {
@@ -77,7 +77,7 @@ void switch_back(machine::Vcpu& v, const rmm::RealmReturn& r) {
 }
 }  // namespace
 
-bool EmulatedPlatform::realm_run(Pa rec, std::uint16_t vmid, const rmm::S2Config& s2,
+bool EmulatedPlatform::realm_run(Pa rec, abi::Vmid vmid, const rmm::S2Config& s2,
                                  const rmm::RecStart& start) {
   machine::Stage2& ctx = m_.mmu().configure(vmid, s2);
   machine::Vcpu* vcpu = nullptr;
@@ -117,7 +117,7 @@ void EmulatedPlatform::release_all() {
   }
 }
 
-void EmulatedPlatform::s2_release(std::uint16_t vmid) { m_.mmu().release(vmid); }
+void EmulatedPlatform::s2_release(abi::Vmid vmid) { m_.mmu().release(vmid); }
 
 void EmulatedPlatform::interrupt(Pa rec) {
   std::lock_guard lock(mutex_);

@@ -24,16 +24,16 @@ class EmulatedPlatform final : public rmm::Platform {
   [[nodiscard]] std::byte* map_granule(Pa pa) override;
   [[nodiscard]] bool ns_read(Pa pa, std::span<std::byte> out) override;
   [[nodiscard]] bool ns_write(Pa pa, std::span<const std::byte> in) override;
-  void tlbi_ipa(std::uint16_t vmid, Ipa base, std::uint64_t size) override;
-  void tlbi_vmid(std::uint16_t vmid) override;
+  void tlbi_ipa(abi::Vmid vmid, Ipa base, std::uint64_t size) override;
+  void tlbi_vmid(abi::Vmid vmid) override;
 
-  [[nodiscard]] bool realm_run(Pa rec, std::uint16_t vmid, const rmm::S2Config& s2,
+  [[nodiscard]] bool realm_run(Pa rec, abi::Vmid vmid, const rmm::S2Config& s2,
                                const rmm::RecStart& start) override;
   [[nodiscard]] bool realm_yield() override;
   [[nodiscard]] bool realm_take_irq() override;
   void realm_wait_for_irq() override;
   void realm_release(Pa rec) override;
-  void s2_release(std::uint16_t vmid) override;
+  void s2_release(abi::Vmid vmid) override;
 
   /// The physical IRQ line of the PE running REC `rec` (an IPI from the host).
   void interrupt(Pa rec);

@@ -252,7 +252,7 @@ class SmallTlb : public RealmRuntime {
 TEST_F(SmallTlb, a_realm_keeps_working_when_its_tlb_is_flushed_to_stay_under_the_mapping_budget) {
   auto& r = launch("test-touch-ram", {"200"});
   EXPECT_EQ(run(r), 200) << "every page must read back after its translation was dropped";
-  const machine::Stage2* s2 = machine().mmu().find(1);
+  const machine::Stage2* s2 = machine().mmu().find(abi::Vmid{1});
   ASSERT_NE(s2, nullptr);
   EXPECT_GT(s2->flushes(), 0U);
   vmm.destroy(r);

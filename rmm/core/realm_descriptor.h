@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <type_traits>
 
+#include "caec/abi/pe_state.h"
 #include "caec/abi/rmi.h"
 #include "caec/abi/types.h"
 #include "rmm/port/hash.h"
@@ -21,7 +22,7 @@ struct RealmDescriptor {
   std::int8_t rtt_level_start;
   std::uint32_t rtt_num_start;
   Pa rtt_base;
-  std::uint16_t vmid;
+  abi::Vmid vmid;
   /// RecIndex the next REC_CREATE must use.
   std::uint64_t rec_index;
   Rid rid;

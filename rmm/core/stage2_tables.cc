@@ -65,7 +65,7 @@ RttEntry decode_entry(std::uint64_t d, int level) {
   return e;
 }
 
-Rtt::Rtt(Platform& platform, LockedGranule granule, int level, Ipa base, std::uint16_t vmid)
+Rtt::Rtt(Platform& platform, LockedGranule granule, int level, Ipa base, Vmid vmid)
     : platform_(&platform), granule_(std::move(granule)), level_(level), base_(base), vmid_(vmid) {
   RMM_CHECK(granule_ && granule_.state() == GranuleState::kRtt);
 }

@@ -40,7 +40,7 @@ struct RttEntry {
 /// descriptor is removed or changed — so no stale translation can outlive an unmap.
 class Rtt {
  public:
-  Rtt(Platform& platform, LockedGranule granule, int level, Ipa base, std::uint16_t vmid);
+  Rtt(Platform& platform, LockedGranule granule, int level, Ipa base, Vmid vmid);
 
   [[nodiscard]] int level() const { return level_; }
   [[nodiscard]] Ipa base() const { return base_; }
@@ -66,7 +66,7 @@ class Rtt {
   LockedGranule granule_;
   int level_;
   Ipa base_;
-  std::uint16_t vmid_;
+  Vmid vmid_;
 };
 
 /// Result of a walk: the deepest table reached (locked) and the entry for the IPA in it.

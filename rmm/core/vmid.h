@@ -4,16 +4,19 @@
 #include <array>
 #include <cstdint>
 
+#include "caec/abi/pe_state.h"
 #include "rmm/core/spinlock.h"
 
 namespace caec::rmm {
 
+using abi::Vmid;
+
 class VmidAllocator {
  public:
   /// Reserves `vmid`; false if it is already in use.
-  [[nodiscard]] bool reserve(std::uint16_t vmid);
-  void release(std::uint16_t vmid);
-  [[nodiscard]] bool in_use(std::uint16_t vmid) const;
+  [[nodiscard]] bool reserve(Vmid vmid);
+  void release(Vmid vmid);
+  [[nodiscard]] bool in_use(Vmid vmid) const;
 
  private:
   static constexpr std::size_t kBitsPerWord = 64;

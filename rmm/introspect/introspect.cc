@@ -155,7 +155,7 @@ RmmIntrospection::Snapshot RmmIntrospection::snapshot() const {
   return s;
 }
 
-bool RmmIntrospection::vmid_in_use(std::uint16_t vmid) const { return rmm_.ctx_->vmids.in_use(vmid); }
+bool RmmIntrospection::vmid_in_use(std::uint16_t vmid) const { return rmm_.ctx_->vmids.in_use(Vmid{vmid}); }
 
 namespace {
 /// Puts granule `i` back to DELEGATED, or UNDELEGATED where `want` is; true if it moved.
@@ -228,9 +228,9 @@ void RmmIntrospection::restore(const Snapshot& s, std::span<const std::uint16_t>
     const bool want = std::binary_search(s.vmids.begin(), s.vmids.end(), v);
     if (vmid_in_use(v) != want) {
       if (want) {
-        RMM_CHECK(rmm.vmids.reserve(v));
+        RMM_CHECK(rmm.vmids.reserve(Vmid{v}));
       } else {
-        rmm.vmids.release(v);
+        rmm.vmids.release(Vmid{v});
       }
     }
   }

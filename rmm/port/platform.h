@@ -20,6 +20,7 @@ namespace caec::rmm {
 /// What the RMM programs before it runs one of a realm's RECs, and where that REC starts.
 using abi::S2Config;
 using abi::RecStart;
+using abi::Vmid;
 
 /// How R-EL2 code that ran on a realm's PE (an RSI call, a WFI, a stage-2 abort) hands the PE
 /// back. The RMM never unwinds its own frames (no exceptions, no longjmp through them): it
@@ -71,14 +72,14 @@ class Platform {
   [[nodiscard]] virtual bool ns_write(Pa pa, std::span<const std::byte> in) = 0;
 
   /// Stage-2 TLB maintenance; returns after completion (TLBI + DSB).
-  virtual void tlbi_ipa(std::uint16_t vmid, Ipa base, std::uint64_t size) = 0;
-  virtual void tlbi_vmid(std::uint16_t vmid) = 0;
+  virtual void tlbi_ipa(Vmid vmid, Ipa base, std::uint64_t size) = 0;
+  virtual void tlbi_vmid(Vmid vmid) = 0;
 
   // ---- World switch (the RMM's context-switch code on a real PE) ----
   /// Runs REC `rec` (of realm `vmid`, translated by `s2`) on this PE until R-EL2 code on the
   /// realm side calls realm_yield(). `start` is used when the REC has no context yet. Returns
   /// false if the realm context ended without making an exit (it ran off its code).
-  [[nodiscard]] virtual bool realm_run(Pa rec, std::uint16_t vmid, const S2Config& s2,
+  [[nodiscard]] virtual bool realm_run(Pa rec, Vmid vmid, const S2Config& s2,
                                        const RecStart& start) = 0;
   /// On the realm side: make the REC exit; returns true when it is entered again, false when
   /// its context was destroyed meanwhile (the caller then returns, see RealmReturn).
@@ -90,7 +91,7 @@ class Platform {
   /// Destroys REC `rec`'s context (REC_DESTROY).
   virtual void realm_release(Pa rec) = 0;
   /// Drops realm `vmid`'s translation context (REALM_DESTROY).
-  virtual void s2_release(std::uint16_t vmid) = 0;
+  virtual void s2_release(Vmid vmid) = 0;
 };
 
 }  // namespace caec::rmm

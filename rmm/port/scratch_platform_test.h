@@ -19,14 +19,14 @@ class ScratchPlatform : public Platform {
   [[nodiscard]] std::byte* map_granule(Pa) override { return page_.data(); }
   [[nodiscard]] bool ns_read(Pa, std::span<std::byte>) override { return false; }
   [[nodiscard]] bool ns_write(Pa, std::span<const std::byte>) override { return false; }
-  void tlbi_ipa(std::uint16_t, Ipa, std::uint64_t) override {}
-  void tlbi_vmid(std::uint16_t) override {}
-  [[nodiscard]] bool realm_run(Pa, std::uint16_t, const S2Config&, const RecStart&) override { return false; }
+  void tlbi_ipa(Vmid, Ipa, std::uint64_t) override {}
+  void tlbi_vmid(Vmid) override {}
+  [[nodiscard]] bool realm_run(Pa, Vmid, const S2Config&, const RecStart&) override { return false; }
   [[nodiscard]] bool realm_yield() override { return true; }
   [[nodiscard]] bool realm_take_irq() override { return false; }
   void realm_wait_for_irq() override {}
   void realm_release(Pa) override {}
-  void s2_release(std::uint16_t) override {}
+  void s2_release(Vmid) override {}
 
  private:
   std::array<std::byte, kGranuleSize> page_{};

@@ -87,7 +87,7 @@ constexpr std::array<RmiCondition<C>, 13> kCreateConditions{{
        return false;
      }},
     // Last, because it reserves the VMID when it passes.
-    {"vmid_valid", cond::kInput, [](C& c) { return !c.rmm.vmids.reserve(c.p.vmid); }},
+    {"vmid_valid", cond::kInput, [](C& c) { return !c.rmm.vmids.reserve(Vmid{c.p.vmid}); }},
 }};
 constexpr auto kCreateInfo = describe(kCreateConditions);
 
@@ -156,7 +156,7 @@ RmiResult rmi_realm_create(RmmContext& rmm, const abi::rmi::RealmCreate& args) {
   realm->rtt_level_start = static_cast<std::int8_t>(c.p.rtt_level_start);
   realm->rtt_num_start = c.p.rtt_num_start;
   realm->rtt_base = Pa{c.p.rtt_base};
-  realm->vmid = c.p.vmid;
+  realm->vmid = Vmid{c.p.vmid};
   realm->rec_index = 0;
   realm->rid = Rid{rmm.next_rid.fetch_add(1)};
   realm->rpv = c.p.rpv;

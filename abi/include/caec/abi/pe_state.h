@@ -11,6 +11,9 @@
 
 namespace caec::abi {
 
+/// VTTBR_EL2.VMID: which realm's translations the TLB holds (unique among live realms).
+enum class Vmid : std::uint16_t {};
+
 /// VTTBR/VTCR of a realm: the base of its starting-level tables, the starting level, how many
 /// concatenated tables it starts with, and the IPA width (T0SZ).
 struct S2Config {
