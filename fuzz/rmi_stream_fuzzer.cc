@@ -1403,7 +1403,7 @@ class Harness {
     // Every VMID a REALM_CREATE named is in use exactly while a live realm has it.
     std::set<std::uint16_t> live;
     for (const auto& [rid, rd] : introspect_.realms()) {
-      if (const auto d = introspect_.realm(rd)) live.insert(d->vmid);
+      if (const auto d = introspect_.realm(rd)) live.insert(static_cast<std::uint16_t>(d->vmid));
     }
     for (const std::uint16_t v : snapshot_->noted_vmids()) {
       if (introspect_.vmid_in_use(v) != live.contains(v)) {
