@@ -32,6 +32,7 @@ struct RttCtx : RmiCtx<RttArgs, 2> {
   /// names a granule (RTT_CREATE's rtt, DATA_CREATE*'s data, RTT_SET_RIPAS's rec) locks it with
   /// the RD; INIT_RIPAS and SET_RIPAS walk from `base`.
   template <class View>
+  // cppcheck-suppress uninitDerivedMemberVar ; the base RmiCtx is initialised by RmiCtx{r, {}}
   RttCtx(RmmContext& r, const View& a) : RmiCtx{r, {}} {
     args.rd = a.rd;
     if constexpr (requires { a.rtt; }) {
