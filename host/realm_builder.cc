@@ -12,9 +12,9 @@ namespace s2 = abi::s2tt;
 
 namespace {
 
-std::string at(Ipa ipa, int level) {
+std::string at(Ipa ipa, RttLevel level) {
   std::ostringstream s;
-  s << " ipa=0x" << std::hex << ipa.value() << std::dec << " level=" << level;
+  s << " ipa=0x" << std::hex << ipa.value() << std::dec << " level=" << level.value();
   return s.str();
 }
 
@@ -46,10 +46,10 @@ class StagingPage {
 }  // namespace
 
 StartGeometry start_geometry(unsigned ipa_width) {
-  for (int level = s2::kMaxLevel; level >= s2::kMinLevel; --level) {
+  for (RttLevel level = s2::kMaxLevel; level >= s2::kMinLevel; level = level.parent()) {
     const unsigned one = s2::table_shift(level);
     const unsigned extra = ipa_width > one ? ipa_width - one : 0;
-    if (extra <= 4 && (level == s2::kMaxLevel || ipa_width > s2::table_shift(level + 1))) {
+    if (extra <= 4 && (level == s2::kMaxLevel || ipa_width > s2::table_shift(level.child()))) {
       return {level, 1U << extra};
     }
   }
@@ -73,7 +73,7 @@ HostRealm RealmBuilder::create(const RealmSpec& spec) {
   p.hash_algo = static_cast<std::uint8_t>(spec.hash_algo);
   p.rpv = spec.rpv;
   p.vmid = spec.vmid;
-  p.rtt_level_start = g.level;
+  p.rtt_level_start = g.level.value();
   p.rtt_num_start = g.num_tables;
 
   realm.num_start = g.num_tables;
@@ -96,11 +96,11 @@ HostRealm RealmBuilder::create(const RealmSpec& spec) {
   return realm;
 }
 
-void RealmBuilder::ensure_tables(HostRealm& realm, Ipa ipa, int level) {
-  for (int l = realm.start_level() + 1; l <= level; ++l) {
-    const Ipa parent_ipa = ipa.align_down(s2::entry_size(l - 1));
-    const auto e = host_.rmi().rtt_read_entry(realm.rd, parent_ipa, l - 1);
-    expect_ok(e.ret, "RMI_RTT_READ_ENTRY" + at(parent_ipa, l - 1));
+void RealmBuilder::ensure_tables(HostRealm& realm, Ipa ipa, RttLevel level) {
+  for (RttLevel l = realm.start_level().child(); l <= level; l = l.child()) {
+    const Ipa parent_ipa = ipa.align_down(s2::entry_size(l.parent()));
+    const auto e = host_.rmi().rtt_read_entry(realm.rd, parent_ipa, l.parent());
+    expect_ok(e.ret, "RMI_RTT_READ_ENTRY" + at(parent_ipa, l.parent()));
     if (e.state == abi::RmiRttEntryState::kTable) continue;
     const Pa rtt = host_.delegate_new();
     if (const auto ret = host_.rmi().rtt_create(realm.rd, rtt, parent_ipa, l); !ret.ok()) {
@@ -126,7 +126,7 @@ void RealmBuilder::load(HostRealm& realm, Ipa ipa, std::span<const std::byte> by
     if (const auto ret = host_.rmi().data_create(realm.rd, data, page_ipa, src.pa(), flags);
         !ret.ok()) {
       host_.undelegate_and_free(data);
-      throw HostError("RMI_DATA_CREATE" + at(page_ipa, 3) + ": " + describe(ret));
+      throw HostError("RMI_DATA_CREATE" + at(page_ipa, s2::kMaxLevel) + ": " + describe(ret));
     }
     realm.data[page_ipa.value()] = data;
     if (observer_.data) observer_.data(page_ipa, flags, page);
@@ -136,11 +136,11 @@ void RealmBuilder::load(HostRealm& realm, Ipa ipa, std::span<const std::byte> by
 void RealmBuilder::init_ripas(HostRealm& realm, Ipa base, Ipa top) {
   while (base < top) {
     const auto walk = host_.rmi().rtt_read_entry(realm.rd, base, s2::kMaxLevel);
-    expect_ok(walk.ret, "RMI_RTT_READ_ENTRY" + at(base, 3));
+    expect_ok(walk.ret, "RMI_RTT_READ_ENTRY" + at(base, s2::kMaxLevel));
     const std::uint64_t size = s2::entry_size(walk.walk_level);
     if (!base.is_aligned(size) || base + size > top) {
       // Only part of this block is requested: split it so entries match the range.
-      ensure_tables(realm, base, walk.walk_level + 1);
+      ensure_tables(realm, base, walk.walk_level.child());
       continue;
     }
     const auto out = host_.rmi().rtt_init_ripas(realm.rd, base, top);
@@ -197,7 +197,7 @@ void RealmBuilder::activate(HostRealm& realm) {
   expect_ok(host_.rmi().realm_activate(realm.rd), "RMI_REALM_ACTIVATE");
 }
 
-bool RealmBuilder::still_holds(const HostRealm& realm, Ipa ipa, int level, abi::RmiRttEntryState state, Pa pa) {
+bool RealmBuilder::still_holds(const HostRealm& realm, Ipa ipa, RttLevel level, abi::RmiRttEntryState state, Pa pa) {
   const auto e = host_.rmi().rtt_read_entry(realm.rd, ipa, level);
   return e.ret.ok() && e.walk_level == level && e.state == state && s2::desc_oa(e.desc) == pa;
 }
@@ -217,13 +217,13 @@ void RealmBuilder::destroy(HostRealm& realm) {
   for (const auto& [ipa, pa] : realm.data) {
     if (!still_holds(realm, Ipa{ipa}, s2::kMaxLevel, abi::RmiRttEntryState::kAssigned, pa)) continue;
     const auto out = host_.rmi().data_destroy(realm.rd, Ipa{ipa});
-    expect_ok(out.ret, "RMI_DATA_DESTROY" + at(Ipa{ipa}, 3));
+    expect_ok(out.ret, "RMI_DATA_DESTROY" + at(Ipa{ipa}, s2::kMaxLevel));
     if (out.data != pa) throw HostError("RMI_DATA_DESTROY returned an unexpected granule");
     host_.undelegate_and_free(pa);
   }
   realm.data.clear();
   for (auto it = realm.tables.rbegin(); it != realm.tables.rend(); ++it) {
-    if (!still_holds(realm, it->ipa, it->level - 1, abi::RmiRttEntryState::kTable, it->pa)) continue;
+    if (!still_holds(realm, it->ipa, it->level.parent(), abi::RmiRttEntryState::kTable, it->pa)) continue;
     const auto out = host_.rmi().rtt_destroy(realm.rd, it->ipa, it->level);
     expect_ok(out.ret, "RMI_RTT_DESTROY" + at(it->ipa, it->level));
     host_.undelegate_and_free(it->pa);

@@ -30,7 +30,7 @@ struct RealmSpec {
 struct HostRealm {
   struct Table {
     Ipa ipa;
-    int level;
+    RttLevel level;
     Pa pa;
   };
   abi::RmiRealmParams params{};
@@ -47,7 +47,7 @@ struct HostRealm {
   std::vector<Rec> recs;  // index = REC index
   std::vector<Pa> apts;   // CAEC Access Policy Table granules
 
-  [[nodiscard]] int start_level() const { return static_cast<int>(params.rtt_level_start); }
+  [[nodiscard]] RttLevel start_level() const { return RttLevel{params.rtt_level_start}; }
 };
 
 /// Observes the measured operations, so a realm owner can predict the RIM.
@@ -61,7 +61,7 @@ struct MeasurementObserver {
 /// The starting level and number of concatenated tables caec's host uses for an IPA width:
 /// the deepest start with at most 16 tables (fewest walk levels, as KVM does).
 struct StartGeometry {
-  int level;
+  RttLevel level;
   std::uint32_t num_tables;
 };
 [[nodiscard]] StartGeometry start_geometry(unsigned ipa_width);
@@ -73,7 +73,7 @@ class RealmBuilder {
 
   [[nodiscard]] HostRealm create(const RealmSpec& spec);
   /// Makes sure the RTTs down to `level` exist for `ipa`.
-  void ensure_tables(HostRealm& realm, Ipa ipa, int level);
+  void ensure_tables(HostRealm& realm, Ipa ipa, RttLevel level);
   /// DATA_CREATE of `bytes` (zero-padded to whole granules) at `ipa`.
   void load(HostRealm& realm, Ipa ipa, std::span<const std::byte> bytes, bool measured);
   /// RTT_INIT_RIPAS over [base, top), creating tables where a block is only partly covered.
@@ -94,7 +94,7 @@ class RealmBuilder {
 
  private:
   /// Whether the RMM still has `pa` at (`ipa`, `level`) of `realm`'s RTTs in `state`.
-  [[nodiscard]] bool still_holds(const HostRealm& realm, Ipa ipa, int level, abi::RmiRttEntryState state, Pa pa);
+  [[nodiscard]] bool still_holds(const HostRealm& realm, Ipa ipa, RttLevel level, abi::RmiRttEntryState state, Pa pa);
   /// The RD granule: the one `spec` names, or any free one; delegated.
   [[nodiscard]] Pa delegate_rd(const RealmSpec& spec);
 

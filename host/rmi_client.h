@@ -39,22 +39,22 @@ class RmiClient {
   [[nodiscard]] abi::RmiReturn realm_activate(Pa rd) { return call(abi::rmi::RealmActivate{rd}).ret; }
   [[nodiscard]] abi::RmiReturn realm_destroy(Pa rd) { return call(abi::rmi::RealmDestroy{rd}).ret; }
   [[nodiscard]] abi::rmi::Reply<abi::rmi::RecAuxCount> rec_aux_count(Pa rd) { return call(abi::rmi::RecAuxCount{rd}); }
-  [[nodiscard]] abi::RmiReturn rtt_create(Pa rd, Pa rtt, Ipa ipa, std::int64_t level) {
+  [[nodiscard]] abi::RmiReturn rtt_create(Pa rd, Pa rtt, Ipa ipa, RttLevel level) {
     return call(abi::rmi::RttCreate{rd, rtt, ipa, level}).ret;
   }
-  [[nodiscard]] abi::rmi::Reply<abi::rmi::RttDestroy> rtt_destroy(Pa rd, Ipa ipa, std::int64_t level) {
+  [[nodiscard]] abi::rmi::Reply<abi::rmi::RttDestroy> rtt_destroy(Pa rd, Ipa ipa, RttLevel level) {
     return call(abi::rmi::RttDestroy{rd, ipa, level});
   }
-  [[nodiscard]] abi::rmi::Reply<abi::rmi::RttFold> rtt_fold(Pa rd, Ipa ipa, std::int64_t level) {
+  [[nodiscard]] abi::rmi::Reply<abi::rmi::RttFold> rtt_fold(Pa rd, Ipa ipa, RttLevel level) {
     return call(abi::rmi::RttFold{rd, ipa, level});
   }
-  [[nodiscard]] abi::rmi::Reply<abi::rmi::RttReadEntry> rtt_read_entry(Pa rd, Ipa ipa, std::int64_t level) {
+  [[nodiscard]] abi::rmi::Reply<abi::rmi::RttReadEntry> rtt_read_entry(Pa rd, Ipa ipa, RttLevel level) {
     return call(abi::rmi::RttReadEntry{rd, ipa, level});
   }
-  [[nodiscard]] abi::RmiReturn rtt_map_unprotected(Pa rd, Ipa ipa, std::int64_t level, std::uint64_t desc) {
+  [[nodiscard]] abi::RmiReturn rtt_map_unprotected(Pa rd, Ipa ipa, RttLevel level, std::uint64_t desc) {
     return call(abi::rmi::RttMapUnprotected{rd, ipa, level, desc}).ret;
   }
-  [[nodiscard]] abi::rmi::Reply<abi::rmi::RttUnmapUnprotected> rtt_unmap_unprotected(Pa rd, Ipa ipa, std::int64_t level) {
+  [[nodiscard]] abi::rmi::Reply<abi::rmi::RttUnmapUnprotected> rtt_unmap_unprotected(Pa rd, Ipa ipa, RttLevel level) {
     return call(abi::rmi::RttUnmapUnprotected{rd, ipa, level});
   }
   [[nodiscard]] abi::rmi::Reply<abi::rmi::RttInitRipas> rtt_init_ripas(Pa rd, Ipa base, Ipa top) {

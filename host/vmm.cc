@@ -511,7 +511,7 @@ Vmm::Next Vmm::on_ripas_change(VmRealm& r, std::size_t rec, const abi::RmiRecExi
     if (out.ret.status == abi::RmiStatus::kErrorRtt) {
       // The range covers part of a block: split it and try again.
       std::lock_guard lock(r.mutex_);
-      builder_.ensure_tables(r.built, base, out.ret.index + 1);
+      builder_.ensure_tables(r.built, base, RttLevel{out.ret.index}.child());
       continue;
     }
     if (out.ret.status == abi::RmiStatus::kErrorCsm) {

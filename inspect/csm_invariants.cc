@@ -76,7 +76,7 @@ void private_data_in_reservation(const RealmView& r, const AptEntry& res, const 
     return;
   }
   // The level-3 tables (2 MiB each) the private mapping lies in.
-  constexpr std::uint64_t kTable = abi::s2tt::entry_size(abi::s2tt::kMaxLevel - 1);
+  constexpr std::uint64_t kTable = abi::s2tt::kLeafTableSpan;
   const std::uint64_t lo = mp.ipa.value() / kTable * kTable;
   const std::uint64_t hi = (mp.ipa.value() + abi::s2tt::entry_size(mp.level) + kTable - 1) / kTable * kTable;
   const bool beside_shared = std::any_of(r.maps.begin(), r.maps.end(), [&](const auto& other) {

@@ -110,7 +110,7 @@ S2Outcome Stage2::walk(Ipa ipa, bool write, Ipa& map_ipa, Pa& map_pa, std::uint6
   const auto& c = config_;
   if (ipa.value() >= (std::uint64_t{1} << c.ipa_width))
     return {S2Fault::kAddressSize, c.start_level};
-  int level = c.start_level;
+  RttLevel level = c.start_level;
   const std::uint64_t first = ipa.value() >> s2::table_shift(level);
   if (first >= c.num_start) return {S2Fault::kAddressSize, level};
   Pa table = c.rtt_base + first * kGranuleSize;
@@ -123,7 +123,7 @@ S2Outcome Stage2::walk(Ipa ipa, bool write, Ipa& map_ipa, Pa& map_pa, std::uint6
     if (!s2::desc_is_valid(d)) return {S2Fault::kTranslation, level};
     if (s2::desc_is_table(d, level)) {
       table = s2::desc_oa(d);
-      ++level;
+      level = level.child();
       continue;
     }
     if (!s2::desc_is_leaf(d, level)) return {S2Fault::kTranslation, level};
@@ -156,7 +156,7 @@ S2Outcome Stage2::walk(Ipa ipa, bool write, Ipa& map_ipa, Pa& map_pa, std::uint6
       std::uint64_t hi = index;
       while (lo > 0 && joins(lo - 1)) --lo;
       while (hi + 1 < s2::kEntriesPerTable && joins(hi + 1)) ++hi;
-      map_ipa = ipa.align_down(s2::entry_size(level - 1)) + lo * kGranuleSize;
+      map_ipa = ipa.align_down(s2::entry_size(level.parent())) + lo * kGranuleSize;
       map_pa = Pa{entry_pa.value() - (index - lo) * kGranuleSize};
       map_size = (hi - lo + 1) * kGranuleSize;
     }

@@ -28,7 +28,7 @@ using abi::Vmid;
 
 struct S2Outcome {
   S2Fault fault = S2Fault::kNone;
-  int level = 0;
+  RttLevel level;
 };
 
 class Stage2;

@@ -127,9 +127,9 @@ TEST_F(AbiCommandsOnTheRmm, a_level_wider_than_its_low_bits_is_refused_not_trunc
   // RTT_READ_ENTRY's level is an Int64: 0x1'0000'0003 is not level 3. The RMM sees the whole
   // register through the view (register-wide fields), so level_bound refuses it.
   const host::HostRealm realm = make_realm();
-  const auto ok = rmi().rtt_read_entry(realm.rd, Ipa{0}, 3);
+  const auto ok = rmi().rtt_read_entry(realm.rd, Ipa{0}, RttLevel{3});
   ASSERT_TRUE(ok.ret.ok()) << host::describe(ok.ret);
-  const auto wide = rmi().call(abi::rmi::RttReadEntry{realm.rd, Ipa{0}, std::int64_t{0x1'0000'0003}});
+  const auto wide = rmi().call(abi::rmi::RttReadEntry{realm.rd, Ipa{0}, RttLevel{0x1'0000'0003}});
   EXPECT_EQ(wide.ret.status, abi::RmiStatus::kErrorInput) << host::describe(wide.ret);
 }
 

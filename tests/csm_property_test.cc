@@ -151,7 +151,7 @@ void run_sequence(const std::vector<Op>& ops) {
       }
       case OpKind::kHostDataCreate: {
         const Ipa ipa{(op.b % 2 == 0 ? 0x200000 : 0x300000) + op.a * 0x10000};
-        vmm.builder().ensure_tables(realms[i]->built, ipa, 3);
+        vmm.builder().ensure_tables(realms[i]->built, ipa, RttLevel{3});
         const Pa g = host.delegate_new();
         if (host.rmi().data_create_unknown(realms[i]->built.rd, g, ipa).ok()) {
           realms[i]->built.data[ipa.value()] = g;

@@ -108,16 +108,16 @@ TEST_F(Csm, the_host_cannot_map_a_shared_granule_into_another_realm) {
   host::RealmSpec spec;
   spec.vmid = 50;
   auto victim = make_realm(spec);
-  builder().ensure_tables(victim, Ipa{0x1000}, 3);
+  builder().ensure_tables(victim, Ipa{0x1000}, RttLevel{3});
   EXPECT_FAILS_WITH(rmi().data_create_unknown(victim.rd, g, Ipa{0x1000}), kInput, 0, "data_state");
   // As "shared memory" at an unprotected IPA: the stage-2 walk's granule protection check
   // refuses it, and the realm gets an abort instead of the data.
   HostCallHook thief(host_, [this](Pa rec) { system_.platform().interrupt(rec); }, abi::host_call::kMapShared,
                      [&](host::VmRealm& r, const abi::RmiRecExit& exit, abi::RmiRecEnter& enter) {
                        const Ipa ipa{exit.gprs[1]};
-                       builder().ensure_tables(r.built, ipa, 3);
+                       builder().ensure_tables(r.built, ipa, RttLevel{3});
                        const auto ret = rmi().rtt_map_unprotected(
-                           r.built.rd, ipa, 3, g.value() | abi::s2tt::kMemAttrNormalWb | abi::s2tt::kS2apRw);
+                           r.built.rd, ipa, RttLevel{3}, g.value() | abi::s2tt::kMemAttrNormalWb | abi::s2tt::kS2apRw);
                        enter.gprs[0] = ret.ok() ? abi::host_call::kOk : abi::host_call::kErrRefused;
                      });
   auto& t = launch("t", {"map-host 9 0x8040000000 0x1000", "abort-read 0x8040000000"}, &thief);

@@ -38,9 +38,9 @@ TEST_F(Lifecycle, teardown_leaves_no_realm_pas_granule_behind) {
     builder().load(realm, Ipa{0x10000}, image, true);
     builder().init_ripas(realm, Ipa{0x400000}, Ipa{0x800000});
     const Ipa ns{std::uint64_t{1} << (spec.ipa_width - 1)};
-    builder().ensure_tables(realm, ns, 3);
+    builder().ensure_tables(realm, ns, RttLevel{3});
     const Pa shared = ns_page();
-    EXPECT_RMI_OK(rmi().rtt_map_unprotected(realm.rd, ns, 3, shared.value()));
+    EXPECT_RMI_OK(rmi().rtt_map_unprotected(realm.rd, ns, RttLevel{3}, shared.value()));
     builder().activate(realm);
     builder().destroy(realm);
     host_.pool().free(shared);
@@ -52,11 +52,11 @@ TEST_F(Lifecycle, destroy_skips_what_raw_rmi_calls_destroyed_behind_the_builders
   auto realm = make_realm();
   std::vector<std::byte> image(2 * kGranuleSize, std::byte{0x42});
   builder().load(realm, Ipa{0x10000}, image, true);
-  builder().ensure_tables(realm, Ipa{0x400000}, 3);  // a level-3 table with nothing in it
+  builder().ensure_tables(realm, Ipa{0x400000}, RttLevel{3});  // a level-3 table with nothing in it
   // A test (or a hostile host) destroys a DATA granule and a table with raw RMI calls.
   const auto data = rmi().data_destroy(realm.rd, Ipa{0x11000});
   EXPECT_RMI_OK(data.ret);
-  const auto table = rmi().rtt_destroy(realm.rd, Ipa{0x400000}, 3);
+  const auto table = rmi().rtt_destroy(realm.rd, Ipa{0x400000}, RttLevel{3});
   EXPECT_RMI_OK(table.ret);
   builder().destroy(realm);  // threw RMI_DATA_DESTROY's error when the records were stale
   host_.undelegate_and_free(data.data);
@@ -73,22 +73,22 @@ TEST_F(Lifecycle, granule_states_follow_the_spec_edges) {
   auto realm = make_realm();
   EXPECT_EQ(state(realm.rd), GranuleState::kRd);
   EXPECT_EQ(state(realm.rtt_base), GranuleState::kRtt);
-  builder().ensure_tables(realm, Ipa{0}, 2);
-  EXPECT_RMI_OK(rmi().rtt_create(realm.rd, g, Ipa{0}, 3));
+  builder().ensure_tables(realm, Ipa{0}, RttLevel{2});
+  EXPECT_RMI_OK(rmi().rtt_create(realm.rd, g, Ipa{0}, RttLevel{3}));
   EXPECT_EQ(state(g), GranuleState::kRtt);
   EXPECT_EQ(rmm().granule(realm.tables.back().pa).refcount, 1U) << "one TABLE entry";
-  const auto out = rmi().rtt_destroy(realm.rd, Ipa{0}, 3);
+  const auto out = rmi().rtt_destroy(realm.rd, Ipa{0}, RttLevel{3});
   EXPECT_RMI_OK(out.ret);
   EXPECT_EQ(out.rtt, g);
   EXPECT_EQ(state(g), GranuleState::kDelegated);
 
   const Pa src = ns_page();
-  EXPECT_RMI_OK(rmi().rtt_create(realm.rd, g, Ipa{0}, 3));
+  EXPECT_RMI_OK(rmi().rtt_create(realm.rd, g, Ipa{0}, RttLevel{3}));
   const Pa data = delegated();
   EXPECT_RMI_OK(rmi().data_create(realm.rd, data, Ipa{0}, src, 0));
   EXPECT_EQ(state(data), GranuleState::kData);
   EXPECT_EQ(rmm().granule(g).refcount, 1U) << "one ASSIGNED entry";
-  EXPECT_EQ(rmi().rtt_destroy(realm.rd, Ipa{0}, 3).ret.status, kRtt) << "live RTT";
+  EXPECT_EQ(rmi().rtt_destroy(realm.rd, Ipa{0}, RttLevel{3}).ret.status, kRtt) << "live RTT";
   EXPECT_RMI_OK(rmi().data_destroy(realm.rd, Ipa{0}).ret);
   EXPECT_EQ(state(data), GranuleState::kDelegated);
   EXPECT_EQ(rmm().granule(g).refcount, 0U);
@@ -101,7 +101,7 @@ TEST_F(Lifecycle, destroyed_data_leaves_destroyed_ripas_and_no_translation) {
   const std::uint64_t tlbis = machine().mmu().invalidations();
   EXPECT_RMI_OK(rmi().data_destroy(realm.rd, Ipa{0x3000}).ret);
   EXPECT_GT(machine().mmu().invalidations(), tlbis) << "a valid mapping was removed without TLBI";
-  const auto e = rmi().rtt_read_entry(realm.rd, Ipa{0x3000}, 3);
+  const auto e = rmi().rtt_read_entry(realm.rd, Ipa{0x3000}, RttLevel{3});
   EXPECT_EQ(e.state, abi::RmiRttEntryState::kUnassigned);
   EXPECT_EQ(e.ripas, abi::Ripas::kDestroyed);
   realm.data.clear();

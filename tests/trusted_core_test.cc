@@ -220,7 +220,7 @@ TEST_F(TrustedCore, naming_a_live_rtt_as_a_new_granule_fails_its_state_condition
   builder().ensure_tables(realm, Ipa{0x100000}, s2::kMaxLevel);
   const Pa live_rtt = realm.tables.back().pa;
   ASSERT_LT(live_rtt, realm.rd);
-  EXPECT_FAILS_WITH(rmi().rtt_create(realm.rd, live_rtt, Ipa{0x40000000}, 3), kInput, 0, "rtt_state");
+  EXPECT_FAILS_WITH(rmi().rtt_create(realm.rd, live_rtt, Ipa{0x40000000}, RttLevel{3}), kInput, 0, "rtt_state");
   EXPECT_FAILS_WITH(rmi().data_create_unknown(realm.rd, live_rtt, Ipa{0x100000}), kInput, 0, "data_state");
   EXPECT_FAILS_WITH(rmi().apt_create(realm.rd, live_rtt), kInput, 0, "apt_state");
   EXPECT_FAILS_WITH(rmi().granule_undelegate(live_rtt), kInput, 0, "gran_state");
@@ -242,12 +242,12 @@ TEST_F(TrustedCore, a_host_naming_a_live_rtt_on_one_pe_cannot_deadlock_a_walk_on
     // Walks through the live table, taking the RD and then the RTTs root to leaf.
     while (!stop) {
       (void)rmi().data_create_unknown(realm.rd, data, Ipa{0x101000});
-      (void)rmi().rtt_read_entry(realm.rd, Ipa{0x100000}, 3);
+      (void)rmi().rtt_read_entry(realm.rd, Ipa{0x100000}, RttLevel{3});
       (void)rmi().data_destroy(realm.rd, Ipa{0x101000});
     }
   });
   for (int i = 0; i < 20000; ++i) {
-    ASSERT_EQ(rmi().rtt_create(realm.rd, live_rtt, Ipa{0x40000000}, 3).status, abi::RmiStatus::kErrorInput);
+    ASSERT_EQ(rmi().rtt_create(realm.rd, live_rtt, Ipa{0x40000000}, RttLevel{3}).status, abi::RmiStatus::kErrorInput);
     ASSERT_EQ(rmi().rec_create(realm.rd, live_rtt, params).status, abi::RmiStatus::kErrorInput);
   }
   stop = true;
@@ -350,7 +350,7 @@ TEST_F(TrustedCore, an_access_an_unprotected_mapping_forbids_exits_instead_of_sp
   for (const auto& [ipa, s2ap] : {std::pair<Ipa, std::uint64_t>{none, 0}, {write_only, s2::kS2apWo}}) {
     const Pa ns = *host_.pool().allocate();
     builder().ensure_tables(vr.built, ipa, s2::kMaxLevel);
-    ASSERT_RMI_OK(rmi().rtt_map_unprotected(vr.built.rd, ipa, 3, ns.value() | s2::kMemAttrNormalWb | s2ap));
+    ASSERT_RMI_OK(rmi().rtt_map_unprotected(vr.built.rd, ipa, RttLevel{3}, ns.value() | s2::kMemAttrNormalWb | s2ap));
   }
   Watchdog dog(std::chrono::seconds(60), "reads of S2AP none / write-only pages");
   const auto permission_exit = [&] {

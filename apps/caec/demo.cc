@@ -236,7 +236,7 @@ class Demo {
     const host::HostRealm& a = realms_[0].realm->built;
     for (Ipa ipa : {Ipa{0}, Ipa{0x100000}, Ipa{0x200000}, Ipa{(std::uint64_t{1} << (o_.ipa_width - 1)) | 0x40000000}}) {
       const auto e = host_.rmi().rtt_read_entry(a.rd, ipa, s2::kMaxLevel);
-      std::printf("  IPA %-14s level %d  %-10s RIPAS %-9s -> %s\n", hex_number(ipa.value()).c_str(), e.walk_level,
+      std::printf("  IPA %-14s level %d  %-10s RIPAS %-9s -> %s\n", hex_number(ipa.value()).c_str(), static_cast<int>(e.walk_level.value()),
                   entry_state_name(e.state), ripas_name(e.ripas), hex_number(e.desc).c_str());
     }
   }

@@ -18,9 +18,9 @@ std::string hex_of_struct(const T& v) {
 }
 
 /// The RTT level whose entries span [base, top): the level INIT_RIPAS measured the entry at.
-int level_of(Ipa base, Ipa top) {
-  for (int level = abi::s2tt::kMaxLevel; level >= 0; --level) {
-    if (abi::s2tt::entry_size(level) == top - base) return level;
+std::int64_t level_of(Ipa base, Ipa top) {
+  for (RttLevel level = abi::s2tt::kMaxLevel; level >= abi::s2tt::kMinLevel; level = level.parent()) {
+    if (abi::s2tt::entry_size(level) == top - base) return level.value();
   }
   return -1;  // not one whole entry
 }

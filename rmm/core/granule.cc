@@ -85,12 +85,12 @@ struct LockOrderAccess {
     std::fprintf(stderr,
                  "RMM lock order violation: %s\n"
                  "  holding the %s lock of granule 0x%llx (now %s), taken at %s:%d\n"
-                 "  waiting for the %s lock of granule 0x%llx (RTT level %d) at %s:%d\n",
+                 "  waiting for the %s lock of granule 0x%llx (RTT level %lld) at %s:%d\n",
                  what, lock_class_name(h.req.cls).data(),
                  static_cast<unsigned long long>(h.pa.value()),
                  granule_state_name(h.granule->state_).data(), h.req.site.file, h.req.site.line,
                  lock_class_name(req.cls).data(), static_cast<unsigned long long>(pa.value()),
-                 req.level, req.site.file, req.site.line);
+                 static_cast<long long>(req.level.value()), req.site.file, req.site.line);
     std::abort();
   }
 

@@ -43,23 +43,23 @@ struct LockSite {
 /// What a lock request is: the class (and RTT level) the locker expects, and where it was made.
 struct LockRequest {
   LockClass cls = LockClass::kExternal;
-  int level = 0;  // kRtt only
+  RttLevel level;  // kRtt only
   LockSite site = LockSite::here();
 
   [[nodiscard]] static constexpr LockRequest external(LockSite s = LockSite::here()) {
-    return {LockClass::kExternal, 0, s};
+    return {LockClass::kExternal, RttLevel{}, s};
   }
-  [[nodiscard]] static constexpr LockRequest rtt(int level, LockSite s = LockSite::here()) {
+  [[nodiscard]] static constexpr LockRequest rtt(RttLevel level, LockSite s = LockSite::here()) {
     return {LockClass::kRtt, level, s};
   }
   [[nodiscard]] static constexpr LockRequest data(LockSite s = LockSite::here()) {
-    return {LockClass::kData, 0, s};
+    return {LockClass::kData, RttLevel{}, s};
   }
   [[nodiscard]] static constexpr LockRequest rec_aux(LockSite s = LockSite::here()) {
-    return {LockClass::kRecAux, 0, s};
+    return {LockClass::kRecAux, RttLevel{}, s};
   }
   [[nodiscard]] static constexpr LockRequest apt(LockSite s = LockSite::here()) {
-    return {LockClass::kApt, 0, s};
+    return {LockClass::kApt, RttLevel{}, s};
   }
 };
 

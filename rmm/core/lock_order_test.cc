@@ -5,6 +5,7 @@
 
 #include <array>
 
+#include "caec/abi/s2tt.h"
 #include "rmm/core/granule.h"
 #include "rmm/port/scratch_platform_test.h"
 
@@ -24,8 +25,8 @@ constexpr const char* kViolation = "RMM lock order violation";
 TEST_F(LockOrder, accepts_the_written_order) {
   LockedGranule a = table.lock(g(1), LockRequest::external());
   LockedGranule b = table.lock(g(5), LockRequest::external());
-  LockedGranule root = table.lock(g(2), LockRequest::rtt(1));
-  LockedGranule leaf = table.lock(g(3), LockRequest::rtt(3));
+  LockedGranule root = table.lock(g(2), LockRequest::rtt(RttLevel{1}));
+  LockedGranule leaf = table.lock(g(3), LockRequest::rtt(RttLevel{3}));
   LockedGranule data = table.lock(g(4), LockRequest::data());
   LockedGranule aux = table.lock(g(6), LockRequest::rec_aux());
   LockedGranule apt = table.lock(g(0), LockRequest::apt());
@@ -35,15 +36,15 @@ TEST_F(LockOrder, accepts_the_written_order) {
   data.release();
   aux.release();
   apt.release();
-  LockedGranule s0 = table.lock(g(8), LockRequest::rtt(1));
-  LockedGranule s1 = table.lock(g(9), LockRequest::rtt(1));
+  LockedGranule s0 = table.lock(g(8), LockRequest::rtt(RttLevel{1}));
+  LockedGranule s1 = table.lock(g(9), LockRequest::rtt(RttLevel{1}));
 }
 
 TEST_F(LockOrder, accepts_hand_over_hand_walks) {
   LockedGranule rd = table.lock(g(1), LockRequest::external());
-  LockedGranule parent = table.lock(g(7), LockRequest::rtt(1));
-  for (int level = 2; level <= 3; ++level) {
-    LockedGranule child = table.lock(g(7 + static_cast<std::uint64_t>(level)), LockRequest::rtt(level));
+  LockedGranule parent = table.lock(g(7), LockRequest::rtt(RttLevel{1}));
+  for (RttLevel level{2}; level <= abi::s2tt::kMaxLevel; level = level.child()) {
+    LockedGranule child = table.lock(g(7 + static_cast<std::uint64_t>(level.value())), LockRequest::rtt(level));
     parent = std::move(child);  // the parent is released after the child is held
   }
 }
@@ -60,14 +61,14 @@ TEST_F(LockOrder, refuses_external_granules_out_of_pa_order) {
 TEST_F(LockOrder, refuses_an_earlier_class_while_a_later_one_is_held) {
   EXPECT_DEATH(
       {
-        LockedGranule rtt = table.lock(g(2), LockRequest::rtt(3));
+        LockedGranule rtt = table.lock(g(2), LockRequest::rtt(RttLevel{3}));
         LockedGranule rd = table.lock(g(5), LockRequest::external());
       },
       kViolation);
   EXPECT_DEATH(
       {
         LockedGranule data = table.lock(g(2), LockRequest::data());
-        LockedGranule rtt = table.lock(g(5), LockRequest::rtt(3));
+        LockedGranule rtt = table.lock(g(5), LockRequest::rtt(RttLevel{3}));
       },
       kViolation);
 }
@@ -76,8 +77,8 @@ TEST_F(LockOrder, refuses_a_table_nearer_the_root_while_a_deeper_one_is_held) {
   // What walking a second realm's tables while holding the first realm's leaf would do.
   EXPECT_DEATH(
       {
-        LockedGranule leaf = table.lock(g(2), LockRequest::rtt(3));
-        LockedGranule root = table.lock(g(5), LockRequest::rtt(1));
+        LockedGranule leaf = table.lock(g(2), LockRequest::rtt(RttLevel{3}));
+        LockedGranule root = table.lock(g(5), LockRequest::rtt(RttLevel{1}));
       },
       kViolation);
 }

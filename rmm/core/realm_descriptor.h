@@ -19,7 +19,7 @@ struct RealmDescriptor {
   RealmState state;
   abi::RmiHashAlgorithm hash_algo;
   std::uint8_t ipa_width;
-  std::int8_t rtt_level_start;
+  RttLevel rtt_level_start;
   std::uint32_t rtt_num_start;
   Pa rtt_base;
   abi::Vmid vmid;

@@ -9,7 +9,7 @@ namespace caec::rmm {
 
 namespace s2 = abi::s2tt;
 
-std::uint64_t encode_entry(const RttEntry& e, int level) {
+std::uint64_t encode_entry(const RttEntry& e, RttLevel level) {
   const std::uint64_t ripas = std::uint64_t{static_cast<std::uint8_t>(e.ripas)} << s2::kRipasShift;
   switch (e.hipas) {
     case Hipas::kUnassigned: return s2::kHipasUnassigned | ripas;
@@ -34,7 +34,7 @@ std::uint64_t encode_entry(const RttEntry& e, int level) {
   RMM_CHECK(false);
 }
 
-RttEntry decode_entry(std::uint64_t d, int level) {
+RttEntry decode_entry(std::uint64_t d, RttLevel level) {
   RttEntry e;
   if (s2::desc_is_valid(d)) {
     e.addr = s2::desc_oa(d);
@@ -65,7 +65,7 @@ RttEntry decode_entry(std::uint64_t d, int level) {
   return e;
 }
 
-Rtt::Rtt(Platform& platform, LockedGranule granule, int level, Ipa base, Vmid vmid)
+Rtt::Rtt(Platform& platform, LockedGranule granule, RttLevel level, Ipa base, Vmid vmid)
     : platform_(&platform), granule_(std::move(granule)), level_(level), base_(base), vmid_(vmid) {
   RMM_CHECK(granule_ && granule_.state() == GranuleState::kRtt);
 }
@@ -109,9 +109,9 @@ Ipa start_rtt_base(const RealmDescriptor& realm, std::uint64_t i) {
 }
 
 RttWalk rtt_walk(Platform& platform, GranuleTable& granules, const RealmDescriptor& realm,
-                 Ipa ipa, int target_level, LockSite site) {
+                 Ipa ipa, RttLevel target_level, LockSite site) {
   RMM_CHECK(realm.in_ipa_space(ipa));
-  const int start = realm.rtt_level_start;
+  const RttLevel start = realm.rtt_level_start;
   const std::uint64_t table = ipa.value() >> s2::table_shift(start);
   RMM_CHECK(table < realm.rtt_num_start);
   Rtt rtt(platform, granules.lock(realm.start_rtt(table), LockRequest::rtt(start, site)), start,
@@ -122,8 +122,8 @@ RttWalk rtt_walk(Platform& platform, GranuleTable& granules, const RealmDescript
     if (rtt.level() >= target_level || e.hipas != Hipas::kTable) return {std::move(rtt), index, e};
     const Ipa child_base = rtt.entry_ipa(index);
     // Hand over hand: the child is locked before the parent is released.
-    LockedGranule child = granules.lock(e.addr, LockRequest::rtt(rtt.level() + 1, site));
-    rtt = Rtt(platform, std::move(child), rtt.level() + 1, child_base, realm.vmid);
+    LockedGranule child = granules.lock(e.addr, LockRequest::rtt(rtt.level().child(), site));
+    rtt = Rtt(platform, std::move(child), rtt.level().child(), child_base, realm.vmid);
   }
 }
 
@@ -132,7 +132,7 @@ void init_start_rtt(Platform& platform, LockedGranule& granule, const RealmDescr
   // A freshly transitioned RTT granule (zeroed by the DELEGATED invariant, i.e. all entries
   // UNASSIGNED/EMPTY already).
   auto& slots = granule_object<std::array<std::uint64_t, s2::kEntriesPerTable>>(platform, granule, GranuleState::kRtt);
-  const int level = realm.rtt_level_start;
+  const RttLevel level = realm.rtt_level_start;
   const Ipa base = start_rtt_base(realm, i);
   for (std::uint64_t e = 0; e < s2::kEntriesPerTable; ++e) {
     const Ipa ipa = base + e * s2::entry_size(level);
@@ -140,12 +140,11 @@ void init_start_rtt(Platform& platform, LockedGranule& granule, const RealmDescr
   }
 }
 
-bool rtt_config_is_valid(unsigned ipa_width, std::int64_t level_start, std::uint64_t num_start) {
-  if (level_start < s2::kMinLevel || level_start > s2::kMaxLevel) return false;
+bool rtt_config_is_valid(unsigned ipa_width, RttLevel level, std::uint64_t num_start) {
+  if (level < s2::kMinLevel || level > s2::kMaxLevel) return false;
   if (ipa_width < s2::kMinIpaBits || ipa_width > s2::kMaxIpaBits) return false;
-  const int level = static_cast<int>(level_start);
   // The start level must resolve something (else a deeper start level is the right one)...
-  if (level < s2::kMaxLevel && ipa_width <= s2::table_shift(level + 1)) return false;
+  if (level < s2::kMaxLevel && ipa_width <= s2::table_shift(level.child())) return false;
   // ...and at most 16 concatenated tables may resolve the bits above one table.
   const unsigned one_table = s2::table_shift(level);
   const unsigned extra = ipa_width > one_table ? ipa_width - one_table : 0;

@@ -32,17 +32,17 @@ struct RttEntry {
   constexpr bool operator==(const RttEntry&) const = default;
 };
 
-[[nodiscard]] std::uint64_t encode_entry(const RttEntry& e, int level);
-[[nodiscard]] RttEntry decode_entry(std::uint64_t desc, int level);
+[[nodiscard]] std::uint64_t encode_entry(const RttEntry& e, RttLevel level);
+[[nodiscard]] RttEntry decode_entry(std::uint64_t desc, RttLevel level);
 
 /// A locked RTT granule. Every entry change goes through set(), which keeps the granule's
 /// live-entry count exact and does break-before-make with TLB invalidation whenever a valid
 /// descriptor is removed or changed — so no stale translation can outlive an unmap.
 class Rtt {
  public:
-  Rtt(Platform& platform, LockedGranule granule, int level, Ipa base, Vmid vmid);
+  Rtt(Platform& platform, LockedGranule granule, RttLevel level, Ipa base, Vmid vmid);
 
-  [[nodiscard]] int level() const { return level_; }
+  [[nodiscard]] RttLevel level() const { return level_; }
   [[nodiscard]] Ipa base() const { return base_; }
   [[nodiscard]] Ipa end() const { return base_ + abi::s2tt::kEntriesPerTable * entry_size(); }
   [[nodiscard]] std::uint64_t entry_size() const { return abi::s2tt::entry_size(level_); }
@@ -64,7 +64,7 @@ class Rtt {
 
   Platform* platform_;
   LockedGranule granule_;
-  int level_;
+  RttLevel level_;
   Ipa base_;
   Vmid vmid_;
 };
@@ -75,7 +75,7 @@ struct RttWalk {
   std::uint64_t index;
   RttEntry entry;
 
-  [[nodiscard]] int level() const { return rtt.level(); }
+  [[nodiscard]] RttLevel level() const { return rtt.level(); }
   [[nodiscard]] Ipa entry_ipa() const { return rtt.entry_ipa(index); }
 };
 
@@ -83,7 +83,7 @@ struct RttWalk {
 /// hand (root towards leaf). Stops early at the first entry that is not a TABLE. The caller
 /// holds the RD lock and has checked ipa < 2^ipa_width.
 [[nodiscard]] RttWalk rtt_walk(Platform& platform, GranuleTable& granules,
-                               const RealmDescriptor& realm, Ipa ipa, int target_level,
+                               const RealmDescriptor& realm, Ipa ipa, RttLevel target_level,
                                LockSite site = LockSite::here());
 
 /// Writes the initial entries of starting-level table `i` of a new realm: the protected half
@@ -95,7 +95,7 @@ void init_start_rtt(Platform& platform, LockedGranule& rtt, const RealmDescripto
 [[nodiscard]] Ipa start_rtt_base(const RealmDescriptor& realm, std::uint64_t i);
 
 /// RttConfigIsValid(ipa_width, level_start, num_start) for 4 KiB granules without LPA2.
-[[nodiscard]] bool rtt_config_is_valid(unsigned ipa_width, std::int64_t level_start,
+[[nodiscard]] bool rtt_config_is_valid(unsigned ipa_width, RttLevel level_start,
                                        std::uint64_t num_start);
 
 }  // namespace caec::rmm

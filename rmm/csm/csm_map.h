@@ -15,7 +15,7 @@
 namespace caec::rmm {
 
 /// The unit of CSM work done under one lock hold: one level-3 table of the consumer (2 MiB).
-inline constexpr std::uint64_t kCsmChunk = abi::s2tt::entry_size(2);
+inline constexpr std::uint64_t kCsmChunk = abi::s2tt::kLeafTableSpan;
 /// The length of the chunk that starts at `ipa`: to the end of its level-3 table, at most `left`.
 [[nodiscard]] std::uint64_t chunk_at(Ipa ipa, std::uint64_t left);
 

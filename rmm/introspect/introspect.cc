@@ -59,7 +59,7 @@ std::string RmmIntrospection::registry_consistent() const {
 namespace {
 /// The ASSIGNED entries of `table` (at `level`, translating from `base`) and its subtables that
 /// overlap [lo, hi].
-void collect(RmmContext& rmm, Pa table, int level, Ipa base, std::uint64_t lo, std::uint64_t hi,
+void collect(RmmContext& rmm, Pa table, RttLevel level, Ipa base, std::uint64_t lo, std::uint64_t hi,
              std::vector<RmmIntrospection::Mapping>& out) {
   // SAFETY: RTT granules hold 512 descriptors; read while the system is quiescent.
   const auto* slots = reinterpret_cast<const std::uint64_t*>(rmm.platform.map_granule(table));
@@ -76,7 +76,7 @@ void collect(RmmContext& rmm, Pa table, int level, Ipa base, std::uint64_t lo, s
     const Ipa ipa = base + i * size;
     const RttEntry e = decode_entry(d, level);
     if (e.hipas == Hipas::kTable) {
-      collect(rmm, e.addr, level + 1, ipa, lo, hi, out);
+      collect(rmm, e.addr, level.child(), ipa, lo, hi, out);
     } else if (e.hipas == Hipas::kAssigned) {
       out.push_back({ipa, level, e.addr, e.ripas, e.foreign, e.read_only});
     }
@@ -108,9 +108,9 @@ std::optional<RmmIntrospection::Mapping> RmmIntrospection::mapping(Pa rd, Ipa ip
 RmmIntrospection::Leaf RmmIntrospection::leaf(Pa rd, Ipa ipa) const {
   const auto realm = this->realm(rd);
   if (!realm || !realm->in_ipa_space(ipa)) return {};
-  int level = realm->rtt_level_start;
+  RttLevel level = realm->rtt_level_start;
   Pa table = realm->start_rtt(ipa.value() >> abi::s2tt::table_shift(level));
-  for (;; ++level) {
+  for (;; level = level.child()) {
     // SAFETY: RTT granules hold 512 descriptors; read while the system is quiescent.
     const auto* slots = reinterpret_cast<const std::uint64_t*>(rmm_.ctx_->platform.map_granule(table));
     const RttEntry e = decode_entry(slots[abi::s2tt::entry_index(ipa.value(), level)], level);

@@ -54,7 +54,7 @@ class RmmIntrospection {
   /// Every ASSIGNED entry of a realm's RTTs (walking all its tables).
   struct Mapping {
     Ipa ipa;
-    int level;
+    RttLevel level;
     Pa pa;
     abi::Ripas ripas;
     bool foreign;
@@ -69,7 +69,7 @@ class RmmIntrospection {
   /// its entry; -1 if `rd` is not an RD) and that entry. Reads the tables unlocked: quiescent
   /// use only.
   struct Leaf {
-    int level = -1;
+    RttLevel level{-1};
     bool assigned = false;
     abi::Ripas ripas = abi::Ripas::kEmpty;
   };

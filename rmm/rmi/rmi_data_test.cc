@@ -61,7 +61,7 @@ TEST_F(RmiDataCreate, maps_the_granule_as_assigned_ram) {
   EXPECT_RMI_OK(rmi().data_create(realm.rd, data, kIpa, src, kMeasure));
   EXPECT_EQ(state(data), GranuleState::kData);
   const auto e = entry(kIpa);
-  EXPECT_EQ(e.walk_level, 3);
+  EXPECT_EQ(e.walk_level, RttLevel{3});
   EXPECT_EQ(e.state, RmiRttEntryState::kAssigned);
   EXPECT_EQ(e.desc, data.value());
   EXPECT_EQ(e.ripas, Ripas::kRam);
@@ -293,7 +293,7 @@ TEST_F(RmiDataDestroy, returns_the_granule_and_leaves_ripas_destroyed) {
   EXPECT_EQ(out.top, kIpaTableEnd);  // no live entry left in the level-3 table
   EXPECT_EQ(state(data), GranuleState::kDelegated);
   const auto e = entry(kIpa);
-  EXPECT_EQ(e.walk_level, 3);
+  EXPECT_EQ(e.walk_level, RttLevel{3});
   EXPECT_EQ(e.state, RmiRttEntryState::kUnassigned);
   EXPECT_EQ(e.desc, 0U);
   EXPECT_EQ(e.ripas, Ripas::kDestroyed);
@@ -356,7 +356,7 @@ TEST_F(RmiDataDestroy, rejects_rtt_walk) {
   for (std::uint64_t i = 0; i < s2::kEntriesPerTable; ++i) {
     ASSERT_TRUE(rmi_ok(rmi().data_create(realm.rd, run + i * kL3, block + i * kL3, src, 0)));
   }
-  EXPECT_RMI_OK(rmi().rtt_fold(realm.rd, block, 3).ret);
+  EXPECT_RMI_OK(rmi().rtt_fold(realm.rd, block, RttLevel{3}).ret);
   out = rmi().data_destroy(realm.rd, block + 9 * kL3);
   EXPECT_FAILS_WITH(out.ret, kRtt, 2, "rtt_walk");
   EXPECT_EQ(out.top, block + 9 * kL3);

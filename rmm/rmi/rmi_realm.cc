@@ -77,7 +77,7 @@ constexpr std::array<RmiCondition<C>, 13> kCreateConditions{{
        return c.num_start_in_range() && (c.p.rtt_base % (c.p.rtt_num_start * kGranuleSize)) != 0;
      }},
     {"rtt_num_level", cond::kInput,
-     [](C& c) { return !rtt_config_is_valid(c.p.s2sz, c.p.rtt_level_start, c.p.rtt_num_start); }},
+     [](C& c) { return !rtt_config_is_valid(c.p.s2sz, RttLevel{c.p.rtt_level_start}, c.p.rtt_num_start); }},
     {"rtt_state", cond::kInput,
      [](C& c) {
        c.lock_externals();
@@ -153,7 +153,7 @@ RmiResult rmi_realm_create(RmmContext& rmm, const abi::rmi::RealmCreate& args) {
   realm->state = RealmState::kNew;
   realm->hash_algo = static_cast<abi::RmiHashAlgorithm>(c.p.hash_algo);
   realm->ipa_width = c.p.s2sz;
-  realm->rtt_level_start = static_cast<std::int8_t>(c.p.rtt_level_start);
+  realm->rtt_level_start = RttLevel{c.p.rtt_level_start};
   realm->rtt_num_start = c.p.rtt_num_start;
   realm->rtt_base = Pa{c.p.rtt_base};
   realm->vmid = Vmid{c.p.vmid};

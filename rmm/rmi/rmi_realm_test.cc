@@ -160,7 +160,7 @@ TEST_F(RmiRealmDestroy, rejects_rd_state) {
 }
 TEST_F(RmiRealmDestroy, rejects_realm_live) {
   auto realm = make_realm();
-  builder().ensure_tables(realm, Ipa{0}, 2);  // a TABLE entry makes a starting RTT live
+  builder().ensure_tables(realm, Ipa{0}, RttLevel{2});  // a TABLE entry makes a starting RTT live
   EXPECT_FAILS_WITH(rmi().realm_destroy(realm.rd), kRealm, 0, "realm_live");
   EXPECT_EQ(state(realm.rd), GranuleState::kRd);
 }

@@ -29,8 +29,8 @@ using abi::PsciStatus;
 using abi::RmiRecExitReason;
 
 constexpr auto kRec = abi::RmiStatus::kErrorRec;
-constexpr std::uint64_t kL2 = s2::entry_size(2);  // 2 MiB
-constexpr std::uint64_t kL3 = s2::entry_size(3);  // 4 KiB
+constexpr std::uint64_t kL2 = s2::entry_size(RttLevel{2});  // 2 MiB
+constexpr std::uint64_t kL3 = s2::entry_size(RttLevel{3});  // 4 KiB
 
 std::uint64_t psci(PsciStatus s) { return static_cast<std::uint64_t>(static_cast<std::int64_t>(s)); }
 std::uint64_t fid(PsciFid f) { return static_cast<std::uint64_t>(f); }
@@ -757,7 +757,7 @@ TEST_F(RmiRttSetRipas, skips_an_unaligned_range_whose_ripas_already_matches) {
   const auto out = rmi().rtt_set_ripas(ram.built.rd, rec_of(ram, 0), base, top);
   EXPECT_RMI_OK(out.ret);
   EXPECT_EQ(out.top, top);
-  EXPECT_EQ(entry(ram, base).walk_level, 2);
+  EXPECT_EQ(entry(ram, base).walk_level, RttLevel{2});
   EXPECT_EQ(status_of(enter_until(ram, 0, RmiRecExitReason::kHostCall)), 0);
 }
 

@@ -11,7 +11,7 @@ namespace s2 = abi::s2tt;
 using T = RttCtx;
 
 /// The children an entry unfolds into: state and RIPAS copied, addresses contiguous.
-RttEntry unfold_child(const RttEntry& parent, std::uint64_t i, int child_level) {
+RttEntry unfold_child(const RttEntry& parent, std::uint64_t i, RttLevel child_level) {
   RttEntry child = parent;
   if (parent.hipas == Hipas::kAssigned || parent.hipas == Hipas::kAssignedNs) {
     child.addr = parent.addr + i * s2::entry_size(child_level);
@@ -26,7 +26,7 @@ std::optional<RttEntry> fold(const Rtt& child) {
   // Consumer-side CSM mappings are never folded: each stands for one sharing's consent on one
   // granule, and a block would hide that (docs/deviations.md).
   if (first.hipas == Hipas::kTable || first.foreign) return std::nullopt;
-  if (mappings && (child.level() < 2 || !first.addr.is_aligned(s2::entry_size(child.level() - 1)))) {
+  if (mappings && (child.level() < RttLevel{2} || !first.addr.is_aligned(s2::entry_size(child.level().parent())))) {
     return std::nullopt;
   }
   for (std::uint64_t i = 1; i < s2::kEntriesPerTable; ++i) {
@@ -63,7 +63,7 @@ constexpr std::array<RmiCondition<T>, 9> table_conditions(std::string_view label
       cond::table_level_bound, cond::parent_ipa_align, cond::ipa_bound,
       cond::parent_walk,
       cond::rtte_is_not<Hipas::kTable>,
-      {label, abi::RmiStatus::kErrorRtt, fails, [](const T& c) { return static_cast<std::uint8_t>(c.level()); }},
+      {label, abi::RmiStatus::kErrorRtt, fails, [](const T& c) { return cond::error_index(c.level()); }},
   }};
 }
 
@@ -91,7 +91,7 @@ constexpr auto kReadEntryInfo = describe(kReadEntryConditions);
 // ---- RTT_MAP_UNPROTECTED / RTT_UNMAP_UNPROTECTED ----------------------------------------------
 /// RttLevelIsBlockOrPage, and reachable from the realm's starting level.
 constexpr RmiCondition<T> kBlockOrPageLevel{"level_bound", cond::kInput, [](T& c) {
-  return c.args.level < std::max(1, c.start_level()) || c.args.level > s2::kMaxLevel;
+  return c.args.level < std::max(RttLevel{1}, c.start_level()) || c.args.level > s2::kMaxLevel;
 }};
 constexpr RmiCondition<T> kUnprotectedIpaBound{"ipa_bound", cond::kInput, [](T& c) {
   return !c.realm().in_ipa_space(c.args.ipa) || c.realm().is_protected(c.args.ipa);

@@ -23,12 +23,12 @@ class RttTest : public RmmTest {
   host::HostRealm realm = make_realm();
 
   /// RTT_CREATE of a fresh delegated granule.
-  Pa table(Ipa ipa, int level) {
+  Pa table(Ipa ipa, RttLevel level) {
     const Pa rtt = delegated();
     EXPECT_RMI_OK(rmi().rtt_create(realm.rd, rtt, ipa, level));
     return rtt;
   }
-  abi::rmi::Reply<abi::rmi::RttReadEntry> entry(Ipa ipa, int level = s2::kMaxLevel) {
+  abi::rmi::Reply<abi::rmi::RttReadEntry> entry(Ipa ipa, RttLevel level = s2::kMaxLevel) {
     const auto e = rmi().rtt_read_entry(realm.rd, ipa, level);
     EXPECT_RMI_OK(e.ret);
     return e;
@@ -71,23 +71,23 @@ class RmiRttCreate : public RttTest {
 };
 
 TEST_F(RmiRttCreate, makes_the_granule_an_rtt_and_the_parent_entry_a_table) {
-  EXPECT_RMI_OK(rmi().rtt_create(realm.rd, rtt, Ipa{0}, 2));
+  EXPECT_RMI_OK(rmi().rtt_create(realm.rd, rtt, Ipa{0}, RttLevel{2}));
   EXPECT_EQ(state(rtt), GranuleState::kRtt);
-  const auto parent = entry(Ipa{0}, 1);
+  const auto parent = entry(Ipa{0}, RttLevel{1});
   EXPECT_EQ(parent.state, RmiRttEntryState::kTable);
   EXPECT_EQ(parent.desc, rtt.value());
-  const auto last = entry(Ipa{kL1 - kL2}, 2);
-  EXPECT_EQ(last.walk_level, 2);
+  const auto last = entry(Ipa{kL1 - kL2}, RttLevel{2});
+  EXPECT_EQ(last.walk_level, RttLevel{2});
   EXPECT_EQ(last.state, RmiRttEntryState::kUnassigned);
   EXPECT_EQ(last.ripas, Ripas::kEmpty);
 }
 
 TEST_F(RmiRttCreate, children_inherit_the_parent_ripas) {
   EXPECT_RMI_OK(rmi().rtt_init_ripas(realm.rd, Ipa{0}, Ipa{kL1}).ret);
-  EXPECT_RMI_OK(rmi().rtt_create(realm.rd, rtt, Ipa{0}, 2));
+  EXPECT_RMI_OK(rmi().rtt_create(realm.rd, rtt, Ipa{0}, RttLevel{2}));
   for (const std::uint64_t i : {0U, 1U, 511U}) {
-    const auto e = entry(Ipa{i * kL2}, 2);
-    EXPECT_EQ(e.walk_level, 2);
+    const auto e = entry(Ipa{i * kL2}, RttLevel{2});
+    EXPECT_EQ(e.walk_level, RttLevel{2});
     EXPECT_EQ(e.state, RmiRttEntryState::kUnassigned);
     EXPECT_EQ(e.ripas, Ripas::kRam) << i;
   }
@@ -95,80 +95,80 @@ TEST_F(RmiRttCreate, children_inherit_the_parent_ripas) {
 
 TEST_F(RmiRttCreate, unfolds_an_assigned_block_into_contiguous_assigned_pages) {
   const Pa data = fill_block(Ipa{0});
-  EXPECT_RMI_OK(rmi().rtt_fold(realm.rd, Ipa{0}, 3).ret);
-  EXPECT_RMI_OK(rmi().rtt_create(realm.rd, rtt, Ipa{0}, 3));
+  EXPECT_RMI_OK(rmi().rtt_fold(realm.rd, Ipa{0}, RttLevel{3}).ret);
+  EXPECT_RMI_OK(rmi().rtt_create(realm.rd, rtt, Ipa{0}, RttLevel{3}));
   for (std::uint64_t i = 0; i < s2::kEntriesPerTable; ++i) {
     const auto e = entry(Ipa{i * kL3});
-    ASSERT_EQ(e.walk_level, 3);
+    ASSERT_EQ(e.walk_level, RttLevel{3});
     ASSERT_EQ(e.state, RmiRttEntryState::kAssigned) << i;
     ASSERT_EQ(e.desc, (data + i * kL3).value()) << i;
     ASSERT_EQ(e.ripas, Ripas::kRam) << i;
   }
   // The new table holds 512 ASSIGNED entries, so it is live.
-  EXPECT_FAILS_WITH(rmi().rtt_destroy(realm.rd, Ipa{0}, 3).ret, kRtt, 3, "rtt_live");
+  EXPECT_FAILS_WITH(rmi().rtt_destroy(realm.rd, Ipa{0}, RttLevel{3}).ret, kRtt, 3, "rtt_live");
 }
 
 TEST_F(RmiRttCreate, unfolds_an_ns_block_into_contiguous_ns_pages) {
-  builder().ensure_tables(realm, kUnprotected, 2);
+  builder().ensure_tables(realm, kUnprotected, RttLevel{2});
   const std::uint64_t block = ns_run(s2::kEntriesPerTable, kL2).value() | kNsAttrs;
-  EXPECT_RMI_OK(rmi().rtt_map_unprotected(realm.rd, kUnprotected, 2, block));
-  EXPECT_RMI_OK(rmi().rtt_create(realm.rd, rtt, kUnprotected, 3));
+  EXPECT_RMI_OK(rmi().rtt_map_unprotected(realm.rd, kUnprotected, RttLevel{2}, block));
+  EXPECT_RMI_OK(rmi().rtt_create(realm.rd, rtt, kUnprotected, RttLevel{3}));
   for (const std::uint64_t i : {0U, 1U, 511U}) {
     const auto e = entry(kUnprotected + i * kL3);
-    EXPECT_EQ(e.walk_level, 3);
+    EXPECT_EQ(e.walk_level, RttLevel{3});
     EXPECT_EQ(e.state, RmiRttEntryState::kAssigned);
     EXPECT_EQ(e.desc, block + i * kL3) << i;
     EXPECT_EQ(e.ripas, Ripas::kEmpty);
   }
 }
 
-RMI_RD_CONDITION_TESTS(RmiRttCreate, realm.rd, realm.rtt_base, rmi().rtt_create(rd, rtt, Ipa{0}, 2))
+RMI_RD_CONDITION_TESTS(RmiRttCreate, realm.rd, realm.rtt_base, rmi().rtt_create(rd, rtt, Ipa{0}, RttLevel{2}))
 
 TEST_F(RmiRttCreate, rejects_level_bound) {
   // Level 1 is the starting level: its tables come with the realm.
   for (const std::int64_t level : {1, 0, -1, 4}) {
-    EXPECT_FAILS_WITH(rmi().rtt_create(realm.rd, rtt, Ipa{0}, level), kInput, 0, "level_bound");
+    EXPECT_FAILS_WITH(rmi().rtt_create(realm.rd, rtt, Ipa{0}, RttLevel{level}), kInput, 0, "level_bound");
   }
   EXPECT_EQ(state(rtt), GranuleState::kDelegated);
 }
 
 TEST_F(RmiRttCreate, rejects_ipa_align) {
   // A level-2 table replaces a 1 GiB level-1 entry, so its IPA must be 1 GiB aligned.
-  EXPECT_FAILS_WITH(rmi().rtt_create(realm.rd, rtt, Ipa{kL2}, 2), kInput, 0, "ipa_align");
-  EXPECT_FAILS_WITH(rmi().rtt_create(realm.rd, rtt, Ipa{kL3}, 3), kInput, 0, "ipa_align");
+  EXPECT_FAILS_WITH(rmi().rtt_create(realm.rd, rtt, Ipa{kL2}, RttLevel{2}), kInput, 0, "ipa_align");
+  EXPECT_FAILS_WITH(rmi().rtt_create(realm.rd, rtt, Ipa{kL3}, RttLevel{3}), kInput, 0, "ipa_align");
 }
 TEST_F(RmiRttCreate, rejects_ipa_bound) {
-  EXPECT_FAILS_WITH(rmi().rtt_create(realm.rd, rtt, kOutside, 2), kInput, 0, "ipa_bound");
+  EXPECT_FAILS_WITH(rmi().rtt_create(realm.rd, rtt, kOutside, RttLevel{2}), kInput, 0, "ipa_bound");
 }
 TEST_F(RmiRttCreate, rejects_rtt_align) {
-  EXPECT_FAILS_WITH(rmi().rtt_create(realm.rd, rtt + 8, Ipa{0}, 2), kInput, 0, "rtt_align");
+  EXPECT_FAILS_WITH(rmi().rtt_create(realm.rd, rtt + 8, Ipa{0}, RttLevel{2}), kInput, 0, "rtt_align");
 }
 TEST_F(RmiRttCreate, rejects_rtt_bound) {
-  EXPECT_FAILS_WITH(rmi().rtt_create(realm.rd, outside_dram(), Ipa{0}, 2), kInput, 0, "rtt_bound");
+  EXPECT_FAILS_WITH(rmi().rtt_create(realm.rd, outside_dram(), Ipa{0}, RttLevel{2}), kInput, 0, "rtt_bound");
 }
 TEST_F(RmiRttCreate, rejects_rtt_state) {
-  EXPECT_FAILS_WITH(rmi().rtt_create(realm.rd, ns_page(), Ipa{0}, 2), kInput, 0, "rtt_state");
-  EXPECT_FAILS_WITH(rmi().rtt_create(realm.rd, realm.rtt_base, Ipa{0}, 2), kInput, 0, "rtt_state");
+  EXPECT_FAILS_WITH(rmi().rtt_create(realm.rd, ns_page(), Ipa{0}, RttLevel{2}), kInput, 0, "rtt_state");
+  EXPECT_FAILS_WITH(rmi().rtt_create(realm.rd, realm.rtt_base, Ipa{0}, RttLevel{2}), kInput, 0, "rtt_state");
 }
 
 TEST_F(RmiRttCreate, rejects_rtt_bound2) {
   const Pa high = delegated_above_2_48();
-  EXPECT_FAILS_WITH(rmi().rtt_create(realm.rd, high, Ipa{0}, 2), kInput, 0, "rtt_bound2");
+  EXPECT_FAILS_WITH(rmi().rtt_create(realm.rd, high, Ipa{0}, RttLevel{2}), kInput, 0, "rtt_bound2");
   EXPECT_EQ(state(high), GranuleState::kDelegated);
-  EXPECT_EQ(entry(Ipa{0}, 1).state, RmiRttEntryState::kUnassigned);
+  EXPECT_EQ(entry(Ipa{0}, RttLevel{1}).state, RmiRttEntryState::kUnassigned);
 }
 
 TEST_F(RmiRttCreate, rejects_rtt_walk) {
   // No level-2 table covers IPA 0: the walk to level 2 stops at level 1.
-  EXPECT_FAILS_WITH(rmi().rtt_create(realm.rd, rtt, Ipa{0}, 3), kRtt, 1, "rtt_walk");
+  EXPECT_FAILS_WITH(rmi().rtt_create(realm.rd, rtt, Ipa{0}, RttLevel{3}), kRtt, 1, "rtt_walk");
   EXPECT_EQ(state(rtt), GranuleState::kDelegated);
 }
 
 TEST_F(RmiRttCreate, rejects_rtte_state) {
-  const Pa first = table(Ipa{0}, 2);
-  EXPECT_FAILS_WITH(rmi().rtt_create(realm.rd, rtt, Ipa{0}, 2), kRtt, 1, "rtte_state");
+  const Pa first = table(Ipa{0}, RttLevel{2});
+  EXPECT_FAILS_WITH(rmi().rtt_create(realm.rd, rtt, Ipa{0}, RttLevel{2}), kRtt, 1, "rtte_state");
   EXPECT_EQ(state(rtt), GranuleState::kDelegated);
-  EXPECT_EQ(entry(Ipa{0}, 1).desc, first.value());
+  EXPECT_EQ(entry(Ipa{0}, RttLevel{1}).desc, first.value());
 }
 
 // ---- RMI_RTT_DESTROY -----------------------------------------------------------------------
@@ -176,91 +176,91 @@ TEST_F(RmiRttCreate, rejects_rtte_state) {
 /// A valid call is rtt_destroy(realm.rd, 0, 2) of the empty level-2 table `rtt`.
 class RmiRttDestroy : public RttTest {
  protected:
-  Pa rtt = table(Ipa{0}, 2);
+  Pa rtt = table(Ipa{0}, RttLevel{2});
 };
 
 TEST_F(RmiRttDestroy, returns_the_rtt_and_leaves_a_protected_parent_destroyed) {
-  const auto out = rmi().rtt_destroy(realm.rd, Ipa{0}, 2);
+  const auto out = rmi().rtt_destroy(realm.rd, Ipa{0}, RttLevel{2});
   EXPECT_RMI_OK(out.ret);
   EXPECT_EQ(out.rtt, rtt);
   EXPECT_EQ(out.top, kUnprotected);  // no live entry left: the end of the starting table
   EXPECT_EQ(state(rtt), GranuleState::kDelegated);
-  const auto parent = entry(Ipa{0}, 1);
+  const auto parent = entry(Ipa{0}, RttLevel{1});
   EXPECT_EQ(parent.state, RmiRttEntryState::kUnassigned);
   EXPECT_EQ(parent.desc, 0U);
   EXPECT_EQ(parent.ripas, Ripas::kDestroyed);
 }
 
 TEST_F(RmiRttDestroy, reports_the_next_live_entry_as_top) {
-  (void)table(Ipa{3 * kL1}, 2);
-  const auto out = rmi().rtt_destroy(realm.rd, Ipa{0}, 2);
+  (void)table(Ipa{3 * kL1}, RttLevel{2});
+  const auto out = rmi().rtt_destroy(realm.rd, Ipa{0}, RttLevel{2});
   EXPECT_RMI_OK(out.ret);
   EXPECT_EQ(out.top, Ipa{3 * kL1});
 }
 
 TEST_F(RmiRttDestroy, leaves_an_unprotected_parent_unassigned_ns) {
-  const Pa ns_rtt = table(kUnprotected, 2);
+  const Pa ns_rtt = table(kUnprotected, RttLevel{2});
   // NS mappings do not make an RTT live.
   const std::uint64_t block = ns_run(s2::kEntriesPerTable, kL2).value() | kNsAttrs;
-  EXPECT_RMI_OK(rmi().rtt_map_unprotected(realm.rd, kUnprotected, 2, block));
-  const auto out = rmi().rtt_destroy(realm.rd, kUnprotected, 2);
+  EXPECT_RMI_OK(rmi().rtt_map_unprotected(realm.rd, kUnprotected, RttLevel{2}, block));
+  const auto out = rmi().rtt_destroy(realm.rd, kUnprotected, RttLevel{2});
   EXPECT_RMI_OK(out.ret);
   EXPECT_EQ(out.rtt, ns_rtt);
   EXPECT_EQ(out.top, kOutside);
-  const auto parent = entry(kUnprotected, 1);
+  const auto parent = entry(kUnprotected, RttLevel{1});
   EXPECT_EQ(parent.state, RmiRttEntryState::kUnassigned);
   EXPECT_EQ(parent.ripas, Ripas::kEmpty);
   // Only an UNASSIGNED_NS entry takes an NS mapping (here a 1 GiB block; DRAM's base is aligned).
-  EXPECT_RMI_OK(rmi().rtt_map_unprotected(realm.rd, kUnprotected, 1,
+  EXPECT_RMI_OK(rmi().rtt_map_unprotected(realm.rd, kUnprotected, RttLevel{1},
                                           machine().memory().base().value() | kNsAttrs));
 }
 
-RMI_RD_CONDITION_TESTS(RmiRttDestroy, realm.rd, rtt, rmi().rtt_destroy(rd, Ipa{0}, 2).ret)
+RMI_RD_CONDITION_TESTS(RmiRttDestroy, realm.rd, rtt, rmi().rtt_destroy(rd, Ipa{0}, RttLevel{2}).ret)
 TEST_F(RmiRttDestroy, rejects_level_bound) {
   for (const std::int64_t level : {1, 0, 4}) {
-    EXPECT_FAILS_WITH(rmi().rtt_destroy(realm.rd, Ipa{0}, level).ret, kInput, 0, "level_bound");
+    EXPECT_FAILS_WITH(rmi().rtt_destroy(realm.rd, Ipa{0}, RttLevel{level}).ret, kInput, 0, "level_bound");
   }
   EXPECT_EQ(state(rtt), GranuleState::kRtt);
 }
 TEST_F(RmiRttDestroy, rejects_ipa_align) {
-  EXPECT_FAILS_WITH(rmi().rtt_destroy(realm.rd, Ipa{kL2}, 2).ret, kInput, 0, "ipa_align");
+  EXPECT_FAILS_WITH(rmi().rtt_destroy(realm.rd, Ipa{kL2}, RttLevel{2}).ret, kInput, 0, "ipa_align");
 }
 TEST_F(RmiRttDestroy, rejects_ipa_bound) {
-  EXPECT_FAILS_WITH(rmi().rtt_destroy(realm.rd, kOutside, 2).ret, kInput, 0, "ipa_bound");
+  EXPECT_FAILS_WITH(rmi().rtt_destroy(realm.rd, kOutside, RttLevel{2}).ret, kInput, 0, "ipa_bound");
 }
 
 TEST_F(RmiRttDestroy, rejects_rtt_walk) {
-  (void)table(Ipa{5 * kL1}, 2);
+  (void)table(Ipa{5 * kL1}, RttLevel{2});
   // No level-2 table at 1 GiB: the walk to level 2 stops at level 1; top is the next live entry.
-  const auto out = rmi().rtt_destroy(realm.rd, Ipa{kL1}, 3);
+  const auto out = rmi().rtt_destroy(realm.rd, Ipa{kL1}, RttLevel{3});
   EXPECT_FAILS_WITH(out.ret, kRtt, 1, "rtt_walk");
   EXPECT_EQ(out.top, Ipa{5 * kL1});
 }
 
 TEST_F(RmiRttDestroy, rejects_rtte_state) {
-  (void)table(Ipa{5 * kL1}, 2);
-  const auto out = rmi().rtt_destroy(realm.rd, Ipa{kL1}, 2);
+  (void)table(Ipa{5 * kL1}, RttLevel{2});
+  const auto out = rmi().rtt_destroy(realm.rd, Ipa{kL1}, RttLevel{2});
   EXPECT_FAILS_WITH(out.ret, kRtt, 1, "rtte_state");
   EXPECT_EQ(out.top, Ipa{5 * kL1});
   // The level-2 entry at 0 exists but is not a table.
-  EXPECT_FAILS_WITH(rmi().rtt_destroy(realm.rd, Ipa{0}, 3).ret, kRtt, 2, "rtte_state");
+  EXPECT_FAILS_WITH(rmi().rtt_destroy(realm.rd, Ipa{0}, RttLevel{3}).ret, kRtt, 2, "rtte_state");
   EXPECT_EQ(state(rtt), GranuleState::kRtt);
 }
 
 TEST_F(RmiRttDestroy, rejects_rtt_live) {
   // A TABLE entry makes the level-2 table at 2 GiB live...
   const Ipa base{2 * kL1};
-  builder().ensure_tables(realm, base + kL2, 3);
-  auto out = rmi().rtt_destroy(realm.rd, base, 2);
+  builder().ensure_tables(realm, base + kL2, RttLevel{3});
+  auto out = rmi().rtt_destroy(realm.rd, base, RttLevel{2});
   EXPECT_FAILS_WITH(out.ret, kRtt, 2, "rtt_live");
   EXPECT_EQ(out.top, base);
   // ...and an ASSIGNED entry the level-3 table below it.
   const Pa data = delegated();
   EXPECT_RMI_OK(rmi().data_create_unknown(realm.rd, data, base + kL2 + 7 * kL3));
-  out = rmi().rtt_destroy(realm.rd, base + kL2, 3);
+  out = rmi().rtt_destroy(realm.rd, base + kL2, RttLevel{3});
   EXPECT_FAILS_WITH(out.ret, kRtt, 3, "rtt_live");
   EXPECT_EQ(out.top, base + kL2);
-  EXPECT_EQ(entry(base + kL2, 2).state, RmiRttEntryState::kTable);
+  EXPECT_EQ(entry(base + kL2, RttLevel{2}).state, RmiRttEntryState::kTable);
 }
 
 // ---- RMI_RTT_FOLD --------------------------------------------------------------------------
@@ -268,95 +268,95 @@ TEST_F(RmiRttDestroy, rejects_rtt_live) {
 /// A valid call is rtt_fold(realm.rd, 0, 3) of the level-3 table `child` (all UNASSIGNED).
 class RmiRttFold : public RttTest {
  protected:
-  Pa parent = table(Ipa{0}, 2);
-  Pa child = table(Ipa{0}, 3);
+  Pa parent = table(Ipa{0}, RttLevel{2});
+  Pa child = table(Ipa{0}, RttLevel{3});
 };
 
 TEST_F(RmiRttFold, folds_unassigned_entries_keeping_their_ripas) {
   EXPECT_RMI_OK(rmi().rtt_init_ripas(realm.rd, Ipa{0}, Ipa{kL2}).ret);
-  const auto out = rmi().rtt_fold(realm.rd, Ipa{0}, 3);
+  const auto out = rmi().rtt_fold(realm.rd, Ipa{0}, RttLevel{3});
   EXPECT_RMI_OK(out.ret);
   EXPECT_EQ(out.rtt, child);
   EXPECT_EQ(state(child), GranuleState::kDelegated);
   const auto e = entry(Ipa{0});
-  EXPECT_EQ(e.walk_level, 2);
+  EXPECT_EQ(e.walk_level, RttLevel{2});
   EXPECT_EQ(e.state, RmiRttEntryState::kUnassigned);
   EXPECT_EQ(e.ripas, Ripas::kRam);
 }
 
 TEST_F(RmiRttFold, folds_512_contiguous_assigned_pages_into_a_block) {
   const Pa data = fill_block(Ipa{0});
-  const auto out = rmi().rtt_fold(realm.rd, Ipa{0}, 3);
+  const auto out = rmi().rtt_fold(realm.rd, Ipa{0}, RttLevel{3});
   EXPECT_RMI_OK(out.ret);
   EXPECT_EQ(out.rtt, child);
   EXPECT_EQ(state(child), GranuleState::kDelegated);
   const auto e = entry(Ipa{0});
-  EXPECT_EQ(e.walk_level, 2);
+  EXPECT_EQ(e.walk_level, RttLevel{2});
   EXPECT_EQ(e.state, RmiRttEntryState::kAssigned);
   EXPECT_EQ(e.desc, data.value());
   EXPECT_EQ(e.ripas, Ripas::kRam);
   EXPECT_EQ(state(data + 511 * kL3), GranuleState::kData);
   // The block keeps the level-2 table live.
-  EXPECT_FAILS_WITH(rmi().rtt_destroy(realm.rd, Ipa{0}, 2).ret, kRtt, 2, "rtt_live");
+  EXPECT_FAILS_WITH(rmi().rtt_destroy(realm.rd, Ipa{0}, RttLevel{2}).ret, kRtt, 2, "rtt_live");
 }
 
 TEST_F(RmiRttFold, folds_512_contiguous_ns_pages_into_an_ns_block) {
   const Pa ns = ns_run(s2::kEntriesPerTable, kL2);
   map_pages(kUnprotected, ns, s2::kEntriesPerTable);
-  EXPECT_RMI_OK(rmi().rtt_fold(realm.rd, kUnprotected, 3).ret);
+  EXPECT_RMI_OK(rmi().rtt_fold(realm.rd, kUnprotected, RttLevel{3}).ret);
   const auto e = entry(kUnprotected + 9 * kL3);
-  EXPECT_EQ(e.walk_level, 2);
+  EXPECT_EQ(e.walk_level, RttLevel{2});
   EXPECT_EQ(e.state, RmiRttEntryState::kAssigned);
   EXPECT_EQ(e.desc, ns.value() | kNsAttrs);
   EXPECT_EQ(e.ripas, Ripas::kEmpty);
 }
 
-RMI_RD_CONDITION_TESTS(RmiRttFold, realm.rd, child, rmi().rtt_fold(rd, Ipa{0}, 3).ret)
+RMI_RD_CONDITION_TESTS(RmiRttFold, realm.rd, child, rmi().rtt_fold(rd, Ipa{0}, RttLevel{3}).ret)
 TEST_F(RmiRttFold, rejects_level_bound) {
   for (const std::int64_t level : {1, 4}) {
-    EXPECT_FAILS_WITH(rmi().rtt_fold(realm.rd, Ipa{0}, level).ret, kInput, 0, "level_bound");
+    EXPECT_FAILS_WITH(rmi().rtt_fold(realm.rd, Ipa{0}, RttLevel{level}).ret, kInput, 0, "level_bound");
   }
 }
 TEST_F(RmiRttFold, rejects_ipa_align) {
-  EXPECT_FAILS_WITH(rmi().rtt_fold(realm.rd, Ipa{kL3}, 3).ret, kInput, 0, "ipa_align");
+  EXPECT_FAILS_WITH(rmi().rtt_fold(realm.rd, Ipa{kL3}, RttLevel{3}).ret, kInput, 0, "ipa_align");
 }
 TEST_F(RmiRttFold, rejects_ipa_bound) {
-  EXPECT_FAILS_WITH(rmi().rtt_fold(realm.rd, kOutside, 3).ret, kInput, 0, "ipa_bound");
+  EXPECT_FAILS_WITH(rmi().rtt_fold(realm.rd, kOutside, RttLevel{3}).ret, kInput, 0, "ipa_bound");
 }
 TEST_F(RmiRttFold, rejects_rtt_walk) {
-  EXPECT_FAILS_WITH(rmi().rtt_fold(realm.rd, Ipa{kL1}, 3).ret, kRtt, 1, "rtt_walk");
+  EXPECT_FAILS_WITH(rmi().rtt_fold(realm.rd, Ipa{kL1}, RttLevel{3}).ret, kRtt, 1, "rtt_walk");
 }
 TEST_F(RmiRttFold, rejects_rtte_state) {
   // The level-2 entry at 2 MiB is not a table.
-  EXPECT_FAILS_WITH(rmi().rtt_fold(realm.rd, Ipa{kL2}, 3).ret, kRtt, 2, "rtte_state");
+  EXPECT_FAILS_WITH(rmi().rtt_fold(realm.rd, Ipa{kL2}, RttLevel{3}).ret, kRtt, 2, "rtte_state");
 }
 
 TEST_F(RmiRttFold, rejects_rtt_homo) {
   // A child holding a table.
-  EXPECT_FAILS_WITH(rmi().rtt_fold(realm.rd, Ipa{0}, 2).ret, kRtt, 2, "rtt_homo");
+  EXPECT_FAILS_WITH(rmi().rtt_fold(realm.rd, Ipa{0}, RttLevel{2}).ret, kRtt, 2, "rtt_homo");
   // UNASSIGNED entries with different RIPAS.
   EXPECT_RMI_OK(rmi().rtt_init_ripas(realm.rd, Ipa{0}, Ipa{kL3}).ret);
-  EXPECT_FAILS_WITH(rmi().rtt_fold(realm.rd, Ipa{0}, 3).ret, kRtt, 3, "rtt_homo");
+  EXPECT_FAILS_WITH(rmi().rtt_fold(realm.rd, Ipa{0}, RttLevel{3}).ret, kRtt, 3, "rtt_homo");
   EXPECT_EQ(state(child), GranuleState::kRtt);
   // One ASSIGNED page among UNASSIGNED ones (in the next 2 MiB).
-  builder().ensure_tables(realm, Ipa{kL2}, 3);
+  builder().ensure_tables(realm, Ipa{kL2}, RttLevel{3});
   EXPECT_RMI_OK(rmi().data_create_unknown(realm.rd, delegated(), Ipa{kL2 + kL3}));
-  EXPECT_FAILS_WITH(rmi().rtt_fold(realm.rd, Ipa{kL2}, 3).ret, kRtt, 3, "rtt_homo");
+  EXPECT_FAILS_WITH(rmi().rtt_fold(realm.rd, Ipa{kL2}, RttLevel{3}).ret, kRtt, 3, "rtt_homo");
 }
 
 TEST_F(RmiRttFold, rejects_rtt_homo_for_unaligned_or_mixed_ns_pages) {
   // Contiguous, but not starting on a 2 MiB boundary.
   const Pa ns = ns_run(s2::kEntriesPerTable + 1, kL2) + kL3;
   map_pages(kUnprotected, ns, s2::kEntriesPerTable);
-  EXPECT_FAILS_WITH(rmi().rtt_fold(realm.rd, kUnprotected, 3).ret, kRtt, 3, "rtt_homo");
+  EXPECT_FAILS_WITH(rmi().rtt_fold(realm.rd, kUnprotected, RttLevel{3}).ret, kRtt, 3, "rtt_homo");
   // Aligned and contiguous, but one page read-only.
   const Ipa other = kUnprotected + kL2;
   const Pa aligned = ns_run(s2::kEntriesPerTable, kL2);
   map_pages(other, aligned, s2::kEntriesPerTable - 1);
   const Pa last = aligned + (s2::kEntriesPerTable - 1) * kL3;
-  EXPECT_RMI_OK(rmi().rtt_map_unprotected(realm.rd, other + (s2::kEntriesPerTable - 1) * kL3, 3,
+  EXPECT_RMI_OK(rmi().rtt_map_unprotected(realm.rd, other + (s2::kEntriesPerTable - 1) * kL3, RttLevel{3},
                                           last.value() | s2::kMemAttrNormalWb | s2::kS2apRo));
-  EXPECT_FAILS_WITH(rmi().rtt_fold(realm.rd, other, 3).ret, kRtt, 3, "rtt_homo");
+  EXPECT_FAILS_WITH(rmi().rtt_fold(realm.rd, other, RttLevel{3}).ret, kRtt, 3, "rtt_homo");
 }
 
 // ---- RMI_RTT_READ_ENTRY --------------------------------------------------------------------
@@ -364,24 +364,24 @@ TEST_F(RmiRttFold, rejects_rtt_homo_for_unaligned_or_mixed_ns_pages) {
 /// A valid call is rtt_read_entry(realm.rd, 0, 1).
 class RmiRttReadEntry : public RttTest {};
 
-RMI_RD_CONDITION_TESTS(RmiRttReadEntry, realm.rd, realm.rtt_base, rmi().rtt_read_entry(rd, Ipa{0}, 1).ret)
+RMI_RD_CONDITION_TESTS(RmiRttReadEntry, realm.rd, realm.rtt_base, rmi().rtt_read_entry(rd, Ipa{0}, RttLevel{1}).ret)
 TEST_F(RmiRttReadEntry, rejects_level_bound) {
   // Level 0 is above this realm's starting level.
   for (const std::int64_t level : {0, -1, 4}) {
-    EXPECT_FAILS_WITH(rmi().rtt_read_entry(realm.rd, Ipa{0}, level).ret, kInput, 0, "level_bound");
+    EXPECT_FAILS_WITH(rmi().rtt_read_entry(realm.rd, Ipa{0}, RttLevel{level}).ret, kInput, 0, "level_bound");
   }
 }
 TEST_F(RmiRttReadEntry, rejects_ipa_align) {
-  EXPECT_FAILS_WITH(rmi().rtt_read_entry(realm.rd, Ipa{kL2}, 1).ret, kInput, 0, "ipa_align");
+  EXPECT_FAILS_WITH(rmi().rtt_read_entry(realm.rd, Ipa{kL2}, RttLevel{1}).ret, kInput, 0, "ipa_align");
 }
 TEST_F(RmiRttReadEntry, rejects_ipa_bound) {
-  EXPECT_FAILS_WITH(rmi().rtt_read_entry(realm.rd, kOutside, 1).ret, kInput, 0, "ipa_bound");
+  EXPECT_FAILS_WITH(rmi().rtt_read_entry(realm.rd, kOutside, RttLevel{1}).ret, kInput, 0, "ipa_bound");
 }
 
 TEST_F(RmiRttReadEntry, reports_a_table_with_its_address) {
-  const Pa rtt = table(Ipa{0}, 2);
-  const auto e = entry(Ipa{0}, 1);
-  EXPECT_EQ(e.walk_level, 1);
+  const Pa rtt = table(Ipa{0}, RttLevel{2});
+  const auto e = entry(Ipa{0}, RttLevel{1});
+  EXPECT_EQ(e.walk_level, RttLevel{1});
   EXPECT_EQ(e.state, RmiRttEntryState::kTable);
   EXPECT_EQ(e.desc, rtt.value());
   EXPECT_EQ(e.ripas, Ripas::kEmpty);
@@ -389,7 +389,7 @@ TEST_F(RmiRttReadEntry, reports_a_table_with_its_address) {
 
 TEST_F(RmiRttReadEntry, reports_where_the_walk_stopped_and_the_ripas) {
   auto e = entry(Ipa{kL1 + 5 * kL3});
-  EXPECT_EQ(e.walk_level, 1);
+  EXPECT_EQ(e.walk_level, RttLevel{1});
   EXPECT_EQ(e.state, RmiRttEntryState::kUnassigned);
   EXPECT_EQ(e.desc, 0U);
   EXPECT_EQ(e.ripas, Ripas::kEmpty);
@@ -401,11 +401,11 @@ TEST_F(RmiRttReadEntry, reports_where_the_walk_stopped_and_the_ripas) {
 
 TEST_F(RmiRttReadEntry, reports_assigned_entries_with_their_address_in_every_ripas) {
   const Ipa ipa{kL2 + 3 * kL3};
-  builder().ensure_tables(realm, ipa, 3);
+  builder().ensure_tables(realm, ipa, RttLevel{3});
   const Pa data = delegated();
   EXPECT_RMI_OK(rmi().data_create(realm.rd, data, ipa, ns_page(), 0));
   auto e = entry(ipa);
-  EXPECT_EQ(e.walk_level, 3);
+  EXPECT_EQ(e.walk_level, RttLevel{3});
   EXPECT_EQ(e.state, RmiRttEntryState::kAssigned);
   EXPECT_EQ(e.desc, data.value());
   EXPECT_EQ(e.ripas, Ripas::kRam);
@@ -425,13 +425,13 @@ TEST_F(RmiRttReadEntry, reports_assigned_entries_with_their_address_in_every_rip
 }
 
 TEST_F(RmiRttReadEntry, reports_unprotected_entries_with_ripas_empty) {
-  auto e = entry(kUnprotected, 1);
+  auto e = entry(kUnprotected, RttLevel{1});
   EXPECT_EQ(e.state, RmiRttEntryState::kUnassigned);
   EXPECT_EQ(e.ripas, Ripas::kEmpty);
   const Pa ns = ns_page();
   map_pages(kUnprotected, ns, 1);
   e = entry(kUnprotected);
-  EXPECT_EQ(e.walk_level, 3);
+  EXPECT_EQ(e.walk_level, RttLevel{3});
   EXPECT_EQ(e.state, RmiRttEntryState::kAssigned);
   EXPECT_EQ(e.desc, ns.value() | kNsAttrs);
   EXPECT_EQ(e.ripas, Ripas::kEmpty);
@@ -442,16 +442,16 @@ TEST_F(RmiRttReadEntry, reports_unprotected_entries_with_ripas_empty) {
 /// A valid call is rtt_map_unprotected(realm.rd, kUnprotected, 3, desc).
 class RmiRttMapUnprotected : public RttTest {
  protected:
-  RmiRttMapUnprotected() { builder().ensure_tables(realm, kUnprotected, 3); }
+  RmiRttMapUnprotected() { builder().ensure_tables(realm, kUnprotected, RttLevel{3}); }
   std::uint64_t desc = ns_page().value() | kNsAttrs;
   /// A 2 MiB NS block for level-2 mappings.
   std::uint64_t block_desc() { return ns_run(s2::kEntriesPerTable, kL2).value() | kNsAttrs; }
 };
 
 TEST_F(RmiRttMapUnprotected, maps_the_page_with_the_host_attributes) {
-  EXPECT_RMI_OK(rmi().rtt_map_unprotected(realm.rd, kUnprotected, 3, desc));
+  EXPECT_RMI_OK(rmi().rtt_map_unprotected(realm.rd, kUnprotected, RttLevel{3}, desc));
   const auto e = entry(kUnprotected);
-  EXPECT_EQ(e.walk_level, 3);
+  EXPECT_EQ(e.walk_level, RttLevel{3});
   EXPECT_EQ(e.state, RmiRttEntryState::kAssigned);
   EXPECT_EQ(e.desc, desc);
   EXPECT_EQ(e.ripas, Ripas::kEmpty);
@@ -459,9 +459,9 @@ TEST_F(RmiRttMapUnprotected, maps_the_page_with_the_host_attributes) {
 
 TEST_F(RmiRttMapUnprotected, maps_a_block_at_level_2) {
   const std::uint64_t block = block_desc() & ~s2::kS2apMask;  // no access at all
-  EXPECT_RMI_OK(rmi().rtt_map_unprotected(realm.rd, kUnprotected + kL2, 2, block));
+  EXPECT_RMI_OK(rmi().rtt_map_unprotected(realm.rd, kUnprotected + kL2, RttLevel{2}, block));
   const auto e = entry(kUnprotected + kL2 + 5 * kL3);
-  EXPECT_EQ(e.walk_level, 2);
+  EXPECT_EQ(e.walk_level, RttLevel{2});
   EXPECT_EQ(e.state, RmiRttEntryState::kAssigned);
   EXPECT_EQ(e.desc, block);
 }
@@ -476,46 +476,46 @@ TEST_F(RmiRttMapUnprotected, rejects_attr_valid) {
                                      (desc & ~s2::kMemAttrNsMask) | s2::kMemAttrNsReserved,
                                      desc | (std::uint64_t{1} << s2::kMaxPaBits)};
   for (const std::uint64_t bad : bad_descs) {
-    EXPECT_FAILS_WITH(rmi().rtt_map_unprotected(realm.rd, kUnprotected, 3, bad), kInput, 0,
+    EXPECT_FAILS_WITH(rmi().rtt_map_unprotected(realm.rd, kUnprotected, RttLevel{3}, bad), kInput, 0,
                       "attr_valid")
         << std::hex << bad;
   }
   EXPECT_EQ(entry(kUnprotected).state, RmiRttEntryState::kUnassigned);
 }
 
-RMI_RD_CONDITION_TESTS(RmiRttMapUnprotected, realm.rd, realm.rtt_base, rmi().rtt_map_unprotected(rd, kUnprotected, 3, desc))
+RMI_RD_CONDITION_TESTS(RmiRttMapUnprotected, realm.rd, realm.rtt_base, rmi().rtt_map_unprotected(rd, kUnprotected, RttLevel{3}, desc))
 TEST_F(RmiRttMapUnprotected, rejects_level_bound) {
   for (const std::int64_t level : {0, 4}) {
-    EXPECT_FAILS_WITH(rmi().rtt_map_unprotected(realm.rd, kUnprotected, level, desc), kInput, 0,
+    EXPECT_FAILS_WITH(rmi().rtt_map_unprotected(realm.rd, kUnprotected, RttLevel{level}, desc), kInput, 0,
                       "level_bound");
   }
 }
 TEST_F(RmiRttMapUnprotected, rejects_addr_align) {
   // A level-2 block needs a 2 MiB aligned output address.
-  EXPECT_FAILS_WITH(rmi().rtt_map_unprotected(realm.rd, kUnprotected + kL2, 2, block_desc() + kL3),
+  EXPECT_FAILS_WITH(rmi().rtt_map_unprotected(realm.rd, kUnprotected + kL2, RttLevel{2}, block_desc() + kL3),
                     kInput, 0, "addr_align");
 }
 TEST_F(RmiRttMapUnprotected, rejects_ipa_align) {
-  EXPECT_FAILS_WITH(rmi().rtt_map_unprotected(realm.rd, kUnprotected + kL3, 2, block_desc()),
+  EXPECT_FAILS_WITH(rmi().rtt_map_unprotected(realm.rd, kUnprotected + kL3, RttLevel{2}, block_desc()),
                     kInput, 0, "ipa_align");
 }
 TEST_F(RmiRttMapUnprotected, rejects_ipa_bound) {
   // A protected IPA, and one outside the IPA space.
-  EXPECT_FAILS_WITH(rmi().rtt_map_unprotected(realm.rd, Ipa{0}, 3, desc), kInput, 0, "ipa_bound");
-  EXPECT_FAILS_WITH(rmi().rtt_map_unprotected(realm.rd, kOutside, 3, desc), kInput, 0, "ipa_bound");
+  EXPECT_FAILS_WITH(rmi().rtt_map_unprotected(realm.rd, Ipa{0}, RttLevel{3}, desc), kInput, 0, "ipa_bound");
+  EXPECT_FAILS_WITH(rmi().rtt_map_unprotected(realm.rd, kOutside, RttLevel{3}, desc), kInput, 0, "ipa_bound");
 }
 TEST_F(RmiRttMapUnprotected, rejects_rtt_walk) {
-  EXPECT_FAILS_WITH(rmi().rtt_map_unprotected(realm.rd, kUnprotected + kL1, 3, desc), kRtt, 1,
+  EXPECT_FAILS_WITH(rmi().rtt_map_unprotected(realm.rd, kUnprotected + kL1, RttLevel{3}, desc), kRtt, 1,
                     "rtt_walk");
 }
 TEST_F(RmiRttMapUnprotected, rejects_rtte_state) {
-  EXPECT_RMI_OK(rmi().rtt_map_unprotected(realm.rd, kUnprotected, 3, desc));
+  EXPECT_RMI_OK(rmi().rtt_map_unprotected(realm.rd, kUnprotected, RttLevel{3}, desc));
   const std::uint64_t other = ns_page().value() | kNsAttrs;
-  EXPECT_FAILS_WITH(rmi().rtt_map_unprotected(realm.rd, kUnprotected, 3, other), kRtt, 3,
+  EXPECT_FAILS_WITH(rmi().rtt_map_unprotected(realm.rd, kUnprotected, RttLevel{3}, other), kRtt, 3,
                     "rtte_state");
   EXPECT_EQ(entry(kUnprotected).desc, desc);
   // A TABLE entry cannot be mapped over either.
-  EXPECT_FAILS_WITH(rmi().rtt_map_unprotected(realm.rd, kUnprotected, 2, block_desc()), kRtt, 2,
+  EXPECT_FAILS_WITH(rmi().rtt_map_unprotected(realm.rd, kUnprotected, RttLevel{2}, block_desc()), kRtt, 2,
                     "rtte_state");
 }
 
@@ -529,60 +529,60 @@ class RmiRttUnmapUnprotected : public RttTest {
 };
 
 TEST_F(RmiRttUnmapUnprotected, unmaps_and_reports_the_end_of_the_table_as_top) {
-  const auto out = rmi().rtt_unmap_unprotected(realm.rd, kUnprotected, 3);
+  const auto out = rmi().rtt_unmap_unprotected(realm.rd, kUnprotected, RttLevel{3});
   EXPECT_RMI_OK(out.ret);
   EXPECT_EQ(out.top, kUnprotected + kL2);
   const auto e = entry(kUnprotected);
   EXPECT_EQ(e.state, RmiRttEntryState::kUnassigned);
   EXPECT_EQ(e.desc, 0U);
   // The entry is UNASSIGNED_NS again, so it can be mapped again.
-  EXPECT_RMI_OK(rmi().rtt_map_unprotected(realm.rd, kUnprotected, 3, ns.value() | kNsAttrs));
+  EXPECT_RMI_OK(rmi().rtt_map_unprotected(realm.rd, kUnprotected, RttLevel{3}, ns.value() | kNsAttrs));
 }
 
 TEST_F(RmiRttUnmapUnprotected, reports_the_next_live_entry_as_top) {
   map_pages(kUnprotected + 5 * kL3, ns_page(), 1);
-  const auto out = rmi().rtt_unmap_unprotected(realm.rd, kUnprotected, 3);
+  const auto out = rmi().rtt_unmap_unprotected(realm.rd, kUnprotected, RttLevel{3});
   EXPECT_RMI_OK(out.ret);
   EXPECT_EQ(out.top, kUnprotected + 5 * kL3);
 }
 
 TEST_F(RmiRttUnmapUnprotected, unmaps_a_block) {
   const std::uint64_t block = ns_run(s2::kEntriesPerTable, kL2).value() | kNsAttrs;
-  EXPECT_RMI_OK(rmi().rtt_map_unprotected(realm.rd, kUnprotected + kL2, 2, block));
-  const auto out = rmi().rtt_unmap_unprotected(realm.rd, kUnprotected + kL2, 2);
+  EXPECT_RMI_OK(rmi().rtt_map_unprotected(realm.rd, kUnprotected + kL2, RttLevel{2}, block));
+  const auto out = rmi().rtt_unmap_unprotected(realm.rd, kUnprotected + kL2, RttLevel{2});
   EXPECT_RMI_OK(out.ret);
   EXPECT_EQ(out.top, kUnprotected + kL1);
   EXPECT_EQ(entry(kUnprotected + kL2).state, RmiRttEntryState::kUnassigned);
 }
 
-RMI_RD_CONDITION_TESTS(RmiRttUnmapUnprotected, realm.rd, realm.rtt_base, rmi().rtt_unmap_unprotected(rd, kUnprotected, 3).ret)
+RMI_RD_CONDITION_TESTS(RmiRttUnmapUnprotected, realm.rd, realm.rtt_base, rmi().rtt_unmap_unprotected(rd, kUnprotected, RttLevel{3}).ret)
 TEST_F(RmiRttUnmapUnprotected, rejects_level_bound) {
   for (const std::int64_t level : {0, 4}) {
-    EXPECT_FAILS_WITH(rmi().rtt_unmap_unprotected(realm.rd, kUnprotected, level).ret, kInput, 0,
+    EXPECT_FAILS_WITH(rmi().rtt_unmap_unprotected(realm.rd, kUnprotected, RttLevel{level}).ret, kInput, 0,
                       "level_bound");
   }
 }
 TEST_F(RmiRttUnmapUnprotected, rejects_ipa_align) {
-  EXPECT_FAILS_WITH(rmi().rtt_unmap_unprotected(realm.rd, kUnprotected + kL3, 2).ret, kInput, 0,
+  EXPECT_FAILS_WITH(rmi().rtt_unmap_unprotected(realm.rd, kUnprotected + kL3, RttLevel{2}).ret, kInput, 0,
                     "ipa_align");
 }
 TEST_F(RmiRttUnmapUnprotected, rejects_ipa_bound) {
-  EXPECT_FAILS_WITH(rmi().rtt_unmap_unprotected(realm.rd, Ipa{0}, 3).ret, kInput, 0, "ipa_bound");
-  EXPECT_FAILS_WITH(rmi().rtt_unmap_unprotected(realm.rd, kOutside, 3).ret, kInput, 0, "ipa_bound");
+  EXPECT_FAILS_WITH(rmi().rtt_unmap_unprotected(realm.rd, Ipa{0}, RttLevel{3}).ret, kInput, 0, "ipa_bound");
+  EXPECT_FAILS_WITH(rmi().rtt_unmap_unprotected(realm.rd, kOutside, RttLevel{3}).ret, kInput, 0, "ipa_bound");
 }
 TEST_F(RmiRttUnmapUnprotected, rejects_rtt_walk) {
   // The walk stops in the second starting table, which has no live entry after this one.
-  const auto out = rmi().rtt_unmap_unprotected(realm.rd, kUnprotected + kL1, 3);
+  const auto out = rmi().rtt_unmap_unprotected(realm.rd, kUnprotected + kL1, RttLevel{3});
   EXPECT_FAILS_WITH(out.ret, kRtt, 1, "rtt_walk");
   EXPECT_EQ(out.top, kOutside);
 }
 TEST_F(RmiRttUnmapUnprotected, rejects_rtte_state) {
   map_pages(kUnprotected + 5 * kL3, ns_page(), 1);
-  const auto out = rmi().rtt_unmap_unprotected(realm.rd, kUnprotected + kL3, 3);
+  const auto out = rmi().rtt_unmap_unprotected(realm.rd, kUnprotected + kL3, RttLevel{3});
   EXPECT_FAILS_WITH(out.ret, kRtt, 3, "rtte_state");
   EXPECT_EQ(out.top, kUnprotected + 5 * kL3);
   // A TABLE entry is not an NS mapping either.
-  EXPECT_FAILS_WITH(rmi().rtt_unmap_unprotected(realm.rd, kUnprotected, 2).ret, kRtt, 2,
+  EXPECT_FAILS_WITH(rmi().rtt_unmap_unprotected(realm.rd, kUnprotected, RttLevel{2}).ret, kRtt, 2,
                     "rtte_state");
   EXPECT_EQ(entry(kUnprotected).state, RmiRttEntryState::kAssigned);
 }
@@ -612,7 +612,7 @@ TEST_F(RmiRttInitRipas, measures_each_entry) {
 }
 
 TEST_F(RmiRttInitRipas, stops_at_a_table) {
-  (void)table(Ipa{2 * kL1}, 2);
+  (void)table(Ipa{2 * kL1}, RttLevel{2});
   const auto out = rmi().rtt_init_ripas(realm.rd, Ipa{0}, Ipa{4 * kL1});
   EXPECT_RMI_OK(out.ret);
   EXPECT_EQ(out.top, Ipa{2 * kL1});
@@ -620,7 +620,7 @@ TEST_F(RmiRttInitRipas, stops_at_a_table) {
 }
 
 TEST_F(RmiRttInitRipas, covers_whole_entries_up_to_top) {
-  builder().ensure_tables(realm, Ipa{0}, 3);
+  builder().ensure_tables(realm, Ipa{0}, RttLevel{3});
   const auto out = rmi().rtt_init_ripas(realm.rd, Ipa{kL3}, Ipa{4 * kL3});
   EXPECT_RMI_OK(out.ret);
   EXPECT_EQ(out.top, Ipa{4 * kL3});
@@ -652,7 +652,7 @@ TEST_F(RmiRttInitRipas, rejects_base_align) {
   EXPECT_FAILS_WITH(rmi().rtt_init_ripas(realm.rd, Ipa{kL2}, Ipa{kL1}).ret, kRtt, 1, "base_align");
 }
 TEST_F(RmiRttInitRipas, rejects_rtte_state) {
-  builder().ensure_tables(realm, Ipa{0}, 3);
+  builder().ensure_tables(realm, Ipa{0}, RttLevel{3});
   EXPECT_RMI_OK(rmi().data_create_unknown(realm.rd, delegated(), Ipa{0}));
   EXPECT_FAILS_WITH(rmi().rtt_init_ripas(realm.rd, Ipa{0}, Ipa{kL3}).ret, kRtt, 3, "rtte_state");
   EXPECT_EQ(entry(Ipa{0}).ripas, Ripas::kEmpty);
@@ -665,7 +665,7 @@ TEST_F(RmiRttInitRipas, rejects_no_progress) {
   // [0, 4 KiB) covers no whole level-1 entry.
   EXPECT_FAILS_WITH(rmi().rtt_init_ripas(realm.rd, Ipa{0}, Ipa{kL3}).ret, kRtt, 1, "no_progress");
   // An UNASSIGNED entry whose RIPAS is DESTROYED is not (re)initialised (TF-RMM's reading).
-  builder().ensure_tables(realm, Ipa{0}, 3);
+  builder().ensure_tables(realm, Ipa{0}, RttLevel{3});
   EXPECT_RMI_OK(rmi().data_create(realm.rd, delegated(), Ipa{0}, ns_page(), 0));
   EXPECT_RMI_OK(rmi().data_destroy(realm.rd, Ipa{0}).ret);
   EXPECT_FAILS_WITH(rmi().rtt_init_ripas(realm.rd, Ipa{0}, Ipa{kL3}).ret, kRtt, 3, "no_progress");

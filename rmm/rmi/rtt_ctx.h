@@ -17,7 +17,7 @@ struct RttArgs {
   Pa rd;
   Pa gran;  // the RTT or DATA granule the command names, if any
   Ipa ipa;
-  std::int64_t level = abi::s2tt::kMaxLevel;
+  RttLevel level = abi::s2tt::kMaxLevel;
   std::uint64_t desc = 0;   // MAP_UNPROTECTED
   Pa src;                   // DATA_CREATE
   std::uint64_t flags = 0;  // DATA_CREATE
@@ -65,11 +65,11 @@ struct RttCtx : RmiCtx<RttArgs, 2> {
     ext.lock(rmm.granules, {args.rd, names_granule ? std::optional(args.gran) : std::nullopt});
   }
   [[nodiscard]] RealmDescriptor& realm() { return realm_of(rmm, *ext.at(kRdSlot)); }
-  [[nodiscard]] int level() const { return static_cast<int>(args.level); }
-  [[nodiscard]] int start_level() { return realm().rtt_level_start; }
+  [[nodiscard]] RttLevel level() const { return args.level; }
+  [[nodiscard]] RttLevel start_level() { return realm().rtt_level_start; }
 
   /// Walks to `target` and records the walk; true if it stopped above `target`.
-  bool walk_to(Ipa ipa, int target) {
+  bool walk_to(Ipa ipa, RttLevel target) {
     walk.emplace(rtt_walk(rmm.platform, rmm.granules, realm(), ipa, target));
     return walk->level() < target;
   }
@@ -84,9 +84,12 @@ namespace cond {
 
 using T = RttCtx;
 
+/// RMI_ERROR_RTT's index: a level the RMM checked, so 0-3.
+[[nodiscard]] constexpr std::uint8_t error_index(RttLevel level) { return static_cast<std::uint8_t>(level.value()); }
+
 template <class Ctx>
 [[nodiscard]] std::uint8_t walk_level(const Ctx& c) {
-  return static_cast<std::uint8_t>(c.walk->level());
+  return error_index(c.walk->level());
 }
 
 /// level_bound for commands that create, destroy or fold a table: start+1 <= level <= 3.
@@ -95,7 +98,7 @@ inline constexpr RmiCondition<T> table_level_bound{"level_bound", kInput, [](T& 
 }};
 /// ipa_align for table commands: aligned to the entry of the parent (level - 1).
 inline constexpr RmiCondition<T> parent_ipa_align{"ipa_align", kInput, [](T& c) {
-  return !c.args.ipa.is_aligned(abi::s2tt::entry_size(c.level() - 1));
+  return !c.args.ipa.is_aligned(abi::s2tt::entry_size(c.level().parent()));
 }};
 /// ipa_align for entry commands: aligned to an entry at `level`.
 inline constexpr RmiCondition<T> ipa_align{"ipa_align", kInput, [](T& c) {
@@ -110,7 +113,7 @@ inline constexpr RmiCondition<T> protected_ipa_bound{"ipa_bound", kInput,
 /// rtt_walk to level - 1 (the parent of a table); records top for the failure reply.
 inline constexpr RmiCondition<T> parent_walk{"rtt_walk", abi::RmiStatus::kErrorRtt,
   [](T& c) {
-    const bool short_walk = c.walk_to(c.args.ipa, c.level() - 1);
+    const bool short_walk = c.walk_to(c.args.ipa, c.level().parent());
     c.fail_top = c.walk_top(c.args.ipa);
     return short_walk;
   },

@@ -22,7 +22,7 @@ BufferJudgement judge_realm_buffer(RmmContext& rmm, RealmDescriptor& realm, Ipa 
   }
   if (e.hipas != Hipas::kTable && e.ripas == abi::Ripas::kEmpty) return j;
   j.verdict = BufferJudgement::Verdict::kAbsent;
-  j.dfsc = abi::esr::kDfscTranslation + static_cast<std::uint64_t>(j.walk->level());
+  j.dfsc = abi::esr::dfsc_at(abi::esr::kDfscTranslation, j.walk->level());
   return j;
 }
 

@@ -29,7 +29,6 @@ Verdict decide(RmmContext& rmm, Rec& rec, Ipa ipa, bool write, AbortKind kind) {
   if (!realm.in_ipa_space(ipa)) return {Decision::kSea};
   RttWalk w = rtt_walk(rmm.platform, rmm.granules, realm, ipa, abi::s2tt::kMaxLevel);
   const RttEntry& e = w.entry;
-  const auto level = static_cast<std::uint64_t>(w.level());
   const std::uint64_t desc = w.rtt.raw(w.index);
   const bool valid = abi::s2tt::desc_is_valid(desc);
   if (valid) {
@@ -43,16 +42,16 @@ Verdict decide(RmmContext& rmm, Rec& rec, Ipa ipa, bool write, AbortKind kind) {
     // A write through a read-only CSM sharing: nothing the host could do about it, so the
     // consumer gets the abort directly (csm-abi.md §6.9).
     if (e.foreign) return {Decision::kSea};
-    return {Decision::kExit, abi::esr::kDfscPermission + level};
+    return {Decision::kExit, abi::esr::dfsc_at(abi::esr::kDfscPermission, w.level())};
   }
-  if (!realm.is_protected(ipa)) return {Decision::kExit, abi::esr::kDfscTranslation + level};
+  if (!realm.is_protected(ipa)) return {Decision::kExit, abi::esr::dfsc_at(abi::esr::kDfscTranslation, w.level())};
   // Inside a CSM reservation only the provider's granules may appear, and the host may not
   // back the rest: an access there that is not mapped is an abort for the consumer.
   if (Apt(rmm, realm).reservation_at(ipa) != nullptr) {
     return {Decision::kSea};
   }
   if (e.ripas == abi::Ripas::kEmpty) return {Decision::kSea};
-  return {Decision::kExit, abi::esr::kDfscTranslation + level};
+  return {Decision::kExit, abi::esr::dfsc_at(abi::esr::kDfscTranslation, w.level())};
 }
 
 }  // namespace

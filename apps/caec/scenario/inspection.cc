@@ -1,4 +1,5 @@
 #include "caec/abi/hex.h"
+#include "caec/abi/s2tt.h"
 #include "apps/caec/scenario/inspection.h"
 
 #include <map>
@@ -81,7 +82,7 @@ ordered_json realm_view(rmm::RmmIntrospection& rmm, const host::VmRealm& r) {
   std::map<std::string, std::uint64_t> stage2;
   for (const auto& mp : rmm.mappings(r.built.rd)) {
     const std::string kind = std::string(ripas_name(mp.ripas)) + (mp.foreign ? (mp.read_only ? "/foreign-ro" : "/foreign-rw") : "");
-    stage2[kind] += mp.level == 3 ? 1 : (mp.level == 2 ? 512 : 512 * 512);
+    stage2[kind] += abi::s2tt::entry_size(mp.level) / kGranuleSize;
   }
   j["stage2_pages"] = stage2;
   ordered_json apt = ordered_json::array();

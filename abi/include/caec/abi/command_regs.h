@@ -20,7 +20,7 @@
 
 namespace caec::abi {
 
-/// One register <-> one field. Integers and enums are cast; addresses are their value.
+/// One register <-> one field. Integers and enums are cast; addresses and levels are their value.
 template <class T>
 struct RegCodec {
   static_assert(std::is_integral_v<T> || std::is_enum_v<T>, "a register field is an integer, enum or address");
@@ -31,6 +31,13 @@ template <class Tag>
 struct RegCodec<Address<Tag>> {
   [[nodiscard]] static constexpr std::uint64_t to_reg(Address<Tag> v) { return v.value(); }
   [[nodiscard]] static constexpr Address<Tag> from_reg(std::uint64_t r) { return Address<Tag>{r}; }
+};
+
+/// A level is a signed register (rmm-1.0.md: Int64), kept whole.
+template <>
+struct RegCodec<RttLevel> {
+  [[nodiscard]] static constexpr std::uint64_t to_reg(RttLevel v) { return static_cast<std::uint64_t>(v.value()); }
+  [[nodiscard]] static constexpr RttLevel from_reg(std::uint64_t r) { return RttLevel{static_cast<std::int64_t>(r)}; }
 };
 
 /// A command without results (beyond the status in X0).

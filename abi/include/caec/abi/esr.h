@@ -4,6 +4,8 @@
 
 #include <cstdint>
 
+#include "caec/abi/types.h"
+
 namespace caec::abi::esr {
 
 inline constexpr unsigned kEcShift = 26;
@@ -24,6 +26,11 @@ inline constexpr std::uint64_t kDfscSea = 0x10;
 // WFx ISS: TI bit 0 (1 = WFE).
 inline constexpr std::uint64_t kWfxTiWfe = 1ULL << 0U;
 
+/// An address-size, translation or permission fault status: the class plus the level of the
+/// lookup that failed (0-3; a walk only reports levels it reached).
+[[nodiscard]] constexpr std::uint64_t dfsc_at(std::uint64_t fault_class, RttLevel level) {
+  return fault_class + static_cast<std::uint64_t>(level.value());
+}
 [[nodiscard]] constexpr std::uint64_t ec(std::uint64_t esr) { return (esr & kEcMask) >> kEcShift; }
 [[nodiscard]] constexpr std::uint64_t make(std::uint64_t ec_value, std::uint64_t iss) {
   return (ec_value << kEcShift) | kIl | iss;

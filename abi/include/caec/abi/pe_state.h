@@ -18,7 +18,7 @@ enum class Vmid : std::uint16_t {};
 /// concatenated tables it starts with, and the IPA width (T0SZ).
 struct S2Config {
   Pa rtt_base;
-  int start_level = 0;
+  RttLevel start_level;
   std::uint32_t num_start = 1;
   unsigned ipa_width = 40;
   bool operator==(const S2Config&) const = default;

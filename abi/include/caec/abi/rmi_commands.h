@@ -140,7 +140,7 @@ struct RttCreate {
   Pa rd;
   Pa rtt;
   Ipa ipa;
-  std::int64_t level = 0;
+  RttLevel level;
   static constexpr auto regs(auto& s) { return std::tie(s.rd, s.rtt, s.ipa, s.level); }
   using Out = NoResults;
 };
@@ -150,7 +150,7 @@ struct RttDestroy {
   static constexpr std::string_view kName = "RMI_RTT_DESTROY";
   Pa rd;
   Ipa ipa;
-  std::int64_t level = 0;
+  RttLevel level;
   static constexpr auto regs(auto& s) { return std::tie(s.rd, s.ipa, s.level); }
   struct Out {
     Pa rtt;  // the table given back (DELEGATED now)
@@ -164,7 +164,7 @@ struct RttMapUnprotected {
   static constexpr std::string_view kName = "RMI_RTT_MAP_UNPROTECTED";
   Pa rd;
   Ipa ipa;
-  std::int64_t level = 0;
+  RttLevel level;
   std::uint64_t desc = 0;  // RmiRttEntry: output address and S2AP/MemAttr of an NS page
   static constexpr auto regs(auto& s) { return std::tie(s.rd, s.ipa, s.level, s.desc); }
   using Out = NoResults;
@@ -175,10 +175,10 @@ struct RttReadEntry {
   static constexpr std::string_view kName = "RMI_RTT_READ_ENTRY";
   Pa rd;
   Ipa ipa;
-  std::int64_t level = 0;
+  RttLevel level;
   static constexpr auto regs(auto& s) { return std::tie(s.rd, s.ipa, s.level); }
   struct Out {
-    int walk_level = 0;  // -1..3: results come from the RMM, so they may be narrower than a register
+    RttLevel walk_level;  // where the walk stopped
     RmiRttEntryState state = RmiRttEntryState::kUnassigned;
     std::uint64_t desc = 0;
     Ripas ripas = Ripas::kEmpty;
@@ -191,7 +191,7 @@ struct RttUnmapUnprotected {
   static constexpr std::string_view kName = "RMI_RTT_UNMAP_UNPROTECTED";
   Pa rd;
   Ipa ipa;
-  std::int64_t level = 0;
+  RttLevel level;
   static constexpr auto regs(auto& s) { return std::tie(s.rd, s.ipa, s.level); }
   using Out = TopOut;
 };
@@ -222,7 +222,7 @@ struct RttFold {
   static constexpr std::string_view kName = "RMI_RTT_FOLD";
   Pa rd;
   Ipa ipa;
-  std::int64_t level = 0;
+  RttLevel level;
   static constexpr auto regs(auto& s) { return std::tie(s.rd, s.ipa, s.level); }
   struct Out {
     Pa rtt;  // the folded table given back (DELEGATED now)

@@ -11,26 +11,28 @@ namespace caec::abi::s2tt {
 
 inline constexpr unsigned kEntriesPerTable = 512;
 inline constexpr unsigned kBitsPerLevel = 9;
-inline constexpr int kMinLevel = 0;   // no LPA2, so level -1 does not exist
-inline constexpr int kMaxLevel = 3;
+inline constexpr RttLevel kMinLevel{0};  // no LPA2, so level -1 does not exist
+inline constexpr RttLevel kMaxLevel{3};  // the level of 4 KiB pages
 inline constexpr unsigned kMaxPaBits = 48;
 inline constexpr unsigned kMinIpaBits = 32;
 inline constexpr unsigned kMaxIpaBits = 48;
 inline constexpr unsigned kMaxStartTables = 16;
 
 /// log2 of the IPA range one entry at `level` maps (L3 4 KiB, L2 2 MiB, L1 1 GiB, L0 512 GiB).
-[[nodiscard]] constexpr unsigned entry_shift(int level) {
-  return kGranuleShift + kBitsPerLevel * static_cast<unsigned>(kMaxLevel - level);
+[[nodiscard]] constexpr unsigned entry_shift(RttLevel level) {
+  return kGranuleShift + kBitsPerLevel * static_cast<unsigned>(kMaxLevel.value() - level.value());
 }
-[[nodiscard]] constexpr std::uint64_t entry_size(int level) {
+[[nodiscard]] constexpr std::uint64_t entry_size(RttLevel level) {
   return std::uint64_t{1} << entry_shift(level);
 }
+/// The IPA range one level-3 table maps (2 MiB): what a level-2 block maps.
+inline constexpr std::uint64_t kLeafTableSpan = entry_size(kMaxLevel.parent());
 /// log2 of the IPA range a single (non-concatenated) table at `level` covers.
-[[nodiscard]] constexpr unsigned table_shift(int level) {
+[[nodiscard]] constexpr unsigned table_shift(RttLevel level) {
   return entry_shift(level) + kBitsPerLevel;
 }
 /// Index of `ipa`'s entry in a table at `level` (for the start level, within the concatenation).
-[[nodiscard]] constexpr std::uint64_t entry_index(std::uint64_t ipa, int level) {
+[[nodiscard]] constexpr std::uint64_t entry_index(std::uint64_t ipa, RttLevel level) {
   return (ipa >> entry_shift(level)) & (kEntriesPerTable - 1);
 }
 
@@ -86,15 +88,15 @@ inline constexpr std::uint64_t kUnprotectedAttrs = kShInner | kAf | kXnNoExecute
 
 [[nodiscard]] constexpr std::uint64_t desc_type(std::uint64_t d) { return d & kTypeMask; }
 [[nodiscard]] constexpr bool desc_is_valid(std::uint64_t d) { return (d & 1U) != 0; }
-[[nodiscard]] constexpr bool desc_is_table(std::uint64_t d, int level) {
+[[nodiscard]] constexpr bool desc_is_table(std::uint64_t d, RttLevel level) {
   return level < kMaxLevel && desc_type(d) == kTypeTable;
 }
 /// A valid leaf (block at levels 1-2, page at level 3).
-[[nodiscard]] constexpr bool desc_is_leaf(std::uint64_t d, int level) {
+[[nodiscard]] constexpr bool desc_is_leaf(std::uint64_t d, RttLevel level) {
   return level == kMaxLevel ? desc_type(d) == kTypePage : desc_type(d) == kTypeBlock;
 }
 [[nodiscard]] constexpr Pa desc_oa(std::uint64_t d) { return Pa{d & kOaMask}; }
-[[nodiscard]] constexpr std::uint64_t leaf_type(int level) {
+[[nodiscard]] constexpr std::uint64_t leaf_type(RttLevel level) {
   return level == kMaxLevel ? kTypePage : kTypeBlock;
 }
 

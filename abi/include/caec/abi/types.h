@@ -51,8 +51,24 @@ enum class Rid : std::uint64_t { kNone = 0 };
 /// CSM region identifier (csm-abi.md §1). RMM-global, monotonic, never reused.
 enum class CsmId : std::uint64_t { kNone = 0 };
 
-/// Stage-2 translation table level (-1 exists only with LPA2, which caec does not offer).
-enum class RttLevel : std::int8_t {};
-[[nodiscard]] constexpr RttLevel rtt_level(int l) { return static_cast<RttLevel>(l); }
+/// A stage-2 translation table level: 0 (the root, 512 GiB entries) to 3 (4 KiB pages); -1
+/// exists only with LPA2, which caec does not offer. Like an address, a level holds whatever its
+/// writer put there, a hostile register value included: it is as wide as a register, so the
+/// RMM's level_bound checks see every bit the host sent. Only checked levels reach a walk.
+class RttLevel {
+ public:
+  constexpr RttLevel() = default;
+  constexpr explicit RttLevel(std::int64_t v) : value_(v) {}
+
+  [[nodiscard]] constexpr std::int64_t value() const { return value_; }
+  /// The level of the tables this level's TABLE entries point to (one step towards the leaves).
+  [[nodiscard]] constexpr RttLevel child() const { return RttLevel{value_ + 1}; }
+  /// The level of the table whose entry points to a table at this level.
+  [[nodiscard]] constexpr RttLevel parent() const { return RttLevel{value_ - 1}; }
+  constexpr auto operator<=>(const RttLevel&) const = default;
+
+ private:
+  std::int64_t value_ = 0;
+};
 
 }  // namespace caec
