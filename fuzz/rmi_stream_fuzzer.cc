@@ -1283,7 +1283,7 @@ class Harness {
     const Ipa base{exit.csm_base};
     const Ipa top{exit.csm_top};
     if (top <= base || top - base > (16ULL << 20U)) return Next::kStopRealm;
-    for (Ipa ipa = base; ipa < top; ipa = ipa.align_down(abi::s2tt::entry_size(2)) + abi::s2tt::entry_size(2)) {
+    for (Ipa ipa = base; ipa < top; ipa = ipa.align_down(abi::s2tt::kLeafTableSpan) + abi::s2tt::kLeafTableSpan) {
       vmm_.builder().ensure_tables(vm.built, ipa, abi::s2tt::kMaxLevel);
     }
     auto& data = vm.built.data;
