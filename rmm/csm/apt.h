@@ -41,10 +41,27 @@ inline constexpr std::uint8_t kDraining = 1U << 0U;
 inline constexpr std::uint8_t kDestroying = 1U << 1U;
 }  // namespace apt_flags
 
+/// An enum kept in one byte of a structure whose layout is fixed (an APT entry is 64 bytes):
+/// read and written as the enum, never as a number. Zero means "none" for entries without one.
+template <class E>
+class ByteEnum {
+ public:
+  constexpr ByteEnum() = default;
+  // Implicit, so an entry is written as `.perm = abi::CsmPerm::kRo`.
+  constexpr ByteEnum(E e) : raw_(static_cast<std::uint8_t>(e)) {}  // NOLINT(google-explicit-constructor)
+  [[nodiscard]] constexpr E get() const { return static_cast<E>(raw_); }
+  [[nodiscard]] constexpr std::uint8_t raw() const { return raw_; }
+  constexpr bool operator==(const ByteEnum&) const = default;
+  constexpr bool operator==(E e) const { return raw_ == static_cast<std::uint8_t>(e); }
+
+ private:
+  std::uint8_t raw_ = 0;
+};
+
 struct AptEntry {
   AptKind kind = AptKind::kFree;
   std::uint8_t state = 0;  // ResState, or abi::SharingState for sharings
-  std::uint8_t perm = 0;   // abi::CsmPerm of a sharing / reservation
+  ByteEnum<abi::CsmPerm> perm{};  // sharing, reservation
   std::uint8_t flags = 0;  // apt_flags
   std::array<std::uint8_t, 4> reserved0{};
   CsmId csm_id{};          // region, sharing, reservation
@@ -68,9 +85,7 @@ struct AptEntry {
   }
   void set(ResState s) { state = static_cast<std::uint8_t>(s); }
   void set(abi::SharingState s) { state = static_cast<std::uint8_t>(s); }
-  [[nodiscard]] bool read_only() const {
-    return perm == static_cast<std::uint8_t>(abi::CsmPerm::kRo);
-  }
+  [[nodiscard]] bool read_only() const { return perm == abi::CsmPerm::kRo; }
   /// A sharing a consumer may reserve and attach: not revoked or severed.
   [[nodiscard]] bool live_sharing() const { return kind == AptKind::kSharing && !draining(); }
   /// A reservation whose range may hold mappings of the provider's granules.

@@ -84,7 +84,7 @@ void own_csm_facts(RsiCtx& c, RealmDescriptor& self, ClaimWriter& out) {
     if (e.kind == AptKind::kRegion) {
       out.add(Kind::kRegion, id, static_cast<std::uint64_t>(self.rid), static_cast<std::uint64_t>(abi::CsmPerm::kRw));
     } else if (e.kind == AptKind::kReservation && e.is(ResState::kAttached) && !e.draining()) {
-      out.add(Kind::kReservation, id, peer, e.perm);
+      out.add(Kind::kReservation, id, peer, static_cast<std::uint64_t>(e.perm.get()));
     } else if (e.kind == AptKind::kSharing && e.is(abi::SharingState::kAttached)) {
       // A revoked sharing still being removed counts: its consumer may still read.
       out.add(Kind::kAttachedConsumer, id, peer);

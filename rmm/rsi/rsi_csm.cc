@@ -184,7 +184,7 @@ RsiResult rsi_csm_share(RsiCall<abi::rsi::CsmShare>& c) {
     AptEntry* s = apt.alloc();
     *s = AptEntry{.kind = AptKind::kSharing,
                   .state = static_cast<std::uint8_t>(abi::SharingState::kOffered),
-                  .perm = static_cast<std::uint8_t>(p.args().perm),
+                  .perm = static_cast<abi::CsmPerm>(p.args().perm),  // checked by "perm"
                   .csm_id = p.args().csm_id,
                   .peer = consumer,
                   .k = k};
@@ -280,7 +280,7 @@ RsiResult rsi_csm_attach(RsiCall<abi::rsi::CsmAttach>& c) {
   // ATTACHED (a region of one table takes one lock hold). Between two, every lock is released.
   enum class Step : std::uint8_t { kFailed, kMapped, kNotReady, kOvertaken, kDone };
   AptEntry res{};
-  std::uint8_t perm = 0;
+  ByteEnum<abi::CsmPerm> perm;
   std::uint64_t off = 0;
   for (bool first = true;;) {
     RsiResult failure(abi::RsiStatus::kSuccess);
@@ -321,7 +321,7 @@ RsiResult rsi_csm_attach(RsiCall<abi::rsi::CsmAttach>& c) {
     switch (step) {
       case Step::kFailed: return failure;
       case Step::kOvertaken: diag::record_failure("sharing_gone"); return RsiResult(kState);
-      case Step::kDone: return RsiResult::success(abi::rsi::CsmAttach::Out{static_cast<abi::CsmPerm>(perm)});
+      case Step::kDone: return RsiResult::success(abi::rsi::CsmAttach::Out{perm.get()});
       case Step::kMapped:  // the host may run now
         if (take_pending_irq(c.rmm, c.rec) == Reentry::kDestroyed) return RsiResult::destroyed();
         break;

@@ -114,7 +114,7 @@ RsiResult rsi_csm_info(InfoCall& c) {
       const std::uint64_t index = info.total_sharings++;
       if (index < info.first || info.num_sharings == info.sharings.size()) return;
       const auto state = e.draining() ? static_cast<std::uint64_t>(abi::SharingState::kRevoking) : e.state;
-      info.sharings[info.num_sharings++] = {static_cast<std::uint64_t>(e.peer), e.k, e.perm, state};
+      info.sharings[info.num_sharings++] = {static_cast<std::uint64_t>(e.peer), e.k, static_cast<std::uint64_t>(e.perm.get()), state};
     });
     return RsiResult::success(abi::rsi::CsmInfo::Out{info.total_sharings});
   });

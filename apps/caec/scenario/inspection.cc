@@ -95,7 +95,7 @@ ordered_json realm_view(rmm::RmmIntrospection& rmm, const host::VmRealm& r) {
                    {"peer_rid", static_cast<std::uint64_t>(e.peer)},
                    {"k", e.k},
                    {"state", e.state},
-                   {"perm", e.perm == 1 ? "ro" : e.perm == 2 ? "rw" : "-"}});
+                   {"perm", e.perm == abi::CsmPerm::kRo ? "ro" : e.perm == abi::CsmPerm::kRw ? "rw" : "-"}});
   }
   j["apt"] = apt;
   return j;
