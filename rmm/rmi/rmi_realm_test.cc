@@ -9,19 +9,20 @@ namespace {
 /// A valid REALM_CREATE call; each test breaks exactly one thing.
 class RmiRealmCreate : public RmmTest {
  protected:
-  Pa rd = delegated();
+  Pa new_rd = delegated();
   Pa rtt = delegated(2, 2 * kGranuleSize);
   abi::RmiRealmParams p = realm_params(rtt);
 
-  abi::RmiReturn create() { return rmi().realm_create(rd, ns_page(std::as_bytes(std::span(&p, 1)))); }
+  Pa params_page() { return ns_page(std::as_bytes(std::span(&p, 1))); }
+  abi::RmiReturn create() { return rmi().realm_create(new_rd, params_page()); }
 };
 
 TEST_F(RmiRealmCreate, succeeds_with_valid_arguments) {
   EXPECT_RMI_OK(create());
-  EXPECT_EQ(state(rd), GranuleState::kRd);
+  EXPECT_EQ(state(new_rd), GranuleState::kRd);
   EXPECT_EQ(state(rtt), GranuleState::kRtt);
   EXPECT_EQ(state(rtt + kGranuleSize), GranuleState::kRtt);
-  const auto realm = rmm().realm(rd);
+  const auto realm = rmm().realm(new_rd);
   ASSERT_TRUE(realm);
   EXPECT_EQ(realm->state, rmm::RealmState::kNew);
   EXPECT_NE(realm->rid, Rid::kNone);
@@ -29,16 +30,16 @@ TEST_F(RmiRealmCreate, succeeds_with_valid_arguments) {
 
 TEST_F(RmiRealmCreate, rejects_params_align) {
   const Pa params = ns_page(std::as_bytes(std::span(&p, 1)));
-  EXPECT_FAILS_WITH(rmi().realm_create(rd, params + 8), kInput, 0, "params_align");
+  EXPECT_FAILS_WITH(rmi().realm_create(new_rd, params + 8), kInput, 0, "params_align");
 }
 
 TEST_F(RmiRealmCreate, rejects_params_bound) {
-  EXPECT_FAILS_WITH(rmi().realm_create(rd, outside_dram()), kInput, 0, "params_bound");
+  EXPECT_FAILS_WITH(rmi().realm_create(new_rd, outside_dram()), kInput, 0, "params_bound");
 }
 
 TEST_F(RmiRealmCreate, rejects_params_pas) {
   // Params in a Realm-PAS granule: the RMM's NS read takes a Granule Protection Fault.
-  EXPECT_FAILS_WITH(rmi().realm_create(rd, delegated()), kInput, 0, "params_pas");
+  EXPECT_FAILS_WITH(rmi().realm_create(new_rd, delegated()), kInput, 0, "params_pas");
 }
 
 TEST_F(RmiRealmCreate, rejects_params_valid) {
@@ -65,28 +66,15 @@ TEST_F(RmiRealmCreate, rejects_params_supp) {
   expect_unsupported([](auto& q) { q.num_bps = rmm::kFeatures.num_bps + 1; });
   expect_unsupported([](auto& q) { q.num_wps = 0; });
   expect_unsupported([](auto& q) { q.num_wps = rmm::kFeatures.num_wps + 1; });
-  EXPECT_EQ(state(rd), GranuleState::kDelegated);
+  EXPECT_EQ(state(new_rd), GranuleState::kDelegated);
 }
 
 TEST_F(RmiRealmCreate, rejects_alias) {
-  rd = rtt + kGranuleSize;
+  new_rd = rtt + kGranuleSize;
   EXPECT_FAILS_WITH(create(), kInput, 0, "alias");
 }
 
-TEST_F(RmiRealmCreate, rejects_rd_align) {
-  rd = rd + 0x800;
-  EXPECT_FAILS_WITH(create(), kInput, 0, "rd_align");
-}
-
-TEST_F(RmiRealmCreate, rejects_rd_bound) {
-  rd = outside_dram();
-  EXPECT_FAILS_WITH(create(), kInput, 0, "rd_bound");
-}
-
-TEST_F(RmiRealmCreate, rejects_rd_state) {
-  rd = ns_page();
-  EXPECT_FAILS_WITH(create(), kInput, 0, "rd_state");
-}
+RMI_RD_CONDITION_TESTS(RmiRealmCreate, new_rd, ns_page(), rmi().realm_create(rd, params_page()))
 
 TEST_F(RmiRealmCreate, rejects_rtt_align) {
   // Two concatenated starting tables must start on an 8 KiB boundary.
@@ -117,7 +105,7 @@ TEST_F(RmiRealmCreate, rejects_rtt_state) {
 
 TEST_F(RmiRealmCreate, rejects_vmid_valid) {
   EXPECT_RMI_OK(create());
-  rd = delegated();
+  new_rd = delegated();
   rtt = delegated(2, 2 * kGranuleSize);
   p.rtt_base = rtt.value();  // same VMID as the live realm
   EXPECT_FAILS_WITH(create(), kInput, 0, "vmid_valid");
@@ -127,7 +115,7 @@ TEST_F(RmiRealmCreate, rejects_vmid_valid) {
 
 TEST_F(RmiRealmCreate, assigns_fresh_realm_identifiers) {
   EXPECT_RMI_OK(create());
-  const Rid first = rmm().realm(rd)->rid;
+  const Rid first = rmm().realm(new_rd)->rid;
   const Pa rd2 = delegated();
   const Pa rtt2 = delegated(2, 2 * kGranuleSize);
   auto p2 = realm_params(rtt2, 2);
