@@ -1370,7 +1370,7 @@ class Harness {
       for (std::size_t k = 0; k < n; ++k) h = (h ^ b[k]) * 1099511628211ULL;
     };
     const machine::Machine& m = system_.machine();
-    for (std::uint64_t i = 0; i < m.memory().num_granules(); ++i) {
+    for (machine::GranuleIndex i; i < m.memory().end_index(); ++i) {
       const Pa pa = m.memory().granule_pa(i);
       const auto g = introspect_.granule(pa);
       const auto e = m.gpt().entry(i);

@@ -263,7 +263,7 @@ class Look {
   /// (6) every DELEGATED granule is zero.
   void scrubbed() {
     const auto& mem = m_.memory();
-    for (std::uint64_t i = 0; i < mem.num_granules(); ++i) {
+    for (machine::GranuleIndex i; i < mem.end_index(); ++i) {
       const Pa pa = mem.granule_pa(i);
       if (m_.pas(pa) != machine::Pas::kRealm || rmm_.granule(pa).state != rmm::GranuleState::kDelegated) continue;
       const std::byte* p = m_.realm_pas_granule(pa);

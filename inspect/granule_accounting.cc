@@ -8,7 +8,7 @@ std::vector<std::string> pas_violations(rmm::RmmIntrospection& rmm, const machin
                                         std::size_t limit) {
   std::vector<std::string> bad;
   const auto& mem = m.memory();
-  for (std::uint64_t i = 0; i < mem.num_granules() && bad.size() < limit; ++i) {
+  for (machine::GranuleIndex i; i < mem.end_index() && bad.size() < limit; ++i) {
     const Pa pa = mem.granule_pa(i);
     const auto state = rmm.granule(pa).state;
     const machine::Pas pas = m.pas(pa);
@@ -25,7 +25,7 @@ std::vector<std::string> pas_violations(rmm::RmmIntrospection& rmm, const machin
 GranuleCensus granule_census(rmm::RmmIntrospection& rmm, const machine::Machine& m) {
   GranuleCensus census{};
   const auto& mem = m.memory();
-  for (std::uint64_t i = 0; i < mem.num_granules(); ++i) {
+  for (machine::GranuleIndex i; i < mem.end_index(); ++i) {
     ++census.at(static_cast<std::size_t>(rmm.granule(mem.granule_pa(i)).state));
   }
   return census;

@@ -19,10 +19,10 @@ MachineConfig tiny() {
 TEST(El3Monitor, delegate_moves_only_non_secure_granules_to_realm) {
   Machine m(tiny());
   const Pa g = m.memory().base();
-  const auto gen = m.gpt().entry(0).generation;
+  const auto gen = m.gpt().entry(GranuleIndex{0}).generation;
   EXPECT_EQ(m.el3().gtsi_delegate(g), abi::El3Status::kOk);
   EXPECT_EQ(m.pas(g), Pas::kRealm);
-  EXPECT_GT(m.gpt().entry(0).generation, gen) << "every change moves the generation";
+  EXPECT_GT(m.gpt().entry(GranuleIndex{0}).generation, gen) << "every change moves the generation";
   EXPECT_EQ(m.el3().gtsi_delegate(g), abi::El3Status::kBadPas) << "already Realm";
   const Pa secure{m.memory().end().value() - kGranuleSize};
   EXPECT_EQ(m.el3().gtsi_delegate(secure), abi::El3Status::kBadPas);
@@ -48,10 +48,10 @@ TEST(El3Monitor, an_injected_gtsi_failure_changes_nothing_and_fires_only_where_p
   auto& plan = m.el3().gtsi_faults();
   plan.fail_nth(abi::El3Fid::kGtsiDelegate, 2, abi::El3Status::kNoMem);
   EXPECT_EQ(m.el3().gtsi_delegate(a), abi::El3Status::kOk) << "the first call passes";
-  const auto gen = m.gpt().entry(1).generation;
+  const auto gen = m.gpt().entry(GranuleIndex{1}).generation;
   EXPECT_EQ(m.el3().gtsi_delegate(b), abi::El3Status::kNoMem);
   EXPECT_EQ(m.pas(b), Pas::kNonSecure);
-  EXPECT_EQ(m.gpt().entry(1).generation, gen) << "a refused call leaves the GPT untouched";
+  EXPECT_EQ(m.gpt().entry(GranuleIndex{1}).generation, gen) << "a refused call leaves the GPT untouched";
   std::array<std::byte, 16> buf{};
   EXPECT_EQ(m.host_view().read(b, buf), Access::kOk) << "and the host window too";
   EXPECT_FALSE(plan.armed()) << "the rule is spent";

@@ -20,22 +20,24 @@ Gpt::Gpt(std::uint64_t num_granules)
   for (std::uint64_t i = 0; i < num_granules; ++i) entries_[i].store(0, std::memory_order_relaxed);
 }
 
-bool Gpt::transition(std::uint64_t index, Pas from, Pas to) {
-  MACHINE_CHECK(index < num_granules_, "GPT index out of range");
-  std::uint32_t old = entries_[index].load(std::memory_order_relaxed);
+bool Gpt::transition(GranuleIndex index, Pas from, Pas to) {
+  MACHINE_CHECK(index.value() < num_granules_, "GPT index out of range");
+  std::atomic<std::uint32_t>& slot = entries_[index.value()];
+  std::uint32_t old = slot.load(std::memory_order_relaxed);
   do {
     if (static_cast<Pas>(old & 0xFFU) != from) return false;
-  } while (!entries_[index].compare_exchange_weak(
+  } while (!slot.compare_exchange_weak(
       old, (((old >> 8U) + 1U) << 8U) | static_cast<std::uint32_t>(to),
       std::memory_order_acq_rel));
   return true;
 }
 
-void Gpt::set(std::uint64_t index, Pas pas) {
-  MACHINE_CHECK(index < num_granules_, "GPT index out of range");
-  const std::uint32_t old = entries_[index].load(std::memory_order_relaxed);
+void Gpt::set(GranuleIndex index, Pas pas) {
+  MACHINE_CHECK(index.value() < num_granules_, "GPT index out of range");
+  std::atomic<std::uint32_t>& slot = entries_[index.value()];
+  const std::uint32_t old = slot.load(std::memory_order_relaxed);
   const std::uint32_t generation = (old >> 8U) + 1U;
-  entries_[index].store((generation << 8U) | static_cast<std::uint32_t>(pas),
+  slot.store((generation << 8U) | static_cast<std::uint32_t>(pas),
                         std::memory_order_release);
 }
 

@@ -11,6 +11,7 @@
 
 #include "caec/abi/types.h"
 #include "machine/fatal.h"
+#include "machine/granule_index.h"
 
 namespace caec::machine {
 
@@ -27,12 +28,12 @@ class Gpt {
 
   explicit Gpt(std::uint64_t num_granules);
 
-  [[nodiscard]] Entry entry(std::uint64_t index) const {  // inline: inspection reads every entry
-    MACHINE_CHECK(index < num_granules_, "GPT index out of range");
-    const std::uint32_t raw = entries_[index].load(std::memory_order_acquire);
+  [[nodiscard]] Entry entry(GranuleIndex index) const {  // inline: inspection reads every entry
+    MACHINE_CHECK(index.value() < num_granules_, "GPT index out of range");
+    const std::uint32_t raw = entries_[index.value()].load(std::memory_order_acquire);
     return {static_cast<Pas>(raw & 0xFFU), raw >> 8U};
   }
-  [[nodiscard]] Pas pas(std::uint64_t index) const { return entry(index).pas; }
+  [[nodiscard]] Pas pas(GranuleIndex index) const { return entry(index).pas; }
   [[nodiscard]] std::uint64_t num_granules() const { return num_granules_; }
 
  private:
@@ -40,8 +41,8 @@ class Gpt {
   friend class Machine;          // boot-time carve-outs only
   friend class MachineSnapshot;  // puts entries back exactly (generations included)
   /// Atomically moves an entry from `from` to `to`; false if it was not in `from`.
-  [[nodiscard]] bool transition(std::uint64_t index, Pas from, Pas to);
-  void set(std::uint64_t index, Pas pas);
+  [[nodiscard]] bool transition(GranuleIndex index, Pas from, Pas to);
+  void set(GranuleIndex index, Pas pas);
 
   std::uint64_t num_granules_;
   std::unique_ptr<std::atomic<std::uint32_t>[]> entries_;

@@ -28,8 +28,7 @@ Machine::Machine(const MachineConfig& config)
       mmu_(mem_, gpt_, *this, config.max_stage2_mappings, config.stage2_half_window),
       root_(config.identity),
       el3_(mem_, gpt_, host_view_, mmu_, root_) {
-  const std::uint64_t first_secure = mem_.num_granules() - config.secure_granules;
-  for (std::uint64_t i = first_secure; i < mem_.num_granules(); ++i) {
+  for (GranuleIndex i{mem_.num_granules() - config.secure_granules}; i < mem_.end_index(); ++i) {
     gpt_.set(i, Pas::kSecure);
     host_view_.revoke(mem_.granule_pa(i));
   }

@@ -52,9 +52,10 @@ void PhysMem::note_write(Pa pa, std::uint64_t size) const {
   }
 }
 
-bool PhysMem::written(std::uint64_t index) const {
-  MACHINE_CHECK(index < num_granules_, "granule index outside DRAM");
-  return ((written_[index / 64].load(std::memory_order_relaxed) >> (index % 64)) & 1U) != 0;
+bool PhysMem::written(GranuleIndex index) const {
+  MACHINE_CHECK(index < end_index(), "granule index outside DRAM");
+  const std::uint64_t i = index.value();
+  return ((written_[i / 64].load(std::memory_order_relaxed) >> (i % 64)) & 1U) != 0;
 }
 
 void PhysMem::track_writes(bool on) {

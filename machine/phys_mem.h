@@ -12,6 +12,7 @@
 
 #include "caec/abi/types.h"
 #include "machine/fatal.h"
+#include "machine/granule_index.h"
 
 namespace caec::machine {
 
@@ -25,14 +26,16 @@ class PhysMem {
   [[nodiscard]] Pa base() const { return base_; }
   [[nodiscard]] Pa end() const { return base_ + num_granules_ * kGranuleSize; }
   [[nodiscard]] std::uint64_t num_granules() const { return num_granules_; }
+  /// One past the last granule: `for (GranuleIndex i; i < mem.end_index(); ++i)` visits all.
+  [[nodiscard]] GranuleIndex end_index() const { return GranuleIndex{num_granules_}; }
   [[nodiscard]] bool contains(Pa pa) const { return pa >= base_ && pa < end(); }
   /// Granule number of `pa` (which must be inside memory). Inline: inspection code calls it
   /// for every granule after every step.
-  [[nodiscard]] std::uint64_t granule_index(Pa pa) const {
+  [[nodiscard]] GranuleIndex granule_index(Pa pa) const {
     MACHINE_CHECK(contains(pa), "PA outside DRAM");
-    return (pa - base_) >> kGranuleShift;
+    return GranuleIndex{(pa - base_) >> kGranuleShift};
   }
-  [[nodiscard]] Pa granule_pa(std::uint64_t index) const { return base_ + index * kGranuleSize; }
+  [[nodiscard]] Pa granule_pa(GranuleIndex index) const { return base_ + index.value() * kGranuleSize; }
   /// Offset of `pa` in the memfd, for mapping it into a window.
   [[nodiscard]] std::uint64_t file_offset(Pa pa) const { return pa - base_; }
   [[nodiscard]] int fd() const { return fd_; }
@@ -51,7 +54,7 @@ class PhysMem {
   /// Marks [pa, pa + size) as possibly written (granules outside DRAM are ignored).
   void note_write(Pa pa, std::uint64_t size) const;
   /// Whether granule `index` was marked since tracking started or the marks were last taken.
-  [[nodiscard]] bool written(std::uint64_t index) const;
+  [[nodiscard]] bool written(GranuleIndex index) const;
   /// Starts or stops tracking (stopping forgets every mark).
   void track_writes(bool on);
   /// Calls `fn(index)` for every marked granule and clears its mark.
@@ -62,7 +65,7 @@ class PhysMem {
       while (bits != 0) {
         const auto bit = static_cast<std::uint64_t>(__builtin_ctzll(bits));
         bits &= bits - 1;
-        fn(w * 64 + bit);
+        fn(GranuleIndex{w * 64 + bit});
       }
     }
   }

@@ -36,8 +36,8 @@ std::uint64_t MachineSnapshot::restore_pas() {
     m_.gpt_.entries_[i].store(gpt_[i], std::memory_order_release);
     const bool ns_now = static_cast<Pas>(now & 0xFFU) == Pas::kNonSecure;
     const bool ns_then = static_cast<Pas>(gpt_[i] & 0xFFU) == Pas::kNonSecure;
-    if (ns_now && !ns_then) m_.host_view_.revoke(mem.granule_pa(i));
-    if (!ns_now && ns_then) m_.host_view_.restore(mem.granule_pa(i));
+    if (ns_now && !ns_then) m_.host_view_.revoke(mem.granule_pa(GranuleIndex{i}));
+    if (!ns_now && ns_then) m_.host_view_.restore(mem.granule_pa(GranuleIndex{i}));
   }
   return changed;
 }
@@ -46,8 +46,8 @@ std::uint64_t MachineSnapshot::restore_memory() {
   m_.mmu_.release_all();
   const PhysMem& mem = m_.mem_;
   std::uint64_t copied = 0;
-  mem.take_written([&](std::uint64_t i) {
-    std::memcpy(mem.bus(mem.granule_pa(i)), dram_.get() + i * kGranuleSize, kGranuleSize);
+  mem.take_written([&](GranuleIndex i) {
+    std::memcpy(mem.bus(mem.granule_pa(i)), dram_.get() + i.value() * kGranuleSize, kGranuleSize);
     ++copied;
   });
   El3Monitor& el3 = m_.el3_;
@@ -64,7 +64,7 @@ bool MachineSnapshot::written(Pa pa) const {
 }
 
 const std::byte* MachineSnapshot::saved(Pa pa) const {
-  return dram_.get() + m_.mem_.granule_index(pa) * kGranuleSize;
+  return dram_.get() + m_.mem_.granule_index(pa).value() * kGranuleSize;
 }
 
 }  // namespace caec::machine

@@ -39,15 +39,15 @@ TEST(MachineSnapshot, puts_back_the_gpt_with_its_generations_and_the_host_view) 
   const Pa a = m.memory().base();
   const Pa b = m.memory().base() + kGranuleSize;
   ASSERT_EQ(m.el3().gtsi_delegate(b), abi::El3Status::kOk);  // Realm at the snapshot
-  const auto a_then = m.gpt().entry(0);
-  const auto b_then = m.gpt().entry(1);
+  const auto a_then = m.gpt().entry(GranuleIndex{0});
+  const auto b_then = m.gpt().entry(GranuleIndex{1});
   MachineSnapshot snap(m);
   ASSERT_EQ(m.el3().gtsi_delegate(a), abi::El3Status::kOk);
   ASSERT_EQ(m.el3().gtsi_undelegate(b), abi::El3Status::kOk);
   ASSERT_EQ(m.el3().gtsi_delegate(b), abi::El3Status::kOk);  // Realm again, another generation
   EXPECT_EQ(snap.restore_pas(), 2U);
-  EXPECT_EQ(m.gpt().entry(0), a_then);
-  EXPECT_EQ(m.gpt().entry(1), b_then);
+  EXPECT_EQ(m.gpt().entry(GranuleIndex{0}), a_then);
+  EXPECT_EQ(m.gpt().entry(GranuleIndex{1}), b_then);
   std::array<std::byte, 8> buf{};
   EXPECT_EQ(m.host_view().read(a, buf), Access::kOk);
   EXPECT_EQ(m.host_view().read(b, buf), Access::kGranuleProtectionFault);

@@ -29,7 +29,7 @@ void SystemSnapshot::restore() {
   std::vector<std::uint64_t> look = held_;
   const machine::Gpt& gpt = system_.machine().gpt();
   for (std::uint64_t i = 0; i < gpt.num_granules(); ++i) {
-    if (gpt.pas(i) != machine::Pas::kNonSecure && rmm_state_.granules[i].first == rmm::GranuleState::kUndelegated) {
+    if (gpt.pas(machine::GranuleIndex{i}) != machine::Pas::kNonSecure && rmm_state_.granules[i].first == rmm::GranuleState::kUndelegated) {
       look.push_back(i);
     }
   }

@@ -58,7 +58,7 @@ class SystemSnapshotTest : public ::testing::Test {
   };
   Picture picture() {
     Picture p{inspect::granule_census(rmm_, system_.machine()), {}, host_.pool().free_granules()};
-    for (std::uint64_t i = 0; i < system_.machine().gpt().num_granules(); ++i) p.gpt.push_back(system_.machine().gpt().entry(i));
+    for (machine::GranuleIndex i; i < system_.machine().memory().end_index(); ++i) p.gpt.push_back(system_.machine().gpt().entry(i));
     return p;
   }
   /// Runs `r` to its end; its console.

@@ -160,8 +160,9 @@ TEST_F(RealmRuntime, two_realms_run_at_once_and_teardown_returns_every_granule) 
   vmm.destroy(b);
   EXPECT_EQ(host_.pool().free_granules(), free_before);
   const auto& mem = machine().memory();
-  for (std::uint64_t i = 0; i + machine().config().secure_granules < mem.num_granules(); ++i) {
-    ASSERT_EQ(machine().pas(mem.granule_pa(i)), machine::Pas::kNonSecure) << i;
+  const machine::GranuleIndex usable{mem.num_granules() - machine().config().secure_granules};
+  for (machine::GranuleIndex i; i < usable; ++i) {
+    ASSERT_EQ(machine().pas(mem.granule_pa(i)), machine::Pas::kNonSecure) << i.value();
   }
 }
 

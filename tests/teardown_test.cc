@@ -14,17 +14,17 @@ class Lifecycle : public RmmTest {
   /// Every DRAM granule the host may use is back in the NS PAS and UNDELEGATED for the RMM.
   void expect_all_returned() {
     const auto& mem = machine().memory();
-    const std::uint64_t usable = mem.num_granules() - machine().config().secure_granules;
+    const machine::GranuleIndex usable{mem.num_granules() - machine().config().secure_granules};
     std::uint64_t realm_pas = 0;
     std::uint64_t not_undelegated = 0;
-    for (std::uint64_t i = 0; i < usable; ++i) {
+    for (machine::GranuleIndex i; i < usable; ++i) {
       const Pa pa = mem.granule_pa(i);
       realm_pas += machine().pas(pa) != machine::Pas::kNonSecure ? 1U : 0U;
       not_undelegated += state(pa) != GranuleState::kUndelegated ? 1U : 0U;
     }
     EXPECT_EQ(realm_pas, 0U);
     EXPECT_EQ(not_undelegated, 0U);
-    EXPECT_EQ(host_.pool().free_granules(), usable);
+    EXPECT_EQ(host_.pool().free_granules(), usable.value());
   }
 };
 
