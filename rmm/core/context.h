@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <new>
 
-#include "rmm/port/attestation_port.h"
+#include "rmm/core/el3_attestation.h"
 #include "rmm/core/granule.h"
 #include "rmm/port/platform.h"
 #include "rmm/core/realm_descriptor.h"
@@ -19,14 +19,13 @@ namespace caec::rmm {
 struct RmmContext {
   /// `granule_storage`: room for an entry per granule of the platform's DRAM bank.
   RmmContext(Platform& p, std::span<Granule> granule_storage)
-      : platform(p), granules(p.dram(), granule_storage), attestation(attestation_boot(p)) {}
-  ~RmmContext() { attestation_release(attestation); }
+      : platform(p), granules(p.dram(), granule_storage), attestation(p) {}
   RmmContext(const RmmContext&) = delete;
   RmmContext& operator=(const RmmContext&) = delete;
 
   Platform& platform;
   GranuleTable granules;
-  Attestation& attestation;
+  El3Attestation attestation;
   VmidAllocator vmids;
   /// Source of realm identifiers: monotonic from 1, never reused (csm-abi.md §1).
   std::atomic<std::uint64_t> next_rid{1};

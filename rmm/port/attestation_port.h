@@ -1,5 +1,6 @@
-// The attestation service as the RMM core sees it: a link-time port, like the hash. Boot fetches
-// the realm attestation key and the platform token from EL3; RSI_ATTESTATION_TOKEN_INIT records
+// The attestation service as the RMM core sees it: a link-time port, like the hash. At boot the
+// core fetches the realm attestation key and the platform token from EL3 (core/el3_attestation.h)
+// and has the port import the key; RSI_ATTESTATION_TOKEN_INIT records
 // the realm's claims as plain facts in the REC's token buffer (its aux granules), and the first
 // RSI_ATTESTATION_TOKEN_CONTINUE has the service encode, sign and wrap them in the same buffer.
 // The hosted service (rmm/port/hosted_attestation.cc) uses libcbor and OpenSSL; a firmware
@@ -89,16 +90,18 @@ inline constexpr std::size_t kMaxClaimRecordBytes = 1 + 10 + 10;
   return n;
 }
 
-/// Boot: SMC_RMM_GET_REALM_ATTEST_KEY, then SMC_RMM_GET_PLAT_TOKEN.
-[[nodiscard]] Attestation& attestation_boot(Platform& platform);
+/// Boot: imports the realm attestation key EL3 gave as a P-384 private scalar (in the token
+/// format the platform's boot options ask for); nullptr if it is not a valid key.
+[[nodiscard]] Attestation* attestation_import_key(Platform& platform, std::span<const std::uint8_t> scalar);
 /// Shutdown: forgets the key.
 void attestation_release(Attestation& attestation);
-/// False if EL3 could not provide the key or the platform token (tokens then fail with
-/// RSI_ERROR_UNKNOWN).
-[[nodiscard]] bool attestation_available(const Attestation& attestation);
+/// The RAK's public half as the realm token carries it (a COSE_Key): what the platform token's
+/// challenge hashes.
+[[nodiscard]] std::span<const std::uint8_t> attestation_public_key(const Attestation& attestation);
 /// Replaces the claims INIT recorded in `buffer` by the CCA token (the realm token signed with
-/// the RAK, and the platform token); returns its size, or 0 if the records are malformed or the
+/// the RAK, and `platform_token`); returns its size, or 0 if the records are malformed or the
 /// token does not fit in the buffer.
-[[nodiscard]] std::size_t attestation_sign(const Attestation& attestation, TokenBuffer& buffer);
+[[nodiscard]] std::size_t attestation_sign(const Attestation& attestation, std::span<const std::uint8_t> platform_token,
+                                           TokenBuffer& buffer);
 
 }  // namespace caec::rmm

@@ -1,5 +1,5 @@
 // The attestation service of the hosted build (rmm/port/attestation_port.h): the realm
-// attestation key and the platform token, obtained from EL3 once at boot, and the encoding and
+// attestation key the core obtained from EL3 (core/el3_attestation.h), and the encoding and
 // signing of realm tokens with libcbor and OpenSSL.
 //
 // Deviation (docs/deviations.md): TF-RMM builds tokens with QCBOR/t_cose/mbedTLS on a heap in
@@ -23,9 +23,6 @@ namespace caec::rmm {
 namespace {
 
 namespace cca = attest::cca;
-
-/// TF-RMM's ATTEST_PLAT_TOKEN_SIZE: the most platform token the RMM keeps.
-constexpr std::size_t kMaxPlatformToken = 0x1000;
 
 attest::Bytes measurement_bytes(const Measurement& m, abi::RmiHashAlgorithm algo) {
   return {m.begin(), m.begin() + static_cast<std::ptrdiff_t>(hash_size(algo))};
@@ -67,90 +64,38 @@ std::vector<cca::CsmClaim> csm_claims(std::span<const ClaimRecord> records) {
 
 class Attestation {
  public:
-  /// Boot: SMC_RMM_GET_REALM_ATTEST_KEY, then SMC_RMM_GET_PLAT_TOKEN with H(RAK).
-  explicit Attestation(Platform& platform);
+  Attestation(attest::EcKey key, cca::TokenFormat format)
+      : rak_(std::move(key)), rak_public_(attest::encode_cose_key(rak_)), format_(format) {}
 
-  [[nodiscard]] bool available() const { return rak_.has_value(); }
+  [[nodiscard]] std::span<const std::uint8_t> public_key() const { return rak_public_; }
   /// The CCA token for the claims INIT recorded in `buffer`, written over them.
-  [[nodiscard]] std::size_t sign(TokenBuffer& buffer) const;
+  [[nodiscard]] std::size_t sign(std::span<const std::uint8_t> platform_token, TokenBuffer& buffer) const;
 
  private:
-  bool fetch_key(Platform& platform);
-  bool fetch_platform_token(Platform& platform);
   [[nodiscard]] std::optional<cca::RealmClaims> read_claims(TokenBuffer& buffer) const;
 
-  std::optional<attest::EcKey> rak_;
+  attest::EcKey rak_;
   attest::Bytes rak_public_;  // as the realm token carries it (a COSE_Key)
-  attest::Bytes platform_token_;
   cca::TokenFormat format_;
-  std::string boot_error_;  // why the service is not available (for a debugger)
 };
 
-Attestation::Attestation(Platform& platform)
-    : format_(platform.boot_options().legacy_token_format ? attest::cca::TokenFormat::kLegacy399
-                                                          : attest::cca::TokenFormat::kCmw907) {
-  if (!fetch_key(platform) || !fetch_platform_token(platform)) rak_.reset();
+Attestation* attestation_import_key(Platform& platform, std::span<const std::uint8_t> scalar) {
+  std::optional<attest::EcKey> key = attest::EcKey::from_private_scalar(attest::Curve::kP384, scalar);
+  if (!key) return nullptr;
+  const auto format = platform.boot_options().legacy_token_format ? cca::TokenFormat::kLegacy399
+                                                                  : cca::TokenFormat::kCmw907;
+  return new Attestation(std::move(*key), format);
 }
-
-bool Attestation::fetch_key(Platform& platform) {
-  std::span<std::byte> buf = platform.el3_shared_buffer();
-  abi::SmcRegs regs;
-  regs.x[0] = static_cast<std::uint32_t>(abi::El3Fid::kGetRealmAttestKey);
-  regs.x[1] = 0;
-  regs.x[2] = buf.size();
-  regs.x[3] = abi::kEl3EccSecp384r1;
-  platform.el3_smc(regs);
-  if (static_cast<abi::El3Status>(regs.x[0]) != abi::El3Status::kOk || regs.x[1] > buf.size()) {
-    boot_error_ = "EL3 refused SMC_RMM_GET_REALM_ATTEST_KEY";
-    return false;
-  }
-  // SAFETY: the shared buffer holds plain bytes.
-  const std::span scalar(reinterpret_cast<const std::uint8_t*>(buf.data()), regs.x[1]);
-  rak_ = attest::EcKey::from_private_scalar(attest::Curve::kP384, scalar);
-  std::memset(buf.data(), 0, buf.size());  // the private key must not linger in shared memory
-  if (!rak_) {
-    boot_error_ = "EL3 returned an invalid P-384 realm attestation key";
-    return false;
-  }
-  rak_public_ = attest::encode_cose_key(*rak_);
-  return true;
-}
-
-bool Attestation::fetch_platform_token(Platform& platform) {
-  std::span<std::byte> buf = platform.el3_shared_buffer();
-  // The binding: the platform token's challenge is H(RAK as the realm token carries it).
-  const attest::Bytes challenge = *attest::cca::named_hash("sha-256", rak_public_);
-  std::memcpy(buf.data(), challenge.data(), challenge.size());
-  std::uint64_t hash_size = challenge.size();
-  for (;;) {
-    abi::SmcRegs regs;
-    regs.x[0] = static_cast<std::uint32_t>(abi::El3Fid::kGetPlatToken);
-    regs.x[1] = 0;
-    regs.x[2] = buf.size();
-    regs.x[3] = hash_size;
-    platform.el3_smc(regs);
-    const std::uint64_t n = regs.x[1], remaining = regs.x[2];
-    if (static_cast<abi::El3Status>(regs.x[0]) != abi::El3Status::kOk || n > buf.size() ||
-        platform_token_.size() + n + remaining > kMaxPlatformToken) {
-      boot_error_ = "SMC_RMM_GET_PLAT_TOKEN failed or the token exceeds 4 KiB";
-      return false;
-    }
-    // SAFETY: the shared buffer holds plain bytes.
-    const auto* chunk = reinterpret_cast<const std::uint8_t*>(buf.data());
-    platform_token_.insert(platform_token_.end(), chunk, chunk + n);
-    if (remaining == 0) return true;
-    hash_size = 0;  // continue the same request
-  }
-}
-
-Attestation& attestation_boot(Platform& platform) { return *new Attestation(platform); }
 
 void attestation_release(Attestation& attestation) { delete &attestation; }
 
-bool attestation_available(const Attestation& attestation) { return attestation.available(); }
+std::span<const std::uint8_t> attestation_public_key(const Attestation& attestation) {
+  return attestation.public_key();
+}
 
-std::size_t attestation_sign(const Attestation& attestation, TokenBuffer& buffer) {
-  return attestation.sign(buffer);
+std::size_t attestation_sign(const Attestation& attestation, std::span<const std::uint8_t> platform_token,
+                             TokenBuffer& buffer) {
+  return attestation.sign(platform_token, buffer);
 }
 
 std::optional<cca::RealmClaims> Attestation::read_claims(TokenBuffer& buffer) const {
@@ -182,12 +127,11 @@ std::optional<cca::RealmClaims> Attestation::read_claims(TokenBuffer& buffer) co
   return claims;
 }
 
-std::size_t Attestation::sign(TokenBuffer& buffer) const {
-  if (!rak_) return 0;
+std::size_t Attestation::sign(std::span<const std::uint8_t> platform_token, TokenBuffer& buffer) const {
   const std::optional<cca::RealmClaims> claims = read_claims(buffer);
   if (!claims) return 0;
-  const attest::Bytes realm = attest::sign1(*rak_, cca::encode_realm_claims(*claims));
-  const attest::Bytes token = cca::encode_token(format_, platform_token_, realm);
+  const attest::Bytes realm = attest::sign1(rak_, cca::encode_realm_claims(*claims));
+  const attest::Bytes token = cca::encode_token(format_, platform_token, realm);
   return buffer.store(0, token) ? token.size() : 0;
 }
 

@@ -141,7 +141,7 @@ RsiResult rsi_attestation_token_init(Init& c) {
   rec.token_copied = 0;
   rec.token_size = 0;
   const std::size_t claims = record_claims(c, buffer);
-  rec.token_failed = !attestation_available(c.rmm.attestation) || claims == 0;
+  rec.token_failed = !c.rmm.attestation.available() || claims == 0;
   if (!rec.token_failed) rec.token_size = static_cast<std::uint32_t>(claims);
   return RsiResult::success(abi::rsi::AttestationTokenInit::Out{buffer.capacity()});
 }
@@ -152,7 +152,7 @@ RsiResult rsi_attestation_token_continue(Continue& c) {
   Rec& rec = c.rec;
   TokenBuffer buffer(c.rmm.platform, rec);
   if (!rec.token_failed && !rec.token_signed) {
-    const std::size_t token = attestation_sign(c.rmm.attestation, buffer);
+    const std::size_t token = c.rmm.attestation.sign(buffer);
     rec.token_failed = token == 0;
     rec.token_size = static_cast<std::uint32_t>(token);
     rec.token_signed = !rec.token_failed;
