@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <array>
+#include <string_view>
 #include <vector>
 
 #include "caec/abi/el3.h"
@@ -58,6 +59,14 @@ class ScriptedEl3 : public ScratchPlatform {
   std::size_t sent_ = 0;
 };
 
+/// Boot against `el3` leaves attestation unavailable, with no platform token and a reason.
+void expect_unavailable(ScriptedEl3& el3) {
+  const El3Attestation a(el3);
+  EXPECT_FALSE(a.available());
+  EXPECT_TRUE(a.platform_token().empty());
+  EXPECT_NE(std::string_view(a.boot_error()), "");
+}
+
 TEST(El3Attestation, fetches_the_key_then_the_whole_platform_token_bound_to_it) {
   ScriptedEl3 el3;
   const El3Attestation a(el3);
@@ -73,19 +82,16 @@ TEST(El3Attestation, fetches_the_key_then_the_whole_platform_token_bound_to_it) 
 TEST(El3Attestation, is_unavailable_when_el3_refuses_the_key) {
   ScriptedEl3 el3;
   el3.key_status = abi::El3Status::kInval;
-  const El3Attestation a(el3);
-  EXPECT_FALSE(a.available());
-  EXPECT_TRUE(a.platform_token().empty());
+  expect_unavailable(el3);
   EXPECT_TRUE(el3.challenge_sizes.empty()) << "no platform token without a key";
-  EXPECT_NE(std::string_view(a.boot_error()), "");
 }
 
 TEST(El3Attestation, refuses_a_key_that_is_not_a_p384_scalar) {
   ScriptedEl3 el3;
   el3.key.assign(48, 0xFF);  // above the group order
-  EXPECT_FALSE(El3Attestation(el3).available());
+  expect_unavailable(el3);
   el3.key.assign(48, 0);
-  EXPECT_FALSE(El3Attestation(el3).available());
+  expect_unavailable(el3);
 }
 
 TEST(El3Attestation, refuses_a_key_size_beyond_the_shared_buffer) {
@@ -96,28 +102,26 @@ TEST(El3Attestation, refuses_a_key_size_beyond_the_shared_buffer) {
       if (key_call) regs.x[1] = kGranuleSize + 1;
     }
   } el3;
-  EXPECT_FALSE(El3Attestation(el3).available());
+  expect_unavailable(el3);
 }
 
 TEST(El3Attestation, is_unavailable_when_el3_refuses_the_platform_token) {
   ScriptedEl3 el3;
   el3.token_status = abi::El3Status::kInval;
-  const El3Attestation a(el3);
-  EXPECT_FALSE(a.available());
-  EXPECT_TRUE(a.platform_token().empty());
+  expect_unavailable(el3);
 }
 
 TEST(El3Attestation, refuses_a_platform_token_over_4_kib_however_el3_splits_it) {
   ScriptedEl3 whole;
   whole.token.assign(kMaxPlatformToken + 1, 0xAB);
-  EXPECT_FALSE(El3Attestation(whole).available());
+  expect_unavailable(whole);
   ScriptedEl3 exact;
   exact.token.assign(kMaxPlatformToken, 0xAB);
   EXPECT_TRUE(El3Attestation(exact).available());
   // EL3 announcing more than fits is refused before any of it is copied.
   ScriptedEl3 boast;
   boast.claimed_remaining = kMaxPlatformToken;
-  EXPECT_FALSE(El3Attestation(boast).available());
+  expect_unavailable(boast);
 }
 
 }  // namespace
