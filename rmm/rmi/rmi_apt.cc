@@ -28,23 +28,19 @@ struct AptCtx : RmiCtx<AptArgs, 2> {
 };
 using A = AptCtx;
 
-constexpr std::array<RmiCondition<A>, 7> kCreateConditions{{
-    cond::rd_align<A>, cond::rd_bound<A>, cond::rd_state<A>,
-    cond::align<A, &A::Args::apt>("apt_align"),
-    cond::bound<A, &A::Args::apt>("apt_bound"),
-    cond::state<A, A::kAptSlot, GranuleState::kDelegated>("apt_state"),
-    {"realm_state", abi::RmiStatus::kErrorRealm,
-     [](A& c) {
-       const RealmDescriptor& r = c.realm();
-       return r.state == RealmState::kSystemOff || r.csm_closing || r.csm_torn_down;
-     }},
-}};
+constexpr auto kCreateConditions = concat(
+    cond::rd<A>,
+    cond::granule<A, &A::Args::apt, A::kAptSlot, GranuleState::kDelegated>("apt_align", "apt_bound", "apt_state"),
+    std::to_array<RmiCondition<A>>({
+        {"realm_state", abi::RmiStatus::kErrorRealm,
+         [](A& c) {
+           const RealmDescriptor& r = c.realm();
+           return r.state == RealmState::kSystemOff || r.csm_closing || r.csm_torn_down;
+         }},
+    }));
 constexpr auto kCreateInfo = describe(kCreateConditions);
 
-constexpr std::array<RmiCondition<A>, 7> kDestroyConditions{{
-    cond::rd_align<A>, cond::rd_bound<A>, cond::rd_state<A>,
-    cond::align<A, &A::Args::apt>("apt_align"),
-    cond::bound<A, &A::Args::apt>("apt_bound"),
+constexpr auto kDestroyConditions = concat(cond::rd<A>, cond::address<A, &A::Args::apt>("apt_align", "apt_bound"), std::to_array<RmiCondition<A>>({
     {"apt_state", cond::kInput,
      [](A& c) {
        if (!Apt(c.rmm, c.realm()).contains_granule(c.args.apt)) return true;
@@ -56,7 +52,7 @@ constexpr std::array<RmiCondition<A>, 7> kDestroyConditions{{
      [](A& c) {
        return c.realm().state != RealmState::kSystemOff && c.ext.at(A::kRdSlot)->refcount() != 0;
      }},
-}};
+}));
 constexpr auto kDestroyInfo = describe(kDestroyConditions);
 
 }  // namespace

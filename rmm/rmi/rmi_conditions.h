@@ -2,6 +2,7 @@
 // A context is an RmiCtx (the RMM, decoded `args`, `ext`) with lock_externals().
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <span>
 #include <string_view>
@@ -62,12 +63,30 @@ constexpr RmiCondition<Ctx> ns_read(std::string_view label) {
           }};
 }
 
+/// A PA argument's first two checks: granule aligned, inside the DRAM the RMM tracks.
+template <class Ctx, Pa Ctx::Args::*M>
+constexpr std::array<RmiCondition<Ctx>, 2> address(std::string_view align_label, std::string_view bound_label) {
+  return {align<Ctx, M>(align_label), bound<Ctx, M>(bound_label)};
+}
+
+/// A granule the host names (external slot `Slot`), checked as the spec lists it: aligned,
+/// inside DRAM, in state `S`.
+template <class Ctx, Pa Ctx::Args::*M, std::size_t Slot, GranuleState S>
+constexpr std::array<RmiCondition<Ctx>, 3> granule(std::string_view align_label, std::string_view bound_label,
+                                                   std::string_view state_label) {
+  return {align<Ctx, M>(align_label), bound<Ctx, M>(bound_label), state<Ctx, Slot, S>(state_label)};
+}
+
+/// A host page the RMM reads into the context's `To`: aligned, inside DRAM, readable from the
+/// NS PAS.
+template <class Ctx, Pa Ctx::Args::*M, auto To>
+constexpr std::array<RmiCondition<Ctx>, 3> ns_page(std::string_view align_label, std::string_view bound_label,
+                                                   std::string_view pas_label) {
+  return {align<Ctx, M>(align_label), bound<Ctx, M>(bound_label), ns_read<Ctx, M, To>(pas_label)};
+}
+
 /// rd_align, rd_bound, rd_state: the first three conditions of most commands.
 template <class Ctx>
-constexpr RmiCondition<Ctx> rd_align = align<Ctx, &Ctx::Args::rd>("rd_align");
-template <class Ctx>
-constexpr RmiCondition<Ctx> rd_bound = bound<Ctx, &Ctx::Args::rd>("rd_bound");
-template <class Ctx>
-constexpr RmiCondition<Ctx> rd_state = state<Ctx, Ctx::kRdSlot, GranuleState::kRd>("rd_state");
+constexpr auto rd = granule<Ctx, &Ctx::Args::rd, Ctx::kRdSlot, GranuleState::kRd>("rd_align", "rd_bound", "rd_state");
 
 }  // namespace caec::rmm::cond

@@ -26,14 +26,12 @@ using D = DataCtx;
 constexpr auto kData = &T::Args::gran;
 
 template <class Ctx>
-constexpr std::array<RmiCondition<Ctx>, 4> data_conditions() {
-  return {{
-      cond::align<Ctx, kData>("data_align"),
-      cond::bound<Ctx, kData>("data_bound"),
-      cond::state<Ctx, T::kGranSlot, GranuleState::kDelegated>("data_state"),
-      {"data_bound2", cond::kInput,
-       [](Ctx& c) { return c.args.gran.value() >= (1ULL << s2::kMaxPaBits); }},
-  }};
+constexpr auto data_conditions() {
+  return concat(cond::granule<Ctx, kData, T::kGranSlot, GranuleState::kDelegated>("data_align", "data_bound", "data_state"),
+                std::to_array<RmiCondition<Ctx>>({
+                    {"data_bound2", cond::kInput,
+                     [](Ctx& c) { return c.args.gran.value() >= (1ULL << s2::kMaxPaBits); }},
+                }));
 }
 
 /// rtt_walk, rtte_state, then (CAEC) csm_reservation: a consumer never gains private granules
@@ -51,41 +49,37 @@ constexpr std::array<RmiCondition<Ctx>, 3> walk_to_unassigned_page() {
   }};
 }
 
-constexpr auto kCreateData = data_conditions<D>();
-constexpr auto kCreateWalk = walk_to_unassigned_page<D>();
 // No csm_reservation here: DATA_CREATE needs a NEW realm, and only a running (ACTIVE) realm can
 // hold a reservation, so the condition could never fire (docs/deviations.md).
-constexpr std::array<RmiCondition<D>, 16> kCreateConditions{{
+constexpr auto kCreateWalk = walk_to_unassigned_page<D>();
+constexpr auto kCreateConditions = concat(
     // Reserved flag bits first, as TF-RMM does (any reserved encoding is RMI_ERROR_INPUT).
-    {"flags_valid", cond::kInput,
-     [](D& c) { return (c.args.flags & abi::data_flags::kReservedMask) != 0; }},
-    cond::align<D, &T::Args::src>("src_align"),
-    cond::bound<D, &T::Args::src>("src_bound"),
-    {"src_pas", cond::kInput,
-     [](D& c) { return !c.rmm.platform.ns_read(c.args.src, c.page); }},
-    kCreateData[0], kCreateData[1], kCreateData[2], kCreateData[3],
-    cond::rd_align<D>, cond::rd_bound<D>, cond::rd_state<D>,
-    {"ipa_align", cond::kInput, [](D& c) { return !c.args.ipa.is_granule_aligned(); }},
-    {"ipa_bound", cond::kInput, [](D& c) { return !c.realm().is_protected(c.args.ipa); }},
-    {"realm_state", abi::RmiStatus::kErrorRealm,
-     [](D& c) { return c.realm().state != RealmState::kNew; }},
-    kCreateWalk[0], kCreateWalk[1],
-}};
+    std::to_array<RmiCondition<D>>({
+        {"flags_valid", cond::kInput,
+         [](D& c) { return (c.args.flags & abi::data_flags::kReservedMask) != 0; }},
+    }),
+    cond::ns_page<D, &T::Args::src, &D::page>("src_align", "src_bound", "src_pas"),
+    data_conditions<D>(),
+    cond::rd<D>,
+    std::to_array<RmiCondition<D>>({
+        {"ipa_align", cond::kInput, [](D& c) { return !c.args.ipa.is_granule_aligned(); }},
+        {"ipa_bound", cond::kInput, [](D& c) { return !c.realm().is_protected(c.args.ipa); }},
+        {"realm_state", abi::RmiStatus::kErrorRealm,
+         [](D& c) { return c.realm().state != RealmState::kNew; }},
+        kCreateWalk[0], kCreateWalk[1],
+    }));
 constexpr auto kCreateInfo = describe(kCreateConditions);
 
-constexpr auto kUnknownData = data_conditions<T>();
-constexpr auto kUnknownWalk = walk_to_unassigned_page<T>();
-constexpr std::array<RmiCondition<T>, 12> kUnknownConditions{{
-    kUnknownData[0], kUnknownData[1], kUnknownData[2], kUnknownData[3],
-    cond::rd_align<T>, cond::rd_bound<T>, cond::rd_state<T>,
-    {"ipa_align", cond::kInput, [](T& c) { return !c.args.ipa.is_granule_aligned(); }},
-    cond::protected_ipa_bound,
-    kUnknownWalk[0], kUnknownWalk[1], kUnknownWalk[2],
-}};
+constexpr auto kUnknownConditions = concat(
+    data_conditions<T>(), cond::rd<T>,
+    std::to_array<RmiCondition<T>>({
+        {"ipa_align", cond::kInput, [](T& c) { return !c.args.ipa.is_granule_aligned(); }},
+        cond::protected_ipa_bound,
+    }),
+    walk_to_unassigned_page<T>());
 constexpr auto kUnknownInfo = describe(kUnknownConditions);
 
-constexpr std::array<RmiCondition<T>, 7> kDestroyConditions{{
-    cond::rd_align<T>, cond::rd_bound<T>, cond::rd_state<T>,
+constexpr auto kDestroyConditions = concat(cond::rd<T>, std::to_array<RmiCondition<T>>({
     {"ipa_align", cond::kInput, [](T& c) { return !c.args.ipa.is_granule_aligned(); }},
     cond::protected_ipa_bound,
     {"rtt_walk", abi::RmiStatus::kErrorRtt,
@@ -96,7 +90,7 @@ constexpr std::array<RmiCondition<T>, 7> kDestroyConditions{{
      },
      cond::walk_level<T>},
     cond::rtte_is_not<Hipas::kAssigned>,
-}};
+}));
 constexpr auto kDestroyInfo = describe(kDestroyConditions);
 
 /// Makes the locked DELEGATED granule DATA and maps it at the walked entry; then, with every

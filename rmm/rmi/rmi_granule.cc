@@ -25,13 +25,12 @@ using G = GranuleCtx;
 /// DELEGATED and zero, so the host may simply try again; TF-RMM panics there, but stopping
 /// every realm for a refusal that changed nothing is not needed.
 template <GranuleState kFrom, abi::El3Fid kMove>
-constexpr std::array<RmiCondition<G>, 4> kMoveConditions{{
-    cond::align<G, &G::Args::addr>("gran_align"),
-    cond::bound<G, &G::Args::addr>("gran_bound"),
-    cond::state<G, G::kGranSlot, kFrom>("gran_state"),
-    {"gran_gpt", cond::kInput,
-     [](G& c) { return c.rmm.platform.el3_call(kMove, c.args.addr) != abi::El3Status::kOk; }},
-}};
+constexpr auto kMoveConditions = concat(
+    cond::granule<G, &G::Args::addr, G::kGranSlot, kFrom>("gran_align", "gran_bound", "gran_state"),
+    std::to_array<RmiCondition<G>>({
+        {"gran_gpt", cond::kInput,
+         [](G& c) { return c.rmm.platform.el3_call(kMove, c.args.addr) != abi::El3Status::kOk; }},
+    }));
 constexpr auto& kDelegateConditions = kMoveConditions<GranuleState::kUndelegated, abi::El3Fid::kGtsiDelegate>;
 constexpr auto kDelegateInfo = describe(kDelegateConditions);
 constexpr auto& kUndelegateConditions = kMoveConditions<GranuleState::kDelegated, abi::El3Fid::kGtsiUndelegate>;

@@ -50,11 +50,10 @@ bool params_unsupported(const abi::RmiRealmParams& p) {
          (pmu && (!f.pmu || p.pmu_num_ctrs > f.pmu_num_ctrs)) || !hash_ok;
 }
 
-constexpr std::array<RmiCondition<C>, 13> kCreateConditions{{
-    cond::align<C, &C::Args::params>("params_align"),
-    cond::bound<C, &C::Args::params>("params_bound"),
+constexpr auto kCreateConditions = concat(
     // Read once into RMM memory: the host cannot change what is validated afterwards.
-    cond::ns_read<C, &C::Args::params, &C::p>("params_pas"),
+    cond::ns_page<C, &C::Args::params, &C::p>("params_align", "params_bound", "params_pas"),
+    std::to_array<RmiCondition<C>>({
     {"params_valid", cond::kInput,
      [](C& c) {
        return (c.p.flags & abi::realm_flags::kReservedMask) != 0 ||
@@ -67,9 +66,9 @@ constexpr std::array<RmiCondition<C>, 13> kCreateConditions{{
        const std::uint64_t rd = c.args.rd.value();
        return rd >= base && rd - base < std::uint64_t{c.p.rtt_num_start} * kGranuleSize;
      }},
-    cond::rd_align<C>,
-    cond::rd_bound<C>,
-    cond::state<C, C::kRdSlot, GranuleState::kDelegated>("rd_state"),
+    }),
+    cond::granule<C, &C::Args::rd, C::kRdSlot, GranuleState::kDelegated>("rd_align", "rd_bound", "rd_state"),
+    std::to_array<RmiCondition<C>>({
     {"rtt_align", cond::kInput,
      [](C& c) {
        const Pa base{c.p.rtt_base};
@@ -88,7 +87,7 @@ constexpr std::array<RmiCondition<C>, 13> kCreateConditions{{
      }},
     // Last, because it reserves the VMID when it passes.
     {"vmid_valid", cond::kInput, [](C& c) { return !c.rmm.vmids.reserve(Vmid{c.p.vmid}); }},
-}};
+    }));
 constexpr auto kCreateInfo = describe(kCreateConditions);
 
 // ---- REALM_ACTIVATE / DESTROY / REC_AUX_COUNT ----------------------------------------------
@@ -104,19 +103,13 @@ struct RdCtx : RmiCtx<RdArgs, 1> {
 };
 using R = RdCtx;
 
-constexpr std::array<RmiCondition<R>, 4> kActivateConditions{{
-    cond::rd_align<R>,
-    cond::rd_bound<R>,
-    cond::rd_state<R>,
+constexpr auto kActivateConditions = concat(cond::rd<R>, std::to_array<RmiCondition<R>>({
     {"realm_state", abi::RmiStatus::kErrorRealm,
      [](R& c) { return c.realm().state != RealmState::kNew; }},
-}};
+}));
 constexpr auto kActivateInfo = describe(kActivateConditions);
 
-constexpr std::array<RmiCondition<R>, 4> kDestroyConditions{{
-    cond::rd_align<R>,
-    cond::rd_bound<R>,
-    cond::rd_state<R>,
+constexpr auto kDestroyConditions = concat(cond::rd<R>, std::to_array<RmiCondition<R>>({
     // Live: it has RECs (the RD's refcount) or APT granules (csm-abi.md §5), or a
     // starting-level RTT has a live entry.
     {"realm_live", abi::RmiStatus::kErrorRealm,
@@ -130,14 +123,10 @@ constexpr std::array<RmiCondition<R>, 4> kDestroyConditions{{
        }
        return live;
      }},
-}};
+}));
 constexpr auto kDestroyInfo = describe(kDestroyConditions);
 
-constexpr std::array<RmiCondition<R>, 3> kAuxCountConditions{{
-    cond::rd_align<R>,
-    cond::rd_bound<R>,
-    cond::rd_state<R>,
-}};
+constexpr auto kAuxCountConditions = cond::rd<R>;
 constexpr auto kAuxCountInfo = describe(kAuxCountConditions);
 
 }  // namespace

@@ -34,16 +34,11 @@ struct CreateCtx : RmiCtx<abi::rmi::RecCreate, 2 + kMaxAux> {
 };
 using C = CreateCtx;
 
-constexpr std::array<RmiCondition<C>, 16> kCreateConditions{{
-    cond::align<C, &C::Args::params>("params_align"),
-    cond::bound<C, &C::Args::params>("params_bound"),
-    cond::ns_read<C, &C::Args::params, &C::p>("params_pas"),
-    cond::align<C, &C::Args::rec>("rec_align"),
-    cond::bound<C, &C::Args::rec>("rec_bound"),
-    cond::state<C, C::kRecSlot, GranuleState::kDelegated>("rec_state"),
-    cond::rd_align<C>,
-    cond::rd_bound<C>,
-    cond::rd_state<C>,
+constexpr auto kCreateConditions = concat(
+    cond::ns_page<C, &C::Args::params, &C::p>("params_align", "params_bound", "params_pas"),
+    cond::granule<C, &C::Args::rec, C::kRecSlot, GranuleState::kDelegated>("rec_align", "rec_bound", "rec_state"),
+    cond::rd<C>,
+    std::to_array<RmiCondition<C>>({
     {"realm_state", abi::RmiStatus::kErrorRealm,
      [](C& c) { return c.realm().state != RealmState::kNew; }},
     {"num_recs", abi::RmiStatus::kErrorRealm,
@@ -78,7 +73,7 @@ constexpr std::array<RmiCondition<C>, 16> kCreateConditions{{
        }
        return false;
      }},
-}};
+}));
 constexpr auto kCreateInfo = describe(kCreateConditions);
 
 // ---- REC_DESTROY ----------------------------------------------------------------------------
@@ -92,13 +87,12 @@ struct DestroyCtx : RmiCtx<abi::rmi::RecDestroy, 2> {
 };
 using D = DestroyCtx;
 
-constexpr std::array<RmiCondition<D>, 4> kDestroyConditions{{
-    cond::align<D, &D::Args::rec>("rec_align"),
-    cond::bound<D, &D::Args::rec>("rec_bound"),
-    cond::state<D, D::kRecSlot, GranuleState::kRec>("rec_gran_state"),
-    {"rec_state", abi::RmiStatus::kErrorRec,
-     [](D& c) { return c.ext.at(D::kRecSlot)->refcount() != 0; }},
-}};
+constexpr auto kDestroyConditions = concat(
+    cond::granule<D, &D::Args::rec, D::kRecSlot, GranuleState::kRec>("rec_align", "rec_bound", "rec_gran_state"),
+    std::to_array<RmiCondition<D>>({
+        {"rec_state", abi::RmiStatus::kErrorRec,
+         [](D& c) { return c.ext.at(D::kRecSlot)->refcount() != 0; }},
+    }));
 constexpr auto kDestroyInfo = describe(kDestroyConditions);
 
 // ---- PSCI_COMPLETE --------------------------------------------------------------------------
@@ -120,26 +114,29 @@ bool status_permitted(P& c) {
          c.calling().psci == PsciPending::kCpuOn && !c.target().runnable;
 }
 
-constexpr std::array<RmiCondition<P>, 11> kCompleteConditions{{
-    {"alias", cond::kInput, [](P& c) { return c.args.calling_rec == c.args.target_rec; }},
-    cond::align<P, &P::Args::calling_rec>("calling_align"),
-    cond::bound<P, &P::Args::calling_rec>("calling_bound"),
-    // As TF-RMM: a calling REC that is RUNNING (its PSCI exit still completing) is refused.
-    {"calling_state", cond::kInput,
-     [](P& c) {
-       c.lock_externals();
-       return !c.ext.has_state(P::kCallingSlot, GranuleState::kRec) ||
-              c.ext.at(P::kCallingSlot)->refcount() != 0;
-     }},
-    cond::align<P, &P::Args::target_rec>("target_align"),
-    cond::bound<P, &P::Args::target_rec>("target_bound"),
-    cond::state<P, P::kTargetSlot, GranuleState::kRec>("target_state"),
-    {"pending", cond::kInput, [](P& c) { return c.calling().psci == PsciPending::kNone; }},
-    {"owner", cond::kInput, [](P& c) { return c.calling().owner != c.target().owner; }},
-    {"target", cond::kInput,
-     [](P& c) { return c.target().mpidr != c.calling().psci_target_mpidr; }},
-    {"status", cond::kInput, [](P& c) { return !status_permitted(c); }},
-}};
+constexpr auto kCompleteConditions = concat(
+    std::to_array<RmiCondition<P>>({
+        {"alias", cond::kInput, [](P& c) { return c.args.calling_rec == c.args.target_rec; }},
+    }),
+    cond::address<P, &P::Args::calling_rec>("calling_align", "calling_bound"),
+    std::to_array<RmiCondition<P>>({
+        // As TF-RMM: a calling REC that is RUNNING (its PSCI exit still completing) is refused.
+        {"calling_state", cond::kInput,
+         [](P& c) {
+           c.lock_externals();
+           return !c.ext.has_state(P::kCallingSlot, GranuleState::kRec) ||
+                  c.ext.at(P::kCallingSlot)->refcount() != 0;
+         }},
+    }),
+    cond::granule<P, &P::Args::target_rec, P::kTargetSlot, GranuleState::kRec>("target_align", "target_bound",
+                                                                                  "target_state"),
+    std::to_array<RmiCondition<P>>({
+        {"pending", cond::kInput, [](P& c) { return c.calling().psci == PsciPending::kNone; }},
+        {"owner", cond::kInput, [](P& c) { return c.calling().owner != c.target().owner; }},
+        {"target", cond::kInput,
+         [](P& c) { return c.target().mpidr != c.calling().psci_target_mpidr; }},
+        {"status", cond::kInput, [](P& c) { return !status_permitted(c); }},
+    }));
 constexpr auto kCompleteInfo = describe(kCompleteConditions);
 
 }  // namespace

@@ -46,13 +46,10 @@ bool gic_config_valid(const abi::RmiRecEnter& e) {
   return true;
 }
 
-constexpr std::array<RmiCondition<E>, 13> kConditions{{
-    cond::align<E, &E::Args::run>("run_align"),
-    cond::bound<E, &E::Args::run>("run_bound"),
-    cond::ns_read<E, &E::Args::run, &E::enter>("run_pas"),
-    cond::align<E, &E::Args::rec>("rec_align"),
-    cond::bound<E, &E::Args::rec>("rec_bound"),
-    cond::state<E, E::kRecSlot, GranuleState::kRec>("rec_gran_state"),
+constexpr auto kConditions = concat(
+    cond::ns_page<E, &E::Args::run, &E::enter>("run_align", "run_bound", "run_pas"),
+    cond::granule<E, &E::Args::rec, E::kRecSlot, GranuleState::kRec>("rec_align", "rec_bound", "rec_gran_state"),
+    std::to_array<RmiCondition<E>>({
     {"realm_new", abi::RmiStatus::kErrorRealm,
      [](E& c) { return c.realm().state == RealmState::kNew; }},
     {"system_off", abi::RmiStatus::kErrorRealm,
@@ -66,7 +63,7 @@ constexpr std::array<RmiCondition<E>, 13> kConditions{{
      [](E& c) { return (c.enter.flags & abi::rec_enter_flags::kEmulMmio) != 0; }},
     {"rec_gicv3", abi::RmiStatus::kErrorRec, [](E& c) { return !gic_config_valid(c.enter); }},
     {"rec_psci", abi::RmiStatus::kErrorRec, [](E& c) { return c.rec().psci != PsciPending::kNone; }},
-}};
+}));
 constexpr auto kInfo = describe(kConditions);
 
 /// What the host gives the REC on entry.

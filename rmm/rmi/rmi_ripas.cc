@@ -28,8 +28,7 @@ Ipa init_ripas_walk_top(const T& c) {
   return rtt.entry_ipa(i);
 }
 
-constexpr std::array<RmiCondition<T>, 10> kConditions{{
-    cond::rd_align<T>, cond::rd_bound<T>, cond::rd_state<T>,
+constexpr auto kConditions = concat(cond::rd<T>, std::to_array<RmiCondition<T>>({
     {"size_valid", cond::kInput, [](T& c) { return c.args.top <= c.args.ipa; }},
     {"top_bound", cond::kInput,
      [](T& c) { return c.args.top.value() > c.realm().ipa_size() / 2; }},
@@ -46,7 +45,7 @@ constexpr std::array<RmiCondition<T>, 10> kConditions{{
     {"top_gran_align", cond::kInput, [](T& c) { return !c.args.top.is_granule_aligned(); }},
     {"no_progress", abi::RmiStatus::kErrorRtt,
      [](T& c) { return init_ripas_walk_top(c) == c.args.ipa; }, cond::walk_level<T>},
-}};
+}));
 constexpr auto kInfo = describe(kConditions);
 
 // ---- RTT_SET_RIPAS ----------------------------------------------------------------------------
@@ -68,11 +67,9 @@ Ipa set_ripas_walk_top(const T& c, const Rec& rec) {
   return rtt.entry_ipa(i);
 }
 
-constexpr std::array<RmiCondition<T>, 15> kSetConditions{{
-    cond::rd_align<T>, cond::rd_bound<T>, cond::rd_state<T>,
-    cond::align<T, &T::Args::gran>("rec_align"),
-    cond::bound<T, &T::Args::gran>("rec_bound"),
-    cond::state<T, T::kGranSlot, GranuleState::kRec>("rec_gran_state"),
+constexpr auto kSetConditions = concat(
+    cond::rd<T>, cond::granule<T, &T::Args::gran, T::kGranSlot, GranuleState::kRec>("rec_align", "rec_bound", "rec_gran_state"),
+    std::to_array<RmiCondition<T>>({
     {"rec_state", abi::RmiStatus::kErrorRec,
      [](T& c) { return c.ext.at(T::kGranSlot)->refcount() != 0; }},
     {"rec_owner", abi::RmiStatus::kErrorRec, [](T& c) { return rec_of(c).owner != c.args.rd; }},
@@ -100,7 +97,7 @@ constexpr std::array<RmiCondition<T>, 15> kSetConditions{{
     {"csm_range", abi::RmiStatus::kErrorCsm,
      [](T& c) { return Apt(c.rmm, c.realm()).overlaps(c.args.ipa, c.args.top - c.args.ipa); },
      [](const T&) { return static_cast<std::uint8_t>(abi::CsmErrorReason::kCsmRange); }},
-}};
+}));
 constexpr auto kSetInfo = describe(kSetConditions);
 
 }  // namespace

@@ -41,30 +41,28 @@ LockedGranule lock_child(T& c, LockSite site = LockSite::here()) {
 }
 
 // ---- RTT_CREATE -----------------------------------------------------------------------------
-constexpr std::array<RmiCondition<T>, 12> kCreateConditions{{
-    cond::rd_align<T>, cond::rd_bound<T>, cond::rd_state<T>,
-    cond::table_level_bound, cond::parent_ipa_align, cond::ipa_bound,
-    cond::align<T, &T::Args::gran>("rtt_align"),
-    cond::bound<T, &T::Args::gran>("rtt_bound"),
-    cond::state<T, T::kGranSlot, GranuleState::kDelegated>("rtt_state"),
-    {"rtt_bound2", cond::kInput, [](T& c) { return c.args.gran.value() >= (1ULL << s2::kMaxPaBits); }},
-    cond::parent_walk,
-    {"rtte_state", abi::RmiStatus::kErrorRtt,
-     [](T& c) { return c.walk->entry.hipas == Hipas::kTable; }, cond::walk_level<T>},
-}};
+constexpr auto kCreateConditions = concat(
+    cond::rd<T>,
+    std::to_array<RmiCondition<T>>({cond::table_level_bound, cond::parent_ipa_align, cond::ipa_bound}),
+    cond::granule<T, &T::Args::gran, T::kGranSlot, GranuleState::kDelegated>("rtt_align", "rtt_bound", "rtt_state"),
+    std::to_array<RmiCondition<T>>({
+        {"rtt_bound2", cond::kInput, [](T& c) { return c.args.gran.value() >= (1ULL << s2::kMaxPaBits); }},
+        cond::parent_walk,
+        {"rtte_state", abi::RmiStatus::kErrorRtt,
+         [](T& c) { return c.walk->entry.hipas == Hipas::kTable; }, cond::walk_level<T>},
+    }));
 constexpr auto kCreateInfo = describe(kCreateConditions);
 
 // ---- RTT_DESTROY / RTT_FOLD -----------------------------------------------------------------
 /// Both find the table at (ipa, level) under its parent entry, then ask `label` of the table
 /// itself, which fails with RMI_ERROR_RTT at the table's level.
-constexpr std::array<RmiCondition<T>, 9> table_conditions(std::string_view label, bool (*fails)(T&)) {
-  return {{
-      cond::rd_align<T>, cond::rd_bound<T>, cond::rd_state<T>,
+constexpr auto table_conditions(std::string_view label, bool (*fails)(T&)) {
+  return concat(cond::rd<T>, std::to_array<RmiCondition<T>>({
       cond::table_level_bound, cond::parent_ipa_align, cond::ipa_bound,
       cond::parent_walk,
       cond::rtte_is_not<Hipas::kTable>,
       {label, abi::RmiStatus::kErrorRtt, fails, [](const T& c) { return cond::error_index(c.level()); }},
-  }};
+  }));
 }
 
 constexpr auto kDestroyConditions = table_conditions("rtt_live", [](T& c) {
@@ -80,12 +78,11 @@ constexpr auto kFoldConditions = table_conditions("rtt_homo", [](T& c) {
 constexpr auto kFoldInfo = describe(kFoldConditions);
 
 // ---- RTT_READ_ENTRY -------------------------------------------------------------------------
-constexpr std::array<RmiCondition<T>, 6> kReadEntryConditions{{
-    cond::rd_align<T>, cond::rd_bound<T>, cond::rd_state<T>,
+constexpr auto kReadEntryConditions = concat(cond::rd<T>, std::to_array<RmiCondition<T>>({
     {"level_bound", cond::kInput,
      [](T& c) { return c.args.level < c.start_level() || c.args.level > s2::kMaxLevel; }},
     cond::ipa_align, cond::ipa_bound,
-}};
+}));
 constexpr auto kReadEntryInfo = describe(kReadEntryConditions);
 
 // ---- RTT_MAP_UNPROTECTED / RTT_UNMAP_UNPROTECTED ----------------------------------------------
@@ -99,28 +96,30 @@ constexpr RmiCondition<T> kUnprotectedIpaBound{"ipa_bound", cond::kInput, [](T& 
 
 // addr_bound (desc address >= 2^48 without LPA2) cannot be reached: attr_valid already
 // rejects any bit above the 48-bit OA field (docs/deviations.md).
-constexpr std::array<RmiCondition<T>, 10> kMapConditions{{
-    {"attr_valid", cond::kInput,
-     [](T& c) {
-       const std::uint64_t d = c.args.desc;
-       return (d & ~s2::kHostNsAttrMask) != 0 || (d & s2::kMemAttrNsMask) == s2::kMemAttrNsReserved;
-     }},
-    cond::rd_align<T>, cond::rd_bound<T>, cond::rd_state<T>,
-    kBlockOrPageLevel,
-    {"addr_align", cond::kInput,
-     [](T& c) { return !s2::desc_oa(c.args.desc).is_aligned(s2::entry_size(c.level())); }},
-    cond::ipa_align, kUnprotectedIpaBound,
-    cond::entry_walk,
-    cond::rtte_is_not<Hipas::kUnassignedNs>,
-}};
+constexpr auto kMapConditions = concat(
+    std::to_array<RmiCondition<T>>({
+        {"attr_valid", cond::kInput,
+         [](T& c) {
+           const std::uint64_t d = c.args.desc;
+           return (d & ~s2::kHostNsAttrMask) != 0 || (d & s2::kMemAttrNsMask) == s2::kMemAttrNsReserved;
+         }},
+    }),
+    cond::rd<T>,
+    std::to_array<RmiCondition<T>>({
+        kBlockOrPageLevel,
+        {"addr_align", cond::kInput,
+         [](T& c) { return !s2::desc_oa(c.args.desc).is_aligned(s2::entry_size(c.level())); }},
+        cond::ipa_align, kUnprotectedIpaBound,
+        cond::entry_walk,
+        cond::rtte_is_not<Hipas::kUnassignedNs>,
+    }));
 constexpr auto kMapInfo = describe(kMapConditions);
 
-constexpr std::array<RmiCondition<T>, 8> kUnmapConditions{{
-    cond::rd_align<T>, cond::rd_bound<T>, cond::rd_state<T>,
+constexpr auto kUnmapConditions = concat(cond::rd<T>, std::to_array<RmiCondition<T>>({
     kBlockOrPageLevel, cond::ipa_align, kUnprotectedIpaBound,
     cond::entry_walk,
     cond::rtte_is_not<Hipas::kAssignedNs>,
-}};
+}));
 constexpr auto kUnmapInfo = describe(kUnmapConditions);
 
 

@@ -5,6 +5,7 @@
 // test per label) and the fuzzer's grammar, so the order exists exactly once.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -31,6 +32,17 @@ struct Condition {
   /// For statuses that carry an index (RMI_ERROR_RTT: the level); nullptr means index 0.
   std::uint8_t (*index)(const Ctx&) = nullptr;
 };
+
+/// One ordered list from groups of conditions, in order: a command's list reads as its groups
+/// (an RD's three checks, a granule argument's) and its own rows, written as
+/// std::to_array<Condition<...>>({...}). The order stays data, written once.
+template <class T, std::size_t... N>
+[[nodiscard]] constexpr std::array<T, (N + ...)> concat(const std::array<T, N>&... groups) {
+  std::array<T, (N + ...)> out{};
+  auto at = out.begin();
+  ((at = std::copy(groups.begin(), groups.end(), at)), ...);
+  return out;
+}
 
 template <class Status>
 struct Failure {
