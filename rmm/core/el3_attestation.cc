@@ -26,15 +26,18 @@ bool El3Attestation::fetch_key(Platform& platform) {
   regs.x[2] = buf.size();
   regs.x[3] = abi::kEl3EccSecp384r1;
   platform.el3_smc(regs);
-  if (static_cast<abi::El3Status>(regs.x[0]) != abi::El3Status::kOk || regs.x[1] > buf.size()) {
+  const bool answered = static_cast<abi::El3Status>(regs.x[0]) == abi::El3Status::kOk && regs.x[1] <= buf.size();
+  if (answered) {
+    // SAFETY: the shared buffer holds plain bytes.
+    const std::span scalar(reinterpret_cast<const std::uint8_t*>(buf.data()), regs.x[1]);
+    key_ = attestation_import_key(platform, scalar);
+  }
+  // Whatever EL3 answered, no key material may linger in memory the two worlds share.
+  std::fill(buf.begin(), buf.end(), std::byte{0});
+  if (!answered) {
     boot_error_ = "EL3 refused SMC_RMM_GET_REALM_ATTEST_KEY";
     return false;
   }
-  // SAFETY: the shared buffer holds plain bytes.
-  const std::span scalar(reinterpret_cast<const std::uint8_t*>(buf.data()), regs.x[1]);
-  key_ = attestation_import_key(platform, scalar);
-  // The private key must not linger in memory EL3 and the RMM share.
-  std::memset(buf.data(), 0, buf.size());
   if (key_ == nullptr) {
     boot_error_ = "EL3 returned an invalid P-384 realm attestation key";
     return false;

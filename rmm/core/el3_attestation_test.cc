@@ -52,6 +52,10 @@ class ScriptedEl3 : public ScratchPlatform {
     regs.x[2] = claimed_remaining != 0 ? claimed_remaining : token.size() - sent_;
   }
   [[nodiscard]] std::span<std::byte> el3_shared_buffer() override { return shared_; }
+  /// Nothing is left in the shared buffer.
+  [[nodiscard]] bool buffer_clear() const {
+    return std::all_of(shared_.begin(), shared_.end(), [](std::byte b) { return b == std::byte{0}; });
+  }
 
  private:
   std::uint8_t* bytes() { return reinterpret_cast<std::uint8_t*>(shared_.data()); }
@@ -84,12 +88,14 @@ TEST(El3Attestation, is_unavailable_when_el3_refuses_the_key) {
   el3.key_status = abi::El3Status::kInval;
   expect_unavailable(el3);
   EXPECT_TRUE(el3.challenge_sizes.empty()) << "no platform token without a key";
+  EXPECT_TRUE(el3.buffer_clear()) << "the key EL3 wrote with its refusal lingered in the shared buffer";
 }
 
 TEST(El3Attestation, refuses_a_key_that_is_not_a_p384_scalar) {
   ScriptedEl3 el3;
   el3.key.assign(48, 0xFF);  // above the group order
   expect_unavailable(el3);
+  EXPECT_TRUE(el3.buffer_clear());
   el3.key.assign(48, 0);
   expect_unavailable(el3);
 }
@@ -103,6 +109,7 @@ TEST(El3Attestation, refuses_a_key_size_beyond_the_shared_buffer) {
     }
   } el3;
   expect_unavailable(el3);
+  EXPECT_TRUE(el3.buffer_clear()) << "a refused answer's key bytes lingered in the shared buffer";
 }
 
 TEST(El3Attestation, is_unavailable_when_el3_refuses_the_platform_token) {

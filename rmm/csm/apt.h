@@ -50,8 +50,6 @@ class ByteEnum {
   // Implicit, so an entry is written as `.perm = abi::CsmPerm::kRo`.
   constexpr ByteEnum(E e) : raw_(static_cast<std::uint8_t>(e)) {}  // NOLINT(google-explicit-constructor)
   [[nodiscard]] constexpr E get() const { return static_cast<E>(raw_); }
-  [[nodiscard]] constexpr std::uint8_t raw() const { return raw_; }
-  constexpr bool operator==(const ByteEnum&) const = default;
   constexpr bool operator==(E e) const { return raw_ == static_cast<std::uint8_t>(e); }
 
  private:
