@@ -85,20 +85,29 @@ class RmmTest : public ::testing::Test {
 
 inline constexpr auto kInput = abi::RmiStatus::kErrorInput;
 
-/// The tests of rd_align, rd_bound and rd_state, the first three conditions of most RMI
-/// commands, which the condition-coverage rule asks for by name (Suite.rejects_rd_align, ...):
-/// the command, written with its RD argument as `rd`, fails with each for `good` + 8, a PA
-/// outside DRAM and `not_rd` (a granule that is not an RD).
-#define RMI_RD_CONDITION_TESTS(Suite, good, not_rd, ...)                                        \
-  TEST_F(Suite, rejects_rd_align) {                                                           \
-    EXPECT_FAILS_WITH([&](Pa rd) { return __VA_ARGS__; }((good) + 8), kInput, 0, "rd_align");  \
-  }                                                                                           \
-  TEST_F(Suite, rejects_rd_bound) {                                                           \
-    EXPECT_FAILS_WITH([&](Pa rd) { return __VA_ARGS__; }(outside_dram()), kInput, 0, "rd_bound"); \
-  }                                                                                           \
-  TEST_F(Suite, rejects_rd_state) {                                                           \
-    EXPECT_FAILS_WITH([&](Pa rd) { return __VA_ARGS__; }(not_rd), kInput, 0, "rd_state");      \
+/// The tests of a granule argument's three conditions, <label>_align, <label>_bound and
+/// <label>_state, which the condition-coverage rule asks for by name (Suite.rejects_rd_align,
+/// ...): the command, written with that argument as `param`, fails with each for `good` + 8, a
+/// PA outside DRAM and `bad_state` (a granule in the wrong state). `param` is its own name so
+/// that it never shadows a fixture member.
+#define RMI_GRANULE_CONDITION_TESTS(Suite, label, param, good, bad_state, ...)          \
+  TEST_F(Suite, rejects_##label##_align) {                                              \
+    EXPECT_FAILS_WITH([&](Pa param) { return __VA_ARGS__; }((good) + 8), kInput, 0,     \
+                      #label "_align");                                                 \
+  }                                                                                     \
+  TEST_F(Suite, rejects_##label##_bound) {                                              \
+    EXPECT_FAILS_WITH([&](Pa param) { return __VA_ARGS__; }(outside_dram()), kInput, 0, \
+                      #label "_bound");                                                 \
+  }                                                                                     \
+  TEST_F(Suite, rejects_##label##_state) {                                              \
+    EXPECT_FAILS_WITH([&](Pa param) { return __VA_ARGS__; }(bad_state), kInput, 0,      \
+                      #label "_state");                                                 \
   }
+
+/// rd_align, rd_bound and rd_state, the first three conditions of most RMI commands, with the
+/// RD argument written as `rd` and `not_rd` a granule that is not an RD.
+#define RMI_RD_CONDITION_TESTS(Suite, good, not_rd, ...) \
+  RMI_GRANULE_CONDITION_TESTS(Suite, rd, rd, good, not_rd, __VA_ARGS__)
 inline constexpr auto kRealm = abi::RmiStatus::kErrorRealm;
 inline constexpr auto kRtt = abi::RmiStatus::kErrorRtt;
 

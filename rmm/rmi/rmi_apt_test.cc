@@ -21,14 +21,9 @@ TEST_F(RmiAptCreate, succeeds_and_holds_the_realm) {
   EXPECT_FAILS_WITH(rmi().realm_destroy(realm.rd), kRealm, 0, "realm_live");
 }
 RMI_RD_CONDITION_TESTS(RmiAptCreate, realm.rd, delegated(), rmi().apt_create(rd, apt))
-TEST_F(RmiAptCreate, rejects_apt_align) {
-  EXPECT_FAILS_WITH(rmi().apt_create(realm.rd, apt + 16), kInput, 0, "apt_align");
-}
-TEST_F(RmiAptCreate, rejects_apt_bound) {
-  EXPECT_FAILS_WITH(rmi().apt_create(realm.rd, outside_dram()), kInput, 0, "apt_bound");
-}
-TEST_F(RmiAptCreate, rejects_apt_state) {
-  EXPECT_FAILS_WITH(rmi().apt_create(realm.rd, ns_page()), kInput, 0, "apt_state");
+RMI_GRANULE_CONDITION_TESTS(RmiAptCreate, apt, granule, apt, ns_page(),
+                            rmi().apt_create(realm.rd, granule))
+TEST_F(RmiAptCreate, rejects_an_rtt_as_apt_state) {
   EXPECT_FAILS_WITH(rmi().apt_create(realm.rd, realm.rtt_base), kInput, 0, "apt_state");
 }
 TEST_F(RmiAptCreate, rejects_realm_state) {
@@ -58,14 +53,9 @@ TEST_F(RmiAptDestroy, scrubs_the_granule_and_releases_the_rd) {
   EXPECT_TRUE(rmm().realm(realm.rd)->csm_torn_down);
 }
 RMI_RD_CONDITION_TESTS(RmiAptDestroy, realm.rd, apt, rmi().apt_destroy(rd, apt))
-TEST_F(RmiAptDestroy, rejects_apt_align) {
-  EXPECT_FAILS_WITH(rmi().apt_destroy(realm.rd, apt + 8), kInput, 0, "apt_align");
-}
-TEST_F(RmiAptDestroy, rejects_apt_bound) {
-  EXPECT_FAILS_WITH(rmi().apt_destroy(realm.rd, outside_dram()), kInput, 0, "apt_bound");
-}
-TEST_F(RmiAptDestroy, rejects_apt_state) {
-  EXPECT_FAILS_WITH(rmi().apt_destroy(realm.rd, delegated()), kInput, 0, "apt_state");
+RMI_GRANULE_CONDITION_TESTS(RmiAptDestroy, apt, granule, apt, delegated(),
+                            rmi().apt_destroy(realm.rd, granule))
+TEST_F(RmiAptDestroy, rejects_another_realms_apt_as_apt_state) {
   // Another realm's APT is not this realm's to destroy.
   host::RealmSpec spec;
   spec.vmid = 2;
