@@ -6,12 +6,12 @@
 
 #include <atomic>
 #include <chrono>
-#include <sstream>
 #include <cstring>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "caec/abi/hex.h"
 #include "attest/token/cca_claims.h"
 #include "attest/token/cose.h"
 #include "host/vmm.h"
@@ -29,7 +29,6 @@ constexpr std::uint64_t kOutIpa = std::uint64_t{1} << 39U;  // first unprotected
 constexpr std::uint64_t kOutSize = 0x4000;
 constexpr const char* kChallenge = "00112233445566778899aabbccddeeff";
 
-std::string hex(std::uint64_t v) { return "0x" + (std::ostringstream() << std::hex << v).str(); }
 
 /// A token as the host read it, with the realm's own RSI_MEASUREMENT_READ(0) after it.
 struct Fetched {
@@ -63,8 +62,8 @@ class Attestation : public RmmTest {
     const std::uint64_t id = next_buffer++;
     const std::uint64_t ipa = kOutIpa + (id - 1) * kOutSize;  // each buffer at its own IPA
     pa = vmm.create_shared_buffer(id, kOutSize);
-    return {"map-host " + std::to_string(id) + " " + hex(ipa) + " " + hex(kOutSize),
-            "attest " + hex(ipa) + " " + challenge};
+    return {"map-host " + std::to_string(id) + " " + hex_number(ipa) + " " + hex_number(kOutSize),
+            "attest " + hex_number(ipa) + " " + challenge};
   }
   void run(std::initializer_list<host::VmRealm*> realms) {
     for (auto* r : realms) vmm.start(*r);
@@ -114,14 +113,6 @@ class Attestation : public RmmTest {
   Rid rid_of(const host::VmRealm& r) { return rmm().realm(r.built.rd)->rid; }
 };
 
-Bytes unhex(std::string_view s) {
-  Bytes out;
-  for (std::size_t i = 0; i + 1 < s.size(); i += 2) {
-    out.push_back(static_cast<std::uint8_t>(std::stoul(std::string(s.substr(i, 2)), nullptr, 16)));
-  }
-  return out;
-}
-
 TEST_F(Attestation, a_realm_token_verifies_and_its_claims_are_the_rmm_s_view_of_the_realm) {
   Pa out;
   auto& r = launch("r", attest_steps(out));
@@ -130,7 +121,7 @@ TEST_F(Attestation, a_realm_token_verifies_and_its_claims_are_the_rmm_s_view_of_
   const Checked c = check(f.token, machine().root_of_trust().platform_key());
   EXPECT_EQ(c.parts.format, cca::TokenFormat::kCmw907);
 
-  Bytes challenge = unhex(kChallenge);
+  Bytes challenge = parse_hex(kChallenge).value();
   challenge.resize(64);  // zero-padded by the SDK, as Linux pads a short inblob
   EXPECT_EQ(c.realm.challenge, challenge);
   EXPECT_EQ(c.realm.profile, std::string(cca::kRealmProfile));

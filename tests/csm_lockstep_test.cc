@@ -26,6 +26,7 @@
 #include <sstream>
 #include <thread>
 
+#include "caec/abi/hex.h"
 #include "caec/abi/csm.h"
 #include "caec/abi/esr.h"
 #include "caec/abi/rsi.h"
@@ -164,12 +165,6 @@ struct Arbitrary<caec::testing::Pair> {
 
 namespace caec::testing {
 namespace {
-
-std::string hex(std::uint64_t v) {
-  std::ostringstream s;
-  s << "0x" << std::hex << v;
-  return s.str();
-}
 
 /// The host for these tests: the reference VMM (an access it cannot back stops the realm: the
 /// RMM injects an abort only for unprotected IPAs, rmm-1.0.md), except that it counts data-abort
@@ -949,7 +944,7 @@ class Lockstep {
       case 2: return "ERROR_STATE";
       case 0x40: return "ERROR_CAPACITY";
       case RemoteVmm::kNoAnswer: return "no answer";
-      default: return hex(x0);
+      default: return hex_number(x0);
     }
   }
 
@@ -958,17 +953,17 @@ class Lockstep {
     os << "r" << c.slot << " ";
     switch (c.host) {
       case Call::Host::kKill: return os.str() + "destroyed by the host";
-      case Call::Host::kAptDestroy: return os.str() + "RMI_APT_DESTROY " + hex(c.apt.value());
-      case Call::Host::kDataDestroy: return os.str() + "RMI_DATA_DESTROY " + hex(c.ipa);
-      case Call::Host::kDataCreate: return os.str() + "RMI_DATA_CREATE_UNKNOWN " + hex(c.ipa);
+      case Call::Host::kAptDestroy: return os.str() + "RMI_APT_DESTROY " + hex_number(c.apt.value());
+      case Call::Host::kDataDestroy: return os.str() + "RMI_DATA_DESTROY " + hex_number(c.ipa);
+      case Call::Host::kDataCreate: return os.str() + "RMI_DATA_CREATE_UNKNOWN " + hex_number(c.ipa);
       case Call::Host::kNone: break;
     }
     if (!c.rsi) {
-      os << (c.write ? "write " : "read ") << hex(c.ipa);
+      os << (c.write ? "write " : "read ") << hex_number(c.ipa);
       return os.str();
     }
-    os << hex(static_cast<std::uint64_t>(c.fid)) << "(";
-    for (std::size_t i = 0; i < c.x.size(); ++i) os << (i ? ", " : "") << hex(c.x[i]);
+    os << hex_number(static_cast<std::uint64_t>(c.fid)) << "(";
+    for (std::size_t i = 0; i < c.x.size(); ++i) os << (i ? ", " : "") << hex_number(c.x[i]);
     os << ")";
     return os.str();
   }
@@ -996,7 +991,7 @@ class Lockstep {
         // A granule the other side of a concurrent pair populated is not known yet: learn it.
         const auto [pa, fresh] = pa_of.try_emplace(want.granule, Pa{o.x1});
         if (!fresh && pa->second != Pa{o.x1}) {
-          return what + ": returned " + hex(o.x1) + ", not the granule the model expects";
+          return what + ": returned " + hex_number(o.x1) + ", not the granule the model expects";
         }
       }
       return "";
@@ -1015,7 +1010,7 @@ class Lockstep {
                ", model " + std::string(m::name(want.kind));
       }
       if (!c.write && !abort && o.x1 != want.value) {
-        return what + ": read " + hex(o.x1) + ", the model expects " + hex(want.value);
+        return what + ": read " + hex_number(o.x1) + ", the model expects " + hex_number(want.value);
       }
       return "";
     }
@@ -1035,7 +1030,7 @@ class Lockstep {
       return "";
     }
     if (status != abi::RsiStatus::kSuccess) return "";
-    if (o.x1 != want.x1) return what + ": X1 " + hex(o.x1) + ", the model expects " + hex(want.x1);
+    if (o.x1 != want.x1) return what + ": X1 " + hex_number(o.x1) + ", the model expects " + hex_number(want.x1);
     if (c.fid == Fid::kCsmInfo) return compare_info(what, view, o);
     return "";
   }
@@ -1047,9 +1042,9 @@ class Lockstep {
     if (info.csm_id != static_cast<std::uint64_t>(view.id) || info.size != view.size ||
         info.provider_rid != static_cast<std::uint64_t>(view.provider) ||
         info.total_sharings != view.sharings.size() || info.num_sharings != view.sharings.size() || info.first != 0) {
-      d << what << ": RsiCsmInfo {id " << info.csm_id << " size " << hex(info.size) << " provider "
+      d << what << ": RsiCsmInfo {id " << info.csm_id << " size " << hex_number(info.size) << " provider "
         << info.provider_rid << " num " << info.num_sharings << " total " << info.total_sharings << " first "
-        << info.first << "}, model {id " << static_cast<std::uint64_t>(view.id) << " size " << hex(view.size)
+        << info.first << "}, model {id " << static_cast<std::uint64_t>(view.id) << " size " << hex_number(view.size)
         << " provider " << static_cast<std::uint64_t>(view.provider) << " sharings " << view.sharings.size() << "}";
       return d.str();
     }
@@ -1298,23 +1293,23 @@ class Lockstep {
       const Slot* s = slot_of(h.realm);
       if (s == nullptr) continue;
       const auto it = s->vm->built.data.find(h.ipa);
-      if (it == s->vm->built.data.end()) return "the host holds no granule at " + hex(h.ipa) + " of RID " + std::to_string(static_cast<std::uint64_t>(h.realm));
+      if (it == s->vm->built.data.end()) return "the host holds no granule at " + hex_number(h.ipa) + " of RID " + std::to_string(static_cast<std::uint64_t>(h.realm));
       const auto [known, fresh] = pa_of.try_emplace(h.granule, it->second);
       if (!fresh && known->second != it->second) {
-        return "granule at " + hex(h.ipa) + " is " + hex(it->second.value()) + ", the model's was " + hex(known->second.value());
+        return "granule at " + hex_number(h.ipa) + " is " + hex_number(it->second.value()) + ", the model's was " + hex_number(known->second.value());
       }
       // Its first word: what the realms wrote there, in the order the model took.
       std::uint64_t word = 0;
       std::memcpy(&word, system_.machine().realm_pas_granule(it->second), sizeof word);
       if (word != model.content(h.granule)) {
-        return "granule " + hex(it->second.value()) + " (" + hex(h.ipa) + " of RID " +
-               std::to_string(static_cast<std::uint64_t>(h.realm)) + ") holds " + hex(word) + ", model " +
-               hex(model.content(h.granule));
+        return "granule " + hex_number(it->second.value()) + " (" + hex_number(h.ipa) + " of RID " +
+               std::to_string(static_cast<std::uint64_t>(h.realm)) + ") holds " + hex_number(word) + ", model " +
+               hex_number(model.content(h.granule));
       }
       const auto g = introspect_.granule(it->second);
       const std::uint32_t want = model.refcount(h.granule);
       if (g.state != rmm::GranuleState::kData || g.refcount != want) {
-        return "granule " + hex(it->second.value()) + " (" + hex(h.ipa) + " of RID " +
+        return "granule " + hex_number(it->second.value()) + " (" + hex_number(h.ipa) + " of RID " +
                std::to_string(static_cast<std::uint64_t>(h.realm)) + ") refcount " + std::to_string(g.refcount) +
                ", model " + std::to_string(want);
       }
@@ -1325,7 +1320,7 @@ class Lockstep {
       for (const std::uint64_t ipa : kPages) {
         const auto e = host_.rmi().rtt_read_entry(s.vm->built.rd, Ipa{ipa}, s2::kMaxLevel);
         const m::Page want = model.page(s.rid, ipa);
-        const std::string where = "RTT entry of r" + std::to_string(i) + " at " + hex(ipa);
+        const std::string where = "RTT entry of r" + std::to_string(i) + " at " + hex_number(ipa);
         if (!e.ret.ok() || e.walk_level != s2::kMaxLevel) return where + ": " + host::describe(e.ret);
         const bool assigned = e.state == abi::RmiRttEntryState::kAssigned;
         const bool foreign = assigned && (e.desc & s2::kCsmForeign) != 0;
@@ -1347,7 +1342,7 @@ class Lockstep {
         const Pa pa = s2::desc_oa(e.desc);
         const auto known = pa_of.find(want.granule);
         if (known == pa_of.end() || known->second != pa) {
-          return where + ": maps " + hex(pa.value()) + ", not the granule the model expects" +
+          return where + ": maps " + hex_number(pa.value()) + ", not the granule the model expects" +
                  (kind == m::Page::Kind::kForeign ? " (the provider's)" : "");
         }
         if (kind == m::Page::Kind::kForeign) {

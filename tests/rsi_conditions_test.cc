@@ -12,11 +12,11 @@
 #include <cctype>
 #include <chrono>
 #include <set>
-#include <sstream>
 #include <string>
 #include <type_traits>
 #include <vector>
 
+#include "caec/abi/hex.h"
 #include "caec/abi/csm.h"
 #include "caec/abi/host_call.h"
 #include "caec/abi/rsi.h"
@@ -41,14 +41,10 @@ constexpr auto kInput = abi::RsiStatus::kErrorInput;
 using Fid = abi::RsiFid;
 using Caec = abi::CaecRsiFid;
 
-std::string hex(std::uint64_t v) {
-  std::ostringstream s;
-  s << "0x" << std::hex << v;
-  return s.str();
-}
-template <class F>
-std::string hex(F fid) requires std::is_enum_v<F> {
-  return hex(static_cast<std::uint64_t>(fid));
+/// A FID or a number, as csm-script reads it.
+template <class V>
+std::string hex(V v) requires std::is_enum_v<V> || std::is_integral_v<V> {
+  return hex_number(static_cast<std::uint64_t>(v));
 }
 
 /// csm-script's raw RSI call step: "call FID ARGS".
@@ -62,7 +58,7 @@ std::vector<std::string> regions(int n) {
   std::vector<std::string> steps;
   for (int i = 0; i < n; ++i) {
     steps.push_back("create r" + std::to_string(i) + " " +
-                    hex(0x200000 + static_cast<std::uint64_t>(i) * kGranuleSize) + " 0x1000");
+                    hex_number(0x200000 + static_cast<std::uint64_t>(i) * kGranuleSize) + " 0x1000");
   }
   return steps;
 }
@@ -134,7 +130,7 @@ class RsiConditionTest : public RmmTest {
   template <class F>
   host::VmRealm& probe(abi::RsiStatus want, F fid, std::initializer_list<std::uint64_t> args) {
     std::vector<std::string> words{std::to_string(static_cast<std::uint64_t>(want)), hex(fid)};
-    for (auto a : args) words.push_back(hex(a));
+    for (auto a : args) words.push_back(hex_number(a));
     return launch("rsi-probe", "probe", std::move(words));
   }
   /// Provider "p": creates region r (0x2000 at 0x200000), offers it to "c" as sharing 0, signals
@@ -257,7 +253,7 @@ TEST_F(RsiAttestationTokenContinue, rejects_size_bound) {
 
 TEST_F(RsiAttestationTokenContinue, rejects_buffer) {
   expect_rejected(script("p", {call(Fid::kAttestationTokenInit, "1 2 3 4 5 6 7 8"),
-                               "fail input " + call(Fid::kAttestationTokenContinue, hex(kEmptyIpa) + " 0 64")}),
+                               "fail input " + call(Fid::kAttestationTokenContinue, hex_number(kEmptyIpa) + " 0 64")}),
                   "buffer");
 }
 
@@ -533,13 +529,13 @@ using RsiRealmMeasurements = RsiConditionTest;
 
 TEST_F(RsiCsmInfo, rejects_addr_align) {
   auto& p = script("p", {"create r 0x200000 0x2000",
-                         "fail input " + call(Caec::kCsmInfo, "r " + hex(kProgramRam + 0x800))});
+                         "fail input " + call(Caec::kCsmInfo, "r " + hex_number(kProgramRam + 0x800))});
   expect_rejected(p, "addr_align");
 }
 
 TEST_F(RsiCsmInfo, rejects_addr_bound) {
   auto& p = script("p", {"create r 0x200000 0x2000",
-                         "fail input " + call(Caec::kCsmInfo, "r " + hex(kUnprotected))});
+                         "fail input " + call(Caec::kCsmInfo, "r " + hex_number(kUnprotected))});
   expect_rejected(p, "addr_bound");
 }
 
@@ -557,7 +553,7 @@ TEST_F(RsiCsmInfo, rejects_not_participant) {
 
 TEST_F(RsiCsmInfo, rejects_buffer) {
   expect_rejected(script("p", {"create r 0x200000 0x2000",
-                               "fail input " + call(Caec::kCsmInfo, "r " + hex(kEmptyIpa))}),
+                               "fail input " + call(Caec::kCsmInfo, "r " + hex_number(kEmptyIpa))}),
                   "buffer");
 }
 
@@ -584,18 +580,18 @@ TEST_F(RsiCsmInfo, names_a_region_by_its_sharing_before_any_reservation) {
 
 TEST_F(RsiRealmMeasurements, rejects_addr_align) {
   auto& p = script("p", {"publish", "fail input " + call(Caec::kRealmMeasurements,
-                                                         "@p " + hex(kProgramRam + 0x800))});
+                                                         "@p " + hex_number(kProgramRam + 0x800))});
   expect_rejected(p, "addr_align");
 }
 
 TEST_F(RsiRealmMeasurements, rejects_buffer) {
-  expect_rejected(script("p", {"publish", "fail input " + call(Caec::kRealmMeasurements, "@p " + hex(kEmptyIpa))}),
+  expect_rejected(script("p", {"publish", "fail input " + call(Caec::kRealmMeasurements, "@p " + hex_number(kEmptyIpa))}),
                   "buffer");
 }
 
 TEST_F(RsiRealmMeasurements, rejects_addr_bound) {
   auto& p = script(
-      "p", {"publish", "fail input " + call(Caec::kRealmMeasurements, "@p " + hex(kUnprotected))});
+      "p", {"publish", "fail input " + call(Caec::kRealmMeasurements, "@p " + hex_number(kUnprotected))});
   expect_rejected(p, "addr_bound");
 }
 

@@ -12,6 +12,7 @@
 #include <tuple>
 #include <vector>
 
+#include "caec/abi/hex.h"
 #include "channel/sealed/aead.h"
 #include "channel/sealed/frame.h"
 #include "channel/sealed/hkdf.h"
@@ -22,13 +23,7 @@ namespace {
 
 using Bytes = std::vector<std::uint8_t>;
 
-Bytes from_hex(std::string_view hex) {
-  Bytes out;
-  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
-    out.push_back(static_cast<std::uint8_t>(std::stoul(std::string(hex.substr(i, 2)), nullptr, 16)));
-  }
-  return out;
-}
+Bytes from_hex(std::string_view hex) { return parse_hex(hex).value(); }
 
 Bytes pattern(std::size_t n, std::uint8_t seed) {
   Bytes out(n);
