@@ -1,4 +1,3 @@
-#include "caec/abi/hex.h"
 #include "host/vmm.h"
 
 #include <algorithm>
@@ -6,9 +5,11 @@
 #include <sstream>
 
 #include "caec/abi/esr.h"
+#include "caec/abi/hex.h"
 #include "caec/abi/host_call.h"
 #include "caec/abi/rsi.h"
 #include "caec/abi/s2tt.h"
+#include "host/mmio_console.h"
 
 namespace caec::host {
 
@@ -398,9 +399,16 @@ Pa Vmm::delegate_for(VmRealm& r, Ipa ipa) {
 Vmm::Next Vmm::on_data_abort(VmRealm& r, std::size_t, const abi::RmiRecExit& exit,
                              abi::RmiRecEnter& enter) {
   const Ipa ipa{abi::esr::ipa_from_hpfar(exit.hpfar)};
-  const bool prot = ipa.value() < (std::uint64_t{1} << (r.built.params.s2sz - 1U));
+  const std::uint64_t unprotected_base = std::uint64_t{1} << (r.built.params.s2sz - 1U);
+  const bool prot = ipa.value() < unprotected_base;
   const std::uint64_t dfsc = exit.esr & abi::esr::kDfscMask;
   if (!prot) {
+    // The console's page: emulate the access if the realm's instruction can be emulated.
+    if ((exit.esr & abi::esr::kIsv) != 0 && on_mmio_console(ipa, unprotected_base)) {
+      std::lock_guard lock(r.mutex_);
+      emulate_mmio_console(exit, enter, r.console_);
+      return Next::kEnter;
+    }
     // Nothing is mapped there for this realm: it gets an external abort.
     enter.flags |= abi::rec_enter_flags::kInjectSea;
     return Next::kEnter;

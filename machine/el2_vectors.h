@@ -4,6 +4,7 @@
 // boot (Machine::install_el2_vectors), as firmware sets VBAR_EL2 once.
 #pragma once
 
+#include "caec/abi/pe_state.h"
 #include "caec/abi/smc.h"
 #include "caec/abi/types.h"
 #include "machine/stage2.h"
@@ -20,8 +21,10 @@ class El2Vectors {
   virtual void realm_smc(Vcpu& v, abi::SmcRegs& regs) = 0;
   /// WFI from realm EL1 on `v`'s PE.
   virtual void realm_wfi(Vcpu& v) = 0;
-  /// A stage-2 abort on `v`'s PE. True: retry the access; false: the realm takes an SEA.
-  [[nodiscard]] virtual bool stage2_abort(Vcpu& v, Ipa ipa, bool write, S2Outcome outcome) = 0;
+  /// A stage-2 data abort of `access` on `v`'s PE: retry it, inject an SEA, or (an emulatable
+  /// access the host emulated) complete it with a value.
+  [[nodiscard]] virtual abi::AbortResolution stage2_abort(Vcpu& v, Ipa ipa, const abi::DataAccess& access,
+                                                          S2Outcome outcome) = 0;
 
  protected:
   El2Vectors() = default;

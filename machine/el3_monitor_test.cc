@@ -77,7 +77,10 @@ TEST(El3Monitor, forwards_only_rmi_fids_to_the_rmm) {
     }
     void realm_smc(Vcpu& /*v*/, abi::SmcRegs& /*regs*/) override {}
     void realm_wfi(Vcpu& /*v*/) override {}
-    bool stage2_abort(Vcpu& /*v*/, Ipa /*ipa*/, bool /*write*/, S2Outcome /*outcome*/) override { return false; }
+    abi::AbortResolution stage2_abort(Vcpu& /*v*/, Ipa /*ipa*/, const abi::DataAccess& /*access*/,
+                                      S2Outcome /*outcome*/) override {
+      return {abi::AbortResolution::Kind::kSea};
+    }
   } rmm;
   std::uint32_t& seen = rmm.seen;
   m.install_el2_vectors(&rmm);

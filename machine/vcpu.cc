@@ -4,6 +4,7 @@
 #include <exception>
 
 #include "machine/fatal.h"
+#include "machine/stage2.h"
 
 namespace caec::machine {
 
@@ -81,6 +82,16 @@ void Vcpu::body() {
     finished_.store(true, std::memory_order_release);
     to_rmm_.post();
   }
+}
+
+abi::AbortResolution Vcpu::data_abort(Ipa ipa, const abi::DataAccess& access) {
+  using Kind = abi::AbortResolution::Kind;
+  const S2Outcome walk = stage2_.fill(ipa, access.write);
+  if (walk.fault == S2Fault::kNone) return {Kind::kRetry};
+  if (vectors_ == nullptr) inject_sea(ipa);  // nobody at R-EL2 to take it
+  const abi::AbortResolution r = vectors_->stage2_abort(*this, ipa, access, walk);
+  if (r.kind == Kind::kSea) inject_sea(ipa);
+  return r;
 }
 
 void Vcpu::unwind_to_start() { siglongjmp(start_point_, 1); }

@@ -70,7 +70,8 @@ machine::MachineConfig with_firmware(machine::MachineConfig config) {
 void switch_back(machine::Vcpu& v, const rmm::RealmReturn& r) {
   switch (r.kind) {
     case rmm::RealmReturn::Kind::kResume:
-    case rmm::RealmReturn::Kind::kSea: return;
+    case rmm::RealmReturn::Kind::kSea:
+    case rmm::RealmReturn::Kind::kEmulated: return;
     case rmm::RealmReturn::Kind::kDestroyed: v.end_context();
     case rmm::RealmReturn::Kind::kRestart: v.restart(r.start);
   }
@@ -146,10 +147,19 @@ void RmmVectors::realm_smc(machine::Vcpu& v, abi::SmcRegs& regs) { switch_back(v
 
 void RmmVectors::realm_wfi(machine::Vcpu& v) { switch_back(v, rmm_.handle_wfi(v.rec())); }
 
-bool RmmVectors::stage2_abort(machine::Vcpu& v, Ipa ipa, bool write, machine::S2Outcome outcome) {
-  const rmm::RealmReturn r = rmm_.handle_abort(v.rec(), ipa, write, outcome.fault);
+abi::AbortResolution RmmVectors::stage2_abort(machine::Vcpu& v, Ipa ipa, const abi::DataAccess& access,
+                                              machine::S2Outcome outcome) {
+  using Kind = abi::AbortResolution::Kind;
+  const rmm::RealmReturn r = rmm_.handle_abort(v.rec(), ipa, access, outcome.fault);
   switch_back(v, r);
-  return r.kind != rmm::RealmReturn::Kind::kSea;
+  switch (r.kind) {
+    case rmm::RealmReturn::Kind::kSea: return {Kind::kSea};
+    case rmm::RealmReturn::Kind::kEmulated: return {Kind::kEmulated, r.value};
+    case rmm::RealmReturn::Kind::kResume:
+    case rmm::RealmReturn::Kind::kDestroyed:
+    case rmm::RealmReturn::Kind::kRestart: break;  // (switch_back does not return for the last two)
+  }
+  return {Kind::kRetry};
 }
 
 }  // namespace caec::platform

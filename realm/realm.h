@@ -73,6 +73,20 @@ class Realm {
   [[nodiscard]] unsigned ipa_width();
   /// The unprotected alias of a protected IPA (the top IPA bit set).
   [[nodiscard]] Ipa unprotected_alias(Ipa ipa);
+  // ---- Device MMIO (realm/mmio.cc) ----
+  /// One load of a T (std::uint8_t .. std::uint64_t, as a kernel's readb .. readq) from `ipa`
+  /// into X0 (W0 below 8 bytes): an access with an instruction syndrome, so that at an
+  /// unprotected IPA the host maps nothing at, the host can emulate it as a device would answer
+  /// (an emulatable data abort). An unaligned access has no syndrome and cannot be emulated.
+  template <class T>
+  [[nodiscard]] T mmio_read(Ipa ipa);
+  /// One store of `value` from X0 (W0 below 8 bytes) to `ipa`, emulatable like mmio_read.
+  template <class T>
+  void mmio_write(Ipa ipa, T value);
+  /// Prints through the host's emulated UART (abi/mmio_console.h), byte by byte, instead of
+  /// host calls.
+  void uart_print(std::string_view text);
+
   /// Runs `fn`; if one of its accesses takes a synchronous external abort, returns the abort.
   [[nodiscard]] std::optional<Abort> guarded(const std::function<void()>& fn);
 

@@ -123,6 +123,16 @@ TEST_F(RealmRuntime, wfi_exits_to_the_host_and_an_interrupt_wakes_the_realm) {
   vmm.destroy(r);
 }
 
+TEST_F(RealmRuntime, the_host_emulates_a_uart_the_realm_reaches_by_mmio) {
+  // Every access is an emulatable data abort the host completes with emul_mmio: the realm
+  // reads the PL011's identification and flags, and its output reaches the host's console.
+  auto& r = launch("test-uart", {"hello over the uart"});
+  EXPECT_EQ(run(r), 0);
+  EXPECT_NE(r.console().find("hello over the uart\n"), std::string::npos) << r.console();
+  EXPECT_GE(r.exit_counts()["data-abort"], 9U + 20U);  // 8 ID and 1 flag loads, 20 bytes
+  vmm.destroy(r);
+}
+
 TEST_F(RealmRuntime, measurements_are_read_and_extended_through_rsi) {
   auto& r = launch("test-measure");
   EXPECT_EQ(run(r), 40);

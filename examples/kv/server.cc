@@ -21,7 +21,8 @@ int serve(realm::Realm& r, const Args&, Link& link) {
     // After the answer to QUIT the client may tear the channel's memory down: nothing follows.
     link.send(response);
   }
-  r.print("kv-server: requests=" + std::to_string(store.requests()) + " keys=" + std::to_string(store.size()) + "\n");
+  // Through the host's emulated UART (abi/mmio_console.h), as a kernel's console driver would.
+  r.uart_print("kv-server: requests=" + std::to_string(store.requests()) + " keys=" + std::to_string(store.size()) + "\n");
   return 0;
 }
 

@@ -9,6 +9,7 @@
 #include <new>
 #include <type_traits>
 
+#include "caec/abi/pe_state.h"
 #include "caec/abi/rmi.h"
 #include "caec/abi/rsi.h"
 #include "caec/abi/types.h"
@@ -60,6 +61,11 @@ struct Rec {
   // The last exit was a data abort at an unprotected IPA (the host may inject an SEA).
   bool last_exit_unprotected_abort;
   bool inject_sea;
+  // The last exit was an emulatable data abort of this access (syndrome_valid), which the host
+  // may complete with REC_ENTER's emul_mmio and, for a load, the value in enter.gprs[0].
+  abi::DataAccess mmio_access;
+  bool emul_mmio;
+  std::uint64_t emul_mmio_value;
   bool trap_wfi;
   bool trap_wfe;
 

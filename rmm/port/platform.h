@@ -31,9 +31,12 @@ struct RealmReturn {
     kSea,        // stage-2 abort only: the realm takes a synchronous external abort
     kDestroyed,  // the REC was destroyed while it waited at an exit: drop its context
     kRestart,    // PSCI CPU_ON of a REC that had turned off: start over at `start`
+    kEmulated,   // stage-2 abort only: the host emulated the access; a load's register gets
+                 // `value`, and the realm continues after the access
   };
   Kind kind = Kind::kResume;
   RecStart start{};
+  std::uint64_t value = 0;
 };
 
 /// The DRAM bank EL3 hands over in the boot manifest: the granules the RMM may track.

@@ -58,9 +58,11 @@ constexpr auto kConditions = concat(
     {"rec_state", abi::RmiStatus::kErrorRec,
      [](E& c) { return c.ext.at(E::kRecSlot)->refcount() != 0; }},
     {"rec_runnable", abi::RmiStatus::kErrorRec, [](E& c) { return !c.rec().runnable; }},
-    // Emulated MMIO completion needs an emulatable abort (ISV = 1); caec never reports one.
+    // Emulated MMIO completes an emulatable data abort (ISV = 1), and nothing else.
     {"rec_mmio", abi::RmiStatus::kErrorRec,
-     [](E& c) { return (c.enter.flags & abi::rec_enter_flags::kEmulMmio) != 0; }},
+     [](E& c) {
+       return (c.enter.flags & abi::rec_enter_flags::kEmulMmio) != 0 && !c.rec().mmio_access.syndrome_valid;
+     }},
     {"rec_gicv3", abi::RmiStatus::kErrorRec, [](E& c) { return !gic_config_valid(c.enter); }},
     {"rec_psci", abi::RmiStatus::kErrorRec, [](E& c) { return c.rec().psci != PsciPending::kNone; }},
 }));
@@ -76,9 +78,12 @@ void apply_entry(Rec& rec, const abi::RmiRecEnter& enter) {
   if (rec.ripas_pending) {
     rec.ripas_reject = (enter.flags & abi::rec_enter_flags::kRipasResponseReject) != 0;
   }
-  // inject_sea only answers a data abort at an unprotected IPA.
+  // inject_sea only answers a data abort at an unprotected IPA, and overrides emul_mmio.
   rec.inject_sea = rec.last_exit_unprotected_abort &&
                    (enter.flags & abi::rec_enter_flags::kInjectSea) != 0;
+  rec.emul_mmio = !rec.inject_sea && (enter.flags & abi::rec_enter_flags::kEmulMmio) != 0;
+  rec.emul_mmio_value = enter.gprs[0];
+  rec.mmio_access = {};  // the next exit says whether there is an access to emulate
 }
 
 abi::RmiRecExit to_abi(const Rec& rec) {

@@ -171,7 +171,7 @@ RsiResult rsi_attestation_token_continue(Continue& c) {
   }
   const Ipa ipa = c.args.addr + c.args.offset;
   const std::size_t n = std::min<std::size_t>(c.args.size, rec.token_size - rec.token_copied);
-  const auto done = access_realm(c.rmm, rec, ipa, n, RealmAccess::kWrite, [&](std::span<std::byte> p) {
+  const auto done = access_realm(c.rmm, rec, ipa, n, [&](std::span<std::byte> p) {
     // SAFETY: the realm's granule holds plain bytes.
     (void)buffer.load(rec.token_copied, {reinterpret_cast<std::uint8_t*>(p.data()), p.size()});
   });

@@ -92,7 +92,7 @@ std::optional<Rid> info_provider(InfoCall& c) {
 /// Writes `out` to the caller's granule at `addr` (the realm memory gateway's rules).
 template <class View, class T>
 RsiResult write_out(RsiCall<View>& c, const RsiResult& r, const T& out) {
-  const auto done = access_realm(c.rmm, c.rec, c.args.addr, sizeof out, RealmAccess::kWrite,
+  const auto done = access_realm(c.rmm, c.rec, c.args.addr, sizeof out,
                                  [&](std::span<std::byte> p) { std::memcpy(p.data(), &out, sizeof out); });
   return RsiResult::after(done, r);
 }

@@ -29,7 +29,7 @@ RsiResult rsi_host_call(C& c) {
   // The host's answer is written back into the structure: the realm must be able to write it,
   // which is checked before the host sees the call (and again when the answer is written).
   auto read_in = [&](std::span<std::byte> p) { std::memcpy(&call, p.data(), sizeof call); };
-  if (const auto in = access_realm(c.rmm, c.rec, ipa, sizeof call, RealmAccess::kWrite, read_in);
+  if (const auto in = access_realm(c.rmm, c.rec, ipa, sizeof call, read_in);
       in != BufferAccess::kDone) {
     return RsiResult::after(in, RsiResult::success());
   }
@@ -41,7 +41,7 @@ RsiResult rsi_host_call(C& c) {
   if (rec_exit(c.rmm, c.rec, exit) == Reentry::kDestroyed) return RsiResult::destroyed();
   // The host's X0..X30 go back into the realm's structure (which may need mapping first).
   call.gprs = c.rec.entry_gprs;
-  const auto back = access_realm(c.rmm, c.rec, ipa, sizeof call, RealmAccess::kWrite,
+  const auto back = access_realm(c.rmm, c.rec, ipa, sizeof call,
                                  [&](std::span<std::byte> p) {
                                    std::memcpy(p.data() + offsetof(abi::RsiHostCall, gprs),
                                                &call.gprs, sizeof call.gprs);

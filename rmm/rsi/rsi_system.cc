@@ -78,7 +78,7 @@ RsiResult rsi_realm_config(Config& c) {
     cfg.rpv = r.rpv;
     cfg.rid = static_cast<std::uint64_t>(r.rid);
   });
-  const auto done = access_realm(c.rmm, c.rec, c.args.addr, sizeof cfg, RealmAccess::kWrite,
+  const auto done = access_realm(c.rmm, c.rec, c.args.addr, sizeof cfg,
                                  [&](std::span<std::byte> p) { std::memcpy(p.data(), &cfg, sizeof cfg); });
   return RsiResult::after(done, RsiResult::success());
 }

@@ -29,10 +29,6 @@
 
 namespace caec::rmm {
 
-/// What the RMM does with the bytes: writing needs what reading needs (caec's rules are the
-/// same for both); it is also what a data-abort exit reports (WnR).
-enum class RealmAccess : std::uint8_t { kRead, kWrite };
-
 /// kDestroyed: the access waited at a REC exit and the host destroyed the REC meanwhile.
 enum class BufferAccess : std::uint8_t { kDone, kRefused, kDestroyed };
 
@@ -73,8 +69,7 @@ class RealmBuffer {
 /// Runs `fn(std::span<std::byte>)` on the realm's [ipa, ipa + len) (within one granule), or
 /// refuses (see above). No RMM lock may be held by the caller (it may exit to the host).
 template <class Fn>
-[[nodiscard]] BufferAccess access_realm(RmmContext& rmm, Rec& rec, Ipa ipa, std::size_t len,
-                                        RealmAccess access, Fn&& fn) {
+[[nodiscard]] BufferAccess access_realm(RmmContext& rmm, Rec& rec, Ipa ipa, std::size_t len, Fn&& fn) {
   for (;;) {
     std::uint64_t dfsc = 0;
     {
@@ -91,8 +86,7 @@ template <class Fn>
       dfsc = j.dfsc;
     }
     // RAM not yet mapped, or DESTROYED: the host must act; the access is retried afterwards.
-    if (rec_exit(rmm, rec, data_abort_exit(ipa.align_down(kGranuleSize), access == RealmAccess::kWrite,
-                                           dfsc)) == Reentry::kDestroyed) {
+    if (rec_exit(rmm, rec, data_abort_exit(ipa, dfsc)) == Reentry::kDestroyed) {
       return BufferAccess::kDestroyed;
     }
   }

@@ -43,9 +43,10 @@ class Rmm {
   /// WFI executed by REC `rec`: exits to the host if it traps WFI, else waits for an IRQ.
   [[nodiscard]] RealmReturn handle_wfi(Pa rec);
 
-  /// A stage-2 abort on the PE running REC `rec`: kResume retries the access, kSea makes the
-  /// realm take a synchronous external abort.
-  [[nodiscard]] RealmReturn handle_abort(Pa rec, Ipa ipa, bool write, AbortKind kind);
+  /// A stage-2 data abort of `access` on the PE running REC `rec`: kResume retries the access,
+  /// kSea makes the realm take a synchronous external abort, kEmulated completes it with the
+  /// host's emulation (a load's register value).
+  [[nodiscard]] RealmReturn handle_abort(Pa rec, Ipa ipa, const abi::DataAccess& access, AbortKind kind);
 
  private:
   friend class RmmIntrospection;

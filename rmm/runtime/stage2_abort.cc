@@ -3,7 +3,9 @@
 // RIPAS EMPTY -> SEA to the realm; RAM without a granule, or DESTROYED -> data-abort exit to
 // the host; unprotected UNASSIGNED_NS -> exit; a valid mapping that permits the access -> retry
 // (a race with break-before-make); an access the mapping does not permit -> permission-fault
-// exit (an SEA for a write through a read-only CSM sharing).
+// exit (an SEA for a write through a read-only CSM sharing). An exit for an unprotected IPA
+// is emulatable when the access has an instruction syndrome: the host may then complete it
+// (REC_ENTER with emul_mmio) instead of mapping memory.
 #include "caec/abi/esr.h"
 #include "caec/abi/s2tt.h"
 #include "rmm/csm/apt.h"
@@ -20,6 +22,7 @@ enum class Decision : std::uint8_t { kRetry, kSea, kExit };
 struct Verdict {
   Decision decision;
   std::uint64_t dfsc = 0;
+  bool unprotected = false;  // an exit for an unprotected IPA
 };
 
 Verdict decide(RmmContext& rmm, Rec& rec, Ipa ipa, bool write, AbortKind kind) {
@@ -42,9 +45,11 @@ Verdict decide(RmmContext& rmm, Rec& rec, Ipa ipa, bool write, AbortKind kind) {
     // A write through a read-only CSM sharing: nothing the host could do about it, so the
     // consumer gets the abort directly (csm-abi.md §6.9).
     if (e.foreign) return {Decision::kSea};
-    return {Decision::kExit, abi::esr::dfsc_at(abi::esr::kDfscPermission, w.level())};
+    return {Decision::kExit, abi::esr::dfsc_at(abi::esr::kDfscPermission, w.level()), !realm.is_protected(ipa)};
   }
-  if (!realm.is_protected(ipa)) return {Decision::kExit, abi::esr::dfsc_at(abi::esr::kDfscTranslation, w.level())};
+  if (!realm.is_protected(ipa)) {
+    return {Decision::kExit, abi::esr::dfsc_at(abi::esr::kDfscTranslation, w.level()), true};
+  }
   // Inside a CSM reservation only the provider's granules may appear, and the host may not
   // back the rest: an access there that is not mapped is an abort for the consumer.
   if (Apt(rmm, realm).reservation_at(ipa) != nullptr) {
@@ -56,17 +61,24 @@ Verdict decide(RmmContext& rmm, Rec& rec, Ipa ipa, bool write, AbortKind kind) {
 
 }  // namespace
 
-RealmReturn Rmm::handle_abort(Pa rec_pa, Ipa ipa, bool write, AbortKind kind) {
+RealmReturn Rmm::handle_abort(Pa rec_pa, Ipa ipa, const abi::DataAccess& access, AbortKind kind) {
   using Kind = RealmReturn::Kind;
   Rec& rec = running_rec(*ctx_, rec_pa);
-  const Verdict v = decide(*ctx_, rec, ipa, write, kind);
+  const Verdict v = decide(*ctx_, rec, ipa, access.write, kind);
   if (v.decision != Decision::kExit) return {v.decision == Decision::kRetry ? Kind::kResume : Kind::kSea};
-  if (rec_exit(*ctx_, rec, data_abort_exit(ipa.align_down(kGranuleSize), write, v.dfsc)) ==
-      Reentry::kDestroyed) {
-    return {Kind::kDestroyed};
+  const bool emulatable = v.unprotected && access.syndrome_valid;
+  rec.mmio_access = emulatable ? access : abi::DataAccess{};
+  const RecExit exit = emulatable ? emulatable_abort_exit(ipa, access, v.dfsc) : data_abort_exit(ipa, v.dfsc);
+  if (rec_exit(*ctx_, rec, exit) == Reentry::kDestroyed) return {Kind::kDestroyed};
+  // The host may answer an abort at an unprotected IPA with an SEA (which overrides
+  // emul_mmio), or an emulatable one with emulation; otherwise the access is tried again.
+  if (rec.inject_sea) return {Kind::kSea};
+  if (rec.emul_mmio) {
+    RealmReturn r{Kind::kEmulated};
+    if (!access.write) r.value = emulated_load_value(access, rec.emul_mmio_value);
+    return r;
   }
-  // The host may answer an abort at an unprotected IPA with an SEA; otherwise try again.
-  return {rec.inject_sea ? Kind::kSea : Kind::kResume};
+  return {Kind::kResume};
 }
 
 }  // namespace caec::rmm

@@ -13,16 +13,35 @@ inline constexpr std::uint64_t kEcMask = 0x3FULL << kEcShift;
 inline constexpr std::uint64_t kEcWfx = 0x01;
 inline constexpr std::uint64_t kEcInstAbortLower = 0x20;
 inline constexpr std::uint64_t kEcDataAbortLower = 0x24;
-inline constexpr std::uint64_t kIl = 1ULL << 25U;
+inline constexpr std::uint64_t kIl = 1ULL << 25U;  // never shown to the host (below)
 
-// Data abort ISS.
+// Data abort ISS (Arm ARM D17.2.40).
 inline constexpr std::uint64_t kIsv = 1ULL << 24U;   // instruction syndrome valid (emulatable)
+inline constexpr unsigned kSasShift = 22;             // access size: 1 << SAS bytes
+inline constexpr std::uint64_t kSasMask = 3ULL << kSasShift;
+inline constexpr std::uint64_t kSse = 1ULL << 21U;   // the load sign-extends
+inline constexpr unsigned kSrtShift = 16;             // the register loaded or stored
+inline constexpr std::uint64_t kSrtMask = 0x1FULL << kSrtShift;
+inline constexpr std::uint64_t kSf = 1ULL << 15U;    // 64-bit register
+inline constexpr std::uint64_t kAr = 1ULL << 14U;    // acquire/release
+inline constexpr std::uint64_t kSetMask = 3ULL << 11U;  // synchronous error type
+inline constexpr std::uint64_t kFnV = 1ULL << 10U;   // FAR not valid
+inline constexpr std::uint64_t kEa = 1ULL << 9U;     // external abort type
+inline constexpr std::uint64_t kCm = 1ULL << 8U;     // cache maintenance
+inline constexpr std::uint64_t kS1ptw = 1ULL << 7U;  // stage-2 fault on a stage-1 walk
 inline constexpr std::uint64_t kWnR = 1ULL << 6U;    // the access was a write
 inline constexpr std::uint64_t kDfscMask = 0x3F;
 inline constexpr std::uint64_t kDfscAddressSize = 0x00;   // + level
 inline constexpr std::uint64_t kDfscTranslation = 0x04;   // + level
 inline constexpr std::uint64_t kDfscPermission = 0x0C;    // + level
 inline constexpr std::uint64_t kDfscSea = 0x10;
+
+/// What of a data abort's ESR the RMM shows the host (DEN0137 RmiRecExit.esr, TF-RMM's
+/// ESR_NONEMULATED_ABORT_MASK / ESR_EMULATED_ABORT_MASK): the class and the fault status
+/// always; the access size, register width and direction only for an emulatable abort. The
+/// register number, sign extension, IL and the rest stay with the RMM.
+inline constexpr std::uint64_t kNonEmulatableAbortMask = kEcMask | kSetMask | kFnV | kEa | kDfscMask;
+inline constexpr std::uint64_t kEmulatableAbortMask = kNonEmulatableAbortMask | kIsv | kSasMask | kSf | kWnR;
 // WFx ISS: TI bit 0 (1 = WFE).
 inline constexpr std::uint64_t kWfxTiWfe = 1ULL << 0U;
 
@@ -32,8 +51,17 @@ inline constexpr std::uint64_t kWfxTiWfe = 1ULL << 0U;
   return fault_class + static_cast<std::uint64_t>(level.value());
 }
 [[nodiscard]] constexpr std::uint64_t ec(std::uint64_t esr) { return (esr & kEcMask) >> kEcShift; }
+/// An ESR as the host sees it in a REC exit: the class and the ISS fields the RMM exposes
+/// (IL is never among them).
 [[nodiscard]] constexpr std::uint64_t make(std::uint64_t ec_value, std::uint64_t iss) {
-  return (ec_value << kEcShift) | kIl | iss;
+  return (ec_value << kEcShift) | iss;
+}
+/// The data-abort ISS fields of an emulatable access (ISV, SAS, SF, WnR as the host sees them).
+[[nodiscard]] constexpr std::uint64_t access_syndrome(unsigned size_log2, bool reg64, bool write) {
+  return kIsv | (std::uint64_t{size_log2} << kSasShift) | (reg64 ? kSf : 0U) | (write ? kWnR : 0U);
+}
+[[nodiscard]] constexpr unsigned sas(std::uint64_t esr) {
+  return static_cast<unsigned>((esr & kSasMask) >> kSasShift);
 }
 /// HPFAR_EL2.FIPA: IPA[47:12] in bits [43:4].
 [[nodiscard]] constexpr std::uint64_t hpfar(std::uint64_t ipa) { return (ipa >> 8U) & ~0xFULL; }

@@ -33,6 +33,29 @@ enum class S2Fault : std::uint8_t {
   kGpf,          // the output (or a table) failed the granule protection check
 };
 
+/// What the PE records about a load or store that took a stage-2 data abort: its direction,
+/// and, for a single general-purpose-register load or store of 1, 2, 4 or 8 naturally aligned
+/// bytes, the instruction syndrome (ESR_EL2.ISS ISV, SAS, SSE, SRT, SF) and the register a
+/// store writes from, saved at exception entry. Any other access (a pair, a vector register,
+/// an unaligned or a compiler-chosen access) has no valid syndrome and cannot be emulated.
+struct DataAccess {
+  bool write = false;
+  bool syndrome_valid = false;  // ISV
+  std::uint8_t size_log2 = 0;   // SAS: 1 << size_log2 bytes
+  bool sign_extend = false;     // SSE: a load that sign-extends
+  std::uint8_t reg = 0;         // SRT: the register loaded or stored (0-30)
+  bool reg64 = false;           // SF: the register is an X register (else W)
+  std::uint64_t store_value = 0;  // a store: the register's value
+};
+
+/// How R-EL2 resolved a data abort: retry the access, inject a synchronous external abort,
+/// or the access was emulated (a load's register gets `value`; the PC steps past it).
+struct AbortResolution {
+  enum class Kind : std::uint8_t { kRetry, kSea, kEmulated };
+  Kind kind = Kind::kRetry;
+  std::uint64_t value = 0;
+};
+
 /// Register state a REC starts executing with: from RmiRecParams, or from PSCI CPU_ON.
 struct RecStart {
   std::uint64_t pc = 0;
