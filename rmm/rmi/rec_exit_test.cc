@@ -95,15 +95,15 @@ class RecExitTest : public RecTest {
     return e;
   }
 
- private:
   static bool is_data_abort(const abi::RmiRecExit& e) {
     return e.exit_reason == reason(RmiRecExitReason::kSync) && esr::ec(e.esr) == esr::kEcDataAbortLower;
   }
+  /// `every_entry`: enter with `enter_with` each time, not only the first.
   template <class Stop>
-  abi::RmiRecExit run_until(abi::RmiRecEnter enter_with, Stop&& stop) {
+  abi::RmiRecExit run_until(abi::RmiRecEnter enter_with, Stop&& stop, bool every_entry = false) {
     for (int n = 0; n < 64; ++n) {
       const auto ret = enter(rec(), run(), enter_with);
-      enter_with = {};
+      if (!every_entry) enter_with = {};
       if (!ret.ok()) {
         ADD_FAILURE() << "RMI_REC_ENTER: " << host::describe(ret) << " from condition '"
                       << rmm::RmmIntrospection::last_failure() << "'";
@@ -188,6 +188,22 @@ TEST_F(RecExitTest, an_unaligned_access_has_no_syndrome_and_cannot_be_emulated) 
   const auto exit = run_to_abort_at(device(0x2));
   expect_exit(exit, abort_exit(device(0x2), 0));
   EXPECT_FAILS_WITH(enter(rec(), run(), emulated()), abi::RmiStatus::kErrorRec, 0, "rec_mmio");
+}
+
+// ---- Other synchronous exits ---------------------------------------------------------------
+
+TEST_F(RecExitTest, exception_rec_exit_wfi) {
+  // A trapped WFI: exit SYNC with ESR EC WFx and TI WFI (0), nothing else.
+  r = &launch("test-wfi");
+  abi::RmiRecEnter trap{};
+  trap.flags = abi::rec_enter_flags::kTrapWfi;
+  const auto exit = run_until(trap, [](const abi::RmiRecExit& e) {
+    return e.exit_reason == reason(RmiRecExitReason::kSync) && esr::ec(e.esr) == esr::kEcWfx;
+  }, true);
+  abi::RmiRecExit want{};
+  want.exit_reason = reason(RmiRecExitReason::kSync);
+  want.esr = esr::kEcWfx << esr::kEcShift;
+  expect_exit(exit, want);
 }
 
 // ---- Non-emulatable data aborts: protected IPAs ----------------------------------------------

@@ -88,9 +88,13 @@ void apply_entry(Rec& rec, const abi::RmiRecEnter& enter) {
 
 abi::RmiRecExit to_abi(const Rec& rec) {
   abi::RmiRecExit x = rec.exit;
-  // GIC and timer state are reported on every exit.
+  // GIC, timer and PMU state are reported on every exit. The realm's EL1 timers stay disabled
+  // (the realm SDK has no timer: CNT*_CTL and CVAL are 0) and the PEs have no PMU (overflow
+  // status 0, RMI_PMU_OVERFLOW_NOT_ACTIVE); docs/deviations.md.
   x.gicv3_hcr = rec.gicv3_hcr;
   x.gicv3_lrs = rec.gicv3_lrs;
+  x.gicv3_vmcr = abi::gic::kRealmVmcr;
+  x.gicv3_misr = abi::gic::maintenance_status(rec.gicv3_hcr, rec.gicv3_lrs, abi::gic::kRealmVmcr);
   return x;
 }
 

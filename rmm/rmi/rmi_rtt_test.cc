@@ -326,6 +326,29 @@ TEST_F(RmiRttFold, folds_512_contiguous_ns_pages_into_an_ns_block) {
   EXPECT_EQ(e.ripas, Ripas::kEmpty);
 }
 
+TEST_F(RmiRttFold, mm_rtt_fold_unassigned_ns) {
+  // ACS mm_rtt_fold_unassigned_ns: a table of 512 UNASSIGNED_NS entries folds into one
+  // UNASSIGNED_NS entry a level up, which the walk stops at; RTT_CREATE unfolds it into 512
+  // again, each UNASSIGNED_NS.
+  builder().ensure_tables(realm, kUnprotected, RttLevel{2});
+  const Pa ns_child = table(kUnprotected, RttLevel{3});
+  const auto out = rmi().rtt_fold(realm.rd, kUnprotected, RttLevel{3});
+  EXPECT_RMI_OK(out.ret);
+  EXPECT_EQ(out.rtt, ns_child);
+  const auto folded = entry(kUnprotected + 9 * kL3);
+  EXPECT_EQ(folded.walk_level, RttLevel{2});
+  EXPECT_EQ(folded.state, RmiRttEntryState::kUnassigned);
+  EXPECT_EQ(folded.ripas, Ripas::kEmpty);
+  EXPECT_EQ(folded.desc, 0U);
+  EXPECT_RMI_OK(rmi().rtt_create(realm.rd, ns_child, kUnprotected, RttLevel{3}));
+  for (const std::uint64_t i : {0U, 9U, 511U}) {
+    const auto e = entry(kUnprotected + i * kL3);
+    EXPECT_EQ(e.walk_level, RttLevel{3}) << i;
+    EXPECT_EQ(e.state, RmiRttEntryState::kUnassigned) << i;
+    EXPECT_EQ(e.desc, 0U) << i;
+  }
+}
+
 RMI_RD_CONDITION_TESTS(RmiRttFold, realm.rd, child, rmi().rtt_fold(rd, Ipa{0}, RttLevel{3}).ret)
 RTT_ADDRESS_CONDITION_TESTS(RmiRttFold, ({Ipa{0}, RttLevel{1}}, {Ipa{0}, RttLevel{4}}), ({Ipa{kL3}, RttLevel{3}}),
                             ({kOutside, RttLevel{3}}))

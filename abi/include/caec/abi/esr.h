@@ -2,6 +2,8 @@
 // register fields used in RmiRecEnter/Exit (Arm ARM D17; GICv3 ICH_LR<n>_EL2).
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 
 #include "caec/abi/types.h"
@@ -85,8 +87,69 @@ inline constexpr std::uint64_t kStateActive = 2ULL << kStateShift;
 [[nodiscard]] constexpr std::uint64_t pending_lr(std::uint32_t vintid) {
   return kStatePending | kGroup1 | (std::uint64_t{0xA0} << kPriorityShift) | vintid;
 }
+inline constexpr std::uint64_t kLrEoi = 1ULL << 41U;  // ask for a maintenance interrupt at EOI
+
+// ICH_HCR_EL2 fields.
+inline constexpr std::uint64_t kHcrEn = 1ULL << 0U;
+inline constexpr std::uint64_t kHcrUie = 1ULL << 1U;
+inline constexpr std::uint64_t kHcrLrenpie = 1ULL << 2U;
+inline constexpr std::uint64_t kHcrNpie = 1ULL << 3U;
+inline constexpr std::uint64_t kHcrVgrp0eie = 1ULL << 4U;
+inline constexpr std::uint64_t kHcrVgrp0die = 1ULL << 5U;
+inline constexpr std::uint64_t kHcrVgrp1eie = 1ULL << 6U;
+inline constexpr std::uint64_t kHcrVgrp1die = 1ULL << 7U;
+inline constexpr unsigned kHcrEoiCountShift = 27;
+// ICH_VMCR_EL2 fields.
+inline constexpr std::uint64_t kVmcrVeng0 = 1ULL << 0U;
+inline constexpr std::uint64_t kVmcrVeng1 = 1ULL << 1U;
+inline constexpr unsigned kVmcrVpmrShift = 24;
+// ICH_MISR_EL2 bits, in the order of the HCR enables above: EOI, U, LRENP, NP, VGrp0E,
+// VGrp0D, VGrp1E, VGrp1D.
+inline constexpr std::uint64_t kMisrEoi = 1ULL << 0U;
+inline constexpr std::uint64_t kMisrU = 1ULL << 1U;
+inline constexpr std::uint64_t kMisrLrenp = 1ULL << 2U;
+inline constexpr std::uint64_t kMisrNp = 1ULL << 3U;
+inline constexpr std::uint64_t kMisrVgrp0e = 1ULL << 4U;
+inline constexpr std::uint64_t kMisrVgrp0d = 1ULL << 5U;
+inline constexpr std::uint64_t kMisrVgrp1e = 1ULL << 6U;
+inline constexpr std::uint64_t kMisrVgrp1d = 1ULL << 7U;
+
+/// ICH_MISR_EL2 as the GICv3 architecture derives it from ICH_HCR_EL2, the list registers and
+/// ICH_VMCR_EL2: which maintenance interrupts are asserted (none while the virtual CPU
+/// interface is disabled, HCR.En = 0).
+template <std::size_t N>
+[[nodiscard]] constexpr std::uint64_t maintenance_status(std::uint64_t hcr, const std::array<std::uint64_t, N>& lrs,
+                                                         std::uint64_t vmcr) {
+  if ((hcr & kHcrEn) == 0) return 0;
+  std::size_t valid = 0;
+  bool pending = false;
+  bool eoi = false;
+  for (const std::uint64_t lr : lrs) {
+    const std::uint64_t state = lr & kStateMask;
+    if (state != 0) ++valid;
+    if (state == kStatePending) pending = true;
+    if (state == 0 && (lr & kHw) == 0 && (lr & kLrEoi) != 0) eoi = true;
+  }
+  std::uint64_t misr = 0;
+  if (eoi) misr |= kMisrEoi;
+  if ((hcr & kHcrUie) != 0 && valid <= 1) misr |= kMisrU;
+  if ((hcr & kHcrLrenpie) != 0 && (hcr >> kHcrEoiCountShift) != 0) misr |= kMisrLrenp;
+  if ((hcr & kHcrNpie) != 0 && !pending) misr |= kMisrNp;
+  const bool g0 = (vmcr & kVmcrVeng0) != 0;
+  const bool g1 = (vmcr & kVmcrVeng1) != 0;
+  if ((hcr & kHcrVgrp0eie) != 0 && g0) misr |= kMisrVgrp0e;
+  if ((hcr & kHcrVgrp0die) != 0 && !g0) misr |= kMisrVgrp0d;
+  if ((hcr & kHcrVgrp1eie) != 0 && g1) misr |= kMisrVgrp1e;
+  if ((hcr & kHcrVgrp1die) != 0 && !g1) misr |= kMisrVgrp1d;
+  return misr;
+}
+
+/// ICH_VMCR_EL2 of every REC: the realm SDK boots as a kernel that enables virtual Group 1
+/// interrupts with every priority unmasked (ICC_IGRPEN1_EL1 = 1, ICC_PMR_EL1 = 0xFF), and it
+/// never changes them.
+inline constexpr std::uint64_t kRealmVmcr = (0xFFULL << kVmcrVpmrShift) | kVmcrVeng1;
+
 /// ICH_HCR_EL2 bits a host may set (rmm-1.0.md REC_ENTER rec_gicv3).
-inline constexpr std::uint64_t kHcrAllowed = 0x1ULL /*En*/ | 0x2ULL /*UIE*/ | 0x4ULL /*LRENPIE*/ |
-                                            0x8ULL /*NPIE*/ | 0x10ULL | 0x20ULL | 0x40ULL |
-                                            0x80ULL /*VGrp*/ | (1ULL << 13U) /*TDIR*/;
+inline constexpr std::uint64_t kHcrAllowed = kHcrEn | kHcrUie | kHcrLrenpie | kHcrNpie | kHcrVgrp0eie |
+                                            kHcrVgrp0die | kHcrVgrp1eie | kHcrVgrp1die | (1ULL << 13U) /*TDIR*/;
 }  // namespace caec::abi::gic
