@@ -106,13 +106,14 @@ TEST_F(AcsGic, gic_ctrl_hcr) {
   const auto one = exit_of(r.run_pages.at(0));
   EXPECT_EQ(one.gicv3_hcr, e.gicv3_hcr);
   EXPECT_EQ(one.gicv3_vmcr, gic::kRealmVmcr);
-  // One valid LR (underflow), one pending (no NP), Group 0 disabled, Group 1 enabled.
-  EXPECT_EQ(one.gicv3_misr, gic::kMisrU | gic::kMisrVgrp0d | gic::kMisrVgrp1e);
+  // One valid LR (underflow), one pending (no NP), Group 0 disabled, Group 1 enabled; each
+  // status bit sits where its enable does in the HCR.
+  EXPECT_EQ(one.gicv3_misr, gic::kHcrUie | gic::kHcrVgrp0die | gic::kHcrVgrp1eie);
   // Two LRs, neither pending (both active): no underflow, and "no pending" asserted.
   e.gicv3_lrs[0] = (gic::pending_lr(40) & ~gic::kStateMask) | gic::kStateActive;
   e.gicv3_lrs[1] = (gic::pending_lr(41) & ~gic::kStateMask) | gic::kStateActive;
   EXPECT_RMI_OK(enter(rec_of(r, 0), r.run_pages.at(0), e));
-  EXPECT_EQ(exit_of(r.run_pages.at(0)).gicv3_misr, gic::kMisrNp | gic::kMisrVgrp0d | gic::kMisrVgrp1e);
+  EXPECT_EQ(exit_of(r.run_pages.at(0)).gicv3_misr, gic::kHcrNpie | gic::kHcrVgrp0die | gic::kHcrVgrp1eie);
   // With the virtual CPU interface disabled nothing is asserted.
   e.gicv3_hcr &= ~gic::kHcrEn;
   EXPECT_RMI_OK(enter(rec_of(r, 0), r.run_pages.at(0), e));

@@ -103,16 +103,9 @@ inline constexpr unsigned kHcrEoiCountShift = 27;
 inline constexpr std::uint64_t kVmcrVeng0 = 1ULL << 0U;
 inline constexpr std::uint64_t kVmcrVeng1 = 1ULL << 1U;
 inline constexpr unsigned kVmcrVpmrShift = 24;
-// ICH_MISR_EL2 bits, in the order of the HCR enables above: EOI, U, LRENP, NP, VGrp0E,
-// VGrp0D, VGrp1E, VGrp1D.
+// ICH_MISR_EL2: bit 0 is EOI; bits 1-7 (U, LRENP, NP, VGrp0E, VGrp0D, VGrp1E, VGrp1D) sit
+// where ICH_HCR_EL2 holds the enable of each (UIE .. VGrp1DIE), so each is named by its enable.
 inline constexpr std::uint64_t kMisrEoi = 1ULL << 0U;
-inline constexpr std::uint64_t kMisrU = 1ULL << 1U;
-inline constexpr std::uint64_t kMisrLrenp = 1ULL << 2U;
-inline constexpr std::uint64_t kMisrNp = 1ULL << 3U;
-inline constexpr std::uint64_t kMisrVgrp0e = 1ULL << 4U;
-inline constexpr std::uint64_t kMisrVgrp0d = 1ULL << 5U;
-inline constexpr std::uint64_t kMisrVgrp1e = 1ULL << 6U;
-inline constexpr std::uint64_t kMisrVgrp1d = 1ULL << 7U;
 
 /// ICH_MISR_EL2 as the GICv3 architecture derives it from ICH_HCR_EL2, the list registers and
 /// ICH_VMCR_EL2: which maintenance interrupts are asserted (none while the virtual CPU
@@ -130,18 +123,14 @@ template <std::size_t N>
     if (state == kStatePending) pending = true;
     if (state == 0 && (lr & kHw) == 0 && (lr & kLrEoi) != 0) eoi = true;
   }
-  std::uint64_t misr = 0;
-  if (eoi) misr |= kMisrEoi;
-  if ((hcr & kHcrUie) != 0 && valid <= 1) misr |= kMisrU;
-  if ((hcr & kHcrLrenpie) != 0 && (hcr >> kHcrEoiCountShift) != 0) misr |= kMisrLrenp;
-  if ((hcr & kHcrNpie) != 0 && !pending) misr |= kMisrNp;
-  const bool g0 = (vmcr & kVmcrVeng0) != 0;
-  const bool g1 = (vmcr & kVmcrVeng1) != 0;
-  if ((hcr & kHcrVgrp0eie) != 0 && g0) misr |= kMisrVgrp0e;
-  if ((hcr & kHcrVgrp0die) != 0 && !g0) misr |= kMisrVgrp0d;
-  if ((hcr & kHcrVgrp1eie) != 0 && g1) misr |= kMisrVgrp1e;
-  if ((hcr & kHcrVgrp1die) != 0 && !g1) misr |= kMisrVgrp1d;
-  return misr;
+  // The conditions that hold, at their HCR enable's position.
+  std::uint64_t holds = 0;
+  if (valid <= 1) holds |= kHcrUie;                           // underflow
+  if (((hcr >> kHcrEoiCountShift) & 0x1FU) != 0) holds |= kHcrLrenpie;  // EOIs with no LR
+  if (!pending) holds |= kHcrNpie;                            // no pending interrupt
+  holds |= (vmcr & kVmcrVeng0) != 0 ? kHcrVgrp0eie : kHcrVgrp0die;
+  holds |= (vmcr & kVmcrVeng1) != 0 ? kHcrVgrp1eie : kHcrVgrp1die;
+  return (eoi ? kMisrEoi : 0U) | (holds & hcr & ~kHcrEn);
 }
 
 /// ICH_VMCR_EL2 of every REC: the realm SDK boots as a kernel that enables virtual Group 1
