@@ -10,6 +10,7 @@
 #include "caec/abi/rsi.h"
 #include "caec/abi/s2tt.h"
 #include "host/mmio_console.h"
+#include "host/rec_exit_check.h"
 
 namespace caec::host {
 
@@ -361,8 +362,9 @@ Vmm::Next Vmm::dispatch(VmRealm& r, std::size_t rec, const abi::RmiRecExit& exit
   switch (static_cast<abi::RmiRecExitReason>(exit.exit_reason)) {
     case abi::RmiRecExitReason::kSync:
       if (abi::esr::ec(exit.esr) == abi::esr::kEcWfx) return on_wfx(r, rec, enter);
-      if (abi::esr::ec(exit.esr) == abi::esr::kEcDataAbortLower) {
-        return on_data_abort(r, rec, exit, enter);
+      if (abi::esr::ec(exit.esr) == abi::esr::kEcDataAbortLower ||
+          abi::esr::ec(exit.esr) == abi::esr::kEcInstAbortLower) {
+        return on_data_abort(r, rec, exit, enter);  // an instruction abort is handled alike
       }
       return on_other_exit(r, rec, exit, enter);
     case abi::RmiRecExitReason::kIrq:
@@ -400,6 +402,10 @@ Vmm::Next Vmm::on_data_abort(VmRealm& r, std::size_t, const abi::RmiRecExit& exi
                              abi::RmiRecEnter& enter) {
   const Ipa ipa{abi::esr::ipa_from_hpfar(exit.hpfar)};
   const std::uint64_t unprotected_base = std::uint64_t{1} << (r.built.params.s2sz - 1U);
+  if (const auto defect = data_abort_exit_defect(exit, unprotected_base)) {
+    fail(r, "malformed data-abort exit: " + *defect);
+    return Next::kStopRealm;
+  }
   const bool prot = ipa.value() < unprotected_base;
   const std::uint64_t dfsc = exit.esr & abi::esr::kDfscMask;
   if (!prot) {

@@ -23,7 +23,7 @@ class El2Vectors {
   virtual void realm_wfi(Vcpu& v) = 0;
   /// A stage-2 data abort of `access` on `v`'s PE: retry it, inject an SEA, or (an emulatable
   /// access the host emulated) complete it with a value.
-  [[nodiscard]] virtual abi::AbortResolution stage2_abort(Vcpu& v, Ipa ipa, const abi::DataAccess& access,
+  [[nodiscard]] virtual abi::AbortResolution stage2_abort(Vcpu& v, Ipa ipa, const abi::MemoryAccess& access,
                                                           S2Outcome outcome) = 0;
 
  protected:

@@ -77,7 +77,7 @@ TEST(El3Monitor, forwards_only_rmi_fids_to_the_rmm) {
     }
     void realm_smc(Vcpu& /*v*/, abi::SmcRegs& /*regs*/) override {}
     void realm_wfi(Vcpu& /*v*/) override {}
-    abi::AbortResolution stage2_abort(Vcpu& /*v*/, Ipa /*ipa*/, const abi::DataAccess& /*access*/,
+    abi::AbortResolution stage2_abort(Vcpu& /*v*/, Ipa /*ipa*/, const abi::MemoryAccess& /*access*/,
                                       S2Outcome /*outcome*/) override {
       return {abi::AbortResolution::Kind::kSea};
     }

@@ -50,7 +50,7 @@ bool Machine::stage2_abort(Stage2& s2, Ipa ipa, bool write, S2Outcome outcome) {
   if (v == nullptr || &v->stage2() != &s2 || vectors_ == nullptr) return false;
   Vcpu::FaultScope scope;
   // A plain load or store of realm code: no instruction syndrome, so never emulated.
-  const abi::AbortResolution r = vectors_->stage2_abort(*v, ipa, abi::DataAccess{.write = write}, outcome);
+  const abi::AbortResolution r = vectors_->stage2_abort(*v, ipa, abi::MemoryAccess{.write = write}, outcome);
   MACHINE_CHECK(r.kind != abi::AbortResolution::Kind::kEmulated, "emulated an access without a syndrome");
   if (r.kind == abi::AbortResolution::Kind::kSea) v->inject_sea(ipa);
   return true;

@@ -105,7 +105,7 @@ std::uint64_t Stage2::read_desc(Pa table, std::uint64_t index) const {
   return std::atomic_ref<std::uint64_t>(*slot).load(std::memory_order_acquire);
 }
 
-S2Outcome Stage2::walk(Ipa ipa, bool write, Ipa& map_ipa, Pa& map_pa, std::uint64_t& map_size,
+S2Outcome Stage2::walk(Ipa ipa, bool write, bool fetch, Ipa& map_ipa, Pa& map_pa, std::uint64_t& map_size,
                        int& prot) const {
   const auto& c = config_;
   if (ipa.value() >= (std::uint64_t{1} << c.ipa_width))
@@ -128,7 +128,7 @@ S2Outcome Stage2::walk(Ipa ipa, bool write, Ipa& map_ipa, Pa& map_pa, std::uint6
     }
     if (!s2::desc_is_leaf(d, level)) return {S2Fault::kTranslation, level};
     prot = prot_of(d, write);
-    if (prot == PROT_NONE) return {S2Fault::kPermission, level};
+    if (prot == PROT_NONE || (fetch && (d & s2::kXnMask) != 0)) return {S2Fault::kPermission, level};
     const Pas want = (d & s2::kNs) != 0 ? Pas::kNonSecure : Pas::kRealm;
     auto granule_ok = [&](Pa pa) {
       return mem_.contains(pa) && gpt_.pas(mem_.granule_index(pa)) == want;
@@ -176,13 +176,13 @@ S2Outcome Stage2::walk(Ipa ipa, bool write, Ipa& map_ipa, Pa& map_pa, std::uint6
   }
 }
 
-S2Outcome Stage2::fill(Ipa ipa, bool write) {
+S2Outcome Stage2::fill(Ipa ipa, bool write, bool fetch) {
   std::lock_guard lock(mutex_);
   Ipa map_ipa;
   Pa map_pa;
   std::uint64_t map_size = 0;
   int prot = PROT_NONE;
-  const S2Outcome out = walk(ipa, write, map_ipa, map_pa, map_size, prot);
+  const S2Outcome out = walk(ipa, write, fetch, map_ipa, map_pa, map_size, prot);
   if (out.fault != S2Fault::kNone) return out;
   const Half* h = half_of(ipa);
   if (h == nullptr) return {S2Fault::kAddressSize, out.level};

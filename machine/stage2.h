@@ -58,8 +58,10 @@ class Stage2 {
   [[nodiscard]] bool contains(std::uintptr_t addr) const;
   [[nodiscard]] Ipa ipa_of(std::uintptr_t addr) const;
 
-  /// Walk + TLB fill for an access (signal context safe). kNone: retry the access.
-  [[nodiscard]] S2Outcome fill(Ipa ipa, bool write);
+  /// Walk + TLB fill for an access (signal context safe). kNone: retry the access. A `fetch`
+  /// also needs the leaf to permit execution (XN clear); the window maps readable only, so
+  /// the caller makes the fetch's read itself.
+  [[nodiscard]] S2Outcome fill(Ipa ipa, bool write, bool fetch = false);
 
   /// TLBI by IPA range / whole VMID.
   void invalidate(Ipa base, std::uint64_t size);
@@ -84,7 +86,7 @@ class Stage2 {
   };
 
   [[nodiscard]] const Half* half_of(Ipa ipa) const;
-  [[nodiscard]] S2Outcome walk(Ipa ipa, bool write, Ipa& map_ipa, Pa& map_pa,
+  [[nodiscard]] S2Outcome walk(Ipa ipa, bool write, bool fetch, Ipa& map_ipa, Pa& map_pa,
                                std::uint64_t& map_size, int& prot) const;
   [[nodiscard]] std::uint64_t read_desc(Pa table, std::uint64_t index) const;
   void unmap(Ipa base, std::uint64_t size);

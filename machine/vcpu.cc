@@ -84,9 +84,9 @@ void Vcpu::body() {
   }
 }
 
-abi::AbortResolution Vcpu::data_abort(Ipa ipa, const abi::DataAccess& access) {
+abi::AbortResolution Vcpu::translate(Ipa ipa, const abi::MemoryAccess& access) {
   using Kind = abi::AbortResolution::Kind;
-  const S2Outcome walk = stage2_.fill(ipa, access.write);
+  const S2Outcome walk = stage2_.fill(ipa, access.write, access.fetch);
   if (walk.fault == S2Fault::kNone) return {Kind::kRetry};
   if (vectors_ == nullptr) inject_sea(ipa);  // nobody at R-EL2 to take it
   const abi::AbortResolution r = vectors_->stage2_abort(*this, ipa, access, walk);

@@ -56,11 +56,12 @@ class Vcpu {
   void wfi() {
     if (vectors_ != nullptr) vectors_->realm_wfi(*this);
   }
-  /// A load or store with an instruction syndrome (the realm SDK's MMIO accessors) that could
-  /// not complete natively at `ipa`: the PE walks stage 2 and, if the walk fails, takes the
-  /// data abort to R-EL2. kRetry: do the access again; kEmulated: the host emulated it (a
-  /// load's register value is in the result). An SEA goes to the realm's vector instead.
-  [[nodiscard]] abi::AbortResolution data_abort(Ipa ipa, const abi::DataAccess& access);
+  /// The PE's stage-2 translation of an access it describes itself (the realm SDK's MMIO accessors, whose load or store
+  /// could not complete natively at `ipa`, and its instruction fetches): the PE walks stage 2
+  /// and, if the walk fails, takes the abort to R-EL2. kRetry: do the access (again);
+  /// kEmulated: the host emulated it (a load's register value is in the result). An SEA goes
+  /// to the realm's vector instead.
+  [[nodiscard]] abi::AbortResolution translate(Ipa ipa, const abi::MemoryAccess& access);
   [[nodiscard]] Stage2& stage2() const { return stage2_; }
   [[nodiscard]] const RecStart& start() const { return start_; }
 

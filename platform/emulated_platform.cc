@@ -147,7 +147,7 @@ void RmmVectors::realm_smc(machine::Vcpu& v, abi::SmcRegs& regs) { switch_back(v
 
 void RmmVectors::realm_wfi(machine::Vcpu& v) { switch_back(v, rmm_.handle_wfi(v.rec())); }
 
-abi::AbortResolution RmmVectors::stage2_abort(machine::Vcpu& v, Ipa ipa, const abi::DataAccess& access,
+abi::AbortResolution RmmVectors::stage2_abort(machine::Vcpu& v, Ipa ipa, const abi::MemoryAccess& access,
                                               machine::S2Outcome outcome) {
   using Kind = abi::AbortResolution::Kind;
   const rmm::RealmReturn r = rmm_.handle_abort(v.rec(), ipa, access, outcome.fault);

@@ -56,7 +56,7 @@ class RmmVectors final : public machine::El2Vectors {
   void rmi(abi::SmcRegs& regs) override;
   void realm_smc(machine::Vcpu& v, abi::SmcRegs& regs) override;
   void realm_wfi(machine::Vcpu& v) override;
-  [[nodiscard]] abi::AbortResolution stage2_abort(machine::Vcpu& v, Ipa ipa, const abi::DataAccess& access,
+  [[nodiscard]] abi::AbortResolution stage2_abort(machine::Vcpu& v, Ipa ipa, const abi::MemoryAccess& access,
                                                   machine::S2Outcome outcome) override;
 
  private:

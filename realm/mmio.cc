@@ -1,6 +1,7 @@
-// The realm SDK's MMIO accessors. Realm code here is native C++, so the emulated PE cannot
-// decode a faulting instruction; these accessors are the instructions whose syndrome it knows
-// (a single load or store of X0/W0), and they hand it to the PE when the access faults.
+// The realm SDK's MMIO accessors and instruction fetch. Realm code here is native C++, so the
+// emulated PE cannot decode a faulting instruction; these accessors are the instructions whose
+// syndrome it knows (a single load or store of X0/W0, a fetch), and they hand it to the PE
+// when the access faults.
 #include <bit>
 #include <type_traits>
 
@@ -13,9 +14,9 @@ namespace caec::realm {
 namespace {
 
 template <class T>
-abi::DataAccess access_of(Ipa ipa, bool write, T value) {
+abi::MemoryAccess access_of(Ipa ipa, bool write, T value) {
   static_assert(std::is_unsigned_v<T> && sizeof(T) <= 8);
-  abi::DataAccess a;
+  abi::MemoryAccess a;
   a.write = write;
   a.syndrome_valid = ipa.value() % sizeof(T) == 0;  // the architecture gives none for unaligned
   a.size_log2 = static_cast<std::uint8_t>(std::countr_zero(sizeof(T)));
@@ -29,21 +30,21 @@ abi::DataAccess access_of(Ipa ipa, bool write, T value) {
 
 template <class T>
 T Realm::mmio_read(Ipa ipa) {
-  const abi::DataAccess access = access_of<T>(ipa, false, 0);
+  const abi::MemoryAccess access = access_of<T>(ipa, false, 0);
   for (;;) {
     T value{};
     if (machine::recoverable_copy(&value, ptr(ipa), sizeof value)) return value;
-    const abi::AbortResolution r = vcpu_.data_abort(ipa, access);
+    const abi::AbortResolution r = vcpu_.translate(ipa, access);
     if (r.kind == abi::AbortResolution::Kind::kEmulated) return static_cast<T>(r.value);
   }
 }
 
 template <class T>
 void Realm::mmio_write(Ipa ipa, T value) {
-  const abi::DataAccess access = access_of<T>(ipa, true, value);
+  const abi::MemoryAccess access = access_of<T>(ipa, true, value);
   for (;;) {
     if (machine::recoverable_copy(ptr(ipa), &value, sizeof value)) return;
-    if (vcpu_.data_abort(ipa, access).kind == abi::AbortResolution::Kind::kEmulated) return;
+    if (vcpu_.translate(ipa, access).kind == abi::AbortResolution::Kind::kEmulated) return;
   }
 }
 
@@ -55,6 +56,18 @@ template void Realm::mmio_write<std::uint8_t>(Ipa, std::uint8_t);
 template void Realm::mmio_write<std::uint16_t>(Ipa, std::uint16_t);
 template void Realm::mmio_write<std::uint32_t>(Ipa, std::uint32_t);
 template void Realm::mmio_write<std::uint64_t>(Ipa, std::uint64_t);
+
+std::uint32_t Realm::fetch(Ipa ipa) {
+  abi::MemoryAccess access;
+  access.fetch = true;
+  access.size_log2 = 2;
+  for (;;) {
+    // The fetch's walk first: the window maps readable pages that may not be executable.
+    if (vcpu_.translate(ipa, access).kind != abi::AbortResolution::Kind::kRetry) continue;
+    std::uint32_t word = 0;
+    if (machine::recoverable_copy(&word, ptr(ipa), sizeof word)) return word;
+  }
+}
 
 void Realm::uart_print(std::string_view text) {
   const Ipa uart = unprotected_alias(Ipa{abi::mmio_console::kOffset});

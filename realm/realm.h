@@ -83,6 +83,10 @@ class Realm {
   /// One store of `value` from X0 (W0 below 8 bytes) to `ipa`, emulatable like mmio_read.
   template <class T>
   void mmio_write(Ipa ipa, T value);
+  /// An instruction fetch of the 4-byte instruction at `ipa`: realm code is native, so nothing
+  /// runs from realm memory, but a fetch goes through stage 2 as the PE's would (execute
+  /// permission, the realm access table, instruction-abort exits) and returns the word read.
+  [[nodiscard]] std::uint32_t fetch(Ipa ipa);
   /// Prints through the host's emulated UART (abi/mmio_console.h), byte by byte, instead of
   /// host calls.
   void uart_print(std::string_view text);

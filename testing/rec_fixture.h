@@ -10,6 +10,7 @@
 
 #include "caec/abi/esr.h"
 #include "caec/abi/host_call.h"
+#include "host/rec_exit_check.h"
 #include "host/vmm.h"
 #include "realm/boot.h"
 #include "testing/rmm_fixture.h"
@@ -78,8 +79,10 @@ class RecTest : public RmmTest {
       const auto got = static_cast<RmiRecExitReason>(exit.exit_reason);
       const bool console = got == RmiRecExitReason::kHostCall && exit.imm == abi::host_call::kConsole;
       if (got == why && !console) return exit;
-      if (got == RmiRecExitReason::kSync &&
-          abi::esr::ec(exit.esr) == abi::esr::kEcDataAbortLower) {
+      if (got == RmiRecExitReason::kSync && (abi::esr::ec(exit.esr) == abi::esr::kEcDataAbortLower ||
+                                             abi::esr::ec(exit.esr) == abi::esr::kEcInstAbortLower)) {
+        const auto defect = host::data_abort_exit_defect(exit, std::uint64_t{1} << (r.built.params.s2sz - 1U));
+        EXPECT_FALSE(defect) << *defect;
         populate(r.built, Ipa{abi::esr::ipa_from_hpfar(exit.hpfar)});
       } else if (got != RmiRecExitReason::kHostCall && got != RmiRecExitReason::kIrq) {
         ADD_FAILURE() << "unexpected REC exit " << exit.exit_reason << " (esr 0x" << std::hex

@@ -63,7 +63,7 @@ struct Rec {
   bool inject_sea;
   // The last exit was an emulatable data abort of this access (syndrome_valid), which the host
   // may complete with REC_ENTER's emul_mmio and, for a load, the value in enter.gprs[0].
-  abi::DataAccess mmio_access;
+  abi::MemoryAccess mmio_access;
   bool emul_mmio;
   std::uint64_t emul_mmio_value;
   bool trap_wfi;

@@ -44,7 +44,7 @@ class RecExitTest : public RecTest {
   /// granule of `ipa`; other RAM faults are backed and console output is acknowledged.
   abi::RmiRecExit run_to_abort_at(Ipa ipa, const abi::RmiRecEnter& first = {}) {
     return run_until(first, [&](const abi::RmiRecExit& e) {
-      return is_data_abort(e) && esr::ipa_from_hpfar(e.hpfar) == ipa.align_down(kGranuleSize).value();
+      return is_abort(e) && esr::ipa_from_hpfar(e.hpfar) == ipa.align_down(kGranuleSize).value();
     });
   }
   /// Enters REC 0 (with `first` first) until the realm reports a step; returns {value, sea}.
@@ -76,15 +76,16 @@ class RecExitTest : public RecTest {
           << "a byte in [" << hex_number(begin) << ", " << hex_number(end) << ") is not as expected";
     }
   }
-  /// A data-abort exit for `ipa` whose fault status is a translation fault at the level the
-  /// realm's tables end (as RTT_READ_ENTRY reports it), with `iss` besides.
-  [[nodiscard]] abi::RmiRecExit abort_exit(Ipa ipa, std::uint64_t iss) {
+  /// A data-abort (or, with `ec`, instruction-abort) exit for `ipa` whose fault status is a
+  /// translation fault at the level the realm's tables end (as RTT_READ_ENTRY reports it), with
+  /// `iss` besides.
+  [[nodiscard]] abi::RmiRecExit abort_exit(Ipa ipa, std::uint64_t iss, std::uint64_t ec = esr::kEcDataAbortLower) {
     const auto entry = rmi().rtt_read_entry(r->built.rd, ipa.align_down(kGranuleSize), RttLevel{3});
     EXPECT_RMI_OK(entry.ret);
     abi::RmiRecExit e{};
     e.exit_reason = reason(RmiRecExitReason::kSync);
     // Spelled out rather than with esr::make, which the RMM uses: IL, bit 25, is 0 here.
-    e.esr = (esr::kEcDataAbortLower << esr::kEcShift) | iss | esr::dfsc_at(esr::kDfscTranslation, entry.walk_level);
+    e.esr = (ec << esr::kEcShift) | iss | esr::dfsc_at(esr::kDfscTranslation, entry.walk_level);
     e.hpfar = esr::hpfar(ipa.align_down(kGranuleSize).value());
     return e;
   }
@@ -95,8 +96,10 @@ class RecExitTest : public RecTest {
     return e;
   }
 
-  static bool is_data_abort(const abi::RmiRecExit& e) {
-    return e.exit_reason == reason(RmiRecExitReason::kSync) && esr::ec(e.esr) == esr::kEcDataAbortLower;
+  /// A data or instruction abort.
+  static bool is_abort(const abi::RmiRecExit& e) {
+    return e.exit_reason == reason(RmiRecExitReason::kSync) &&
+           (esr::ec(e.esr) == esr::kEcDataAbortLower || esr::ec(e.esr) == esr::kEcInstAbortLower);
   }
   /// `every_entry`: enter with `enter_with` each time, not only the first.
   template <class Stop>
@@ -110,9 +113,13 @@ class RecExitTest : public RecTest {
         return {};
       }
       const abi::RmiRecExit e = exit_of(run());
+      if (is_abort(e)) {
+        const auto defect = host::data_abort_exit_defect(e, unprotected_base().value());
+        EXPECT_FALSE(defect) << *defect;
+      }
       if (stop(e)) return e;
       const Ipa at{esr::ipa_from_hpfar(e.hpfar)};
-      if (is_data_abort(e) && at < unprotected_base()) {
+      if (is_abort(e) && at < unprotected_base()) {
         populate(r->built, at);
       } else if (e.exit_reason != reason(RmiRecExitReason::kHostCall) || e.imm != abi::host_call::kConsole) {
         ADD_FAILURE() << "unexpected REC exit " << e.exit_reason << " (esr " << hex_number(e.esr)
@@ -237,6 +244,45 @@ TEST_F(RecExitTest, mm_ripas_destroyed_da) {
   const auto exit = run_to_abort_at(kProtectedRam);
   expect_exit(exit, abort_exit(kProtectedRam, 0));
   EXPECT_EQ(esr::kDfscMask & exit.esr, esr::dfsc_at(esr::kDfscTranslation, RttLevel{3}));
+}
+
+// ---- Instruction fetches ---------------------------------------------------------------------
+
+TEST_F(RecExitTest, exception_rec_exit_ia) {
+  // A fetch from protected RAM the host has not backed: an instruction-abort exit with the
+  // class and fault status only; once backed, the fetch reads the granule.
+  start({step("w32", kProtectedRam + 0x2000, 0xD503'201F), "x@" + hex_number((kProtectedRam + 0x2000).value()),
+         "x@" + hex_number((kProtectedRam + 0x3000).value())});
+  (void)run_to_abort_at(kProtectedRam + 0x2000);
+  populate(r->built, kProtectedRam + 0x2000);
+  EXPECT_EQ(run_to_report(), std::make_pair(std::uint64_t{0}, false));
+  EXPECT_EQ(run_to_report(), std::make_pair(std::uint64_t{0xD503'201F}, false)) << "the word stored there";
+  const auto exit = run_to_abort_at(kProtectedRam + 0x3000);
+  expect_exit(exit, abort_exit(kProtectedRam + 0x3000, 0, esr::kEcInstAbortLower));
+  EXPECT_FAILS_WITH(enter(rec(), run(), emulated()), abi::RmiStatus::kErrorRec, 0, "rec_mmio");
+  populate(r->built, kProtectedRam + 0x3000);
+  EXPECT_EQ(run_to_report(), std::make_pair(std::uint64_t{0}, false));
+}
+
+TEST_F(RecExitTest, mm_hipas_unassigned_ns_ia) {
+  // A fetch from the unprotected half is an SEA for the realm, with no exit.
+  start({"x@" + hex_number(device(0).value())});
+  EXPECT_EQ(run_to_report(), std::make_pair(std::uint64_t{0}, true));
+}
+
+TEST_F(RecExitTest, mm_hipas_unassigned_ripas_empty_ia) {
+  // RIPAS EMPTY (beyond the realm's RAM): an SEA, no exit.
+  start({"x@0x4000000"});
+  EXPECT_EQ(run_to_report(), std::make_pair(std::uint64_t{0}, true));
+}
+
+TEST_F(RecExitTest, mm_ripas_destroyed_ia) {
+  start({step("w32", kProtectedRam, 1), "x@" + hex_number(kProtectedRam.value())});
+  (void)run_to_abort_at(kProtectedRam);
+  populate(r->built, kProtectedRam);
+  EXPECT_EQ(run_to_report(), std::make_pair(std::uint64_t{0}, false));
+  EXPECT_RMI_OK(rmi().data_destroy(r->built.rd, kProtectedRam).ret);
+  expect_exit(run_to_abort_at(kProtectedRam), abort_exit(kProtectedRam, 0, esr::kEcInstAbortLower));
 }
 
 }  // namespace

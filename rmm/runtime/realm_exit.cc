@@ -28,7 +28,13 @@ RecExit data_abort_exit(Ipa ipa, std::uint64_t dfsc) {
   return e;
 }
 
-RecExit emulatable_abort_exit(Ipa ipa, const abi::DataAccess& access, std::uint64_t dfsc) {
+RecExit instruction_abort_exit(Ipa ipa, std::uint64_t ifsc) {
+  RecExit e = data_abort_exit(ipa, ifsc);
+  e.esr = abi::esr::make(abi::esr::kEcInstAbortLower, ifsc & abi::esr::kDfscMask);
+  return e;
+}
+
+RecExit emulatable_abort_exit(Ipa ipa, const abi::MemoryAccess& access, std::uint64_t dfsc) {
   RecExit e = data_abort_exit(ipa, dfsc);
   e.esr |= abi::esr::access_syndrome(access.size_log2, access.reg64, access.write);
   // FAR_EL2 holds the realm's virtual address: only its offset within the granule goes out.
@@ -38,7 +44,7 @@ RecExit emulatable_abort_exit(Ipa ipa, const abi::DataAccess& access, std::uint6
   return e;
 }
 
-std::uint64_t emulated_load_value(const abi::DataAccess& access, std::uint64_t host_value) {
+std::uint64_t emulated_load_value(const abi::MemoryAccess& access, std::uint64_t host_value) {
   const std::uint64_t mask = access_mask(access.size_log2);
   std::uint64_t v = host_value & mask;
   const std::uint64_t sign_bit = (mask >> 1U) + 1U;

@@ -32,13 +32,17 @@ enum class Reentry : std::uint8_t { kNoExit, kEntered, kDestroyed };
 /// (not the direction, not FAR, no register; DEN0137 RmiRecExit, ESR_NONEMULATED_ABORT_MASK).
 [[nodiscard]] RecExit data_abort_exit(Ipa ipa, std::uint64_t dfsc);
 
+/// An instruction-abort exit for the granule of `ipa` with fault status `ifsc`: like a
+/// non-emulatable data abort, the class and the fault status only.
+[[nodiscard]] RecExit instruction_abort_exit(Ipa ipa, std::uint64_t ifsc);
+
 /// An emulatable data-abort exit (an access at an unprotected IPA with an instruction syndrome):
 /// the host also sees ISV, the access size, the register width and the direction, FAR's offset
 /// within the granule, and for a store the value written in gprs[0].
-[[nodiscard]] RecExit emulatable_abort_exit(Ipa ipa, const abi::DataAccess& access, std::uint64_t dfsc);
+[[nodiscard]] RecExit emulatable_abort_exit(Ipa ipa, const abi::MemoryAccess& access, std::uint64_t dfsc);
 
 /// What an emulated load writes to its register: the host's value cut to the access size,
 /// sign-extended if the load does so, and cut to 32 bits for a W register.
-[[nodiscard]] std::uint64_t emulated_load_value(const abi::DataAccess& access, std::uint64_t host_value);
+[[nodiscard]] std::uint64_t emulated_load_value(const abi::MemoryAccess& access, std::uint64_t host_value);
 
 }  // namespace caec::rmm

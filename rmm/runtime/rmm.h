@@ -46,7 +46,7 @@ class Rmm {
   /// A stage-2 data abort of `access` on the PE running REC `rec`: kResume retries the access,
   /// kSea makes the realm take a synchronous external abort, kEmulated completes it with the
   /// host's emulation (a load's register value).
-  [[nodiscard]] RealmReturn handle_abort(Pa rec, Ipa ipa, const abi::DataAccess& access, AbortKind kind);
+  [[nodiscard]] RealmReturn handle_abort(Pa rec, Ipa ipa, const abi::MemoryAccess& access, AbortKind kind);
 
  private:
   friend class RmmIntrospection;

@@ -3,7 +3,9 @@
 // RIPAS EMPTY -> SEA to the realm; RAM without a granule, or DESTROYED -> data-abort exit to
 // the host; unprotected UNASSIGNED_NS -> exit; a valid mapping that permits the access -> retry
 // (a race with break-before-make); an access the mapping does not permit -> permission-fault
-// exit (an SEA for a write through a read-only CSM sharing). An exit for an unprotected IPA
+// exit (an SEA for a write through a read-only CSM sharing). An instruction fetch follows the
+// same table, except that one from an unprotected IPA is an SEA, and its exit is an
+// instruction abort. An exit for an unprotected IPA
 // is emulatable when the access has an instruction syndrome: the host may then complete it
 // (REC_ENTER with emul_mmio) instead of mapping memory.
 #include "caec/abi/esr.h"
@@ -25,7 +27,7 @@ struct Verdict {
   bool unprotected = false;  // an exit for an unprotected IPA
 };
 
-Verdict decide(RmmContext& rmm, Rec& rec, Ipa ipa, bool write, AbortKind kind) {
+Verdict decide(RmmContext& rmm, Rec& rec, Ipa ipa, const abi::MemoryAccess& access, AbortKind kind) {
   if (kind == AbortKind::kAddressSize || kind == AbortKind::kGpf) return {Decision::kSea};
   LockedGranule rd = rmm.granules.lock(rec.owner, LockRequest::external());
   RealmDescriptor& realm = realm_of(rmm, rd);
@@ -34,6 +36,11 @@ Verdict decide(RmmContext& rmm, Rec& rec, Ipa ipa, bool write, AbortKind kind) {
   const RttEntry& e = w.entry;
   const std::uint64_t desc = w.rtt.raw(w.index);
   const bool valid = abi::s2tt::desc_is_valid(desc);
+  if (valid && access.fetch) {
+    // Executable unless XN: the RMM sets it in every unprotected descriptor, and a fetch from
+    // an unprotected IPA is an SEA (rmm-1.0.md §2.3, the realm access table).
+    return {(desc & abi::s2tt::kXnMask) != 0 ? Decision::kSea : Decision::kRetry};
+  }
   if (valid) {
     // S2AP as the architecture reads it: RO, WO (an unprotected page the host mapped so), RW,
     // or none. A permitted access faulted only because a break-before-make or the emulated TLB
@@ -41,13 +48,14 @@ Verdict decide(RmmContext& rmm, Rec& rec, Ipa ipa, bool write, AbortKind kind) {
     const std::uint64_t s2ap = desc & abi::s2tt::kS2apMask;
     const bool readable = s2ap == abi::s2tt::kS2apRo || s2ap == abi::s2tt::kS2apRw;
     const bool writable = s2ap == abi::s2tt::kS2apWo || s2ap == abi::s2tt::kS2apRw;
-    if (write ? writable : readable) return {Decision::kRetry};
+    if (access.write ? writable : readable) return {Decision::kRetry};
     // A write through a read-only CSM sharing: nothing the host could do about it, so the
     // consumer gets the abort directly (csm-abi.md §6.9).
     if (e.foreign) return {Decision::kSea};
     return {Decision::kExit, abi::esr::dfsc_at(abi::esr::kDfscPermission, w.level()), !realm.is_protected(ipa)};
   }
   if (!realm.is_protected(ipa)) {
+    if (access.fetch) return {Decision::kSea};
     return {Decision::kExit, abi::esr::dfsc_at(abi::esr::kDfscTranslation, w.level()), true};
   }
   // Inside a CSM reservation only the provider's granules may appear, and the host may not
@@ -61,14 +69,16 @@ Verdict decide(RmmContext& rmm, Rec& rec, Ipa ipa, bool write, AbortKind kind) {
 
 }  // namespace
 
-RealmReturn Rmm::handle_abort(Pa rec_pa, Ipa ipa, const abi::DataAccess& access, AbortKind kind) {
+RealmReturn Rmm::handle_abort(Pa rec_pa, Ipa ipa, const abi::MemoryAccess& access, AbortKind kind) {
   using Kind = RealmReturn::Kind;
   Rec& rec = running_rec(*ctx_, rec_pa);
-  const Verdict v = decide(*ctx_, rec, ipa, access.write, kind);
+  const Verdict v = decide(*ctx_, rec, ipa, access, kind);
   if (v.decision != Decision::kExit) return {v.decision == Decision::kRetry ? Kind::kResume : Kind::kSea};
-  const bool emulatable = v.unprotected && access.syndrome_valid;
-  rec.mmio_access = emulatable ? access : abi::DataAccess{};
-  const RecExit exit = emulatable ? emulatable_abort_exit(ipa, access, v.dfsc) : data_abort_exit(ipa, v.dfsc);
+  const bool emulatable = v.unprotected && !access.fetch && access.syndrome_valid;
+  rec.mmio_access = emulatable ? access : abi::MemoryAccess{};
+  const RecExit exit = access.fetch ? instruction_abort_exit(ipa, v.dfsc)
+                       : emulatable ? emulatable_abort_exit(ipa, access, v.dfsc)
+                                    : data_abort_exit(ipa, v.dfsc);
   if (rec_exit(*ctx_, rec, exit) == Reentry::kDestroyed) return {Kind::kDestroyed};
   // The host may answer an abort at an unprotected IPA with an SEA (which overrides
   // emul_mmio), or an emulatable one with emulation; otherwise the access is tried again.

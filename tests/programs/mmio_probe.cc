@@ -3,6 +3,7 @@
 // 0 for a store; gprs[1] = 1 if the access took a synchronous external abort). A STEP is
 //   r8@IPA r16@IPA r32@IPA r64@IPA          a load
 //   w8@IPA=V w16@IPA=V w32@IPA=V w64@IPA=V  a store of V
+//   x@IPA                                   an instruction fetch (Realm::fetch)
 // with IPA and V in any stoull base. "test-uart" (below) drives the reference host's UART. The exception-model tests (rmm/rmi/rec_exit_test.cc)
 // check the data-abort exits these accesses cause and emulate them as a host would.
 #include <array>
@@ -41,6 +42,14 @@ std::uint64_t sized_access(Realm& r, unsigned bits, bool store, Ipa ipa, std::ui
 int mmio_probe(Realm& r) {
   for (const std::string& step : r.args()) {
     const auto at = step.find('@');
+    if (step.starts_with("x@")) {
+      const Ipa ipa{std::stoull(step.substr(2), nullptr, 0)};
+      std::uint64_t word = 0;
+      const auto abort = r.guarded([&] { word = r.fetch(ipa); });
+      const std::array<std::uint64_t, 2> report{word, abort ? 1U : 0U};
+      (void)r.host_call(kMmioReport, report);
+      continue;
+    }
     const auto eq = step.find('=');
     const bool store = !step.empty() && step[0] == 'w';
     const unsigned bits = at == std::string::npos ? 0U : static_cast<unsigned>(std::stoul(step.substr(1, at - 1)));

@@ -33,12 +33,14 @@ enum class S2Fault : std::uint8_t {
   kGpf,          // the output (or a table) failed the granule protection check
 };
 
-/// What the PE records about a load or store that took a stage-2 data abort: its direction,
-/// and, for a single general-purpose-register load or store of 1, 2, 4 or 8 naturally aligned
-/// bytes, the instruction syndrome (ESR_EL2.ISS ISV, SAS, SSE, SRT, SF) and the register a
-/// store writes from, saved at exception entry. Any other access (a pair, a vector register,
-/// an unaligned or a compiler-chosen access) has no valid syndrome and cannot be emulated.
-struct DataAccess {
+/// What the PE records about an access that took a stage-2 abort: an instruction fetch, or a
+/// load or store with its direction and, for a single general-purpose-register load or store
+/// of 1, 2, 4 or 8 naturally aligned bytes, the instruction syndrome (ESR_EL2.ISS ISV, SAS,
+/// SSE, SRT, SF) and the register a store writes from, saved at exception entry. Any other data
+/// access (a pair, a vector register, an unaligned or a compiler-chosen access) has no valid
+/// syndrome and cannot be emulated.
+struct MemoryAccess {
+  bool fetch = false;  // an instruction fetch (an instruction abort); the rest is for data
   bool write = false;
   bool syndrome_valid = false;  // ISV
   std::uint8_t size_log2 = 0;   // SAS: 1 << size_log2 bytes
