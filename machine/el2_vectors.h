@@ -19,8 +19,10 @@ class El2Vectors {
   virtual void rmi(abi::SmcRegs& regs) = 0;
   /// SMC #0 from realm EL1 (RSI, PSCI) on `v`'s PE; results in `regs`.
   virtual void realm_smc(Vcpu& v, abi::SmcRegs& regs) = 0;
-  /// WFI from realm EL1 on `v`'s PE.
-  virtual void realm_wfi(Vcpu& v) = 0;
+  /// WFI (or, `wfe`, WFE) from realm EL1 on `v`'s PE.
+  virtual void realm_wfx(Vcpu& v, bool wfe) = 0;
+  /// HVC from realm EL1 on `v`'s PE: true if the realm takes an Unknown exception for it.
+  [[nodiscard]] virtual bool realm_hvc(Vcpu& v) = 0;
   /// A stage-2 data abort of `access` on `v`'s PE: retry it, inject an SEA, or (an emulatable
   /// access the host emulated) complete it with a value.
   [[nodiscard]] virtual abi::AbortResolution stage2_abort(Vcpu& v, Ipa ipa, const abi::MemoryAccess& access,

@@ -76,7 +76,8 @@ TEST(El3Monitor, forwards_only_rmi_fids_to_the_rmm) {
       r.x[0] = 0;
     }
     void realm_smc(Vcpu& /*v*/, abi::SmcRegs& /*regs*/) override {}
-    void realm_wfi(Vcpu& /*v*/) override {}
+    void realm_wfx(Vcpu& /*v*/, bool /*wfe*/) override {}
+    bool realm_hvc(Vcpu& /*v*/) override { return true; }
     abi::AbortResolution stage2_abort(Vcpu& /*v*/, Ipa /*ipa*/, const abi::MemoryAccess& /*access*/,
                                       S2Outcome /*outcome*/) override {
       return {abi::AbortResolution::Kind::kSea};

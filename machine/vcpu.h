@@ -54,8 +54,15 @@ class Vcpu {
   }
   /// WFI: traps to the RMM (which waits for an interrupt, or exits to the host).
   void wfi() {
-    if (vectors_ != nullptr) vectors_->realm_wfi(*this);
+    if (vectors_ != nullptr) vectors_->realm_wfx(*this, false);
   }
+  /// WFE: traps to the RMM if the host asked; otherwise completes (no event is modelled, and
+  /// a WFE may complete at any time).
+  void wfe() {
+    if (vectors_ != nullptr) vectors_->realm_wfx(*this, true);
+  }
+  /// HVC: true if it is undefined for the realm (an Unknown exception at realm EL1).
+  [[nodiscard]] bool hvc() { return vectors_ == nullptr || vectors_->realm_hvc(*this); }
   /// The PE's stage-2 translation of an access it describes itself (the realm SDK's MMIO accessors, whose load or store
   /// could not complete natively at `ipa`, and its instruction fetches): the PE walks stage 2
   /// and, if the walk fails, takes the abort to R-EL2. kRetry: do the access (again);

@@ -71,7 +71,8 @@ void switch_back(machine::Vcpu& v, const rmm::RealmReturn& r) {
   switch (r.kind) {
     case rmm::RealmReturn::Kind::kResume:
     case rmm::RealmReturn::Kind::kSea:
-    case rmm::RealmReturn::Kind::kEmulated: return;
+    case rmm::RealmReturn::Kind::kEmulated:
+    case rmm::RealmReturn::Kind::kUndefined: return;
     case rmm::RealmReturn::Kind::kDestroyed: v.end_context();
     case rmm::RealmReturn::Kind::kRestart: v.restart(r.start);
   }
@@ -145,7 +146,13 @@ void RmmVectors::rmi(abi::SmcRegs& regs) { rmm_.handle_rmi(regs); }
 
 void RmmVectors::realm_smc(machine::Vcpu& v, abi::SmcRegs& regs) { switch_back(v, rmm_.handle_rsi(v.rec(), regs)); }
 
-void RmmVectors::realm_wfi(machine::Vcpu& v) { switch_back(v, rmm_.handle_wfi(v.rec())); }
+void RmmVectors::realm_wfx(machine::Vcpu& v, bool wfe) { switch_back(v, rmm_.handle_wfx(v.rec(), wfe)); }
+
+bool RmmVectors::realm_hvc(machine::Vcpu& v) {
+  const rmm::RealmReturn r = rmm_.handle_hvc(v.rec());
+  switch_back(v, r);
+  return r.kind == rmm::RealmReturn::Kind::kUndefined;
+}
 
 abi::AbortResolution RmmVectors::stage2_abort(machine::Vcpu& v, Ipa ipa, const abi::MemoryAccess& access,
                                               machine::S2Outcome outcome) {
@@ -156,6 +163,7 @@ abi::AbortResolution RmmVectors::stage2_abort(machine::Vcpu& v, Ipa ipa, const a
     case rmm::RealmReturn::Kind::kSea: return {Kind::kSea};
     case rmm::RealmReturn::Kind::kEmulated: return {Kind::kEmulated, r.value};
     case rmm::RealmReturn::Kind::kResume:
+    case rmm::RealmReturn::Kind::kUndefined:
     case rmm::RealmReturn::Kind::kDestroyed:
     case rmm::RealmReturn::Kind::kRestart: break;  // (switch_back does not return for the last two)
   }

@@ -55,7 +55,8 @@ class RmmVectors final : public machine::El2Vectors {
   explicit RmmVectors(rmm::Rmm& rmm) : rmm_(rmm) {}
   void rmi(abi::SmcRegs& regs) override;
   void realm_smc(machine::Vcpu& v, abi::SmcRegs& regs) override;
-  void realm_wfi(machine::Vcpu& v) override;
+  void realm_wfx(machine::Vcpu& v, bool wfe) override;
+  [[nodiscard]] bool realm_hvc(machine::Vcpu& v) override;
   [[nodiscard]] abi::AbortResolution stage2_abort(machine::Vcpu& v, Ipa ipa, const abi::MemoryAccess& access,
                                                   machine::S2Outcome outcome) override;
 

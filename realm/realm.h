@@ -152,6 +152,11 @@ class Realm {
   [[noreturn]] void system_off();
   /// Waits for an interrupt (a REC exit when the host traps WFI).
   void wfi() { vcpu_.wfi(); }
+  /// WFE: a REC exit when the host traps WFE; otherwise it returns at once.
+  void wfe() { vcpu_.wfe(); }
+  /// HVC #0: RMM 1.0 gives realms no hypervisor; returns true when the realm took the Unknown
+  /// exception (undefined instruction) the RMM injects for it.
+  [[nodiscard]] bool hvc() { return vcpu_.hvc(); }
   /// A spin-loop hint that also lets a pending physical interrupt preempt the REC.
   void cpu_relax();
 

@@ -33,6 +33,7 @@ struct RealmReturn {
     kRestart,    // PSCI CPU_ON of a REC that had turned off: start over at `start`
     kEmulated,   // stage-2 abort only: the host emulated the access; a load's register gets
                  // `value`, and the realm continues after the access
+    kUndefined,  // the instruction is undefined for the realm: it takes an Unknown exception
   };
   Kind kind = Kind::kResume;
   RecStart start{};

@@ -213,6 +213,29 @@ TEST_F(RecExitTest, exception_rec_exit_wfi) {
   expect_exit(exit, want);
 }
 
+TEST_F(RecExitTest, exception_rec_exit_wfe) {
+  // A trapped WFE: ESR EC WFx with TI WFE (1); untrapped, a WFE completes with no exit.
+  start({"wfe", "wfe"});
+  abi::RmiRecEnter trap{};
+  trap.flags = abi::rec_enter_flags::kTrapWfe;
+  const auto exit = run_until(trap, [](const abi::RmiRecExit& e) {
+    return e.exit_reason == reason(RmiRecExitReason::kSync) && esr::ec(e.esr) == esr::kEcWfx;
+  }, true);
+  abi::RmiRecExit want{};
+  want.exit_reason = reason(RmiRecExitReason::kSync);
+  want.esr = (esr::kEcWfx << esr::kEcShift) | esr::kWfxTiWfe;
+  expect_exit(exit, want);
+  EXPECT_EQ(run_to_report(), std::make_pair(std::uint64_t{0}, false));
+  EXPECT_EQ(run_to_report(), std::make_pair(std::uint64_t{0}, false)) << "untrapped: no exit";
+}
+
+TEST_F(RecExitTest, exception_rec_exit_hvc) {
+  // HVC: an Unknown exception injected into the realm, and no exit to the host (the next
+  // exit is the step's report).
+  start({"hvc"});
+  EXPECT_EQ(run_to_report(), std::make_pair(std::uint64_t{1}, false));
+}
+
 // ---- Non-emulatable data aborts: protected IPAs ----------------------------------------------
 
 TEST_F(RecExitTest, exception_non_emulatable_da_shows_only_class_and_fault_status) {

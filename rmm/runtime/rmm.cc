@@ -60,17 +60,21 @@ RealmReturn after(Reentry r) {
 
 }  // namespace
 
-RealmReturn Rmm::handle_wfi(Pa rec_pa) {
+RealmReturn Rmm::handle_wfx(Pa rec_pa, bool wfe) {
   Rec& rec = running_rec(*ctx_, rec_pa);
-  if (rec.trap_wfi) {
-    RecExit wfi = exit_record(abi::RmiRecExitReason::kSync);
-    wfi.esr = abi::esr::make(abi::esr::kEcWfx, 0);
-    return after(rec_exit(*ctx_, rec, wfi));
+  if (wfe ? rec.trap_wfe : rec.trap_wfi) {
+    RecExit wfx = exit_record(abi::RmiRecExitReason::kSync);
+    wfx.esr = abi::esr::make(abi::esr::kEcWfx, wfe ? abi::esr::kWfxTiWfe : 0U);
+    return after(rec_exit(*ctx_, rec, wfx));
   }
-  // Not trapped: the PE sleeps until a physical interrupt, which is then a REC exit.
+  // An untrapped WFE completes: no event register is modelled, and WFE may complete anyway.
+  if (wfe) return {};
+  // An untrapped WFI: the PE sleeps until a physical interrupt, which is then a REC exit.
   ctx_->platform.realm_wait_for_irq();
   return after(take_pending_irq(*ctx_, rec));
 }
+
+RealmReturn Rmm::handle_hvc(Pa /*rec*/) { return {RealmReturn::Kind::kUndefined}; }
 
 RealmReturn Rmm::handle_rsi(Pa rec_pa, abi::SmcRegs& regs) {
   Rec& rec = running_rec(*ctx_, rec_pa);

@@ -40,8 +40,13 @@ class Rmm {
   /// results when the return is kResume.
   [[nodiscard]] RealmReturn handle_rsi(Pa rec, abi::SmcRegs& regs);
 
-  /// WFI executed by REC `rec`: exits to the host if it traps WFI, else waits for an IRQ.
-  [[nodiscard]] RealmReturn handle_wfi(Pa rec);
+  /// WFI (WFE if `wfe`) executed by REC `rec`: exits to the host if it traps that
+  /// instruction; else a WFI waits for an IRQ and a WFE completes.
+  [[nodiscard]] RealmReturn handle_wfx(Pa rec, bool wfe);
+
+  /// HVC executed by REC `rec`: RMM 1.0 offers realms no hypervisor call, so it is undefined
+  /// (kUndefined: the realm takes an Unknown exception; the host sees nothing).
+  [[nodiscard]] RealmReturn handle_hvc(Pa rec);
 
   /// A stage-2 data abort of `access` on the PE running REC `rec`: kResume retries the access,
   /// kSea makes the realm take a synchronous external abort, kEmulated completes it with the

@@ -4,6 +4,7 @@
 //   r8@IPA r16@IPA r32@IPA r64@IPA          a load
 //   w8@IPA=V w16@IPA=V w32@IPA=V w64@IPA=V  a store of V
 //   x@IPA                                   an instruction fetch (Realm::fetch)
+//   wfi wfe hvc                             the instruction (hvc reports 1 if undefined)
 // with IPA and V in any stoull base. "test-uart" (below) drives the reference host's UART. The exception-model tests (rmm/rmi/rec_exit_test.cc)
 // check the data-abort exits these accesses cause and emulate them as a host would.
 #include <array>
@@ -42,6 +43,15 @@ std::uint64_t sized_access(Realm& r, unsigned bits, bool store, Ipa ipa, std::ui
 int mmio_probe(Realm& r) {
   for (const std::string& step : r.args()) {
     const auto at = step.find('@');
+    if (step == "wfi" || step == "wfe" || step == "hvc") {
+      std::uint64_t undefined = 0;
+      if (step == "wfi") r.wfi();
+      if (step == "wfe") r.wfe();
+      if (step == "hvc") undefined = r.hvc() ? 1U : 0U;
+      const std::array<std::uint64_t, 2> report{undefined, 0};
+      (void)r.host_call(kMmioReport, report);
+      continue;
+    }
     if (step.starts_with("x@")) {
       const Ipa ipa{std::stoull(step.substr(2), nullptr, 0)};
       std::uint64_t word = 0;
