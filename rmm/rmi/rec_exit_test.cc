@@ -89,6 +89,19 @@ class RecExitTest : public RecTest {
     e.hpfar = esr::hpfar(ipa.align_down(kGranuleSize).value());
     return e;
   }
+  /// Enters with `trap_flag` until a WFx exit, and expects it to be exactly SYNC with ESR EC
+  /// WFx and TI `ti`.
+  void expect_trapped_wfx(std::uint64_t trap_flag, std::uint64_t ti) {
+    abi::RmiRecEnter trap{};
+    trap.flags = trap_flag;
+    const auto exit = run_until(trap, [](const abi::RmiRecExit& e) {
+      return e.exit_reason == reason(RmiRecExitReason::kSync) && esr::ec(e.esr) == esr::kEcWfx;
+    }, true);
+    abi::RmiRecExit want{};
+    want.exit_reason = reason(RmiRecExitReason::kSync);
+    want.esr = (esr::kEcWfx << esr::kEcShift) | ti;
+    expect_exit(exit, want);
+  }
   [[nodiscard]] static abi::RmiRecEnter emulated(std::uint64_t value = 0) {
     abi::RmiRecEnter e{};
     e.flags = abi::rec_enter_flags::kEmulMmio;
@@ -202,29 +215,13 @@ TEST_F(RecExitTest, an_unaligned_access_has_no_syndrome_and_cannot_be_emulated) 
 TEST_F(RecExitTest, exception_rec_exit_wfi) {
   // A trapped WFI: exit SYNC with ESR EC WFx and TI WFI (0), nothing else.
   r = &launch("test-wfi");
-  abi::RmiRecEnter trap{};
-  trap.flags = abi::rec_enter_flags::kTrapWfi;
-  const auto exit = run_until(trap, [](const abi::RmiRecExit& e) {
-    return e.exit_reason == reason(RmiRecExitReason::kSync) && esr::ec(e.esr) == esr::kEcWfx;
-  }, true);
-  abi::RmiRecExit want{};
-  want.exit_reason = reason(RmiRecExitReason::kSync);
-  want.esr = esr::kEcWfx << esr::kEcShift;
-  expect_exit(exit, want);
+  expect_trapped_wfx(abi::rec_enter_flags::kTrapWfi, 0);
 }
 
 TEST_F(RecExitTest, exception_rec_exit_wfe) {
   // A trapped WFE: ESR EC WFx with TI WFE (1); untrapped, a WFE completes with no exit.
   start({"wfe", "wfe"});
-  abi::RmiRecEnter trap{};
-  trap.flags = abi::rec_enter_flags::kTrapWfe;
-  const auto exit = run_until(trap, [](const abi::RmiRecExit& e) {
-    return e.exit_reason == reason(RmiRecExitReason::kSync) && esr::ec(e.esr) == esr::kEcWfx;
-  }, true);
-  abi::RmiRecExit want{};
-  want.exit_reason = reason(RmiRecExitReason::kSync);
-  want.esr = (esr::kEcWfx << esr::kEcShift) | esr::kWfxTiWfe;
-  expect_exit(exit, want);
+  expect_trapped_wfx(abi::rec_enter_flags::kTrapWfe, esr::kWfxTiWfe);
   EXPECT_EQ(run_to_report(), std::make_pair(std::uint64_t{0}, false));
   EXPECT_EQ(run_to_report(), std::make_pair(std::uint64_t{0}, false)) << "untrapped: no exit";
 }
