@@ -16,6 +16,9 @@ namespace caec::host {
 
 namespace s2 = abi::s2tt;
 
+/// The EL1 virtual timer's interrupt (a PPI, as on every Arm platform).
+constexpr std::uint32_t kVirtualTimerIntid = 27;
+
 namespace {
 
 using abi::kEntryIpa;
@@ -368,7 +371,17 @@ Vmm::Next Vmm::dispatch(VmRealm& r, std::size_t rec, const abi::RmiRecExit& exit
       }
       return on_other_exit(r, rec, exit, enter);
     case abi::RmiRecExitReason::kIrq:
-    case abi::RmiRecExitReason::kFiq: return Next::kEnter;
+    case abi::RmiRecExitReason::kFiq: {
+      // The realm's virtual timer fired: its interrupt (PPI 27) goes in on the next entry, as
+      // KVM injects it; queued, not signalled, since this REC is about to be entered anyway.
+      namespace ctl = abi::timer_ctl;
+      if ((exit.cntv_ctl & (ctl::kEnable | ctl::kImask | ctl::kIstatus)) == (ctl::kEnable | ctl::kIstatus)) {
+        std::lock_guard lock(r.mutex_);
+        auto& q = r.vcpus_.at(rec).virqs;
+        if (std::find(q.begin(), q.end(), kVirtualTimerIntid) == q.end()) q.push_back(kVirtualTimerIntid);
+      }
+      return Next::kEnter;
+    }
     case abi::RmiRecExitReason::kHostCall: return on_host_call(r, rec, exit, enter);
     case abi::RmiRecExitReason::kRipasChange: return on_ripas_change(r, rec, exit, enter);
     case abi::RmiRecExitReason::kPsci: return on_psci(r, rec, exit, enter);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <ctime>
 #include <cstdint>
 
 namespace caec::machine {
@@ -25,6 +26,13 @@ class Event {
     while (word_.exchange(0, std::memory_order_acquire) == 0) {
       syscall(SYS_futex, &word_, FUTEX_WAIT_PRIVATE, 0, nullptr, nullptr, 0);
     }
+  }
+  /// Like wait(), but gives up after about `ns` nanoseconds; true if it was posted.
+  [[nodiscard]] bool wait_for(std::uint64_t ns) {
+    if (word_.exchange(0, std::memory_order_acquire) != 0) return true;
+    const timespec timeout{static_cast<time_t>(ns / 1'000'000'000U), static_cast<long>(ns % 1'000'000'000U)};
+    syscall(SYS_futex, &word_, FUTEX_WAIT_PRIVATE, 0, &timeout, nullptr, 0);
+    return word_.exchange(0, std::memory_order_acquire) != 0;
   }
 
  private:

@@ -1,5 +1,6 @@
 #include "machine/vcpu.h"
 
+#include <chrono>
 #include <cstdio>
 #include <exception>
 
@@ -81,6 +82,34 @@ void Vcpu::body() {
     // The realm ran off its code (or died of an unhandled abort): hand the PE back for good.
     finished_.store(true, std::memory_order_release);
     to_rmm_.post();
+  }
+}
+
+std::uint64_t Vcpu::counter() {
+  const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+      std::chrono::steady_clock::now().time_since_epoch()).count();
+  return static_cast<std::uint64_t>(ns) / (1'000'000'000U / abi::kCounterHz);
+}
+
+abi::RealmTimers Vcpu::timers() const {
+  abi::RealmTimers t;
+  t.cntv_cval = vtimer_cval_.load(std::memory_order_relaxed);
+  t.cntv_ctl = abi::timer_ctl_at(vtimer_ctl_.load(std::memory_order_acquire), t.cntv_cval, counter());
+  return t;
+}
+
+void Vcpu::wait_for_irq() {
+  while (!irq_pending()) {
+    const std::uint64_t ctl = vtimer_ctl_.load(std::memory_order_acquire);
+    const bool armed = (ctl & (abi::timer_ctl::kEnable | abi::timer_ctl::kImask)) == abi::timer_ctl::kEnable;
+    if (!armed) {
+      irq_event_.wait();
+      continue;
+    }
+    // Sleep until the timer's deadline at most: its interrupt wakes the PE.
+    const std::uint64_t now = counter();
+    const std::uint64_t cval = vtimer_cval_.load(std::memory_order_relaxed);
+    if (cval > now) (void)irq_event_.wait_for((cval - now) * (1'000'000'000U / abi::kCounterHz));
   }
 }
 

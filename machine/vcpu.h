@@ -93,12 +93,23 @@ class Vcpu {
     irq_.store(true, std::memory_order_release);
     irq_event_.post();
   }
-  [[nodiscard]] bool take_irq() { return irq_.exchange(false, std::memory_order_acq_rel); }
-  [[nodiscard]] bool irq_pending() const { return irq_.load(std::memory_order_acquire); }
-  /// Realm side: sleep until an IRQ is raised (an untrapped WFI).
-  void wait_for_irq() {
-    while (!irq_.load(std::memory_order_acquire)) irq_event_.wait();
+  /// Consumes a raised IRQ; an asserted EL1 timer interrupt (level-sensitive) stays pending
+  /// until the realm disables, masks or reprograms its timer.
+  [[nodiscard]] bool take_irq() { return irq_.exchange(false, std::memory_order_acq_rel) || timer_asserted(); }
+  [[nodiscard]] bool irq_pending() const { return irq_.load(std::memory_order_acquire) || timer_asserted(); }
+  /// Realm side: sleep until an IRQ is raised or the realm's timer fires (an untrapped WFI).
+  void wait_for_irq();
+
+  // ---- The generic timer (machine/vcpu.cc) ----
+  /// CNTVCT_EL0 (= CNTPCT_EL0): abi::kCounterHz ticks since an arbitrary start, monotonic.
+  [[nodiscard]] static std::uint64_t counter();
+  /// Realm side: MSR CNTV_CTL_EL0 / CNTV_CVAL_EL0 (ISTATUS is read-only and ignored here).
+  void set_virtual_timer(std::uint64_t ctl, std::uint64_t cval) {
+    vtimer_cval_.store(cval, std::memory_order_relaxed);
+    vtimer_ctl_.store(ctl, std::memory_order_release);
   }
+  /// The EL1 timers as their registers read now (ISTATUS included).
+  [[nodiscard]] abi::RealmTimers timers() const;
 
   /// The Vcpu whose realm code runs on the calling thread, or nullptr.
   [[nodiscard]] static Vcpu* current();
@@ -134,6 +145,13 @@ class Vcpu {
   bool started_ = false;
   std::atomic<bool> finished_{false};
   SeaVector sea_vector_ = nullptr;
+  /// The EL1 virtual timer (the physical one stays disabled: the realm SDK never uses it).
+  std::atomic<std::uint64_t> vtimer_ctl_{0};
+  std::atomic<std::uint64_t> vtimer_cval_{0};
+  [[nodiscard]] bool timer_asserted() const {
+    return abi::timer_asserted(vtimer_ctl_.load(std::memory_order_acquire),
+                               vtimer_cval_.load(std::memory_order_relaxed), counter());
+  }
   sigjmp_buf start_point_{};
 };
 

@@ -99,6 +99,12 @@ bool EmulatedPlatform::realm_take_irq() { return current_vcpu().take_irq(); }
 
 void EmulatedPlatform::realm_wait_for_irq() { current_vcpu().wait_for_irq(); }
 
+abi::RealmTimers EmulatedPlatform::realm_timers(Pa rec) {
+  std::lock_guard lock(mutex_);
+  const auto it = vcpus_.find(rec);
+  return it == vcpus_.end() ? abi::RealmTimers{} : it->second->timers();
+}
+
 void EmulatedPlatform::realm_release(Pa rec) {
   std::unique_ptr<machine::Vcpu> doomed;
   {

@@ -152,6 +152,19 @@ class Realm {
   [[noreturn]] void system_off();
   /// Waits for an interrupt (a REC exit when the host traps WFI).
   void wfi() { vcpu_.wfi(); }
+  // ---- The generic timer ----
+  /// CNTVCT_EL0: the counter, abi::kCounterHz ticks per second.
+  [[nodiscard]] static std::uint64_t counter() { return machine::Vcpu::counter(); }
+  /// Arms the EL1 virtual timer to fire when the counter reaches `cval` (CNTV_CVAL_EL0, then
+  /// CNTV_CTL_EL0 = ENABLE). Its interrupt ends an untrapped WFI: a REC exit with reason IRQ
+  /// that shows the host the timer's state.
+  void arm_timer(std::uint64_t cval) { vcpu_.set_virtual_timer(abi::timer_ctl::kEnable, cval); }
+  /// CNTV_CTL_EL0 = 0.
+  void disarm_timer() { vcpu_.set_virtual_timer(0, 0); }
+  /// CNTV_CTL_EL0.ISTATUS: the armed timer's deadline has passed.
+  [[nodiscard]] bool timer_fired() const {
+    return (vcpu_.timers().cntv_ctl & abi::timer_ctl::kIstatus) != 0;
+  }
   /// WFE: a REC exit when the host traps WFE; otherwise it returns at once.
   void wfe() { vcpu_.wfe(); }
   /// HVC #0: RMM 1.0 gives realms no hypervisor; returns true when the realm took the Unknown

@@ -120,7 +120,8 @@ TEST_F(AcsGic, gic_ctrl_hcr) {
   EXPECT_EQ(exit_of(r.run_pages.at(0)).gicv3_misr, 0U);
 }
 
-TEST_F(AcsGic, every_exit_reports_the_timers_disabled_and_no_pmu_overflow) {
+TEST_F(AcsGic, every_exit_reports_idle_timers_and_no_pmu_overflow) {
+  // A realm that never arms a timer: both EL1 timers read disabled; no PMU, no overflow.
   EXPECT_RMI_OK(enter(rec_of(r, 0), r.run_pages.at(0)));
   const auto x = exit_of(r.run_pages.at(0));
   EXPECT_EQ(x.cntv_ctl, 0U);

@@ -233,6 +233,33 @@ TEST_F(RecExitTest, exception_rec_exit_hvc) {
   EXPECT_EQ(run_to_report(), std::make_pair(std::uint64_t{1}, false));
 }
 
+// ---- The generic timer -----------------------------------------------------------------------
+
+TEST_F(RecExitTest, gic_timer_rel1_trig) {
+  // The realm arms its EL1 virtual timer 1 ms ahead and waits (WFI, not trapped): the timer
+  // wakes the PE, and the REC exits with reason IRQ, showing the timer enabled and fired at
+  // the CVAL the realm set. Once the realm disarms it, exits show it disabled.
+  start({"timer@+100000"});
+  const auto irq = run_until({}, [](const abi::RmiRecExit& e) {
+    return e.exit_reason == reason(RmiRecExitReason::kIrq);
+  });
+  EXPECT_EQ(irq.esr, 0U);
+  EXPECT_EQ(irq.cntv_ctl, abi::timer_ctl::kEnable | abi::timer_ctl::kIstatus);
+  EXPECT_EQ(irq.cntp_ctl, 0U);
+  const auto [cval, sea] = run_to_report();
+  EXPECT_EQ(irq.cntv_cval, cval) << "the CVAL the realm set";
+  EXPECT_EQ(exit_of(run()).cntv_ctl, 0U) << "disarmed before the report";
+}
+
+TEST_F(RecExitTest, gic_timer_val_read) {
+  // The counter a realm reads only goes forward.
+  start({"counter", "counter"});
+  const auto first = run_to_report().first;
+  const auto second = run_to_report().first;
+  EXPECT_GT(first, 0U);
+  EXPECT_GE(second, first);
+}
+
 // ---- Non-emulatable data aborts: protected IPAs ----------------------------------------------
 
 TEST_F(RecExitTest, exception_non_emulatable_da_shows_only_class_and_fault_status) {

@@ -86,11 +86,16 @@ void apply_entry(Rec& rec, const abi::RmiRecEnter& enter) {
   rec.mmio_access = {};  // the next exit says whether there is an access to emulate
 }
 
-abi::RmiRecExit to_abi(const Rec& rec) {
+abi::RmiRecExit to_abi(RmmContext& rmm, const Rec& rec, Pa rec_pa) {
   abi::RmiRecExit x = rec.exit;
-  // GIC, timer and PMU state are reported on every exit. The realm's EL1 timers stay disabled
-  // (the realm SDK has no timer: CNT*_CTL and CVAL are 0) and the PEs have no PMU (overflow
-  // status 0, RMI_PMU_OVERFLOW_NOT_ACTIVE); docs/deviations.md.
+  // GIC, timer and PMU state are reported on every exit: the realm's EL1 timers as its PE left
+  // them (ISTATUS tells the host a timer fired), and no PMU overflow (the PEs have no PMU:
+  // RMI_PMU_OVERFLOW_NOT_ACTIVE).
+  const abi::RealmTimers t = rmm.platform.realm_timers(rec_pa);
+  x.cntv_ctl = t.cntv_ctl;
+  x.cntv_cval = t.cntv_cval;
+  x.cntp_ctl = t.cntp_ctl;
+  x.cntp_cval = t.cntp_cval;
   x.gicv3_hcr = rec.gicv3_hcr;
   x.gicv3_lrs = rec.gicv3_lrs;
   x.gicv3_vmcr = abi::gic::kRealmVmcr;
@@ -134,7 +139,7 @@ RmiResult rmi_rec_enter(RmmContext& rmm, const abi::rmi::RecEnter& args) {
   rec.started = true;
   rec.last_exit_unprotected_abort = is_unprotected_abort(rec, realm);
 
-  const abi::RmiRecExit exit = to_abi(rec);
+  const abi::RmiRecExit exit = to_abi(rmm, rec, c.args.rec);
   {
     LockedGranule g = rmm.granules.lock(c.args.rec, LockRequest::external());
     g.put();  // READY

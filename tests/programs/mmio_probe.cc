@@ -5,6 +5,9 @@
 //   w8@IPA=V w16@IPA=V w32@IPA=V w64@IPA=V  a store of V
 //   x@IPA                                   an instruction fetch (Realm::fetch)
 //   wfi wfe hvc                             the instruction (hvc reports 1 if undefined)
+//   timer@+T                                arms the virtual timer T ticks ahead, WFIs until it
+//                                           fires, disarms it; reports CVAL and ISTATUS as seen
+//   counter                                 reports CNTVCT_EL0
 // with IPA and V in any stoull base. "test-uart" (below) drives the reference host's UART. The exception-model tests (rmm/rmi/rec_exit_test.cc)
 // check the data-abort exits these accesses cause and emulate them as a host would.
 #include <array>
@@ -43,6 +46,18 @@ std::uint64_t sized_access(Realm& r, unsigned bits, bool store, Ipa ipa, std::ui
 int mmio_probe(Realm& r) {
   for (const std::string& step : r.args()) {
     const auto at = step.find('@');
+    if (step.starts_with("timer@+") || step == "counter") {
+      std::array<std::uint64_t, 2> report{Realm::counter(), 0};
+      if (step != "counter") {
+        report[0] += std::stoull(step.substr(7), nullptr, 0);
+        r.arm_timer(report[0]);
+        while (!r.timer_fired()) r.wfi();
+        report[1] = 0;  // (no SEA)
+        r.disarm_timer();
+      }
+      (void)r.host_call(kMmioReport, report);
+      continue;
+    }
     if (step == "wfi" || step == "wfe" || step == "hvc") {
       std::uint64_t undefined = 0;
       if (step == "wfi") r.wfi();

@@ -58,6 +58,31 @@ struct AbortResolution {
   std::uint64_t value = 0;
 };
 
+/// The generic timer as a REC sees it: one counter (CNTVCT_EL0 = CNTPCT_EL0, no virtual
+/// offset) counting at kCounterHz, and the EL1 virtual and physical timers, which the realm
+/// programs without trapping and R-EL2 reports at every REC exit (RmiRecExit.cnt*).
+inline constexpr std::uint64_t kCounterHz = 100'000'000;
+namespace timer_ctl {
+inline constexpr std::uint64_t kEnable = 1U << 0U;
+inline constexpr std::uint64_t kImask = 1U << 1U;
+inline constexpr std::uint64_t kIstatus = 1U << 2U;  // read-only: the timer condition holds
+}  // namespace timer_ctl
+struct RealmTimers {
+  std::uint64_t cntv_ctl = 0;
+  std::uint64_t cntv_cval = 0;
+  std::uint64_t cntp_ctl = 0;
+  std::uint64_t cntp_cval = 0;
+};
+/// CNT*_CTL as read at counter value `now`: ISTATUS set while enabled and `now` >= `cval`.
+[[nodiscard]] constexpr std::uint64_t timer_ctl_at(std::uint64_t ctl, std::uint64_t cval, std::uint64_t now) {
+  ctl &= timer_ctl::kEnable | timer_ctl::kImask;
+  return (ctl & timer_ctl::kEnable) != 0 && now >= cval ? ctl | timer_ctl::kIstatus : ctl;
+}
+/// The timer's interrupt is asserted: enabled, not masked, condition met.
+[[nodiscard]] constexpr bool timer_asserted(std::uint64_t ctl, std::uint64_t cval, std::uint64_t now) {
+  return (timer_ctl_at(ctl, cval, now) & (timer_ctl::kImask | timer_ctl::kIstatus)) == timer_ctl::kIstatus;
+}
+
 /// Register state a REC starts executing with: from RmiRecParams, or from PSCI CPU_ON.
 struct RecStart {
   std::uint64_t pc = 0;
