@@ -149,8 +149,10 @@ class Vcpu {
   std::atomic<std::uint64_t> vtimer_ctl_{0};
   std::atomic<std::uint64_t> vtimer_cval_{0};
   [[nodiscard]] bool timer_asserted() const {
-    return abi::timer_asserted(vtimer_ctl_.load(std::memory_order_acquire),
-                               vtimer_cval_.load(std::memory_order_relaxed), counter());
+    // Polled by every cpu_relax(): the counter is read only when the timer is armed.
+    const std::uint64_t ctl = vtimer_ctl_.load(std::memory_order_acquire);
+    if ((ctl & (abi::timer_ctl::kEnable | abi::timer_ctl::kImask)) != abi::timer_ctl::kEnable) return false;
+    return abi::timer_asserted(ctl, vtimer_cval_.load(std::memory_order_relaxed), counter());
   }
   sigjmp_buf start_point_{};
 };
