@@ -29,10 +29,7 @@ std::optional<std::string> data_abort_exit_defect(const abi::RmiRecExit& exit, s
   }
   // Only an emulatable store shows a register: the value written, within the access size.
   std::uint64_t value_bits = 0;
-  if (emulatable && (e & esr::kWnR) != 0) {
-    const unsigned size_log2 = esr::sas(e);
-    value_bits = size_log2 >= 3 ? ~0ULL : (1ULL << (8U << size_log2)) - 1U;
-  }
+  if (emulatable && (e & esr::kWnR) != 0) value_bits = esr::access_value_mask(esr::sas(e));
   for (std::size_t i = 0; i < exit.gprs.size(); ++i) {
     if ((exit.gprs[i] & ~(i == 0 ? value_bits : 0U)) != 0) {
       return "gprs[" + std::to_string(i) + "] = " + hex_number(exit.gprs[i]);

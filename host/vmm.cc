@@ -246,13 +246,17 @@ std::optional<Rid> Vmm::published_rid(const std::string& name) {
   return Rid{it->second};
 }
 
+void Vmm::queue_virq(VmRealm& r, std::size_t rec, std::uint32_t vintid) {
+  auto& q = r.vcpus_.at(rec).virqs;
+  // An interrupt already queued is not queued twice (edge interrupts coalesce).
+  if (std::find(q.begin(), q.end(), vintid) == q.end()) q.push_back(vintid);
+}
+
 void Vmm::post_interrupt(VmRealm& r, std::size_t rec, std::uint32_t vintid) {
   {
     std::lock_guard lock(r.mutex_);
-    auto& v = r.vcpus_.at(rec);
-    // An interrupt already queued is not queued twice (edge interrupts coalesce).
-    if (std::find(v.virqs.begin(), v.virqs.end(), vintid) == v.virqs.end()) v.virqs.push_back(vintid);
-    v.kicked = true;
+    queue_virq(r, rec, vintid);
+    r.vcpus_.at(rec).kicked = true;
   }
   r.cv_.notify_all();
   if (ipi_) ipi_(r.built.recs.at(rec).rec);
@@ -377,8 +381,7 @@ Vmm::Next Vmm::dispatch(VmRealm& r, std::size_t rec, const abi::RmiRecExit& exit
       namespace ctl = abi::timer_ctl;
       if ((exit.cntv_ctl & (ctl::kEnable | ctl::kImask | ctl::kIstatus)) == (ctl::kEnable | ctl::kIstatus)) {
         std::lock_guard lock(r.mutex_);
-        auto& q = r.vcpus_.at(rec).virqs;
-        if (std::find(q.begin(), q.end(), kVirtualTimerIntid) == q.end()) q.push_back(kVirtualTimerIntid);
+        queue_virq(r, rec, kVirtualTimerIntid);
       }
       return Next::kEnter;
     }

@@ -178,6 +178,8 @@ class Vmm {
   /// A delegated granule for `ipa`: from the realm's RAM backing, else any free one.
   [[nodiscard]] Pa delegate_for(VmRealm& r, Ipa ipa);
   void fail(VmRealm& r, const std::string& why);
+  /// Queues `vintid` for REC `rec` of `r` (caller holds r.mutex_).
+  static void queue_virq(VmRealm& r, std::size_t rec, std::uint32_t vintid);
 
  private:
   /// Everything launch() does after REALM_CREATE: APT, image, RAM, RECs, ACTIVATE.

@@ -91,11 +91,14 @@ std::uint64_t Vcpu::counter() {
   return static_cast<std::uint64_t>(ns) / (1'000'000'000U / abi::kCounterHz);
 }
 
-abi::RealmTimers Vcpu::timers() const {
-  abi::RealmTimers t;
-  t.cntv_cval = vtimer_cval_.load(std::memory_order_relaxed);
-  t.cntv_ctl = abi::timer_ctl_at(vtimer_ctl_.load(std::memory_order_acquire), t.cntv_cval, counter());
-  return t;
+abi::RealmSysregs Vcpu::sysregs() const {
+  abi::RealmSysregs r;
+  const std::uint64_t ctl = vtimer_ctl_.load(std::memory_order_acquire);
+  r.cntv_cval = vtimer_cval_.load(std::memory_order_relaxed);
+  // Read at every REC exit: the counter only matters to an enabled timer.
+  r.cntv_ctl = (ctl & abi::timer_ctl::kEnable) != 0 ? abi::timer_ctl_at(ctl, r.cntv_cval, counter()) : ctl;
+  r.ich_vmcr = ich_vmcr_.load(std::memory_order_acquire);
+  return r;
 }
 
 void Vcpu::wait_for_irq() {

@@ -108,8 +108,11 @@ class Vcpu {
     vtimer_cval_.store(cval, std::memory_order_relaxed);
     vtimer_ctl_.store(ctl, std::memory_order_release);
   }
-  /// The EL1 timers as their registers read now (ISTATUS included).
-  [[nodiscard]] abi::RealmTimers timers() const;
+  /// Realm side: the ICC_* writes of realm EL1 that land in ICH_VMCR_EL2 (priority mask,
+  /// binary points, group enables).
+  void set_gic_vmcr(std::uint64_t vmcr) { ich_vmcr_.store(vmcr, std::memory_order_release); }
+  /// The registers R-EL2 saves at an exit, as they read now (timer ISTATUS included).
+  [[nodiscard]] abi::RealmSysregs sysregs() const;
 
   /// The Vcpu whose realm code runs on the calling thread, or nullptr.
   [[nodiscard]] static Vcpu* current();
@@ -148,6 +151,7 @@ class Vcpu {
   /// The EL1 virtual timer (the physical one stays disabled: the realm SDK never uses it).
   std::atomic<std::uint64_t> vtimer_ctl_{0};
   std::atomic<std::uint64_t> vtimer_cval_{0};
+  std::atomic<std::uint64_t> ich_vmcr_{0};
   [[nodiscard]] bool timer_asserted() const {
     // Polled by every cpu_relax(): the counter is read only when the timer is armed.
     const std::uint64_t ctl = vtimer_ctl_.load(std::memory_order_acquire);

@@ -99,10 +99,10 @@ bool EmulatedPlatform::realm_take_irq() { return current_vcpu().take_irq(); }
 
 void EmulatedPlatform::realm_wait_for_irq() { current_vcpu().wait_for_irq(); }
 
-abi::RealmTimers EmulatedPlatform::realm_timers(Pa rec) {
+abi::RealmSysregs EmulatedPlatform::realm_sysregs(Pa rec) {
   std::lock_guard lock(mutex_);
   const auto it = vcpus_.find(rec);
-  return it == vcpus_.end() ? abi::RealmTimers{} : it->second->timers();
+  return it == vcpus_.end() ? abi::RealmSysregs{} : it->second->sysregs();
 }
 
 void EmulatedPlatform::realm_release(Pa rec) {

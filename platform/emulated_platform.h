@@ -32,7 +32,7 @@ class EmulatedPlatform final : public rmm::Platform {
   [[nodiscard]] bool realm_yield() override;
   [[nodiscard]] bool realm_take_irq() override;
   void realm_wait_for_irq() override;
-  [[nodiscard]] abi::RealmTimers realm_timers(Pa rec) override;
+  [[nodiscard]] abi::RealmSysregs realm_sysregs(Pa rec) override;
   void realm_release(Pa rec) override;
   void s2_release(abi::Vmid vmid) override;
 

@@ -35,6 +35,7 @@ int run_program(Realm& realm) {
 
 void boot(machine::Vcpu& vcpu) {
   vcpu.set_sea_vector(&on_sea);
+  vcpu.set_gic_vmcr(kBootGicVmcr);
   const machine::RecStart& start = vcpu.start();
   // REC 0: X0/X1 = RAM base and size (from the measured REC parameters). A REC started by
   // start_cpu: X0 = IPA of a boot block {ram base, ram size, context}.

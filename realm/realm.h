@@ -163,7 +163,7 @@ class Realm {
   void disarm_timer() { vcpu_.set_virtual_timer(0, 0); }
   /// CNTV_CTL_EL0.ISTATUS: the armed timer's deadline has passed.
   [[nodiscard]] bool timer_fired() const {
-    return (vcpu_.timers().cntv_ctl & abi::timer_ctl::kIstatus) != 0;
+    return (vcpu_.sysregs().cntv_ctl & abi::timer_ctl::kIstatus) != 0;
   }
   /// WFE: a REC exit when the host traps WFE; otherwise it returns at once.
   void wfe() { vcpu_.wfe(); }

@@ -92,9 +92,9 @@ class Platform {
   [[nodiscard]] virtual bool realm_take_irq() = 0;
   /// On the realm side: sleep until a physical IRQ (untrapped WFI).
   virtual void realm_wait_for_irq() = 0;
-  /// REC `rec`'s EL1 timer registers as its PE holds them (all zero before its first run):
-  /// what R-EL2 saves at a REC exit. Called while the REC is not running.
-  [[nodiscard]] virtual abi::RealmTimers realm_timers(Pa rec) = 0;
+  /// REC `rec`'s registers R-EL2 saves at a REC exit (EL1 timers, ICH_VMCR_EL2) as its PE
+  /// holds them (all zero before its first run). Called while the REC is not running.
+  [[nodiscard]] virtual abi::RealmSysregs realm_sysregs(Pa rec) = 0;
   /// Destroys REC `rec`'s context (REC_DESTROY).
   virtual void realm_release(Pa rec) = 0;
   /// Drops realm `vmid`'s translation context (REALM_DESTROY).

@@ -25,7 +25,7 @@ class ScratchPlatform : public Platform {
   [[nodiscard]] bool realm_yield() override { return true; }
   [[nodiscard]] bool realm_take_irq() override { return false; }
   void realm_wait_for_irq() override {}
-  abi::RealmTimers realm_timers(Pa /*rec*/) override { return {}; }
+  abi::RealmSysregs realm_sysregs(Pa /*rec*/) override { return {}; }
   void realm_release(Pa) override {}
   void s2_release(Vmid) override {}
 

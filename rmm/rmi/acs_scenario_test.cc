@@ -5,6 +5,7 @@
 
 #include "caec/abi/rsi.h"
 #include "caec/abi/smc.h"
+#include "realm/boot.h"
 #include "testing/rec_fixture.h"
 
 namespace caec::testing {
@@ -105,7 +106,7 @@ TEST_F(AcsGic, gic_ctrl_hcr) {
   EXPECT_RMI_OK(enter(rec_of(r, 0), r.run_pages.at(0), e));
   const auto one = exit_of(r.run_pages.at(0));
   EXPECT_EQ(one.gicv3_hcr, e.gicv3_hcr);
-  EXPECT_EQ(one.gicv3_vmcr, gic::kRealmVmcr);
+  EXPECT_EQ(one.gicv3_vmcr, realm::kBootGicVmcr);
   // One valid LR (underflow), one pending (no NP), Group 0 disabled, Group 1 enabled; each
   // status bit sits where its enable does in the HCR.
   EXPECT_EQ(one.gicv3_misr, gic::kHcrUie | gic::kHcrVgrp0die | gic::kHcrVgrp1eie);
@@ -129,7 +130,7 @@ TEST_F(AcsGic, every_exit_reports_idle_timers_and_no_pmu_overflow) {
   EXPECT_EQ(x.cntp_ctl, 0U);
   EXPECT_EQ(x.cntp_cval, 0U);
   EXPECT_EQ(x.pmu_ovf_status, 0U);
-  EXPECT_EQ(x.gicv3_vmcr, abi::gic::kRealmVmcr);
+  EXPECT_EQ(x.gicv3_vmcr, realm::kBootGicVmcr);
 }
 
 }  // namespace

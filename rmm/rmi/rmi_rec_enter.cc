@@ -78,28 +78,29 @@ void apply_entry(Rec& rec, const abi::RmiRecEnter& enter) {
   if (rec.ripas_pending) {
     rec.ripas_reject = (enter.flags & abi::rec_enter_flags::kRipasResponseReject) != 0;
   }
-  // inject_sea only answers a data abort at an unprotected IPA, and overrides emul_mmio.
+  // inject_sea only answers a data abort at an unprotected IPA (and overrides emul_mmio: the
+  // abort handler looks at it first).
   rec.inject_sea = rec.last_exit_unprotected_abort &&
                    (enter.flags & abi::rec_enter_flags::kInjectSea) != 0;
-  rec.emul_mmio = !rec.inject_sea && (enter.flags & abi::rec_enter_flags::kEmulMmio) != 0;
+  rec.emul_mmio = (enter.flags & abi::rec_enter_flags::kEmulMmio) != 0;
   rec.emul_mmio_value = enter.gprs[0];
   rec.mmio_access = {};  // the next exit says whether there is an access to emulate
 }
 
 abi::RmiRecExit to_abi(RmmContext& rmm, const Rec& rec, Pa rec_pa) {
   abi::RmiRecExit x = rec.exit;
-  // GIC, timer and PMU state are reported on every exit: the realm's EL1 timers as its PE left
-  // them (ISTATUS tells the host a timer fired), and no PMU overflow (the PEs have no PMU:
-  // RMI_PMU_OVERFLOW_NOT_ACTIVE).
-  const abi::RealmTimers t = rmm.platform.realm_timers(rec_pa);
-  x.cntv_ctl = t.cntv_ctl;
-  x.cntv_cval = t.cntv_cval;
-  x.cntp_ctl = t.cntp_ctl;
-  x.cntp_cval = t.cntp_cval;
+  // GIC, timer and PMU state are reported on every exit: the realm's EL1 timers and VMCR as
+  // its PE left them (ISTATUS tells the host a timer fired), the maintenance status the GIC
+  // derives from them, and no PMU overflow (the PEs have no PMU: RMI_PMU_OVERFLOW_NOT_ACTIVE).
+  const abi::RealmSysregs pe = rmm.platform.realm_sysregs(rec_pa);
+  x.cntv_ctl = pe.cntv_ctl;
+  x.cntv_cval = pe.cntv_cval;
+  x.cntp_ctl = pe.cntp_ctl;
+  x.cntp_cval = pe.cntp_cval;
   x.gicv3_hcr = rec.gicv3_hcr;
   x.gicv3_lrs = rec.gicv3_lrs;
-  x.gicv3_vmcr = abi::gic::kRealmVmcr;
-  x.gicv3_misr = abi::gic::maintenance_status(rec.gicv3_hcr, rec.gicv3_lrs, abi::gic::kRealmVmcr);
+  x.gicv3_vmcr = pe.ich_vmcr;
+  x.gicv3_misr = abi::gic::maintenance_status(rec.gicv3_hcr, rec.gicv3_lrs, pe.ich_vmcr);
   return x;
 }
 

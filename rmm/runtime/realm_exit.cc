@@ -14,13 +14,6 @@ Reentry take_pending_irq(RmmContext& rmm, Rec& rec) {
   return rec_exit(rmm, rec, exit_record(abi::RmiRecExitReason::kIrq));
 }
 
-namespace {
-/// The bits of an access of 1 << size_log2 bytes.
-constexpr std::uint64_t access_mask(unsigned size_log2) {
-  return size_log2 >= 3 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8U << size_log2)) - 1U;
-}
-}  // namespace
-
 RecExit data_abort_exit(Ipa ipa, std::uint64_t dfsc) {
   RecExit e = exit_record(abi::RmiRecExitReason::kSync);
   e.esr = abi::esr::make(abi::esr::kEcDataAbortLower, dfsc & abi::esr::kDfscMask);
@@ -40,12 +33,12 @@ RecExit emulatable_abort_exit(Ipa ipa, const abi::MemoryAccess& access, std::uin
   // FAR_EL2 holds the realm's virtual address: only its offset within the granule goes out.
   e.far = ipa.value() & (kGranuleSize - 1U);
   // The value a store writes, as the register holds it (XZR, register 31, reads as zero).
-  if (access.write && access.reg != 31) e.gprs[0] = access.store_value & access_mask(access.size_log2);
+  if (access.write && access.reg != 31) e.gprs[0] = access.store_value & abi::esr::access_value_mask(access.size_log2);
   return e;
 }
 
 std::uint64_t emulated_load_value(const abi::MemoryAccess& access, std::uint64_t host_value) {
-  const std::uint64_t mask = access_mask(access.size_log2);
+  const std::uint64_t mask = abi::esr::access_value_mask(access.size_log2);
   std::uint64_t v = host_value & mask;
   const std::uint64_t sign_bit = (mask >> 1U) + 1U;
   if (access.sign_extend && (v & sign_bit) != 0) v |= ~mask;

@@ -75,7 +75,7 @@ RealmReturn Rmm::handle_abort(Pa rec_pa, Ipa ipa, const abi::MemoryAccess& acces
   const Verdict v = decide(*ctx_, rec, ipa, access, kind);
   if (v.decision != Decision::kExit) return {v.decision == Decision::kRetry ? Kind::kResume : Kind::kSea};
   const bool emulatable = v.unprotected && !access.fetch && access.syndrome_valid;
-  rec.mmio_access = emulatable ? access : abi::MemoryAccess{};
+  if (emulatable) rec.mmio_access = access;  // (REC_ENTER cleared it: nothing to emulate)
   const RecExit exit = access.fetch ? instruction_abort_exit(ipa, v.dfsc)
                        : emulatable ? emulatable_abort_exit(ipa, access, v.dfsc)
                                     : data_abort_exit(ipa, v.dfsc);

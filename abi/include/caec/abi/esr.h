@@ -62,6 +62,10 @@ inline constexpr std::uint64_t kWfxTiWfe = 1ULL << 0U;
 [[nodiscard]] constexpr std::uint64_t access_syndrome(unsigned size_log2, bool reg64, bool write) {
   return kIsv | (std::uint64_t{size_log2} << kSasShift) | (reg64 ? kSf : 0U) | (write ? kWnR : 0U);
 }
+/// The bits an access of 1 << size_log2 bytes moves (the part of a register it loads or stores).
+[[nodiscard]] constexpr std::uint64_t access_value_mask(unsigned size_log2) {
+  return size_log2 >= 3 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8U << size_log2)) - 1U;
+}
 [[nodiscard]] constexpr unsigned sas(std::uint64_t esr) {
   return static_cast<unsigned>((esr & kSasMask) >> kSasShift);
 }
@@ -132,11 +136,6 @@ template <std::size_t N>
   holds |= (vmcr & kVmcrVeng1) != 0 ? kHcrVgrp1eie : kHcrVgrp1die;
   return (eoi ? kMisrEoi : 0U) | (holds & hcr & ~kHcrEn);
 }
-
-/// ICH_VMCR_EL2 of every REC: the realm SDK boots as a kernel that enables virtual Group 1
-/// interrupts with every priority unmasked (ICC_IGRPEN1_EL1 = 1, ICC_PMR_EL1 = 0xFF), and it
-/// never changes them.
-inline constexpr std::uint64_t kRealmVmcr = (0xFFULL << kVmcrVpmrShift) | kVmcrVeng1;
 
 /// ICH_HCR_EL2 bits a host may set (rmm-1.0.md REC_ENTER rec_gicv3).
 inline constexpr std::uint64_t kHcrAllowed = kHcrEn | kHcrUie | kHcrLrenpie | kHcrNpie | kHcrVgrp0eie |

@@ -60,18 +60,22 @@ struct AbortResolution {
 
 /// The generic timer as a REC sees it: one counter (CNTVCT_EL0 = CNTPCT_EL0, no virtual
 /// offset) counting at kCounterHz, and the EL1 virtual and physical timers, which the realm
-/// programs without trapping and R-EL2 reports at every REC exit (RmiRecExit.cnt*).
+/// programs without trapping.
 inline constexpr std::uint64_t kCounterHz = 100'000'000;
 namespace timer_ctl {
 inline constexpr std::uint64_t kEnable = 1U << 0U;
 inline constexpr std::uint64_t kImask = 1U << 1U;
 inline constexpr std::uint64_t kIstatus = 1U << 2U;  // read-only: the timer condition holds
 }  // namespace timer_ctl
-struct RealmTimers {
+/// The registers of a REC's PE that R-EL2 saves at every REC exit and reports to the host
+/// (RmiRecExit.cnt*, gicv3_vmcr): its EL1 timers and its GIC virtual CPU interface state
+/// (ICH_VMCR_EL2: the ICV_PMR/BPR/CTLR/IGRPEN values realm EL1 wrote). All 0 at reset.
+struct RealmSysregs {
   std::uint64_t cntv_ctl = 0;
   std::uint64_t cntv_cval = 0;
   std::uint64_t cntp_ctl = 0;
   std::uint64_t cntp_cval = 0;
+  std::uint64_t ich_vmcr = 0;
 };
 /// CNT*_CTL as read at counter value `now`: ISTATUS set while enabled and `now` >= `cval`.
 [[nodiscard]] constexpr std::uint64_t timer_ctl_at(std::uint64_t ctl, std::uint64_t cval, std::uint64_t now) {
