@@ -592,7 +592,21 @@ Vmm::Next Vmm::on_psci(VmRealm& r, std::size_t rec, const abi::RmiRecExit& exit,
 
 Vmm::Next Vmm::on_csm_provider(VmRealm& r, std::size_t, const abi::RmiRecExit& exit,
                                abi::RmiRecEnter&) {
-  for (Ipa ipa{exit.csm_base}; ipa < Ipa{exit.csm_top}; ipa = ipa + kGranuleSize) {
+  // The granules this host populated are ASSIGNED (only the host destroys DATA): one pass over
+  // its own map finds the others, and only those need the RMM's view of their RIPAS.
+  std::vector<Ipa> unpopulated;
+  {
+    std::lock_guard lock(r.mutex_);
+    auto it = r.built.data.lower_bound(exit.csm_base);
+    for (Ipa ipa{exit.csm_base}; ipa < Ipa{exit.csm_top}; ipa = ipa + kGranuleSize) {
+      if (it != r.built.data.end() && it->first == ipa.value()) {
+        ++it;
+      } else {
+        unpopulated.push_back(ipa);
+      }
+    }
+  }
+  for (Ipa ipa : unpopulated) {
     const auto e = host_.rmi().rtt_read_entry(r.built.rd, ipa, s2::kMaxLevel);
     if (e.ret.ok() && e.state == abi::RmiRttEntryState::kUnassigned && e.ripas == abi::Ripas::kRam) {
       populate(r, ipa);
@@ -604,15 +618,19 @@ Vmm::Next Vmm::on_csm_provider(VmRealm& r, std::size_t, const abi::RmiRecExit& e
 Vmm::Next Vmm::on_csm_consumer(VmRealm& r, std::size_t, const abi::RmiRecExit& exit,
                                abi::RmiRecEnter&) {
   std::lock_guard lock(r.mutex_);
-  for (Ipa ipa{exit.csm_base}; ipa < Ipa{exit.csm_top}; ipa = ipa + kGranuleSize) {
+  // The level-3 tables covering the range, one per 2 MiB...
+  for (Ipa ipa{exit.csm_base}; ipa < Ipa{exit.csm_top};
+       ipa = ipa.align_down(s2::kLeafTableSpan) + s2::kLeafTableSpan) {
     builder_.ensure_tables(r.built, ipa, s2::kMaxLevel);
-    const auto it = r.built.data.find(ipa.value());
-    if (it == r.built.data.end()) continue;
-    // A private granule in the reservation: the consumer must not keep it.
+  }
+  // ...and no private granule in it: the consumer must not keep one.
+  auto it = r.built.data.lower_bound(exit.csm_base);
+  while (it != r.built.data.end() && it->first < exit.csm_top) {
+    const Ipa ipa{it->first};
     const auto out = host_.rmi().data_destroy(r.built.rd, ipa);
     if (!out.ret.ok()) throw HostError("RMI_DATA_DESTROY " + hex_number(ipa.value()) + ": " + describe(out.ret));
     host_.undelegate_and_free(it->second);
-    r.built.data.erase(it);
+    it = r.built.data.erase(it);
   }
   return Next::kEnter;
 }

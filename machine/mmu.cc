@@ -32,8 +32,11 @@ Stage2* Mmu::find(Vmid vmid) {
 
 void Mmu::invalidate_ipa(Vmid vmid, Ipa base, std::uint64_t size) {
   invalidations_.fetch_add(1, std::memory_order_relaxed);
-  std::lock_guard lock(mutex_);
-  if (auto it = contexts_.find(vmid); it != contexts_.end()) it->second->invalidate(base, size);
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = contexts_.find(vmid); it != contexts_.end()) it->second->invalidate(base, size);
+  }
+  if (observer_) observer_(vmid);
 }
 
 void Mmu::invalidate_vmid(Vmid vmid) {

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -35,6 +36,10 @@ class Mmu {
   void invalidate_pa(Pa pa);
 
   [[nodiscard]] std::uint64_t invalidations() const { return invalidations_.load(); }
+  /// Called after each TLB invalidation by IPA with its VMID, so a test can time an event (a
+  /// host's interrupt, say) to the RMM's progress through a long operation. Set or clear it
+  /// while no PE runs; it is called with no machine lock held.
+  void set_invalidation_observer(std::function<void(Vmid)> observer) { observer_ = std::move(observer); }
 
  private:
   const PhysMem& mem_;
@@ -45,6 +50,7 @@ class Mmu {
   std::mutex mutex_;
   std::map<Vmid, std::unique_ptr<Stage2>> contexts_;
   std::atomic<std::uint64_t> invalidations_{0};
+  std::function<void(Vmid)> observer_;
   friend class MachineSnapshot;
 };
 

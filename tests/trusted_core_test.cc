@@ -13,6 +13,7 @@
 #include <functional>
 #include <optional>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "caec/abi/csm.h"
@@ -434,6 +435,16 @@ class BoundedWork : public RmmTest {
   [[nodiscard]] std::uint64_t rid_of(std::size_t i) {
     return static_cast<std::uint64_t>(rmm().realm(vmm.realm(i).built.rd)->rid);
   }
+  /// Interrupts the provider's PE at the first TLB invalidation in the consumer's stage 2: the
+  /// moment its REVOKE has unmapped its first table, whatever the speed of this machine.
+  void interrupt_provider_at_first_consumer_unmap() {
+    const abi::Vmid consumer{vmm.realm(c).built.params.vmid};
+    const Pa provider_rec = vmm.realm(p).built.recs[0].rec;
+    machine().mmu().set_invalidation_observer([this, consumer, provider_rec, raised = false](abi::Vmid v) mutable {
+      if (v != consumer || std::exchange(raised, true)) return;
+      system_.platform().interrupt(provider_rec);
+    });
+  }
   /// p makes a 32 MiB region (its host populates it all) and offers it to c, which reserves it.
   void offer_and_reserve() {
     ASSERT_EQ(vmm.rsi(p, CaecRsiFid::kCsmCreate, {kAt, kBig}), 0U);
@@ -470,13 +481,11 @@ TEST_F(BoundedWork, revoke_unmaps_a_table_per_lock_hold_and_takes_an_irq_in_betw
   ASSERT_EQ(vmm.count_mapped(), kPages);
   vmm.watch_irq_of = vmm.realm(p).built.recs[0].rec;
   Watchdog dog(std::chrono::seconds(60), "REVOKE of 32 MiB interrupted");
-  std::thread revoke([&] { EXPECT_EQ(vmm.rsi(p, CaecRsiFid::kCsmRevoke, {rid_of(c), 0}), 0U); });
-  // As soon as the consumer finds its first page gone (its fault takes its own RD lock, free
-  // between two tables), the host interrupts the provider's PE: the REVOKE, part done, exits.
-  while (!vmm.aborts(c, Ipa{kAt})) {
-  }
-  system_.platform().interrupt(vmm.realm(p).built.recs[0].rec);
-  revoke.join();
+  // The host interrupts the provider's PE while its REVOKE unmaps the first table: the REVOKE
+  // takes the IRQ exit between two tables, part done.
+  interrupt_provider_at_first_consumer_unmap();
+  EXPECT_EQ(vmm.rsi(p, CaecRsiFid::kCsmRevoke, {rid_of(c), 0}), 0U);
+  machine().mmu().set_invalidation_observer(nullptr);
   ASSERT_FALSE(vmm.mapped_at_irq_exits.empty()) << "the REVOKE ended without taking the IRQ";
   const std::size_t left = vmm.mapped_at_irq_exits.front();
   EXPECT_GT(left, 0U) << "the IRQ came after the last table";
@@ -488,6 +497,27 @@ TEST_F(BoundedWork, revoke_unmaps_a_table_per_lock_hold_and_takes_an_irq_in_betw
               static_cast<unsigned long long>(kPages));
 }
 
+TEST_F(BoundedWork, revoke_invalidates_once_per_table_and_leaves_no_stale_translation) {
+  offer_and_reserve();
+  ASSERT_EQ(vmm.rsi(c, CaecRsiFid::kCsmAttach, {rid_of(p), 0}), 0U);
+  constexpr std::uint64_t kTable = 2ULL << 20U;
+  // The consumer's PE caches a translation at both ends of every table (a TLB fill each).
+  for (std::uint64_t t = 0; t < kBig; t += kTable) {
+    ASSERT_FALSE(vmm.aborts(c, Ipa{kAt + t}));
+    ASSERT_FALSE(vmm.aborts(c, Ipa{kAt + t + kTable - kGranuleSize}));
+  }
+  const std::uint64_t before = machine().mmu().invalidations();
+  ASSERT_EQ(vmm.rsi(p, CaecRsiFid::kCsmRevoke, {rid_of(c), 0}), 0U);
+  // One range invalidation per table of 512 unmaps, not one per page...
+  EXPECT_LE(machine().mmu().invalidations() - before, kBig / kTable);
+  // ...and none of the cached translations survived it.
+  for (std::uint64_t t = 0; t < kBig; t += kTable) {
+    EXPECT_TRUE(vmm.aborts(c, Ipa{kAt + t})) << "stale translation at +" << t;
+    EXPECT_TRUE(vmm.aborts(c, Ipa{kAt + t + kTable - kGranuleSize})) << "stale translation at +" << t;
+  }
+  EXPECT_EQ(vmm.count_mapped(), 0U);
+}
+
 TEST_F(BoundedWork, a_revoke_its_host_abandons_half_way_is_finished_by_the_consumer_and_the_teardown) {
   // The host never enters the provider's REC again after the REVOKE's IRQ exit: the sharing is
   // gone for every command but the consumer still maps part of the region. It must say so
@@ -497,11 +527,9 @@ TEST_F(BoundedWork, a_revoke_its_host_abandons_half_way_is_finished_by_the_consu
   vmm.watch_irq_of = vmm.realm(p).built.recs[0].rec;
   vmm.abandon_at_irq = true;
   Watchdog dog(std::chrono::seconds(60), "an abandoned REVOKE");
-  std::thread revoke([&] { (void)vmm.rsi(p, CaecRsiFid::kCsmRevoke, {rid_of(c), 0}); });
-  while (!vmm.aborts(c, Ipa{kAt})) {
-  }
-  system_.platform().interrupt(vmm.realm(p).built.recs[0].rec);
-  revoke.join();  // RemoteVmm answers kNoAnswer: the realm stopped asking
+  interrupt_provider_at_first_consumer_unmap();
+  (void)vmm.rsi(p, CaecRsiFid::kCsmRevoke, {rid_of(c), 0});  // kNoAnswer: the realm stopped asking
+  machine().mmu().set_invalidation_observer(nullptr);
   ASSERT_EQ(vmm.mapped_at_irq_exits.size(), 1U);
   const std::size_t left = vmm.count_mapped();
   ASSERT_GT(left, 0U);

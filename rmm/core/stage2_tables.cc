@@ -1,7 +1,9 @@
 #include "rmm/core/stage2_tables.h"
 
+#include <algorithm>
 #include <atomic>
 #include <new>
+#include <utility>
 
 #include "rmm/port/rmm_check.h"
 
@@ -81,20 +83,71 @@ std::uint64_t Rtt::raw(std::uint64_t index) const {
   return std::atomic_ref<std::uint64_t>(slots()[index]).load(std::memory_order_acquire);
 }
 
+Rtt::~Rtt() { flush_tlbi(); }
+
+Rtt::Rtt(Rtt&& other) noexcept
+    : platform_(other.platform_),
+      granule_(std::move(other.granule_)),
+      level_(other.level_),
+      base_(other.base_),
+      vmid_(other.vmid_),
+      pending_first_(std::exchange(other.pending_first_, 0)),
+      pending_end_(std::exchange(other.pending_end_, 0)) {}
+
+Rtt& Rtt::operator=(Rtt&& other) noexcept {
+  if (this == &other) return *this;
+  flush_tlbi();  // before this table's lock goes with the old granule
+  platform_ = other.platform_;
+  granule_ = std::move(other.granule_);
+  level_ = other.level_;
+  base_ = other.base_;
+  vmid_ = other.vmid_;
+  pending_first_ = std::exchange(other.pending_first_, 0);
+  pending_end_ = std::exchange(other.pending_end_, 0);
+  return *this;
+}
+
+void Rtt::store(std::uint64_t index, std::uint64_t old_desc, std::uint64_t new_desc, const RttEntry& e) {
+  std::atomic_ref<std::uint64_t>(slots()[index]).store(new_desc, std::memory_order_release);
+  const bool old_pins = decode_entry(old_desc, level_).pins_rtt();
+  if (e.pins_rtt() && !old_pins) granule_.get();
+  if (!e.pins_rtt() && old_pins) granule_.put();
+}
+
 void Rtt::set(std::uint64_t index, const RttEntry& e) {
   const std::uint64_t old_desc = raw(index);
   const std::uint64_t new_desc = encode_entry(e, level_);
   if (old_desc == new_desc) return;
-  const bool old_pins = decode_entry(old_desc, level_).pins_rtt();
-  std::atomic_ref<std::uint64_t> slot(slots()[index]);
   if (s2::desc_is_valid(old_desc)) {
     // Break-before-make: the old translation is gone from every TLB before the new one exists.
-    slot.store(s2::desc_is_valid(new_desc) ? 0 : new_desc, std::memory_order_release);
+    std::atomic_ref<std::uint64_t>(slots()[index])
+        .store(s2::desc_is_valid(new_desc) ? 0 : new_desc, std::memory_order_release);
     platform_->tlbi_ipa(vmid_, entry_ipa(index), entry_size());
   }
-  slot.store(new_desc, std::memory_order_release);
-  if (e.pins_rtt() && !old_pins) granule_.get();
-  if (!e.pins_rtt() && old_pins) granule_.put();
+  store(index, old_desc, new_desc, e);
+}
+
+void Rtt::unmap_deferred(std::uint64_t index, const RttEntry& e) {
+  const std::uint64_t old_desc = raw(index);
+  const std::uint64_t new_desc = encode_entry(e, level_);
+  // Only an unmap may wait for its TLBI: a new valid descriptor needs the old one gone first.
+  RMM_CHECK(!s2::desc_is_valid(new_desc));
+  if (old_desc == new_desc) return;
+  store(index, old_desc, new_desc, e);
+  if (!s2::desc_is_valid(old_desc)) return;
+  if (pending_end_ == pending_first_) {
+    pending_first_ = index;
+    pending_end_ = index + 1;
+  } else {
+    pending_first_ = std::min(pending_first_, index);
+    pending_end_ = std::max(pending_end_, index + 1);
+  }
+}
+
+void Rtt::flush_tlbi() {
+  if (pending_end_ == pending_first_) return;
+  platform_->tlbi_ipa(vmid_, entry_ipa(pending_first_), (pending_end_ - pending_first_) * entry_size());
+  pending_first_ = pending_end_ = 0;
 }
 
 Ipa Rtt::skip_non_live(std::uint64_t index) const {

@@ -41,6 +41,11 @@ struct RttEntry {
 class Rtt {
  public:
   Rtt(Platform& platform, LockedGranule granule, RttLevel level, Ipa base, Vmid vmid);
+  ~Rtt();
+  Rtt(Rtt&& other) noexcept;
+  Rtt& operator=(Rtt&& other) noexcept;
+  Rtt(const Rtt&) = delete;
+  Rtt& operator=(const Rtt&) = delete;
 
   [[nodiscard]] RttLevel level() const { return level_; }
   [[nodiscard]] Ipa base() const { return base_; }
@@ -55,18 +60,31 @@ class Rtt {
   [[nodiscard]] std::uint64_t raw(std::uint64_t index) const;
   [[nodiscard]] RttEntry entry(std::uint64_t index) const { return decode_entry(raw(index), level_); }
   void set(std::uint64_t index, const RttEntry& e);
+  /// Makes entry `index` invalid (`e` is UNASSIGNED or UNASSIGNED_NS) and leaves its TLB
+  /// invalidation pending, so that a run of unmaps costs one range TLBI instead of one per
+  /// entry. The pending range is invalidated by flush_tlbi(), at the latest before the table's
+  /// lock is released (the destructor), so no stale translation outlives the lock hold; a caller
+  /// that releases what the old entries mapped (a reference on a granule) flushes first.
+  void unmap_deferred(std::uint64_t index, const RttEntry& e);
+  /// Issues the pending TLB invalidation, if any (one TLBI by IPA range + DSB).
+  void flush_tlbi();
 
   /// RttSkipNonLiveEntries: IPA of the first live entry at or after `index`, else end().
   [[nodiscard]] Ipa skip_non_live(std::uint64_t index) const;
 
  private:
   [[nodiscard]] std::uint64_t* slots() const;
+  /// Stores `new_desc` over `old_desc` at `index` and keeps the live-entry count exact.
+  void store(std::uint64_t index, std::uint64_t old_desc, std::uint64_t new_desc, const RttEntry& e);
 
   Platform* platform_;
   LockedGranule granule_;
   RttLevel level_;
   Ipa base_;
   Vmid vmid_;
+  /// Entries [pending_first_, pending_end_) hold unmaps whose TLBI is still to be issued.
+  std::uint64_t pending_first_ = 0;
+  std::uint64_t pending_end_ = 0;
 };
 
 /// Result of a walk: the deepest table reached (locked) and the entry for the IPA in it.

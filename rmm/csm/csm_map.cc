@@ -74,11 +74,19 @@ void unmap_chunk(RmmContext& rmm, RealmDescriptor& consumer, Ipa base, std::uint
   // holds one is live, so it cannot have been destroyed: no table, no mapping.
   auto w = consumer_leaf(rmm, consumer, base);
   if (!w) return;
+  // Every entry first, then one TLBI for the chunk, and only then the references go: until the
+  // invalidation completes a PE may still reach a granule, so it must stay pinned until then.
+  std::array<Pa, s2::kEntriesPerTable> unmapped{};
+  std::size_t n = 0;
   const std::uint64_t first = w->rtt.index_of(base);
   for (std::uint64_t i = first; i < first + len / kGranuleSize; ++i) {
     const RttEntry e = w->rtt.entry(i);
-    if (e.hipas == Hipas::kAssigned && e.foreign) unmap_at(rmm, w->rtt, i, e.addr, after);
+    if (e.hipas != Hipas::kAssigned || !e.foreign) continue;
+    w->rtt.unmap_deferred(i, RttEntry{.hipas = Hipas::kUnassigned, .ripas = after});
+    unmapped[n++] = e.addr;
   }
+  w->rtt.flush_tlbi();
+  for (std::size_t i = 0; i < n; ++i) rmm.granules.lock(unmapped[i], LockRequest::data()).put();
 }
 
 bool consumer_chunk_ready(RmmContext& rmm, RealmDescriptor& consumer, Ipa base, std::uint64_t len) {
