@@ -10,6 +10,29 @@ Status Endpoint::try_peek(std::span<const std::byte>&) { return Status::kUnsuppo
 Status Endpoint::release() { return Status::kUnsupported; }
 bool Endpoint::announce_waiting(Want, bool) { return false; }
 
+Status Endpoint::try_send_batch(std::span<const std::span<const std::byte>> messages, std::size_t& sent) {
+  sent = 0;
+  for (std::span<const std::byte> m : messages) {
+    const Status s = try_send(m);
+    if (s != Status::kOk) return sent == 0 ? s : Status::kOk;
+    ++sent;
+  }
+  return Status::kOk;
+}
+
+Status Endpoint::try_receive_batch(std::span<std::byte> buffer, std::span<std::size_t> sizes, std::size_t& count) {
+  count = 0;
+  std::size_t used = 0;
+  while (count < sizes.size()) {
+    std::size_t n = 0;
+    const Status s = try_receive(buffer.subspan(used), n);
+    if (s != Status::kOk) return count == 0 ? s : Status::kOk;
+    used += n;
+    sizes[count++] = n;
+  }
+  return Status::kOk;
+}
+
 template <class Attempt>
 Status Endpoint::poll(Want want, Attempt&& attempt) {
   const std::uint64_t relax_until = std::uint64_t{wait_.spin_polls} + wait_.relax_polls;

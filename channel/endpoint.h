@@ -49,6 +49,16 @@ class Endpoint {
   /// `buffer` is smaller than the next message.
   [[nodiscard]] virtual Status try_receive(std::span<std::byte> buffer, std::size_t& size) = 0;
 
+  // Batches: many small messages for one publication (the ring transports publish a batch with
+  // one index update; the others send them one by one). Never partial per message.
+  /// Sends the longest prefix of `messages` that fits now; `sent` is its length. kWouldBlock
+  /// if none went.
+  [[nodiscard]] virtual Status try_send_batch(std::span<const std::span<const std::byte>> messages, std::size_t& sent);
+  /// Receives up to `sizes.size()` messages back to back into `buffer`; `count` is how many,
+  /// their lengths in `sizes`. kWouldBlock if none was there.
+  [[nodiscard]] virtual Status try_receive_batch(std::span<std::byte> buffer, std::span<std::size_t> sizes,
+                                                 std::size_t& count);
+
   // Zero-copy, where the transport allows it (kUnsupported otherwise).
   /// A slot of `size` bytes to fill in place; then commit() publishes its first n bytes.
   [[nodiscard]] virtual Status try_acquire(std::size_t size, std::span<std::byte>& slot);

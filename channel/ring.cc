@@ -108,14 +108,21 @@ Status RingWriter::try_acquire(std::size_t size, std::span<std::byte>& slot) {
   return Status::kOk;
 }
 
-Status RingWriter::commit(std::size_t size) {
+Status RingWriter::stage(std::size_t size) {
   if (acquired_ == 0 || record_bytes(size) > acquired_) return Status::kTooLarge;
   put_record_header(base_ + kRingHeaderBytes + (slot_at_ & (capacity_ - 1)), static_cast<std::uint32_t>(size),
                     kKindMessage);
   head_ = slot_at_ + record_bytes(size);
   acquired_ = 0;
-  head_word(base_).store(head_, std::memory_order_release);
   return Status::kOk;
+}
+
+void RingWriter::publish() const { head_word(base_).store(head_, std::memory_order_release); }
+
+Status RingWriter::commit(std::size_t size) {
+  const Status s = stage(size);
+  if (s == Status::kOk) publish();
+  return s;
 }
 
 Status RingWriter::try_write(std::span<const std::byte> message) {
@@ -123,6 +130,23 @@ Status RingWriter::try_write(std::span<const std::byte> message) {
   if (const Status s = try_acquire(message.size(), slot); s != Status::kOk) return s;
   if (!message.empty()) std::memcpy(slot.data(), message.data(), message.size());  // data() may be null
   return commit(message.size());
+}
+
+Status RingWriter::try_write_batch(std::span<const std::span<const std::byte>> messages, std::size_t& written) {
+  written = 0;
+  for (std::span<const std::byte> message : messages) {
+    std::span<std::byte> slot;
+    const Status s = try_acquire(message.size(), slot);
+    if (s != Status::kOk) {
+      if (written == 0) return s;
+      break;  // publish what fitted
+    }
+    if (!message.empty()) std::memcpy(slot.data(), message.data(), message.size());
+    (void)stage(message.size());  // cannot fail: the slot was acquired for this size
+    ++written;
+  }
+  if (written != 0) publish();  // a padding record alone is published with the next batch
+  return written == 0 ? Status::kWouldBlock : Status::kOk;
 }
 
 bool RingWriter::drained() const { return tail_word(base_).load(std::memory_order_acquire) == head_; }
@@ -190,11 +214,37 @@ Status RingReader::try_peek(std::span<const std::byte>& message) {
   }
 }
 
+void RingReader::acknowledge() const { tail_word(base_).store(tail_, std::memory_order_release); }
+
 Status RingReader::release() {
   if (peeked_ == 0) return Status::kUnsupported;
   tail_ += peeked_;
   peeked_ = 0;
-  tail_word(base_).store(tail_, std::memory_order_release);  // the acknowledgement
+  acknowledge();
+  return Status::kOk;
+}
+
+Status RingReader::try_read_batch(std::span<std::byte> buffer, std::span<std::size_t> sizes, std::size_t& count) {
+  count = 0;
+  std::size_t used = 0;
+  Status s = Status::kOk;
+  while (count < sizes.size()) {
+    std::span<const std::byte> message;
+    s = try_peek(message);
+    if (s != Status::kOk) break;
+    if (message.size() > buffer.size() - used) {
+      peeked_ = 0;
+      s = Status::kTooLarge;
+      break;
+    }
+    if (!message.empty()) std::memcpy(buffer.data() + used, message.data(), message.size());
+    used += message.size();
+    sizes[count++] = message.size();
+    tail_ += peeked_;  // consumed here, acknowledged once below
+    peeked_ = 0;
+  }
+  if (count == 0) return s;
+  acknowledge();
   return Status::kOk;
 }
 

@@ -42,6 +42,10 @@ class RingWriter {
   [[nodiscard]] Status commit(std::size_t size);
   /// try_acquire + copy + commit.
   [[nodiscard]] Status try_write(std::span<const std::byte> message);
+  /// Writes the longest prefix of `messages` that fits and publishes it with one head update,
+  /// so the reader's PE fetches the writer's line once per batch rather than once per message.
+  /// `written` is how many went; kWouldBlock (none went) if not even the first fits.
+  [[nodiscard]] Status try_write_batch(std::span<const std::span<const std::byte>> messages, std::size_t& written);
   /// True once the reader has consumed everything published.
   [[nodiscard]] bool drained() const;
   void close();
@@ -53,6 +57,9 @@ class RingWriter {
 
  private:
   [[nodiscard]] Status free_space(std::uint64_t& free) const;
+  /// Completes the acquired record (its header) in the ring without publishing it.
+  [[nodiscard]] Status stage(std::size_t size);
+  void publish() const;
 
   std::byte* base_ = nullptr;
   std::uint64_t capacity_ = 0;
@@ -75,6 +82,10 @@ class RingReader {
   [[nodiscard]] Status release();
   /// try_peek + copy + release; kTooLarge (nothing consumed) if `buffer` is too small.
   [[nodiscard]] Status try_read(std::span<std::byte> buffer, std::size_t& size);
+  /// Reads up to `sizes.size()` messages back to back into `buffer` (while they fit) and
+  /// acknowledges them with one tail update. `count` is how many were read, their lengths in
+  /// `sizes`; kWouldBlock if none was there, kTooLarge if the first does not fit (nothing read).
+  [[nodiscard]] Status try_read_batch(std::span<std::byte> buffer, std::span<std::size_t> sizes, std::size_t& count);
   void close();
   [[nodiscard]] bool peer_closed() const;
   void set_waiting(bool waiting);
@@ -86,6 +97,8 @@ class RingReader {
   std::uint64_t max_message_ = 0;
   std::uint64_t tail_ = 0;     // our own count
   std::uint64_t peeked_ = 0;   // bytes the peeked record occupies, 0 if none
+
+  void acknowledge() const;
 };
 
 }  // namespace caec::channel

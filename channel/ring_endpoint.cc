@@ -53,6 +53,25 @@ Status RingEndpoint::try_receive(std::span<std::byte> buffer, std::size_t& size)
   });
 }
 
+Status RingEndpoint::try_send_batch(std::span<const std::span<const std::byte>> messages, std::size_t& sent) {
+  sent = 0;
+  return guarded([&] {
+    const Status s = tx_.try_write_batch(messages, sent);
+    if (s == Status::kOk) wake_peer_if([&] { return tx_.reader_waiting(); });
+    return s;
+  });
+}
+
+Status RingEndpoint::try_receive_batch(std::span<std::byte> buffer, std::span<std::size_t> sizes, std::size_t& count) {
+  count = 0;
+  return guarded([&] {
+    Status s = rx();
+    if (s == Status::kOk) s = rx_.try_read_batch(buffer, sizes, count);
+    if (s == Status::kOk) wake_peer_if([&] { return rx_.writer_waiting(); });
+    return s;
+  });
+}
+
 Status RingEndpoint::try_acquire(std::size_t size, std::span<std::byte>& slot) {
   return guarded([&] { return tx_.try_acquire(size, slot); });
 }

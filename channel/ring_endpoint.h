@@ -28,6 +28,10 @@ class RingEndpoint final : public Endpoint {
   [[nodiscard]] std::size_t max_message() const override { return max_message_; }
   [[nodiscard]] Status try_send(std::span<const std::byte> message) override;
   [[nodiscard]] Status try_receive(std::span<std::byte> buffer, std::size_t& size) override;
+  [[nodiscard]] Status try_send_batch(std::span<const std::span<const std::byte>> messages,
+                                      std::size_t& sent) override;
+  [[nodiscard]] Status try_receive_batch(std::span<std::byte> buffer, std::span<std::size_t> sizes,
+                                         std::size_t& count) override;
   [[nodiscard]] Status try_acquire(std::size_t size, std::span<std::byte>& slot) override;
   [[nodiscard]] Status commit(std::size_t size) override;
   [[nodiscard]] Status try_peek(std::span<const std::byte>& message) override;

@@ -52,6 +52,77 @@ TEST(Ring, empty_full_and_wrap_around) {
   EXPECT_TRUE(p.w.drained());
 }
 
+TEST(Ring, a_batch_is_published_with_one_head_update_and_read_with_one_acknowledgement) {
+  Pair p(kRingHeaderBytes + 1024, 64);
+  const auto head = [&] {
+    std::uint64_t h = 0;
+    std::memcpy(&h, p.memory.data() + 64, sizeof h);  // the writer's line (channel/ring.h)
+    return h;
+  };
+  const auto tail = [&] {
+    std::uint64_t t = 0;
+    std::memcpy(&t, p.memory.data() + 128, sizeof t);  // the reader's line
+    return t;
+  };
+  std::vector<std::vector<std::byte>> payloads;
+  for (unsigned i = 0; i < 100; ++i) payloads.push_back(pattern(8 + i % 9, i));
+  std::vector<std::span<const std::byte>> batch(payloads.begin(), payloads.end());
+  unsigned sent = 0, received = 0;
+  std::vector<std::byte> out(64 * 128);  // room for everything the ring can hold
+  std::vector<std::size_t> sizes(128);
+  while (received < payloads.size()) {
+    std::size_t written = 0;
+    const std::uint64_t head_before = head();
+    const Status s = p.w.try_write_batch(std::span(batch).subspan(sent), written);
+    if (sent < payloads.size()) {
+      // The ring takes what fits (it never holds all 100): at least one, published at once.
+      ASSERT_EQ(s, Status::kOk) << "after " << sent;
+      ASSERT_GT(written, 0U);
+      EXPECT_GT(head(), head_before);
+      sent += static_cast<unsigned>(written);
+    }
+    std::size_t count = 0;
+    ASSERT_EQ(p.r.try_read_batch(out, sizes, count), Status::kOk);
+    ASSERT_GT(count, 0U);
+    EXPECT_EQ(tail(), head()) << "everything published was read and acknowledged, in one update";
+    std::size_t at = 0;
+    for (std::size_t i = 0; i < count; ++i, ++received) {
+      ASSERT_EQ(sizes[i], payloads[received].size());
+      EXPECT_EQ(std::vector(out.begin() + static_cast<std::ptrdiff_t>(at),
+                            out.begin() + static_cast<std::ptrdiff_t>(at + sizes[i])),
+                payloads[received]);
+      at += sizes[i];
+    }
+  }
+  EXPECT_EQ(sent, received);
+  std::size_t count = 0;
+  EXPECT_EQ(p.r.try_read_batch(out, sizes, count), Status::kWouldBlock);
+  EXPECT_EQ(count, 0U);
+}
+
+TEST(Ring, a_batch_stops_where_the_ring_or_the_reader_buffer_is_full) {
+  Pair p(kRingHeaderBytes + 256, 64);  // 256 bytes of records: three 64 B messages (72 B each)
+  const auto m = pattern(64, 7);
+  const std::vector<std::span<const std::byte>> batch(5, m);
+  std::size_t written = 0;
+  ASSERT_EQ(p.w.try_write_batch(batch, written), Status::kOk);
+  EXPECT_EQ(written, 3U);
+  EXPECT_EQ(p.w.try_write_batch(batch, written), Status::kWouldBlock);
+  EXPECT_EQ(written, 0U);
+  // A reader buffer with room for two: the third stays, unconsumed.
+  std::vector<std::byte> out(2 * 64 + 10);
+  std::vector<std::size_t> sizes(8);
+  std::size_t count = 0;
+  ASSERT_EQ(p.r.try_read_batch(out, sizes, count), Status::kOk);
+  EXPECT_EQ(count, 2U);
+  std::vector<std::byte> small(10);
+  EXPECT_EQ(p.r.try_read_batch(small, sizes, count), Status::kTooLarge);
+  EXPECT_EQ(count, 0U);
+  ASSERT_EQ(p.r.try_read_batch(out, sizes, count), Status::kOk);
+  EXPECT_EQ(count, 1U);
+  EXPECT_TRUE(p.w.drained());
+}
+
 TEST(Ring, refuses_oversize_messages_and_small_buffers_without_consuming) {
   Pair p(kRingHeaderBytes + 4096, 256);
   EXPECT_EQ(p.w.try_write(pattern(257, 1)), Status::kTooLarge);

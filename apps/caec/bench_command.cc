@@ -2,11 +2,15 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
 #include <memory>
 #include <sstream>
 
 #include "apps/caec/files.h"
 #include "apps/caec/log.h"
+#include "bench/lib/consistency.h"
 #include "bench/lib/profile.h"
 
 namespace caec::app {
@@ -19,7 +23,9 @@ struct BenchOptions {
   std::string modes = "csm,csm-zero-copy,sealed-openssl,sealed-mbedtls,plain-ns";
   bool plots = true;
   bool check = false;
+  bool check_complete = false;
   bool json = false;
+  std::vector<std::string> compare;  // two result directories: compare them, run nothing
 };
 
 /// The transports of a --modes list; what is wrong with it, if anything, in `problem`.
@@ -48,7 +54,34 @@ const CLI::Validator kModes(
     },
     "LIST");
 
+std::string read_results(const std::string& dir) {
+  std::ifstream in(std::filesystem::path(dir) / "results.json");
+  if (!in) throw std::runtime_error("--compare: no results.json in " + dir);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+/// Two runs' ratios side by side: the figures README quotes must agree within kAgreement.
+int compare_runs(const std::string& first_dir, const std::string& second_dir) {
+  constexpr double kAgreement = 0.15;
+  const bench::Results first = bench::results_from_json(read_results(first_dir));
+  const bench::Results second = bench::results_from_json(read_results(second_dir));
+  const auto ratios = bench::compare_ratios(first, second);
+  if (ratios.empty()) throw std::runtime_error("--compare: the two runs share no mode and size");
+  std::printf("| ratio | %s | %s | apart |\n|---|---|---|---|\n", first.date.c_str(), second.date.c_str());
+  double worst = 0;
+  std::size_t over = 0;
+  for (const auto& a : ratios) {
+    std::printf("| %s | %.2fx | %.2fx | %.1f%%%s |\n", a.ratio.c_str(), a.first, a.second, a.disagreement() * 100,
+                a.disagreement() > kAgreement ? " (over 15%)" : "");
+    worst = std::max(worst, a.disagreement());
+    if (a.disagreement() > kAgreement) ++over;
+  }
+  std::printf("\n%zu ratios; the farthest apart by %.1f%%; %zu over 15%%.\n", ratios.size(), worst * 100, over);
+  return over == 0 ? 0 : 1;
+}
+
 int run_bench(const BenchOptions& o) {
+  if (!o.compare.empty()) return compare_runs(o.compare.at(0), o.compare.at(1));
   check_writable_directory(o.out, "-o");
   const auto modes = parse_modes(o.modes);
   const bench::Profile profile = o.quick ? bench::quick_profile() : bench::full_profile();
@@ -56,10 +89,12 @@ int run_bench(const BenchOptions& o) {
   const bench::Results results = bench::run_profile(profile, modes, progress);
   for (const auto& path : bench::write_outputs(results, o.out, o.plots)) log_line("wrote " + path.string());
   std::printf("%s", (o.json ? bench::results_json(results) : bench::markdown_summary(results)).c_str());
-  if (!o.check) return 0;
-  const auto problems = bench::completeness_problems(results, profile, modes);
-  for (const auto& p : problems) std::fprintf(stderr, "caec bench: incomplete: %s\n", p.c_str());
-  return problems.empty() ? 0 : 1;
+  if (!o.check && !o.check_complete) return 0;
+  const auto missing = bench::completeness_problems(results, profile, modes);
+  for (const auto& p : missing) std::fprintf(stderr, "caec bench: incomplete: %s\n", p.c_str());
+  const auto inconsistent = o.check ? bench::consistency_problems(results) : std::vector<std::string>{};
+  for (const auto& p : inconsistent) std::fprintf(stderr, "caec bench: not self-consistent: %s\n", p.c_str());
+  return missing.empty() && inconsistent.empty() ? 0 : 1;
 }
 
 }  // namespace
@@ -73,7 +108,16 @@ CLI::App* add_bench_command(CLI::App& app, std::function<int()>& run) {
   cmd->add_option("--modes", o->modes, "Transports to compare, comma-separated")->check(kModes)->capture_default_str();
   cmd->add_flag("!--no-plots", o->plots, "Skip the gnuplot figures");
   cmd->add_flag("--check", o->check,
-                "Exit 1 unless every figure is present and positive (a smoke test; never judges speed)");
+                "Exit 1 unless every figure is present and the run is publishable: no figure from a repetition "
+                "measured beside other work, and ratios between modes and sizes that agree with what each mode is "
+                "(never judges speed)");
+  cmd->add_flag("--check-complete", o->check_complete,
+                "Exit 1 unless every figure is present and positive (a smoke test for busy machines)");
+  cmd->add_option("--compare", o->compare,
+                  "Run nothing: compare the ratios of two earlier runs (DIR DIR, each with results.json); exit 1 if "
+                  "one differs by over 15%")
+      ->expected(2)
+      ->check(CLI::ExistingDirectory);
   cmd->add_flag("--json", o->json, "Print results.json instead of the Markdown summary");
   cmd->footer("Progress goes to stderr, one line per phase; the summary (or --json) to stdout.");
   cmd->callback([&run, o] { run = [o] { return run_bench(*o); }; });

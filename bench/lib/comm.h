@@ -22,6 +22,9 @@ struct CommConfig {
   /// the vCPU placement probed before and after each (benchmarks.md §2: tag each repetition,
   /// never mix placements in one median).
   std::uint64_t repetitions = 1;
+  /// A repetition measured beside other work (bench/lib/contention.h) is measured again up to
+  /// this many times before it is kept, tagged "contended".
+  unsigned contended_retries = 2;
   std::function<void(const std::string&)> progress;
 };
 
@@ -34,18 +37,29 @@ struct CommPoint {
   Summary latency{};    // one way, writer's clock before send to reader's after receive
   std::uint64_t burst = 0;
   std::uint64_t burst_ticks = 0;
+  /// The same burst published `batch` messages per index update (ring transports at the small
+  /// sizes; 0 where not measured).
+  std::uint64_t batched_ticks = 0;
   /// Cache-line round trip (ns) probed just before and after each repetition (min/median/max
   /// over the repetitions' medians): the vCPUs' placement (near or far) can change between runs
   /// and changes every cross-core figure.
   Summary probe_before_ns{};
   Summary probe_after_ns{};
   /// The placement of every repetition merged here ("near", "far", "mixed": changed during the
-  /// run, "preempted") and how many there were.
+  /// run, "preempted", "contended": other work took CPU time, "outlier": far off the other
+  /// repetitions) and how many there were.
   std::string placement;
   std::uint64_t repetitions = 1;
+  /// Cycles per message of each repetition merged here: min, median, max (their spread).
+  Summary repetition_cycles{};
+  /// The largest share of the machine's CPU time that went to other work during a repetition
+  /// merged here (bench/lib/contention.h).
+  double foreign_share = 0;
 
   [[nodiscard]] double cycles_per_message() const { return send.median + recv.median; }
   [[nodiscard]] double throughput_mb_s(double ticks_per_ns) const;
+  /// Messages per microsecond of the batched burst (0 if not measured).
+  [[nodiscard]] double batched_msgs_per_us(double ticks_per_ns) const;
 };
 
 struct CommResults {
@@ -61,9 +75,12 @@ struct CommResults {
 [[nodiscard]] CommResults run_comm(const CommConfig& config);
 
 /// Merges repetitions (one point per mode, size and repetition) by placement: medians of the
-/// repetitions' medians, extreme minima and maxima. Chooses the placement every mode and size
+/// repetitions' medians, extreme minima and maxima. Within a placement, a repetition whose
+/// cycles per message are more than kOutlierFactor off the median of its group's (three or
+/// more) is tagged "outlier" and set aside. Chooses the placement every mode and size
 /// has (near before far); where one lacks it, that point falls back to the placement it has
 /// most repetitions of, and keeps that tag.
+inline constexpr double kOutlierFactor = 1.5;
 [[nodiscard]] CommResults merge_repetitions(const std::vector<CommPoint>& repetitions);
 
 }  // namespace caec::bench

@@ -37,12 +37,44 @@ CommPoint merge(const std::vector<CommPoint>& reps) {
   m.latency = of_medians(reps, &CommPoint::latency);
   m.probe_before_ns = spread_of_medians(reps, &CommPoint::probe_before_ns);
   m.probe_after_ns = spread_of_medians(reps, &CommPoint::probe_after_ns);
-  std::vector<std::uint64_t> bursts;
+  std::vector<std::uint64_t> bursts, batched;
+  std::vector<double> cycles;
   bursts.reserve(reps.size());
-  for (const CommPoint& p : reps) bursts.push_back(p.burst_ticks);
+  for (const CommPoint& p : reps) {
+    cycles.push_back(p.cycles_per_message());
+    bursts.push_back(p.burst_ticks);
+    batched.push_back(p.batched_ticks);
+    m.foreign_share = std::max(m.foreign_share, p.foreign_share);
+  }
   m.burst_ticks = static_cast<std::uint64_t>(summarize(bursts).median);
+  m.batched_ticks = static_cast<std::uint64_t>(summarize(batched).median);
+  m.repetition_cycles = summarize(cycles);
   m.repetitions = reps.size();
   return m;
+}
+
+// Tags "outlier" the repetitions of a group (one placement of one point) whose cycles per
+// message are more than kOutlierFactor off the group's median: a repetition stretched by
+// something the probes missed must not move the median of three or four.
+void tag_outliers(std::map<std::string, std::vector<CommPoint>>& by_placement) {
+  std::vector<CommPoint> outliers;
+  for (auto& [placement, reps] : by_placement) {
+    if (reps.size() < 3) continue;
+    std::vector<double> cycles;
+    for (const CommPoint& p : reps) cycles.push_back(p.cycles_per_message());
+    const double median = summarize(cycles).median;
+    const auto off = [&](const CommPoint& p) {
+      const double c = p.cycles_per_message();
+      return c > median * kOutlierFactor || c * kOutlierFactor < median;
+    };
+    for (CommPoint& p : reps) {
+      if (!off(p)) continue;
+      outliers.push_back(p);
+      outliers.back().placement = "outlier";
+    }
+    std::erase_if(reps, off);
+  }
+  for (CommPoint& p : outliers) by_placement["outlier"].push_back(p);
 }
 
 }  // namespace
@@ -56,6 +88,7 @@ CommResults merge_repetitions(const std::vector<CommPoint>& repetitions) {
     if (!groups.contains(k)) keys.push_back(k);
     groups[k][p.placement].push_back(p);
   }
+  for (const Key& k : keys) tag_outliers(groups[k]);
   CommResults out;
   const auto covers = [&](const std::string& placement) {
     return std::all_of(keys.begin(), keys.end(), [&](const Key& k) { return groups[k].contains(placement); });
@@ -72,7 +105,8 @@ CommResults merge_repetitions(const std::vector<CommPoint>& repetitions) {
       // among equals the one with the most repetitions; ties go to the name (deterministic).
       const auto rank = [](const auto& entry) {
         const std::string& placement = entry.first;
-        const int trust = placement == "preempted" ? 0 : placement == "mixed" ? 1 : 2;
+        const bool measured_beside_work = placement == "preempted" || placement == "contended" || placement == "outlier";
+        const int trust = measured_beside_work ? 0 : placement == "mixed" ? 1 : 2;
         return std::pair{trust, entry.second.size()};
       };
       chosen = std::max_element(by_placement.begin(), by_placement.end(),

@@ -76,5 +76,32 @@ TEST(MergeRepetitions, BurstIsTheMedianRepetition) {
   EXPECT_EQ(r.points[0].burst_ticks, 700U);
 }
 
+TEST(MergeRepetitions, ARepetitionFarOffItsGroupIsSetAsideAsAnOutlier) {
+  // Five near repetitions of which one ran 10x slow with nothing in the probes to say why.
+  const CommResults r = merge_repetitions({rep("csm", 64, "near", 100), rep("csm", 64, "near", 104),
+                                           rep("csm", 64, "near", 1000), rep("csm", 64, "near", 98),
+                                           rep("csm", 64, "near", 102)});
+  ASSERT_EQ(r.points.size(), 1U);
+  EXPECT_EQ(r.points[0].repetitions, 4U);
+  EXPECT_DOUBLE_EQ(r.points[0].send.median, 101);
+  EXPECT_DOUBLE_EQ(r.points[0].repetition_cycles.max, 106);  // 104 + recv's 2
+  ASSERT_EQ(r.set_aside.size(), 1U);
+  EXPECT_EQ(r.set_aside[0].placement, "outlier");
+  EXPECT_DOUBLE_EQ(r.set_aside[0].send.median, 1000);
+}
+
+TEST(MergeRepetitions, ContendedRepetitionsAreNeverPublishedBesideAnUncontendedOne) {
+  CommPoint contended = rep("plain-ns", 64, "contended", 5000);
+  contended.foreign_share = 0.4;
+  const CommResults r = merge_repetitions({rep("csm", 64, "near", 100), rep("plain-ns", 64, "mixed", 120), contended,
+                                           contended});
+  ASSERT_EQ(r.points.size(), 2U);
+  EXPECT_EQ(r.points[1].placement, "mixed");
+  EXPECT_DOUBLE_EQ(r.points[1].foreign_share, 0);
+  ASSERT_EQ(r.set_aside.size(), 1U);
+  EXPECT_EQ(r.set_aside[0].placement, "contended");
+  EXPECT_DOUBLE_EQ(r.set_aside[0].foreign_share, 0.4);
+}
+
 }  // namespace
 }  // namespace caec::bench

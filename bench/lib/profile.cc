@@ -44,9 +44,10 @@ std::string today() {
 
 Profile quick_profile() {
   return {.name = "quick",
-          .sizes = {64, 256, 1024, 4096, 16384, 32768},
+          .sizes = {8, 64, 256, 1024, 4096, 16384, 32768},
           .messages = 200,
           .repetitions = 2,
+          .contended_retries = 0,  // a smoke run, often beside other work: tag, never re-measure
           .region_sizes = {4096, 65536, 1U << 20U, 4U << 20U},
           .control_reps = 3,
           .tokens = 5,
@@ -58,7 +59,7 @@ Profile quick_profile() {
 
 Profile full_profile() {
   return {.name = "full",
-          .sizes = powers_of_two(64, 1U << 20U),
+          .sizes = powers_of_two(8, 1U << 20U),
           .messages = 1000,
           .repetitions = 5,
           .region_sizes = {4096, 65536, 1U << 20U, 16U << 20U, 256U << 20U, 1U << 30U},
@@ -90,6 +91,7 @@ Results run_profile(const Profile& p, const std::vector<channel::Transport>& mod
                                .count = p.messages,
                                .burst = p.messages,
                                .repetitions = p.repetitions,
+                               .contended_retries = p.contended_retries,
                                .progress = progress});
   r.comm = std::move(comm.points);
   r.comm_set_aside = std::move(comm.set_aside);

@@ -14,6 +14,7 @@ struct Profile {
   std::vector<std::size_t> sizes;
   std::uint64_t messages = 1000;  // per size, acknowledged; and the throughput burst
   std::uint64_t repetitions = 5;  // the messages split into this many runs, each placement-tagged
+  unsigned contended_retries = 2;  // re-measurements of a repetition taken beside other work
   std::vector<std::uint64_t> region_sizes;
   std::uint64_t control_reps = 5;
   std::vector<std::uint64_t> consumer_counts{1, 2, 4, 8, 16};

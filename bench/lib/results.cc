@@ -10,6 +10,8 @@
 #include <sstream>
 #include <tuple>
 
+#include "bench/lib/consistency.h"
+#include "bench/lib/contention.h"
 #include "bench/lib/floors.h"
 
 namespace caec::bench {
@@ -115,7 +117,10 @@ ordered_json to_json(const Results& r) {
                         {"latency_ns_median", p.latency.median / r.ticks_per_ns},
                         {"throughput_mb_s", p.throughput_mb_s(r.ticks_per_ns)},
                         {"probe_before_ns", summary_json(p.probe_before_ns)},
-                        {"probe_after_ns", summary_json(p.probe_after_ns)}};
+                        {"probe_after_ns", summary_json(p.probe_after_ns)},
+                        {"repetition_cycles", summary_json(p.repetition_cycles)},
+                        {"foreign_cpu_share", p.foreign_share},
+                        {"batched_msgs_per_us", p.batched_msgs_per_us(r.ticks_per_ns)}};
   };
   j["communication_placement"] = r.comm_placement;
   for (const CommPoint& p : r.comm) j["communication"].push_back(comm_json(p));
@@ -153,11 +158,12 @@ ordered_json to_json(const Results& r) {
 std::string comm_csv(const Results& r) {
   std::ostringstream o;
   o << "mode,size,cycles_per_message,send_median,receive_median,latency_ns_median,throughput_mb_s,probe_before_ns,"
-       "probe_after_ns,placement,repetitions\n";
+       "probe_after_ns,placement,repetitions,foreign_cpu_share,batched_msgs_per_us\n";
   for (const CommPoint& p : r.comm) {
     o << p.mode << "," << p.size << "," << p.cycles_per_message() << "," << p.send.median << "," << p.recv.median << ","
       << p.latency.median / r.ticks_per_ns << "," << p.throughput_mb_s(r.ticks_per_ns) << "," << p.probe_before_ns.median
-      << "," << p.probe_after_ns.median << "," << p.placement << "," << p.repetitions << "\n";
+      << "," << p.probe_after_ns.median << "," << p.placement << "," << p.repetitions << "," << p.foreign_share << ","
+      << p.batched_msgs_per_us(r.ticks_per_ns) << "\n";
   }
   return o.str();
 }
@@ -394,6 +400,28 @@ void latency_table(std::ostream& o, const Tables& t) {
   }
 }
 
+/// Small messages sent back to back, one by one and in batches of one publication each.
+void batched_table(std::ostream& o, const Tables& t) {
+  const Results& r = t.r;
+  const bool any = std::any_of(r.comm.begin(), r.comm.end(), [](const CommPoint& p) { return p.batched_ticks > 0; });
+  if (!any) return;
+  o << "\n## Small messages back to back (messages per µs: one index update each / one per batch of 32)\n\n| size |";
+  for (const auto& m : t.modes) o << " " << m << " |";
+  o << "\n|---|";
+  for (std::size_t i = 0; i < t.modes.size(); ++i) o << "---|";
+  o << "\n";
+  for (std::size_t size : t.sizes) {
+    if (point(r, t.modes.front(), size)->batched_ticks == 0) continue;
+    o << "| " << size << " |";
+    for (const auto& m : t.modes) {
+      const CommPoint* p = point(r, m, size);
+      const double one_by_one = static_cast<double>(p->burst) / (static_cast<double>(p->burst_ticks) / r.ticks_per_ns / 1e3);
+      o << " " << fixed(one_by_one, 1) << " / " << fixed(p->batched_msgs_per_us(r.ticks_per_ns), 1) << " |";
+    }
+    o << "\n";
+  }
+}
+
 /// How the vCPUs were placed in each mode's repetitions, and which were set aside.
 void placement_notes(std::ostream& o, const Tables& t) {
   const Results& r = t.r;
@@ -411,6 +439,16 @@ void placement_notes(std::ostream& o, const Tables& t) {
     }
     o << "; ";
   }
+  double most_foreign = 0;
+  for (const CommPoint& p : r.comm) most_foreign = std::max(most_foreign, p.foreign_share);
+  o << "\nOther work took at most " << fixed(most_foreign * 100, 1)
+    << "% of the machine's CPU time during a repetition the tables use (a repetition over "
+    << fixed(kMaxForeignShare * 100, 0) << "% is measured again, then set aside as *contended*).";
+  const auto problems = consistency_problems(r);
+  o << "\n\n**Consistency** (`caec bench --check`): "
+    << (problems.empty() ? std::string("every ratio is self-consistent and no figure comes from a contended repetition.")
+                         : std::to_string(problems.size()) + " problem(s); this run's figures must not be published:");
+  for (const std::string& p : problems) o << "\n- " << p;
   for (const CommPoint& p : r.comm) {
     if (p.placement != r.comm_placement) {
       o << "\n**" << p.mode << " at " << p.size << " B has no " << r.comm_placement << " repetition: its figures are "
@@ -422,11 +460,14 @@ void placement_notes(std::ostream& o, const Tables& t) {
 /// Control-plane operations (without the consumer sweep, which has its own table).
 void control_table(std::ostream& o, const Tables& t) {
   const Results& r = t.r;
-  o << "\n\n## Control plane (µs, median)\n\n| operation | region size | µs |\n|---|---|---|\n";
+  o << "\n\n## Control plane (µs, median; ns per 4 KiB granule of the region)\n\n"
+    << "| operation | region size | µs | ns / granule |\n|---|---|---|---|\n";
   for (const ControlPoint& c : r.control) {
     if (c.sweep == "consumers") continue;
-    o << "| " << c.op << " | " << (c.size == 0 ? std::string("-") : std::to_string(c.size)) << " | "
-      << fixed(c.ticks.median / r.ticks_per_ns / 1000, 1) << " |\n";
+    const double us = c.ticks.median / r.ticks_per_ns / 1000;
+    o << "| " << c.op << " | " << (c.size == 0 ? std::string("-") : std::to_string(c.size)) << " | " << fixed(us, 1)
+      << " | " << (c.size == 0 ? std::string("-") : fixed(us * 1000 / static_cast<double>(c.size / kGranuleSize), 1))
+      << " |\n";
   }
 }
 
@@ -456,7 +497,8 @@ void sharing_table(std::ostream& o, const Tables& t) {
 std::string markdown_summary(const Results& r) {
   std::ostringstream o;
   const Tables t{r, modes_of(r), sizes_of(r)};
-  for (auto* section : {heading, cycles_table, floor_table, aead_table, latency_table, placement_notes, control_table}) {
+  for (auto* section : {heading, cycles_table, floor_table, aead_table, latency_table, batched_table, placement_notes,
+                        control_table}) {
     section(o, t);
   }
   o << control_by_consumers(r);

@@ -3,10 +3,12 @@
 // paper's synchronisation), then `burst` messages back to back; the reader receives them.
 //
 // Arguments: the channel arguments of channel/launch_args.h, plus
-//   bench-role=writer|reader  sizes=S1,S2,...  count=N  burst=N
+//   bench-role=writer|reader  sizes=S1,S2,...  count=N  burst=N  [batch=B]
+// With batch=B, sizes up to 64 B also send the burst B messages per publication
+// (Endpoint::try_send_batch; one index update per batch on the ring transports).
 // Output (console), one line per size:
 //   writer: "W size=S send=MIN/MEDIAN/MAX"                      ticks in send (or acquire+commit)
-//   reader: "R size=S recv=MIN/MEDIAN/MAX lat=MIN/MEDIAN/MAX burst=N burst_ticks=T"
+//   reader: "R size=S recv=MIN/MEDIAN/MAX lat=MIN/MEDIAN/MAX burst=N burst_ticks=T [batched_ticks=B]"
 // `recv` counts only the receive call that returned the message, not the polls before it
 // (spin-wait excluded); `lat` is from the writer's clock read before send to the reader's after
 // receive (the TSC is synchronised across cores); `burst_ticks` from the first message's send to
@@ -106,8 +108,48 @@ Received receive_stamped(Endpoint& e, std::span<std::byte> buf, bool zero_copy) 
   }
 }
 
+/// Sizes up to this also run the burst in batches (small messages: the index update dominates).
+constexpr std::size_t kMaxBatchedSize = 64;
+
+/// The burst again, `batch` messages per publication; the first carries the send time.
+void send_batched(Endpoint& e, std::span<std::byte> msg, std::uint64_t burst, std::size_t batch) {
+  const std::uint64_t t0 = ticks();
+  std::memcpy(msg.data(), &t0, sizeof t0);
+  const std::vector<std::span<const std::byte>> messages(batch, msg);
+  for (std::uint64_t left = burst; left > 0;) {
+    std::size_t sent = 0;
+    const Status s = e.try_send_batch(std::span(messages).first(std::min<std::uint64_t>(batch, left)), sent);
+    if (s == Status::kWouldBlock) {
+      _mm_pause();
+      continue;
+    }
+    if (s != Status::kOk) throw channel::ChannelError("send batch", s);
+    left -= sent;
+  }
+}
+
+/// Receives the batched burst; returns ticks from the first message's send to the last's receive.
+std::uint64_t receive_batched(Endpoint& e, std::size_t size, std::uint64_t burst, std::size_t batch) {
+  std::vector<std::byte> buf(batch * size);
+  std::vector<std::size_t> sizes(batch);
+  std::uint64_t first = 0;
+  for (std::uint64_t got = 0; got < burst;) {
+    std::size_t n = 0;
+    const Status s = e.try_receive_batch(buf, sizes, n);
+    if (s == Status::kWouldBlock) {
+      _mm_pause();
+      continue;
+    }
+    if (s != Status::kOk) throw channel::ChannelError("receive batch", s);
+    if (got == 0) std::memcpy(&first, buf.data(), sizeof first);
+    got += n;
+  }
+  const std::uint64_t last = ticks();
+  return last > first ? last - first : 0;
+}
+
 void writer(realm::Realm& r, Endpoint& e, const std::vector<std::uint64_t>& sizes, std::uint64_t count,
-            std::uint64_t burst, bool zero_copy) {
+            std::uint64_t burst, bool zero_copy, std::size_t batch) {
   std::array<std::byte, 1> ack{};
   PageBuffer buffer(*std::max_element(sizes.begin(), sizes.end()), std::byte{0x5A});
   for (std::size_t size : sizes) {
@@ -119,12 +161,16 @@ void writer(realm::Realm& r, Endpoint& e, const std::vector<std::uint64_t>& size
     }
     for (std::uint64_t i = 0; i < burst; ++i) (void)send_stamped(e, msg, zero_copy);
     (void)e.receive(ack);
+    if (batch > 0 && size <= kMaxBatchedSize) {
+      send_batched(e, msg, burst, batch);
+      (void)e.receive(ack);
+    }
     r.print("W size=" + std::to_string(size) + " send=" + triple(summarize(send)) + "\n");
   }
 }
 
 void reader(realm::Realm& r, Endpoint& e, const std::vector<std::uint64_t>& sizes, std::uint64_t count,
-            std::uint64_t burst, bool zero_copy) {
+            std::uint64_t burst, bool zero_copy, std::size_t batch) {
   const std::array<std::byte, 1> ack{};
   PageBuffer buffer(*std::max_element(sizes.begin(), sizes.end()));
   for (std::size_t size : sizes) {
@@ -143,8 +189,13 @@ void reader(realm::Realm& r, Endpoint& e, const std::vector<std::uint64_t>& size
       last = m.done;
     }
     e.send(ack);
+    std::string batched;
+    if (batch > 0 && size <= kMaxBatchedSize) {
+      batched = " batched_ticks=" + std::to_string(receive_batched(e, size, burst, batch));
+      e.send(ack);
+    }
     r.print("R size=" + std::to_string(size) + " recv=" + triple(summarize(recv)) + " lat=" + triple(summarize(lat)) +
-            " burst=" + std::to_string(burst) + " burst_ticks=" + std::to_string(last - first) + "\n");
+            " burst=" + std::to_string(burst) + " burst_ticks=" + std::to_string(last - first) + batched + "\n");
   }
 }
 
@@ -158,10 +209,11 @@ int bench_comm(realm::Realm& r) {
   const std::uint64_t burst = channel::number(a, "burst", 100);
   channel::Connection c = channel::connect(r, spec);
   const bool zero_copy = spec.transport == channel::Transport::kCsmZeroCopy;
+  const std::size_t batch = channel::number(a, "batch", 0);
   if (is_writer) {
-    writer(r, *c.endpoint, sizes, count, burst, zero_copy);
+    writer(r, *c.endpoint, sizes, count, burst, zero_copy, batch);
   } else {
-    reader(r, *c.endpoint, sizes, count, burst, zero_copy);
+    reader(r, *c.endpoint, sizes, count, burst, zero_copy, batch);
   }
   return 0;
 }

@@ -1,0 +1,49 @@
+// Whether one `caec bench` run's figures can be published: every repetition the tables use was
+// measured on an otherwise idle machine, and the ratios between modes and sizes agree with what
+// each mode is (design/benchmarks.md). A run taken beside other work once reported csm at 64 B
+// as 10,569 ticks next to 1,404 at 256 B, and csm-zero-copy at 0.17x csm: every figure present
+// and positive, none of them this machine's. `caec bench --check` fails such a run.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "bench/lib/results.h"
+
+namespace caec::bench {
+
+/// The bounds the checks use, each a property of the modes rather than a speed target.
+struct ConsistencyBounds {
+  /// A message never costs this much more than one twice its size (per mode).
+  double max_smaller_over_larger = 1.5;
+  /// Consume-in-place against copy out: the same ring, so neither can be this far off the other.
+  double min_zero_copy_over_csm = 0.25;
+  double max_zero_copy_over_csm = 2.0;
+  /// plain-ns is the same ring in host memory: the two modes cannot differ by more than this.
+  double max_plain_csm_factor = 2.0;
+  /// Encrypting is never cheaper than copying the plaintext: sealed / csm at least this.
+  double min_sealed_over_csm = 0.9;
+  /// The repetitions a point merged: their medians within this factor of each other.
+  double max_repetition_spread = 2.0;
+};
+
+/// What makes the run unpublishable (empty: consistent): points measured beside other work or
+/// off their own repetitions, and ratios no real run can have. Each names the mode, size and
+/// value.
+[[nodiscard]] std::vector<std::string> consistency_problems(const Results& results,
+                                                            const ConsistencyBounds& bounds = {});
+
+/// The ratios two runs both measured (the ones README quotes: each mode against csm at every
+/// size, and the best sealed floor against csm) and how far apart they are.
+struct RatioAgreement {
+  std::string ratio;  // "sealed-openssl / csm at 64 B"
+  double first = 0;
+  double second = 0;
+  [[nodiscard]] double disagreement() const;  // |a - b| / min(a, b)
+};
+[[nodiscard]] std::vector<RatioAgreement> compare_ratios(const Results& first, const Results& second);
+
+/// Reads back what results_json() wrote (the fields the checks and the comparison use).
+[[nodiscard]] Results results_from_json(const std::string& text);
+
+}  // namespace caec::bench
