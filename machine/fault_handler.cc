@@ -92,7 +92,9 @@ void unregister_fault_region(std::size_t slot) {
 bool recoverable_copy(void* dst, const void* src, std::size_t n) {
   if (n == 0) return true;  // an empty span's data() may be null: memcpy would be undefined
   sigjmp_buf env;
-  if (sigsetjmp(env, 1) != 0) return false;
+  // No signal mask to save (a system call each time): the handler runs with SA_NODEFER, so the
+  // mask in it is the mask here.
+  if (sigsetjmp(env, 0) != 0) return false;
   t_recovery = &env;
   std::atomic_signal_fence(std::memory_order_seq_cst);
   std::memcpy(dst, src, n);

@@ -1,8 +1,24 @@
 #include "machine/vcpu.h"
 
+#include <sys/mman.h>
+
 #include <chrono>
 #include <cstdio>
 #include <exception>
+
+#if defined(__SANITIZE_ADDRESS__)
+#define CAEC_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define CAEC_ASAN 1
+#endif
+#endif
+#ifndef CAEC_ASAN
+#define CAEC_ASAN 0
+#endif
+#if CAEC_ASAN
+#include <sanitizer/common_interface_defs.h>
+#endif
 
 #include "machine/fatal.h"
 #include "machine/stage2.h"
@@ -10,19 +26,29 @@
 namespace caec::machine {
 
 namespace {
+// The realm side's per-PE state while a context runs on this thread (run() swaps it in and out).
 thread_local Vcpu* t_current = nullptr;
 thread_local int t_fault_depth = 0;
+
+/// A realm's stack: what a host thread's would be.
+constexpr std::size_t kStackBytes = 8U << 20U;
+constexpr std::size_t kGuardBytes = 4096;
 }  // namespace
 
 Vcpu::Vcpu(Pa rec, Stage2& stage2, const RecStart& start, Entry entry, El2Vectors* vectors)
     : rec_(rec), stage2_(stage2), start_(start), entry_(std::move(entry)), vectors_(vectors) {}
 
 Vcpu::~Vcpu() {
-  if (!started_) return;
-  terminating_.store(true, std::memory_order_release);
-  if (!finished_.load()) to_realm_.post();
-  raise_irq();
-  thread_.join();
+  if (started_) {
+    terminating_.store(true, std::memory_order_release);
+    // A PE may still run it (machine teardown): an IRQ brings it to R-EL2, which makes an exit.
+    raise_irq();
+    while (running_.load(std::memory_order_acquire)) (void)parked_.wait_for(1'000'000);
+    // Parked at an exit: entered once more, its yield() returns false and the context unwinds
+    // on this thread.
+    if (!finished_.load(std::memory_order_acquire)) run();
+  }
+  if (stack_ != nullptr) munmap(stack_, kGuardBytes + kStackBytes);
 }
 
 Vcpu* Vcpu::current() { return t_current; }
@@ -30,19 +56,55 @@ Vcpu* Vcpu::current() { return t_current; }
 Vcpu::FaultScope::FaultScope() { ++t_fault_depth; }
 Vcpu::FaultScope::~FaultScope() { --t_fault_depth; }
 
+void Vcpu::switch_to(StackContext& from, const StackContext& to, bool to_realm) {
+#if CAEC_ASAN
+  if (to_realm) {
+    __sanitizer_start_switch_fiber(&host_fake_stack_, stack_ + kGuardBytes, kStackBytes);
+  } else {
+    __sanitizer_start_switch_fiber(&realm_fake_stack_, host_stack_bottom_, host_stack_size_);
+  }
+#endif
+  switch_context(from, to);
+#if CAEC_ASAN
+  // Back in `from`: the host side learns nothing new; the realm side learns which host stack
+  // (whichever thread entered it this time) to return to.
+  if (to_realm) {
+    __sanitizer_finish_switch_fiber(host_fake_stack_, nullptr, nullptr);
+  } else {
+    __sanitizer_finish_switch_fiber(realm_fake_stack_, &host_stack_bottom_, &host_stack_size_);
+  }
+#else
+  (void)to_realm;
+#endif
+}
+
 void Vcpu::run() {
+  if (finished_.load(std::memory_order_acquire)) return;
   if (!started_) {
     started_ = true;
-    thread_ = std::thread([this] { body(); });
-  } else {
-    to_realm_.post();
+    void* p = mmap(nullptr, kGuardBytes + kStackBytes, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+    MACHINE_CHECK(p != MAP_FAILED, "mmap realm stack");
+    stack_ = static_cast<std::byte*>(p);
+    MACHINE_CHECK(mprotect(stack_, kGuardBytes, PROT_NONE) == 0, "mprotect realm stack guard");
+    make_context(realm_context_, stack_ + kGuardBytes, kStackBytes, &Vcpu::enter_context, this);
   }
-  to_rmm_.wait();
+  // The realm side's per-PE state is this context's, whatever this thread held before.
+  Vcpu* const outer = t_current;
+  const int outer_depth = t_fault_depth;
+  t_current = this;
+  t_fault_depth = fault_depth_;
+  running_.store(true, std::memory_order_release);
+  switch_to(host_context_, realm_context_, true);
+  running_.store(false, std::memory_order_release);
+  fault_depth_ = t_fault_depth;
+  t_current = outer;
+  t_fault_depth = outer_depth;
+  if (terminating_.load(std::memory_order_acquire)) parked_.post();  // the destructor waits
 }
 
 bool Vcpu::yield() {
-  to_rmm_.post();
-  to_realm_.wait();
+  switch_to(realm_context_, host_context_, false);
   return !terminating_.load(std::memory_order_acquire);
 }
 
@@ -57,8 +119,23 @@ void Vcpu::restart(const RecStart& start) {
   throw VcpuRestart{start};
 }
 
+void Vcpu::enter_context(void* arg) {
+  auto* self = static_cast<Vcpu*>(arg);
+#if CAEC_ASAN
+  __sanitizer_finish_switch_fiber(nullptr, &self->host_stack_bottom_, &self->host_stack_size_);
+#endif
+  self->body();
+  // Ran off its code (or was unwound): back to the PE that entered it, for good.
+  self->finished_.store(true, std::memory_order_release);
+#if CAEC_ASAN
+  __sanitizer_start_switch_fiber(nullptr, self->host_stack_bottom_, self->host_stack_size_);
+#endif
+  StackContext gone;  // never resumed
+  switch_context(gone, self->host_context_);
+  fatal(__FILE__, __LINE__, "a finished realm context was resumed");
+}
+
 void Vcpu::body() {
-  t_current = this;
   if (sigsetjmp(start_point_, 1) == 0) {
     for (bool again = true; again;) {
       again = false;
@@ -77,12 +154,6 @@ void Vcpu::body() {
     }
   }
   t_fault_depth = 0;
-  t_current = nullptr;
-  if (!terminating_.load(std::memory_order_acquire)) {
-    // The realm ran off its code (or died of an unhandled abort): hand the PE back for good.
-    finished_.store(true, std::memory_order_release);
-    to_rmm_.post();
-  }
 }
 
 std::uint64_t Vcpu::counter() {

@@ -1,11 +1,16 @@
-// A REC's realm-world execution context: a host thread that is "the PE in realm state".
+// A REC's realm-world execution context: its own stack and registers, run on the PE (host
+// thread) that entered it.
 //
-// The world switch is a hand-off: the R-EL2 side (the RMM handling RMI_REC_ENTER on the
-// caller's thread) calls run(), which resumes the realm thread and blocks until R-EL2 code
-// running on the realm thread (an RSI handler, a stage-2 abort) calls yield() to make a REC
-// exit. Exactly one of the two threads runs at a time, so REC state needs no lock across the
-// switch. Physical IRQs aimed at the PE are a flag the realm side polls at RSI calls, WFI and
-// cpu_relax().
+// The world switch is a context switch on the calling thread, as on hardware, where REC_ENTER
+// is an ERET on the same core: the R-EL2 side (the RMM handling RMI_REC_ENTER) calls run(),
+// which switches this thread to the realm's stack until R-EL2 code running there (an RSI
+// handler, a stage-2 abort, even from inside the fault handler) calls yield() to make a REC
+// exit, which switches back. No other thread is involved, so a round trip costs two context
+// switches rather than two cross-thread wake-ups, and a machine has no thread per REC. A REC
+// may be entered from a different host thread each time (its context follows it); what the
+// realm side keeps per PE lives in the context (TPIDR_EL1, the current Vcpu), never in the
+// host thread's storage. Physical IRQs aimed at the PE are a flag the realm side polls at RSI
+// calls, WFI and cpu_relax().
 #pragma once
 
 #include <array>
@@ -13,11 +18,11 @@
 #include <csetjmp>
 #include <cstdint>
 #include <functional>
-#include <thread>
 
 #include "caec/abi/pe_state.h"
 #include "caec/abi/smc.h"
 #include "caec/abi/types.h"
+#include "machine/context_switch.h"
 #include "machine/el2_vectors.h"
 #include "machine/event.h"
 
@@ -28,9 +33,9 @@ class Stage2;
 /// Register state a REC starts with (from RmiRecParams, or from PSCI CPU_ON).
 using abi::RecStart;
 
-/// Thrown on the realm thread when its context is torn down while it waits at a REC exit.
+/// Thrown on the realm's stack when its context is torn down while it waits at a REC exit.
 struct VcpuTerminated {};
-/// Thrown on the realm thread to start it over (PSCI CPU_ON after CPU_OFF).
+/// Thrown on the realm's stack to start it over (PSCI CPU_ON after CPU_OFF).
 struct VcpuRestart {
   RecStart start;
 };
@@ -41,7 +46,7 @@ class Vcpu {
 
   /// `vectors`: where the realm's traps go (none installed: they do nothing).
   Vcpu(Pa rec, Stage2& stage2, const RecStart& start, Entry entry, El2Vectors* vectors);
-  ~Vcpu();  // terminates the realm thread if it is still parked
+  ~Vcpu();  // unwinds the realm's context if it is still parked at an exit
   Vcpu(const Vcpu&) = delete;
   Vcpu& operator=(const Vcpu&) = delete;
 
@@ -72,9 +77,10 @@ class Vcpu {
   [[nodiscard]] Stage2& stage2() const { return stage2_; }
   [[nodiscard]] const RecStart& start() const { return start_; }
 
-  /// R-EL2 side: switch the PE to the realm until it exits. Starts the thread on first use.
+  /// R-EL2 side: switch this PE (the calling thread) to the realm until it exits. Creates the
+  /// realm's context on first use. Returns at once if the realm ran off its code.
   void run();
-  /// Realm side (R-EL2 code on the realm thread): make the REC exit; returns true on the next
+  /// Realm side (R-EL2 code on the realm's stack): make the REC exit; returns true on the next
   /// run(), false if the context is being destroyed meanwhile. R-EL2 code then returns to its
   /// trap vector, which calls end_context(): no exception or jump crosses R-EL2's frames.
   [[nodiscard]] bool yield();
@@ -85,7 +91,7 @@ class Vcpu {
   [[noreturn]] void end_context();
   /// Realm side, from a trap vector: abandon the current code and start over at `start`.
   [[noreturn]] void restart(const RecStart& start);
-  /// The realm thread ran off its code (or died of an unhandled abort).
+  /// The realm ran off its code (or died of an unhandled abort).
   [[nodiscard]] bool ended() const { return finished_.load(std::memory_order_acquire); }
 
   /// A physical interrupt for the PE running this REC.
@@ -117,7 +123,12 @@ class Vcpu {
   /// The Vcpu whose realm code runs on the calling thread, or nullptr.
   [[nodiscard]] static Vcpu* current();
 
-  /// Marks that the realm thread is inside the stage-2 fault handler (signal context), where a
+  /// TPIDR_EL1: the register realm EL1 software keeps its per-PE pointer in (the realm SDK's
+  /// abort guard). Part of the REC's context, so it follows the REC from thread to thread.
+  void set_tpidr_el1(std::uintptr_t value) { tpidr_el1_ = value; }
+  [[nodiscard]] std::uintptr_t tpidr_el1() const { return tpidr_el1_; }
+
+  /// Marks that the realm is inside the stage-2 fault handler (signal context), where a
   /// termination must unwind with a jump rather than an exception.
   struct FaultScope {
     FaultScope();
@@ -125,13 +136,16 @@ class Vcpu {
   };
 
   /// Realm EL1's synchronous exception entry for an injected SEA (set by the realm SDK). It
-  /// never returns; without one the realm thread is unwound to its start.
+  /// never returns; without one the realm's context is unwound to its start.
   using SeaVector = void (*)(Ipa ipa);
   void set_sea_vector(SeaVector v) { sea_vector_ = v; }
   [[noreturn]] void inject_sea(Ipa ipa);
 
  private:
   void body();
+  static void enter_context(void* self);
+  /// Switches from `from` to `to`, telling the address sanitizer about the stacks.
+  void switch_to(StackContext& from, const StackContext& to, bool to_realm);
   [[noreturn]] void unwind_to_start();
 
   Pa rec_;
@@ -139,9 +153,21 @@ class Vcpu {
   RecStart start_;
   Entry entry_;
   El2Vectors* vectors_;
-  std::thread thread_;
-  Event to_realm_;
-  Event to_rmm_;
+  /// The realm's stack (with a guard page below it) and the two contexts of the switch.
+  std::byte* stack_ = nullptr;
+  StackContext realm_context_;
+  StackContext host_context_;
+  /// The host side's fiber bookkeeping for the sanitizer (unused without it).
+  void* host_fake_stack_ = nullptr;
+  void* realm_fake_stack_ = nullptr;
+  const void* host_stack_bottom_ = nullptr;
+  std::size_t host_stack_size_ = 0;
+  /// Realm-side state that must follow the context, saved while it is switched out.
+  int fault_depth_ = 0;
+  std::uintptr_t tpidr_el1_ = 0;
+  /// A PE runs it now (between run()'s switch in and yield()'s switch out).
+  std::atomic<bool> running_{false};
+  Event parked_;
   Event irq_event_;
   std::atomic<bool> terminating_{false};
   std::atomic<bool> irq_{false};

@@ -8,6 +8,7 @@
 #include "caec/abi/host_call.h"
 #include "caec/abi/rmi.h"
 #include "machine/stage2.h"
+#include "machine/vcpu.h"
 
 namespace caec::realm {
 
@@ -26,8 +27,11 @@ const char* status_name(abi::RsiStatus s) {
   return "RSI status ?";
 }
 
-thread_local sigjmp_buf* t_guard = nullptr;
-thread_local Ipa t_abort_ipa;
+/// The abort guard of the REC whose realm code runs on this thread (TPIDR_EL1), or nullptr.
+AbortGuardState* current_guard() {
+  const machine::Vcpu* v = machine::Vcpu::current();
+  return v == nullptr ? nullptr : reinterpret_cast<AbortGuardState*>(v->tpidr_el1());
+}
 
 }  // namespace
 
@@ -36,17 +40,24 @@ RsiError::RsiError(std::string_view command, abi::RsiStatus status)
 
 /// The realm's EL1 synchronous exception vector for injected SEAs.
 void on_sea(Ipa ipa) {
-  if (t_guard == nullptr) return;  // unhandled: the PE unwinds the realm thread
-  t_abort_ipa = ipa;
-  sigjmp_buf* env = t_guard;
-  t_guard = nullptr;
+  AbortGuardState* g = current_guard();
+  if (g == nullptr || g->jump == nullptr) return;  // unhandled: the PE unwinds the realm's context
+  g->abort_ipa = ipa;
+  auto* env = static_cast<sigjmp_buf*>(g->jump);
+  g->jump = nullptr;
   siglongjmp(*env, 1);
 }
 
 Realm::Realm(machine::Vcpu& vcpu, abi::Manifest manifest, Ipa ram_base, std::uint64_t ram_size,
              std::uint64_t context)
     : vcpu_(vcpu), manifest_(std::move(manifest)), ram_base_(ram_base), ram_size_(ram_size),
-      context_(context) {}
+      context_(context) {
+  vcpu_.set_tpidr_el1(reinterpret_cast<std::uintptr_t>(&guard_));
+}
+
+Realm::~Realm() {
+  if (vcpu_.tpidr_el1() == reinterpret_cast<std::uintptr_t>(&guard_)) vcpu_.set_tpidr_el1(0);
+}
 
 std::byte* Realm::ptr(Ipa ipa) const {
   std::byte* p = vcpu_.stage2().pointer(ipa);
@@ -72,16 +83,16 @@ Ipa Realm::unprotected_alias(Ipa ipa) {
 
 std::optional<Abort> Realm::guarded(const std::function<void()>& fn) {
   sigjmp_buf env;
-  sigjmp_buf* outer = t_guard;
+  void* outer = guard_.jump;
   // No signal mask to save: the fault handler runs with SA_NODEFER, so jumping out of it leaves
   // the mask as it was, and guarded() costs no system call (channels guard every operation).
   if (sigsetjmp(env, 0) != 0) {
-    t_guard = outer;
-    return Abort{t_abort_ipa};
+    guard_.jump = outer;
+    return Abort{guard_.abort_ipa};
   }
-  t_guard = &env;
+  guard_.jump = &env;
   fn();
-  t_guard = outer;
+  guard_.jump = outer;
   return std::nullopt;
 }
 

@@ -49,10 +49,20 @@ struct Abort {
 
 using Measurement = std::array<std::uint8_t, 64>;
 
+/// What Realm::guarded and the realm's SEA vector share, one per REC: realm EL1 software finds
+/// it through TPIDR_EL1, so it follows the REC to whichever host thread runs it.
+struct AbortGuardState {
+  void* jump = nullptr;  // the innermost guarded() call's sigjmp_buf, nullptr outside any
+  Ipa abort_ipa;
+};
+
 class Realm {
  public:
   Realm(machine::Vcpu& vcpu, abi::Manifest manifest, Ipa ram_base, std::uint64_t ram_size,
         std::uint64_t context);
+  ~Realm();
+  Realm(const Realm&) = delete;
+  Realm& operator=(const Realm&) = delete;
 
   // ---- Identity ----
   [[nodiscard]] std::uint64_t rec_index() const { return vcpu_.start().index; }
@@ -182,6 +192,7 @@ class Realm {
   std::uint64_t ram_size_;
   std::uint64_t context_;
   unsigned ipa_width_ = 0;
+  AbortGuardState guard_;
 };
 
 }  // namespace caec::realm

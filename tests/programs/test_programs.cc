@@ -49,6 +49,24 @@ int read_empty(Realm& r) {
 }
 CAEC_REALM_PROGRAM("test-read-empty", read_empty);
 
+/// Arms the abort guard, makes REC exits inside it (a RAM page's first touch, a console host
+/// call), then reads RIPAS EMPTY memory: the abort must still reach the guard, however the host
+/// entered the REC in between. Returns 0 on abort.
+int guard_across_exits(Realm& r) {
+  const auto [base, size] = r.ram();
+  const Ipa fresh = base + (size - kGranuleSize);  // never touched before
+  const Ipa empty{0x4000000};
+  volatile std::uint64_t sink = 0;
+  const auto abort = r.guarded([&] {
+    *r.as<volatile std::uint64_t>(fresh) = 1;
+    r.print("guard armed across exits\n");
+    sink = *r.as<volatile std::uint64_t>(empty);
+  });
+  (void)sink;
+  return abort && abort->ipa == empty ? 0 : 1;
+}
+CAEC_REALM_PROGRAM("test-guard-across-exits", guard_across_exits);
+
 /// Spins without touching memory until the host interrupts it (or `arg0` ms pass, 10 s by
 /// default), so the REC stays RUNNING for as long as the host needs; returns 0.
 int spin(Realm& r) {
