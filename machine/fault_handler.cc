@@ -40,7 +40,7 @@ void on_sigsegv(int sig, siginfo_t* info, void* uctx) {
   }
   const auto addr = reinterpret_cast<std::uintptr_t>(info->si_addr);
   // x86-64 page-fault error code bit 1: the access was a write.
-  const auto* uc = static_cast<ucontext_t*>(uctx);
+  auto* uc = static_cast<ucontext_t*>(uctx);
   const bool is_write = (uc->uc_mcontext.gregs[REG_ERR] & 0x2) != 0;
   const std::size_t end = g_slots_end.load(std::memory_order_acquire);
   for (std::size_t i = 0; i < end; ++i) {
@@ -48,8 +48,14 @@ void on_sigsegv(int sig, siginfo_t* info, void* uctx) {
     if (!slot.used.load(std::memory_order_acquire)) continue;
     const FaultRegion& r = slot.region;
     if (addr >= r.begin && addr < r.end) {
-      if (r.resolve(r.ctx, addr, is_write)) return;
-      break;
+      if (!r.resolve(r.ctx, addr, is_write)) break;
+      // The access may have been a REC's that made an exit from here and was entered again
+      // from another thread (machine/vcpu.h). The signal return restores the alternate signal
+      // stack recorded at delivery, which must be this thread's, not the first one's (which
+      // may have exited and freed it; pthread_t values are reused, so this cannot be told).
+      stack_t here{};
+      if (sigaltstack(nullptr, &here) == 0) uc->uc_stack = here;
+      return;
     }
   }
   write_stderr("machine: unhandled memory fault (Granule Protection Fault or stage-2 abort "

@@ -180,15 +180,16 @@ std::string floors_csv(const Results& r) {
 
 std::string control_csv(const Results& r) {
   std::ostringstream o;
-  o << "op,sweep,size,consumers,ticks_min,ticks_median,ticks_max,us_median\n";
+  o << "op,sweep,size,consumers,ticks_min,ticks_median,ticks_max,us_median,ns_per_granule\n";
   // Grouped by sweep and operation, so gnuplot draws each operation as one unbroken line.
   std::vector<ControlPoint> rows = r.control;
   std::stable_sort(rows.begin(), rows.end(), [](const ControlPoint& a, const ControlPoint& b) {
     return std::tie(a.sweep, a.op) < std::tie(b.sweep, b.op);
   });
   for (const ControlPoint& c : rows) {
+    const double ns = c.ticks.median / r.ticks_per_ns;
     o << c.op << "," << c.sweep << "," << c.size << "," << c.consumers << "," << c.ticks.min << "," << c.ticks.median << "," << c.ticks.max << ","
-      << c.ticks.median / r.ticks_per_ns / 1000 << "\n";
+      << ns / 1000 << "," << (c.size == 0 ? 0.0 : ns / static_cast<double>(c.size / kGranuleSize)) << "\n";
   }
   return o.str();
 }
@@ -526,6 +527,8 @@ std::vector<std::filesystem::path> write_outputs(const Results& r, const std::fi
       {"throughput", "comm.csv", 2, 7, "", modes, "message size (bytes)", "throughput (MB/s)"},
       {"control-size", "control.csv", 3, 8, "strcol(2) eq 'region-size'", control_ops(r, "region-size"),
        "region size (bytes)", "latency (µs, median)"},
+      {"control-per-granule", "control.csv", 3, 9, "strcol(2) eq 'region-size'", control_ops(r, "region-size"),
+       "region size (bytes)", "ns per 4 KiB granule (median)"},
       {"control-consumers", "control.csv", 4, 8, "strcol(2) eq 'consumers'", control_ops(r, "consumers"),
        "consumers of one region", "latency (µs, median)"}};
   for (const Figure& fig : figures) {
