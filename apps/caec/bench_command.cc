@@ -65,9 +65,17 @@ int compare_runs(const std::string& first_dir, const std::string& second_dir) {
   constexpr double kAgreement = 0.15;
   const bench::Results first = bench::results_from_json(read_results(first_dir));
   const bench::Results second = bench::results_from_json(read_results(second_dir));
+  if (first.comm_placement != second.comm_placement) {
+    // Near or far is the machine's hypervisor's choice, and it moves every plaintext cost 3-4x
+    // (docs/evaluation.md): such runs agree on nothing and measure no noise either.
+    std::printf("not comparable: %s used %s repetitions, %s %s ones; compare two runs of one placement\n",
+                first.date.c_str(), first.comm_placement.c_str(), second.date.c_str(), second.comm_placement.c_str());
+    return 2;
+  }
   const auto ratios = bench::compare_ratios(first, second);
   if (ratios.empty()) throw std::runtime_error("--compare: the two runs share no mode and size");
-  std::printf("| ratio | %s | %s | apart |\n|---|---|---|---|\n", first.date.c_str(), second.date.c_str());
+  std::printf("Both runs used %s repetitions.\n\n| ratio | %s | %s | apart |\n|---|---|---|---|\n",
+              first.comm_placement.c_str(), first.date.c_str(), second.date.c_str());
   double worst = 0;
   std::size_t over = 0;
   for (const auto& a : ratios) {
@@ -115,7 +123,7 @@ CLI::App* add_bench_command(CLI::App& app, std::function<int()>& run) {
                 "Exit 1 unless every figure is present and positive (a smoke test for busy machines)");
   cmd->add_option("--compare", o->compare,
                   "Run nothing: compare the ratios of two earlier runs (DIR DIR, each with results.json); exit 1 if "
-                  "one differs by over 15%")
+                  "one differs by over 15%, 2 if the runs had different vCPU placements")
       ->expected(2)
       ->check(CLI::ExistingDirectory);
   cmd->add_flag("--json", o->json, "Print results.json instead of the Markdown summary");

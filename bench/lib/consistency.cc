@@ -68,7 +68,9 @@ void check_modes(const Results& r, const ConsistencyBounds& b, std::vector<std::
     if (csm == nullptr || &p == csm || csm->cycles_per_message() <= 0) continue;
     const double ratio = p.cycles_per_message() / csm->cycles_per_message();
     const std::string said = at(p) + " is " + fixed(ratio) + "x csm";
-    if (p.mode == "csm-zero-copy" && (ratio < b.min_zero_copy_over_csm || ratio > b.max_zero_copy_over_csm)) {
+    const bool floor_applies = p.size <= b.zero_copy_floor_max_size;
+    if (p.mode == "csm-zero-copy" &&
+        ((floor_applies && ratio < b.min_zero_copy_over_csm) || ratio > b.max_zero_copy_over_csm)) {
       problems.push_back(said + ": the same ring, consumed in place, cannot be that far off");
     } else if (p.mode == "plain-ns" && (ratio > b.max_plain_csm_factor || ratio * b.max_plain_csm_factor < 1)) {
       problems.push_back(said + ": the same ring in host memory cannot be that far off");
@@ -122,6 +124,7 @@ Results results_from_json(const std::string& text) {
     return Summary{s.at("min").get<double>(), s.at("median").get<double>(), s.at("max").get<double>()};
   };
   Results r;
+  r.comm_placement = j.value("communication_placement", std::string());
   r.profile = j.at("profile").get<std::string>();
   r.machine = j.at("machine").get<std::string>();
   r.date = j.at("date").get<std::string>();
