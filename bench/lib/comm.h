@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/lib/core_speed.h"
 #include "bench/lib/stats.h"
 #include "channel/connect.h"
 
@@ -55,6 +56,10 @@ struct CommPoint {
   /// The largest share of the machine's CPU time that went to other work during a repetition
   /// merged here (bench/lib/contention.h).
   double foreign_share = 0;
+  /// How much slower than the run's baseline the writer's or the reader's vCPU ran the
+  /// core-speed kernel beside this size (the largest over the repetitions merged here; 0 where
+  /// not measured; bench/lib/core_speed.h).
+  double core_slowdown = 0;
 
   [[nodiscard]] double cycles_per_message() const { return send.median + recv.median; }
   [[nodiscard]] double throughput_mb_s(double ticks_per_ns) const;
@@ -69,7 +74,14 @@ struct CommResults {
   /// mixed into `points`.
   std::vector<CommPoint> set_aside;
   std::string placement;  // the placement `points` were chosen for
+  /// The core-speed calibration at the start (each vCPU, the others spinning) and the
+  /// baseline every point's kernel ticks were judged against: the best the run saw.
+  std::vector<CoreSpeed> core_speeds;
+  std::uint64_t core_baseline_ticks = 0;
 };
+
+/// Why a point was tagged "contended": other work's share of the CPUs, or its slowed vCPU.
+[[nodiscard]] std::string why_contended(const CommPoint& p);
 
 /// Runs every mode over every size on a fresh machine. Throws if a realm fails.
 [[nodiscard]] CommResults run_comm(const CommConfig& config);

@@ -34,7 +34,8 @@ void check_points(const Results& r, const ConsistencyBounds& b, std::vector<std:
   for (const CommPoint& p : r.comm) {
     if (p.placement == "contended" || p.placement == "preempted" || p.placement == "outlier") {
       problems.push_back(at(p) + ": every repetition was " + p.placement + " (" +
-                         fixed(p.foreign_share * 100, 1) + "% of the CPUs went to other work)");
+                         fixed(p.foreign_share * 100, 1) + "% of the CPUs went to other work; a vCPU ran " +
+                         fixed(p.core_slowdown) + "x its best)");
     }
     const Summary& s = p.repetition_cycles;
     if (s.min > 0 && s.max > s.min * b.max_repetition_spread) {
@@ -145,6 +146,7 @@ Results results_from_json(const std::string& text) {
     p.latency = summary(c.at("latency_ticks"));
     if (c.contains("repetition_cycles")) p.repetition_cycles = summary(c.at("repetition_cycles"));
     p.foreign_share = c.value("foreign_cpu_share", 0.0);
+    p.core_slowdown = c.value("core_slowdown", 0.0);
     r.comm.push_back(p);
   }
   return r;

@@ -14,6 +14,9 @@ namespace caec::bench {
 namespace {
 /// Makes the compiler assume `p`'s memory is read and written here, so a copy into it is kept.
 void clobber(const void* p) { asm volatile("" : : "r"(p) : "memory"); }
+
+/// A floor is the best median of this many consecutive batches of its samples (stats.h).
+constexpr std::size_t kFloorBatches = 5;
 }  // namespace
 
 Summary memcpy_ticks(std::size_t size, unsigned reps) {
@@ -32,7 +35,7 @@ Summary memcpy_ticks(std::size_t size, unsigned reps) {
     clobber(to);
     samples.push_back(ticks() - t0);
   }
-  return summarize(samples);
+  return summarize_best_batch(samples, kFloorBatches);
 }
 
 Summary cache_line_round_trip_ns(unsigned trips) {
@@ -74,7 +77,7 @@ Summary aead_ticks(const std::string& backend, std::size_t size, unsigned reps) 
     samples.push_back(ticks() - t0);
     if (!ok) throw std::runtime_error("AES-GCM self-check failed");
   }
-  return summarize(samples);
+  return summarize_best_batch(samples, kFloorBatches);
 }
 
 std::string placement(const Summary& probe_ns) {

@@ -9,8 +9,8 @@
 
 namespace caec::bench {
 
-/// Ticks to copy `size` bytes between two buffers larger than the caches' lines (median of
-/// `reps`), over `size` bytes: ticks per byte.
+/// Ticks to copy `size` bytes between two buffers (the best median of five consecutive batches
+/// of `reps`/5 copies: stats.h, summarize_best_batch).
 [[nodiscard]] Summary memcpy_ticks(std::size_t size, unsigned reps);
 
 /// Round trip of one cache line between two threads (nanoseconds): the latency floor of any
@@ -22,7 +22,8 @@ namespace caec::bench {
 /// because another load held the CPUs, and cross-core figures are not to be trusted).
 [[nodiscard]] std::string placement(const Summary& probe_ns);
 
-/// Ticks for AES-256-GCM seal + open of `size` bytes with `backend` (channel::aead_backends()).
+/// Ticks for AES-256-GCM seal + open of `size` bytes with `backend` (channel::aead_backends()),
+/// the best median of five consecutive batches of `reps`/5.
 [[nodiscard]] Summary aead_ticks(const std::string& backend, std::size_t size, unsigned reps);
 
 }  // namespace caec::bench

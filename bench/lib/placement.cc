@@ -45,6 +45,7 @@ CommPoint merge(const std::vector<CommPoint>& reps) {
     bursts.push_back(p.burst_ticks);
     batched.push_back(p.batched_ticks);
     m.foreign_share = std::max(m.foreign_share, p.foreign_share);
+    m.core_slowdown = std::max(m.core_slowdown, p.core_slowdown);
   }
   m.burst_ticks = static_cast<std::uint64_t>(summarize(bursts).median);
   m.batched_ticks = static_cast<std::uint64_t>(summarize(batched).median);

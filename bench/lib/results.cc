@@ -97,6 +97,10 @@ ordered_json to_json(const Results& r) {
   j["ticks_per_ns"] = r.ticks_per_ns;
   j["cycle_counter"] = "TSC ticks (no hardware cycle counters in this VM)";
   j["cache_line_round_trip_ns"] = summary_json(r.cache_line_rtt_ns);
+  j["floor_cpu_spread"] = r.floor_cpu_spread;
+  j["core_speeds"] = ordered_json::array();
+  for (const CoreSpeed& c : r.core_speeds) j["core_speeds"].push_back({{"cpu", c.cpu}, {"kernel_ticks", c.kernel_ticks}});
+  j["core_baseline_ticks"] = r.core_baseline_ticks;
   for (const FloorPoint& f : r.floors) {
     j["floors"].push_back({{"size", f.size},
                            {"memcpy_ticks", summary_json(f.memcpy_ticks)},
@@ -120,6 +124,7 @@ ordered_json to_json(const Results& r) {
                         {"probe_after_ns", summary_json(p.probe_after_ns)},
                         {"repetition_cycles", summary_json(p.repetition_cycles)},
                         {"foreign_cpu_share", p.foreign_share},
+                        {"core_slowdown", p.core_slowdown},
                         {"batched_msgs_per_us", p.batched_msgs_per_us(r.ticks_per_ns)}};
   };
   j["communication_placement"] = r.comm_placement;
@@ -158,11 +163,11 @@ ordered_json to_json(const Results& r) {
 std::string comm_csv(const Results& r) {
   std::ostringstream o;
   o << "mode,size,cycles_per_message,send_median,receive_median,latency_ns_median,throughput_mb_s,probe_before_ns,"
-       "probe_after_ns,placement,repetitions,foreign_cpu_share,batched_msgs_per_us\n";
+       "probe_after_ns,placement,repetitions,foreign_cpu_share,core_slowdown,batched_msgs_per_us\n";
   for (const CommPoint& p : r.comm) {
     o << p.mode << "," << p.size << "," << p.cycles_per_message() << "," << p.send.median << "," << p.recv.median << ","
       << p.latency.median / r.ticks_per_ns << "," << p.throughput_mb_s(r.ticks_per_ns) << "," << p.probe_before_ns.median
-      << "," << p.probe_after_ns.median << "," << p.placement << "," << p.repetitions << "," << p.foreign_share << ","
+      << "," << p.probe_after_ns.median << "," << p.placement << "," << p.repetitions << "," << p.foreign_share << "," << p.core_slowdown << ","
       << p.batched_msgs_per_us(r.ticks_per_ns) << "\n";
   }
   return o.str();
@@ -445,6 +450,17 @@ void placement_notes(std::ostream& o, const Tables& t) {
   o << "\nOther work took at most " << fixed(most_foreign * 100, 1)
     << "% of the machine's CPU time during a repetition the tables use (a repetition over "
     << fixed(kMaxForeignShare * 100, 0) << "% is measured again, then set aside as *contended*).";
+  if (!r.core_speeds.empty()) {
+    double slowest = 0;
+    for (const CommPoint& p : r.comm) slowest = std::max(slowest, p.core_slowdown);
+    o << "\nCore speed (bench/lib/core_speed.h; kernel ticks at the start, each vCPU with the others spinning:";
+    for (const CoreSpeed& c : r.core_speeds) o << " vCPU " << c.cpu << " " << c.kernel_ticks << ";";
+    o << " baseline " << r.core_baseline_ticks << "): the realms' vCPUs ran at most " << fixed(slowest, 2)
+      << "x the baseline beside a figure the tables use (over " << fixed(kMaxCoreSlowdown, 2)
+      << "x: a core shared with other work, measured again, then set aside as *contended*). The floors are each the "
+         "fastest vCPU's; the slowest vCPU's AES-GCM was up to "
+      << fixed(r.floor_cpu_spread, 2) << "x slower.";
+  }
   const auto problems = consistency_problems(r);
   o << "\n\n**Consistency** (`caec bench --check`): "
     << (problems.empty() ? std::string("every ratio is self-consistent and no figure comes from a contended repetition.")

@@ -33,7 +33,14 @@ struct Results {
   std::string date;
   double ticks_per_ns = 0;
   Summary cache_line_rtt_ns{};
+  /// Each floor is the fastest vCPU's; this is how much slower the slowest vCPU ran AES-GCM
+  /// at its worst size (1 = the vCPUs agree; bench/lib/core_speed.h).
+  double floor_cpu_spread = 1;
   std::vector<FloorPoint> floors;
+  /// The core-speed kernel's ticks on each vCPU at the start of the communication phase
+  /// (bench/lib/core_speed.h), and the baseline figures were judged against.
+  std::vector<CoreSpeed> core_speeds;
+  std::uint64_t core_baseline_ticks = 0;
   std::vector<CommPoint> comm;           // one per mode and size (comm_placement where possible)
   std::vector<CommPoint> comm_set_aside;  // repetitions of other vCPU placements
   std::string comm_placement;

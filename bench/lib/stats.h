@@ -2,6 +2,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -21,6 +22,24 @@ template <class T>
   const double median = n % 2 == 1 ? static_cast<double>(samples[n / 2])
                                    : (static_cast<double>(samples[n / 2 - 1]) + static_cast<double>(samples[n / 2])) / 2;
   return {static_cast<double>(samples.front()), median, static_cast<double>(samples.back())};
+}
+
+/// Like summarize, but the median is the lowest of the medians of `batches` consecutive runs of
+/// samples: for a floor (the best the machine can do) taken on a cloud vCPU whose core other work
+/// shares in bursts of a second or so (bench/lib/core_speed.h), a burst that covers half the
+/// samples must not become the floor. Min and max stay those of every sample.
+template <class T>
+[[nodiscard]] Summary summarize_best_batch(const std::vector<T>& samples, std::size_t batches) {
+  if (samples.empty()) return {};
+  Summary all = summarize(samples);
+  const std::size_t per = std::max<std::size_t>(samples.size() / std::max<std::size_t>(batches, 1), 1);
+  for (std::size_t from = 0; from < samples.size(); from += per) {
+    const auto first = samples.begin() + static_cast<std::ptrdiff_t>(from);
+    const auto last = samples.begin() + static_cast<std::ptrdiff_t>(std::min(from + per, samples.size()));
+    if (static_cast<std::size_t>(last - first) < per) break;  // a short tail is not a batch
+    all.median = std::min(all.median, summarize(std::vector<T>(first, last)).median);
+  }
+  return all;
 }
 
 }  // namespace caec::bench

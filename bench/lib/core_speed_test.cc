@@ -1,0 +1,72 @@
+#include "bench/lib/core_speed.h"
+
+#include <gtest/gtest.h>
+#include <sched.h>
+
+#include <stdexcept>
+
+#include "bench/lib/comm.h"
+
+namespace caec::bench {
+namespace {
+
+TEST(CoreSpeed, run_pinned_runs_the_work_on_that_cpu_and_nowhere_else) {
+  for (int cpu : usable_cpus()) {
+    int ran_on = -1;
+    run_pinned(cpu, [&] { ran_on = sched_getcpu(); }, true);
+    EXPECT_EQ(ran_on, cpu);
+  }
+}
+
+TEST(CoreSpeed, run_pinned_hands_the_work_s_exception_back_and_joins_every_thread) {
+  const int cpu = usable_cpus().front();
+  EXPECT_THROW(run_pinned(cpu, [] { throw std::runtime_error("boom"); }, true), std::runtime_error);
+  EXPECT_THROW(run_pinned(CPU_SETSIZE - 1, [] {}, true), std::runtime_error);  // not a CPU we may use
+}
+
+TEST(CoreSpeed, calibration_covers_every_usable_cpu_with_a_positive_figure) {
+  const auto speeds = core_speeds(3);
+  ASSERT_EQ(speeds.size(), usable_cpus().size());
+  for (std::size_t i = 0; i < speeds.size(); ++i) {
+    EXPECT_EQ(speeds[i].cpu, usable_cpus()[i]);
+    EXPECT_GT(speeds[i].kernel_ticks, 0U);
+  }
+}
+
+TEST(CoreSpeed, a_point_says_why_it_was_contended) {
+  CommPoint slowed;
+  slowed.size = 64;
+  slowed.core_slowdown = 1.42;
+  EXPECT_EQ(why_contended(slowed), "a vCPU ran 1.42x slower than its best at 64 B (a core shared with other work)");
+  CommPoint crowded = slowed;
+  crowded.foreign_share = 0.25;
+  EXPECT_EQ(why_contended(crowded), "25.0% of the CPUs went to other work");
+}
+
+TEST(MergeRepetitions, keeps_the_slowest_core_any_merged_repetition_saw) {
+  CommPoint a, b;
+  a.mode = b.mode = "csm";
+  a.size = b.size = 64;
+  a.placement = b.placement = "far";
+  a.send = b.send = {100, 100, 100};
+  a.recv = b.recv = {100, 100, 100};
+  a.core_slowdown = 1.02;
+  b.core_slowdown = 1.09;
+  const CommResults r = merge_repetitions({a, b});
+  ASSERT_EQ(r.points.size(), 1U);
+  EXPECT_DOUBLE_EQ(r.points[0].core_slowdown, 1.09);
+}
+
+TEST(Stats, a_floor_is_the_best_batch_median_so_a_burst_over_half_the_samples_is_not_the_floor) {
+  // 10 samples: the first six slowed by a burst, the last four not.
+  const std::vector<int> samples{200, 210, 190, 205, 200, 195, 100, 101, 99, 100};
+  EXPECT_DOUBLE_EQ(summarize(samples).median, 192.5);
+  const Summary best = summarize_best_batch(samples, 5);
+  EXPECT_DOUBLE_EQ(best.median, 99.5);  // batches of two; the last is {99, 100}
+  EXPECT_DOUBLE_EQ(best.min, 99);
+  EXPECT_DOUBLE_EQ(best.max, 210);
+  EXPECT_DOUBLE_EQ(summarize_best_batch(samples, 1).median, 192.5);  // one batch: the plain median
+}
+
+}  // namespace
+}  // namespace caec::bench
