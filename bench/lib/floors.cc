@@ -17,6 +17,25 @@ void clobber(const void* p) { asm volatile("" : : "r"(p) : "memory"); }
 
 /// A floor is the best median of this many consecutive batches of its samples (stats.h).
 constexpr std::size_t kFloorBatches = 5;
+
+/// At most this many ticks (about 0.25 s here) per floor, but never under kMinFloorReps samples:
+/// a 1 MiB MbedTLS seal + open takes 10 ms, and a thousand of them on every vCPU would be most of
+/// the run.
+constexpr std::uint64_t kFloorBudgetTicks = 500'000'000;
+constexpr unsigned kMinFloorReps = 50;
+
+/// Times `once` (which returns its ticks) `reps` times, or fewer if the budget runs out first.
+template <class Once>
+Summary floor_of(unsigned reps, Once&& once) {
+  (void)once();  // warm-up: caches, lazily bound code
+  std::vector<std::uint64_t> samples;
+  std::uint64_t spent = 0;
+  for (unsigned i = 0; i < reps && (i < kMinFloorReps || spent < kFloorBudgetTicks); ++i) {
+    samples.push_back(once());
+    spent += samples.back();
+  }
+  return summarize_best_batch(samples, kFloorBatches);
+}
 }  // namespace
 
 Summary memcpy_ticks(std::size_t size, unsigned reps) {
@@ -27,15 +46,13 @@ Summary memcpy_ticks(std::size_t size, unsigned reps) {
   std::vector<std::byte> src(size + kSkew, std::byte{1}), dst(size + kSkew, std::byte{2});
   std::byte* from = src.data();
   std::byte* to = dst.data() + kSkew;
-  std::vector<std::uint64_t> samples;
-  for (unsigned i = 0; i < reps; ++i) {
+  return floor_of(reps, [&] {
     clobber(from);
     const std::uint64_t t0 = ticks();
     std::memcpy(to, from, size);
     clobber(to);
-    samples.push_back(ticks() - t0);
-  }
-  return summarize_best_batch(samples, kFloorBatches);
+    return ticks() - t0;
+  });
 }
 
 Summary cache_line_round_trip_ns(unsigned trips) {
@@ -67,17 +84,18 @@ Summary aead_ticks(const std::string& backend, std::size_t size, unsigned reps) 
   std::vector<std::uint8_t> plain(size, 7), sealed(size + channel::kTagSize), opened(size);
   const std::array<std::uint8_t, 28> aad{};
   channel::Nonce nonce{};
-  std::vector<std::uint64_t> samples;
-  for (unsigned i = 0; i < reps; ++i) {
+  unsigned i = 0;
+  return floor_of(reps, [&] {
+    ++i;
     nonce[0] = static_cast<std::uint8_t>(i);
     nonce[1] = static_cast<std::uint8_t>(i >> 8U);
     const std::uint64_t t0 = ticks();
     aead->seal(nonce, aad, plain, sealed);
     const bool ok = aead->open(nonce, aad, sealed, opened);
-    samples.push_back(ticks() - t0);
+    const std::uint64_t t = ticks() - t0;
     if (!ok) throw std::runtime_error("AES-GCM self-check failed");
-  }
-  return summarize_best_batch(samples, kFloorBatches);
+    return t;
+  });
 }
 
 std::string placement(const Summary& probe_ns) {
