@@ -52,16 +52,6 @@ Summary parse_triple(const std::string& text) {
   return s;
 }
 
-/// "L1/L2" (bench-comm's core= field).
-KernelTicks parse_kernel(const std::string& text) {
-  KernelTicks k;
-  char slash = 0;
-  std::istringstream in(text);
-  in >> k.l1 >> slash >> k.l2;
-  if (!in || slash != '/' || k.l1 == 0 || k.l2 == 0) throw std::runtime_error("bad core-speed figure: " + text);
-  return k;
-}
-
 /// "KEY=VALUE" fields of the console lines starting with `tag`, by size.
 std::map<std::size_t, std::map<std::string, std::string>> parse_lines(const std::string& console, char tag) {
   std::map<std::size_t, std::map<std::string, std::string>> out;
@@ -121,8 +111,8 @@ CommResults run_comm(const CommConfig& config) {
   // What the realms' core-speed samples are judged against: the best any vCPU did, at the
   // start (each vCPU with the others spinning, as a realm's peer spins) or since.
   const std::vector<CoreSpeed> speeds = core_speeds(kCalibrationTries);
-  KernelTicks baseline{UINT64_MAX, UINT64_MAX};
-  for (const CoreSpeed& c : speeds) baseline = baseline.faster(c.kernel);
+  std::uint64_t baseline = UINT64_MAX;
+  for (const CoreSpeed& c : speeds) baseline = std::min(baseline, c.kernel_ticks);
   std::uint16_t vmid = 1;
   std::uint64_t run = 0;
   // Repetition-major: every mode runs once before any runs twice, so a change of vCPU
@@ -194,10 +184,11 @@ CommResults run_comm(const CommConfig& config) {
       p.probe_after_ns = after;
       p.placement = where;
       p.foreign_share = foreign;
-      const KernelTicks writer_core = parse_kernel(w.at(size).at("core"));
-      const KernelTicks reader_core = parse_kernel(rd.at(size).at("core"));
-      baseline = baseline.faster(writer_core).faster(reader_core);
-      p.core_slowdown = writer_core.slower(reader_core).over(baseline);
+      const std::uint64_t writer_core = std::stoull(w.at(size).at("core"));
+      const std::uint64_t reader_core = std::stoull(rd.at(size).at("core"));
+      const std::uint64_t slowest = std::max(writer_core, reader_core);
+      baseline = std::min(baseline, std::min(writer_core, reader_core));
+      p.core_slowdown = static_cast<double>(slowest) / static_cast<double>(baseline);
       if (p.core_slowdown > kMaxCoreSlowdown) p.placement = "contended";
       points.push_back(p);
     }
@@ -232,7 +223,7 @@ CommResults run_comm(const CommConfig& config) {
   }
   CommResults results = merge_repetitions(repetitions);
   results.core_speeds = speeds;
-  results.core_baseline = baseline;
+  results.core_baseline_ticks = baseline;
   return results;
 }
 

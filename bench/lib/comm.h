@@ -77,7 +77,7 @@ struct CommResults {
   /// The core-speed calibration at the start (each vCPU, the others spinning) and the
   /// baseline every point's kernel ticks were judged against: the best the run saw.
   std::vector<CoreSpeed> core_speeds;
-  KernelTicks core_baseline;
+  std::uint64_t core_baseline_ticks = 0;
 };
 
 /// Why a point was tagged "contended": other work's share of the CPUs, or its slowed vCPU.

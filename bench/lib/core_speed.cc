@@ -83,7 +83,7 @@ void run_pinned(int cpu, const std::function<void()>& work, bool others_spin) {
 std::vector<CoreSpeed> core_speeds(unsigned tries) {
   std::vector<CoreSpeed> out;
   for (int cpu : usable_cpus()) {
-    KernelTicks t;
+    std::uint64_t t = 0;
     run_pinned(cpu, [&] { t = core_kernel_ticks(tries); }, true);
     out.push_back({cpu, t});
   }

@@ -14,51 +14,33 @@
 #include <cstdint>
 #include <cstring>
 #include <functional>
-#include <span>
 #include <vector>
 
 #include "bench/lib/ticks.h"
 
 namespace caec::bench {
 
-/// The ticks of the two halves of the core-speed kernel.
-struct KernelTicks {
-  std::uint64_t l1 = 0;  // 20 copies of 16 KiB within L1: the core's load/store ports
-  std::uint64_t l2 = 0;  // 2 copies of 256 KiB through L2: the core's L2, which a sibling shares
-
-  [[nodiscard]] KernelTicks slower(const KernelTicks& o) const { return {std::max(l1, o.l1), std::max(l2, o.l2)}; }
-  [[nodiscard]] KernelTicks faster(const KernelTicks& o) const { return {std::min(l1, o.l1), std::min(l2, o.l2)}; }
-  /// How many times `baseline` this is: the larger of the halves' ratios.
-  [[nodiscard]] double over(const KernelTicks& baseline) const {
-    return std::max(static_cast<double>(l1) / static_cast<double>(baseline.l1),
-                    static_cast<double>(l2) / static_cast<double>(baseline.l2));
-  }
-};
-
-/// Times one fixed kernel in two halves (about 2.5 and 5 µs), each the best of `tries` runs so
-/// one interrupt does not count as a slow core; the buffers are the caller's own (two vCPUs
-/// never share them). Measured on this VM (2026-12-04): the L1 half takes 5,000 ticks on a
-/// vCPU whose core is its own and 6,600-7,200 when OpenSSL's AES-GCM of 64 B ran 1.6-2x slower
-/// on the same vCPU; at milder moments (OpenSSL of 64 KiB 1.1-1.2x slower) only the L2 half
-/// moved (1.10-1.15x). A register-only integer kernel moved under 10% throughout, so the kernel
-/// copies.
-[[nodiscard]] inline KernelTicks core_kernel_ticks(unsigned tries = 5) {
-  const auto best_of = [tries](std::span<std::byte> from, std::span<std::byte> to, unsigned copies) {
-    std::uint64_t best = UINT64_MAX;
-    for (unsigned t = 0; t < tries; ++t) {
-      const std::uint64_t t0 = ticks();
-      for (unsigned i = 0; i < copies; ++i) {
-        asm volatile("" : : "r"(from.data()) : "memory");  // a fresh copy each time, never elided
-        std::memcpy(to.data(), from.data(), from.size());
-        asm volatile("" : : "r"(to.data()) : "memory");
-      }
-      best = std::min(best, ticks() - t0);
+/// Ticks one fixed kernel takes (about 2.5 µs): 20 copies of 16 KiB between two buffers in
+/// L1 (on the caller's stack, so two vCPUs never share them), the vector loads and stores a ring
+/// or AES-GCM also spends its time in. Best of `tries` runs, so one interrupt does not count as
+/// a slow core. Measured on this VM: 5,000 ticks on a vCPU whose core is its own, 6,600-7,200
+/// when OpenSSL's AES-GCM ran 1.6-2x slower on the same vCPU; a register-only integer kernel
+/// moved under 10% at those moments, so the kernel copies.
+[[nodiscard]] inline std::uint64_t core_kernel_ticks(unsigned tries = 5) {
+  constexpr std::size_t kBytes = 16384;
+  constexpr unsigned kCopies = 20;
+  alignas(64) std::array<std::byte, kBytes> from{}, to{};
+  std::uint64_t best = UINT64_MAX;
+  for (unsigned t = 0; t < tries; ++t) {
+    const std::uint64_t t0 = ticks();
+    for (unsigned i = 0; i < kCopies; ++i) {
+      asm volatile("" : : "r"(from.data()) : "memory");  // a fresh copy each time, never elided
+      std::memcpy(to.data(), from.data(), kBytes);
+      asm volatile("" : : "r"(to.data()) : "memory");
     }
-    return best;
-  };
-  alignas(64) std::array<std::byte, 16384> from{}, to{};
-  std::vector<std::byte> big_from(256 * 1024, std::byte{1}), big_to(256 * 1024);
-  return {best_of(from, to, 20), best_of(big_from, big_to, 2)};
+    best = std::min(best, ticks() - t0);
+  }
+  return best;
 }
 
 /// The CPUs this process may run on (its affinity mask).
@@ -71,15 +53,15 @@ void run_pinned(int cpu, const std::function<void()>& work, bool others_spin);
 
 struct CoreSpeed {
   int cpu = 0;
-  KernelTicks kernel;
+  std::uint64_t kernel_ticks = 0;
 };
 
 /// The kernel's ticks on every usable CPU, each the best of `tries` runs, the other CPUs
 /// spinning.
 [[nodiscard]] std::vector<CoreSpeed> core_speeds(unsigned tries);
 
-/// A figure whose vCPUs ran either half of the kernel more than this much slower than the best
-/// any vCPU did in the run was measured on a core shared with other work: measured again or set
+/// A figure whose vCPUs ran the kernel more than this much slower than the best any vCPU did in
+/// the run's calibration was measured on a core shared with other work: measured again or set
 /// aside as "contended". The kernel's own spread on an unshared vCPU is a few percent.
 inline constexpr double kMaxCoreSlowdown = 1.15;
 

@@ -132,7 +132,7 @@ Results run_profile(const Profile& p, const std::vector<channel::Transport>& mod
   r.comm_set_aside = std::move(comm.set_aside);
   r.comm_placement = comm.placement;
   r.core_speeds = std::move(comm.core_speeds);
-  r.core_baseline = comm.core_baseline;
+  r.core_baseline_ticks = comm.core_baseline_ticks;
   r.control = run_control({.sizes = p.region_sizes,
                            .reps = p.control_reps,
                            .tokens = p.tokens,

@@ -99,10 +99,8 @@ ordered_json to_json(const Results& r) {
   j["cache_line_round_trip_ns"] = summary_json(r.cache_line_rtt_ns);
   j["floor_cpu_spread"] = r.floor_cpu_spread;
   j["core_speeds"] = ordered_json::array();
-  for (const CoreSpeed& c : r.core_speeds) {
-    j["core_speeds"].push_back({{"cpu", c.cpu}, {"l1_ticks", c.kernel.l1}, {"l2_ticks", c.kernel.l2}});
-  }
-  j["core_baseline"] = {{"l1_ticks", r.core_baseline.l1}, {"l2_ticks", r.core_baseline.l2}};
+  for (const CoreSpeed& c : r.core_speeds) j["core_speeds"].push_back({{"cpu", c.cpu}, {"kernel_ticks", c.kernel_ticks}});
+  j["core_baseline_ticks"] = r.core_baseline_ticks;
   for (const FloorPoint& f : r.floors) {
     j["floors"].push_back({{"size", f.size},
                            {"memcpy_ticks", summary_json(f.memcpy_ticks)},
@@ -455,11 +453,9 @@ void placement_notes(std::ostream& o, const Tables& t) {
   if (!r.core_speeds.empty()) {
     double slowest = 0;
     for (const CommPoint& p : r.comm) slowest = std::max(slowest, p.core_slowdown);
-    o << "\nCore speed (bench/lib/core_speed.h; the kernel's L1/L2 halves in ticks at the start, each vCPU with the "
-         "others spinning:";
-    for (const CoreSpeed& c : r.core_speeds) o << " vCPU " << c.cpu << " " << c.kernel.l1 << "/" << c.kernel.l2 << ";";
-    o << " the best the run saw " << r.core_baseline.l1 << "/" << r.core_baseline.l2
-      << "): the realms' vCPUs ran at most " << fixed(slowest, 2)
+    o << "\nCore speed (bench/lib/core_speed.h; kernel ticks at the start, each vCPU with the others spinning:";
+    for (const CoreSpeed& c : r.core_speeds) o << " vCPU " << c.cpu << " " << c.kernel_ticks << ";";
+    o << " baseline " << r.core_baseline_ticks << "): the realms' vCPUs ran at most " << fixed(slowest, 2)
       << "x the baseline beside a figure the tables use (over " << fixed(kMaxCoreSlowdown, 2)
       << "x: a core shared with other work, measured again, then set aside as *contended*). The floors are each the "
          "fastest vCPU's; the slowest vCPU's AES-GCM was up to "

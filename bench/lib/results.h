@@ -40,7 +40,7 @@ struct Results {
   /// The core-speed kernel's ticks on each vCPU at the start of the communication phase
   /// (bench/lib/core_speed.h), and the baseline figures were judged against.
   std::vector<CoreSpeed> core_speeds;
-  KernelTicks core_baseline;
+  std::uint64_t core_baseline_ticks = 0;
   std::vector<CommPoint> comm;           // one per mode and size (comm_placement where possible)
   std::vector<CommPoint> comm_set_aside;  // repetitions of other vCPU placements
   std::string comm_placement;

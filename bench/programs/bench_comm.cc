@@ -7,13 +7,13 @@
 // With batch=B, sizes up to 64 B also send the burst B messages per publication
 // (Endpoint::try_send_batch; one index update per batch on the ring transports).
 // Output (console), one line per size:
-//   writer: "W size=S send=MIN/MEDIAN/MAX core=L1/L2"       ticks in send (or acquire+commit)
-//   reader: "R size=S recv=MIN/MEDIAN/MAX lat=MIN/MEDIAN/MAX burst=N burst_ticks=T [batched_ticks=B] core=L1/L2"
+//   writer: "W size=S send=MIN/MEDIAN/MAX core=K"           ticks in send (or acquire+commit)
+//   reader: "R size=S recv=MIN/MEDIAN/MAX lat=MIN/MEDIAN/MAX burst=N burst_ticks=T [batched_ticks=B] core=K"
 // `recv` counts only the receive call that returned the message, not the polls before it
 // (spin-wait excluded); `lat` is from the writer's clock read before send to the reader's after
 // receive (the TSC is synchronised across cores); `burst_ticks` from the first message's send to
-// the last one's receive; `core` the slower of the core-speed kernel's runs (each half) just
-// before and after the size (bench/lib/core_speed.h: was this vCPU's core shared with other work?).
+// the last one's receive; `core` the slower of the core-speed kernel's runs just before and
+// after the size (bench/lib/core_speed.h: was this vCPU's core shared with other work?).
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
@@ -165,7 +165,7 @@ void writer(realm::Realm& r, Endpoint& e, const std::vector<std::uint64_t>& size
   }
   for (std::size_t size : sizes) {
     const std::span<std::byte> msg = buffer.span().first(size);
-    const KernelTicks core_before = core_kernel_ticks();
+    const std::uint64_t core_before = core_kernel_ticks();
     std::vector<std::uint64_t> send;
     for (std::uint64_t i = 0; i < count; ++i) {
       send.push_back(send_stamped(e, msg, zero_copy));
@@ -177,8 +177,8 @@ void writer(realm::Realm& r, Endpoint& e, const std::vector<std::uint64_t>& size
       send_batched(e, msg, burst, batch);
       (void)e.receive(ack);
     }
-    const KernelTicks core = core_before.slower(core_kernel_ticks());
-    r.print("W size=" + std::to_string(size) + " send=" + triple(summarize(send)) + " core=" + std::to_string(core.l1) + "/" + std::to_string(core.l2) + "\n");
+    const std::uint64_t core = std::max(core_before, core_kernel_ticks());
+    r.print("W size=" + std::to_string(size) + " send=" + triple(summarize(send)) + " core=" + std::to_string(core) + "\n");
   }
 }
 
@@ -192,7 +192,7 @@ void reader(realm::Realm& r, Endpoint& e, const std::vector<std::uint64_t>& size
   }
   for (std::size_t size : sizes) {
     const std::span<std::byte> buf = buffer.span().first(size);
-    const KernelTicks core_before = core_kernel_ticks();
+    const std::uint64_t core_before = core_kernel_ticks();
     std::vector<std::uint64_t> recv, lat;
     for (std::uint64_t i = 0; i < count; ++i) {
       const Received m = receive_stamped(e, buf, zero_copy);
@@ -212,10 +212,10 @@ void reader(realm::Realm& r, Endpoint& e, const std::vector<std::uint64_t>& size
       batched = " batched_ticks=" + std::to_string(receive_batched(e, size, burst, batch));
       e.send(ack);
     }
-    const KernelTicks core = core_before.slower(core_kernel_ticks());
+    const std::uint64_t core = std::max(core_before, core_kernel_ticks());
     r.print("R size=" + std::to_string(size) + " recv=" + triple(summarize(recv)) + " lat=" + triple(summarize(lat)) +
             " burst=" + std::to_string(burst) + " burst_ticks=" + std::to_string(last - first) + batched +
-            " core=" + std::to_string(core.l1) + "/" + std::to_string(core.l2) + "\n");
+            " core=" + std::to_string(core) + "\n");
   }
 }
 
