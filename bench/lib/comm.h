@@ -89,9 +89,9 @@ struct CommResults {
 /// Merges repetitions (one point per mode, size and repetition) by placement: medians of the
 /// repetitions' medians, extreme minima and maxima. Within a placement, a repetition whose
 /// cycles per message are more than kOutlierFactor off the median of its group's (three or
-/// more) is tagged "outlier" and set aside. Chooses the placement every mode and size
-/// has (near before far); where one lacks it, that point falls back to the placement it has
-/// most repetitions of, and keeps that tag.
+/// more) is tagged "outlier" and set aside. Chooses near or far, whichever gives its thinnest
+/// point the most repetitions (near on a tie); where a point lacks it, that point falls back to
+/// the placement it has most repetitions of, and keeps that tag.
 inline constexpr double kOutlierFactor = 1.5;
 [[nodiscard]] CommResults merge_repetitions(const std::vector<CommPoint>& repetitions);
 

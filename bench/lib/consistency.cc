@@ -37,6 +37,10 @@ void check_points(const Results& r, const ConsistencyBounds& b, std::vector<std:
                          fixed(p.foreign_share * 100, 1) + "% of the CPUs went to other work; a vCPU ran " +
                          fixed(p.core_slowdown) + "x its best)");
     }
+    if (p.repetitions < b.min_repetitions) {
+      problems.push_back(at(p) + ": only " + std::to_string(p.repetitions) + " " + p.placement +
+                         " repetition(s); a figure is the median of at least " + std::to_string(b.min_repetitions));
+    }
     const Summary& s = p.repetition_cycles;
     if (s.min > 0 && s.max > s.min * b.max_repetition_spread) {
       problems.push_back(at(p) + ": its repetitions range from " + fixed(s.min, 0) + " to " + fixed(s.max, 0) +

@@ -30,6 +30,8 @@ struct ConsistencyBounds {
   double min_sealed_over_csm = 0.9;
   /// The repetitions a point merged: their medians within this factor of each other.
   double max_repetition_spread = 2.0;
+  /// A published figure is the median of at least this many repetitions.
+  std::uint64_t min_repetitions = 2;
 };
 
 /// What makes the run unpublishable (empty: consistent): points measured beside other work or

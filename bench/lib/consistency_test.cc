@@ -17,6 +17,7 @@ CommPoint point(const std::string& mode, std::size_t size, double cycles, const 
   p.recv = {cycles / 2 - 1, cycles / 2, cycles / 2 + 1};
   p.latency = {100, 200, 300};
   p.repetition_cycles = {cycles * 0.95, cycles, cycles * 1.05};
+  p.repetitions = 5;
   p.burst = 100;
   p.burst_ticks = 1000;
   return p;
@@ -103,7 +104,9 @@ TEST(Consistency, figures_from_contended_or_scattered_repetitions_fail) {
   at(r, "csm", 64).placement = "contended";
   at(r, "csm", 64).foreign_share = 0.31;
   at(r, "plain-ns", 1024).repetition_cycles = {300, 478, 900};
+  at(r, "sealed-openssl", 4096).repetitions = 1;
   const auto problems = consistency_problems(r);
+  EXPECT_TRUE(mentions(problems, "sealed-openssl at 4096 B: only 1 near repetition(s)"));
   EXPECT_TRUE(mentions(problems, "csm at 64 B: every repetition was contended (31.0%")) << ::testing::PrintToString(problems);
   EXPECT_TRUE(mentions(problems, "plain-ns at 1024 B: its repetitions range from 300 to 900"));
 }

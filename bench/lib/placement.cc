@@ -1,6 +1,7 @@
 // Merging communication repetitions by vCPU placement (benchmarks.md §2: "tag each repetition
 // near or far, and never mix them in one median").
 #include <algorithm>
+#include <cstdint>
 #include <map>
 #include <tuple>
 
@@ -91,13 +92,25 @@ CommResults merge_repetitions(const std::vector<CommPoint>& repetitions) {
   }
   for (const Key& k : keys) tag_outliers(groups[k]);
   CommResults out;
-  const auto covers = [&](const std::string& placement) {
-    return std::all_of(keys.begin(), keys.end(), [&](const Key& k) { return groups[k].contains(placement); });
+  // The placement whose thinnest point has the most repetitions (near on a tie): a run whose
+  // vCPUs moved after two repetitions must not publish medians of one near repetition when every
+  // point has three far ones.
+  const auto depth = [&](const std::string& placement) {
+    std::size_t least = SIZE_MAX;
+    for (const Key& k : keys) {
+      const auto it = groups[k].find(placement);
+      least = std::min(least, it == groups[k].end() ? 0 : it->second.size());
+    }
+    return least;
   };
   const auto coverage = [&](const std::string& placement) {
     return std::count_if(keys.begin(), keys.end(), [&](const Key& k) { return groups[k].contains(placement); });
   };
-  out.placement = covers("near") ? "near" : covers("far") ? "far" : coverage("far") > coverage("near") ? "far" : "near";
+  const std::size_t near = depth("near"), far = depth("far");
+  out.placement = near > 0 && near >= far ? "near"
+                  : far > 0               ? "far"
+                  : coverage("far") > coverage("near") ? "far"
+                                                       : "near";
   for (const Key& k : keys) {
     auto& by_placement = groups[k];
     std::string chosen = out.placement;

@@ -21,6 +21,25 @@ CommPoint rep(const std::string& mode, std::size_t size, const std::string& plac
   return p;
 }
 
+TEST(MergeRepetitions, FarWhenNearWouldPublishASingleRepetition) {
+  // The vCPUs moved near for the last two repetitions; plain-ns lost one of them to contention.
+  std::vector<CommPoint> reps;
+  for (const char* mode : {"csm", "plain-ns"}) {
+    for (int i = 0; i < 3; ++i) reps.push_back(rep(mode, 64, "far", 900 + i));
+  }
+  reps.push_back(rep("csm", 64, "near", 100));
+  reps.push_back(rep("csm", 64, "near", 104));
+  reps.push_back(rep("plain-ns", 64, "near", 102));
+  reps.push_back(rep("plain-ns", 64, "contended", 5000));
+  const CommResults r = merge_repetitions(reps);
+  EXPECT_EQ(r.placement, "far");
+  ASSERT_EQ(r.points.size(), 2U);
+  for (const CommPoint& p : r.points) {
+    EXPECT_EQ(p.placement, "far");
+    EXPECT_EQ(p.repetitions, 3U);
+  }
+}
+
 TEST(MergeRepetitions, NearWhenEveryPointHasIt) {
   const CommResults r = merge_repetitions({rep("csm", 64, "near", 100), rep("csm", 64, "far", 900),
                                            rep("csm", 64, "near", 120), rep("csm", 64, "near", 110),
