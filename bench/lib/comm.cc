@@ -174,6 +174,8 @@ CommResults run_comm(const CommConfig& config) {
       p.size = size;
       p.send = parse_triple(w.at(size).at("send"));
       p.recv = parse_triple(rd.at(size).at("recv"));
+      p.send_mean = std::stod(w.at(size).at("send_mean"));
+      p.recv_mean = std::stod(rd.at(size).at("recv_mean"));
       p.latency = parse_triple(rd.at(size).at("lat"));
       p.burst = std::stoull(rd.at(size).at("burst"));
       p.burst_ticks = std::stoull(rd.at(size).at("burst_ticks"));

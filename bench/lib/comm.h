@@ -35,6 +35,8 @@ struct CommPoint {
   std::size_t size = 0;
   Summary send{};       // writer: ticks in send
   Summary recv{};       // reader: ticks in the receive that returned the message
+  double send_mean = 0;  // their steady means (stats.h), what cycles per message adds up; 0 if not
+  double recv_mean = 0;  // measured (a results.json from before they were)
   Summary latency{};    // one way, writer's clock before send to reader's after receive
   std::uint64_t burst = 0;
   std::uint64_t burst_ticks = 0;
@@ -61,7 +63,10 @@ struct CommPoint {
   /// not measured; bench/lib/core_speed.h).
   double core_slowdown = 0;
 
-  [[nodiscard]] double cycles_per_message() const { return send.median + recv.median; }
+  /// Writer's send plus reader's receive: their steady means where measured, else medians.
+  [[nodiscard]] double cycles_per_message() const {
+    return send_mean > 0 && recv_mean > 0 ? send_mean + recv_mean : send.median + recv.median;
+  }
   [[nodiscard]] double throughput_mb_s(double ticks_per_ns) const;
   /// Messages per microsecond of the batched burst (0 if not measured).
   [[nodiscard]] double batched_msgs_per_us(double ticks_per_ns) const;

@@ -147,6 +147,8 @@ Results results_from_json(const std::string& text) {
     p.repetitions = c.at("repetitions").get<std::uint64_t>();
     p.send = summary(c.at("send_ticks"));
     p.recv = summary(c.at("receive_ticks"));
+    p.send_mean = c.value("send_steady_mean_ticks", 0.0);
+    p.recv_mean = c.value("receive_steady_mean_ticks", 0.0);
     p.latency = summary(c.at("latency_ticks"));
     if (c.contains("repetition_cycles")) p.repetition_cycles = summary(c.at("repetition_cycles"));
     p.foreign_share = c.value("foreign_cpu_share", 0.0);

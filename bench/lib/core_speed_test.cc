@@ -57,16 +57,5 @@ TEST(MergeRepetitions, keeps_the_slowest_core_any_merged_repetition_saw) {
   EXPECT_DOUBLE_EQ(r.points[0].core_slowdown, 1.09);
 }
 
-TEST(Stats, a_floor_is_the_best_batch_median_so_a_burst_over_half_the_samples_is_not_the_floor) {
-  // 10 samples: the first six slowed by a burst, the last four not.
-  const std::vector<int> samples{200, 210, 190, 205, 200, 195, 100, 101, 99, 100};
-  EXPECT_DOUBLE_EQ(summarize(samples).median, 192.5);
-  const Summary best = summarize_best_batch(samples, 5);
-  EXPECT_DOUBLE_EQ(best.median, 99.5);  // batches of two; the last is {99, 100}
-  EXPECT_DOUBLE_EQ(best.min, 99);
-  EXPECT_DOUBLE_EQ(best.max, 210);
-  EXPECT_DOUBLE_EQ(summarize_best_batch(samples, 1).median, 192.5);  // one batch: the plain median
-}
-
 }  // namespace
 }  // namespace caec::bench

@@ -35,6 +35,13 @@ CommPoint merge(const std::vector<CommPoint>& reps) {
   CommPoint m = reps.front();
   m.send = of_medians(reps, &CommPoint::send);
   m.recv = of_medians(reps, &CommPoint::recv);
+  std::vector<double> send_means, recv_means;
+  for (const CommPoint& p : reps) {
+    send_means.push_back(p.send_mean);
+    recv_means.push_back(p.recv_mean);
+  }
+  m.send_mean = summarize(send_means).median;
+  m.recv_mean = summarize(recv_means).median;
   m.latency = of_medians(reps, &CommPoint::latency);
   m.probe_before_ns = spread_of_medians(reps, &CommPoint::probe_before_ns);
   m.probe_after_ns = spread_of_medians(reps, &CommPoint::probe_after_ns);

@@ -116,6 +116,8 @@ ordered_json to_json(const Results& r) {
                         {"repetitions", p.repetitions},
                         {"send_ticks", summary_json(p.send)},
                         {"receive_ticks", summary_json(p.recv)},
+                        {"send_steady_mean_ticks", p.send_mean},
+                        {"receive_steady_mean_ticks", p.recv_mean},
                         {"cycles_per_message", p.cycles_per_message()},
                         {"latency_ticks", summary_json(p.latency)},
                         {"latency_ns_median", p.latency.median / r.ticks_per_ns},
@@ -162,10 +164,10 @@ ordered_json to_json(const Results& r) {
 
 std::string comm_csv(const Results& r) {
   std::ostringstream o;
-  o << "mode,size,cycles_per_message,send_median,receive_median,latency_ns_median,throughput_mb_s,probe_before_ns,"
+  o << "mode,size,cycles_per_message,send_median,receive_median,send_steady_mean,receive_steady_mean,latency_ns_median,throughput_mb_s,probe_before_ns,"
        "probe_after_ns,placement,repetitions,foreign_cpu_share,core_slowdown,batched_msgs_per_us\n";
   for (const CommPoint& p : r.comm) {
-    o << p.mode << "," << p.size << "," << p.cycles_per_message() << "," << p.send.median << "," << p.recv.median << ","
+    o << p.mode << "," << p.size << "," << p.cycles_per_message() << "," << p.send.median << "," << p.recv.median << "," << p.send_mean << "," << p.recv_mean << ","
       << p.latency.median / r.ticks_per_ns << "," << p.throughput_mb_s(r.ticks_per_ns) << "," << p.probe_before_ns.median
       << "," << p.probe_after_ns.median << "," << p.placement << "," << p.repetitions << "," << p.foreign_share << "," << p.core_slowdown << ","
       << p.batched_msgs_per_us(r.ticks_per_ns) << "\n";
@@ -310,7 +312,9 @@ void heading(std::ostream& o, const Tables& t) {
   const Results& r = t.r;
   o << "# caec bench (" << r.profile << " profile)\n\n"
     << "Machine: " << r.machine << "; " << r.date << ". Cycles are TSC ticks (" << fixed(r.ticks_per_ns, 2)
-    << " per ns); medians. Cache-line round trip between two threads at the start: " << fixed(r.cache_line_rtt_ns.median)
+    << " per ns); cycles per message add up the writer's and the reader's steady means (the mean of a call's "
+       "samples within 2x of their median: this VM's TSC moves in steps of 10 ns, and a median of steps cannot "
+       "resolve a few percent of a message of a few steps), the repetitions' median of them; everything else medians. Cache-line round trip between two threads at the start: " << fixed(r.cache_line_rtt_ns.median)
     << " ns (" << placement(r.cache_line_rtt_ns) << ")"
     << (r.comm_placement.empty() ? std::string() : "; the communication tables use *" + r.comm_placement + "* repetitions")
     << ".\n\n";

@@ -24,6 +24,28 @@ template <class T>
   return {static_cast<double>(samples.front()), median, static_cast<double>(samples.back())};
 }
 
+/// The mean of the samples within a factor of 2 of their median (the steady mean): robust to
+/// the few calls an interrupt or a page fault stretches, like the median, but not bound to the
+/// clock's step. This VM's TSC advances 21 ticks (10 ns) at a time, so every timed call is a
+/// multiple of 21 and so is any median of them; a near-placement message costs 8-10 steps, and
+/// a median cannot tell 5% of it. The call's phase against the step is random, so the mean of
+/// the steps is the cost, to a fraction of a step; trimming a fixed share of each end instead
+/// would bias it whenever one step holds fewer samples than the share.
+template <class T>
+[[nodiscard]] double steady_mean(const std::vector<T>& samples) {
+  if (samples.empty()) return 0;
+  const double median = summarize(samples).median;
+  double sum = 0;
+  std::size_t n = 0;
+  for (const T& v : samples) {
+    const auto x = static_cast<double>(v);
+    if (x > 2 * median || 2 * x < median) continue;
+    sum += x;
+    ++n;
+  }
+  return sum / static_cast<double>(n);  // n > 0: the median itself is within
+}
+
 /// Like summarize, but the median is the lowest of the medians of `batches` consecutive runs of
 /// samples: for a floor (the best the machine can do) taken on a cloud vCPU whose core other work
 /// shares in bursts of a second or so (bench/lib/core_speed.h), a burst that covers half the

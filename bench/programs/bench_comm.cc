@@ -7,12 +7,13 @@
 // With batch=B, sizes up to 64 B also send the burst B messages per publication
 // (Endpoint::try_send_batch; one index update per batch on the ring transports).
 // Output (console), one line per size:
-//   writer: "W size=S send=MIN/MEDIAN/MAX core=K"           ticks in send (or acquire+commit)
-//   reader: "R size=S recv=MIN/MEDIAN/MAX lat=MIN/MEDIAN/MAX burst=N burst_ticks=T [batched_ticks=B] core=K"
+//   writer: "W size=S send=MIN/MEDIAN/MAX send_mean=M core=K"  ticks in send (or acquire+commit)
+//   reader: "R size=S recv=MIN/MEDIAN/MAX recv_mean=M lat=MIN/MEDIAN/MAX burst=N burst_ticks=T
+//            [batched_ticks=B] core=K"
 // `recv` counts only the receive call that returned the message, not the polls before it
 // (spin-wait excluded); `lat` is from the writer's clock read before send to the reader's after
 // receive (the TSC is synchronised across cores); `burst_ticks` from the first message's send to
-// the last one's receive; `core` the slower of the core-speed kernel's runs just before and
+// the last one's receive; `send_mean`/`recv_mean` the steady means (stats.h: the clock's step); `core` the slower of the core-speed kernel's runs just before and
 // after the size (bench/lib/core_speed.h: was this vCPU's core shared with other work?).
 #include <algorithm>
 #include <cstdlib>
@@ -178,7 +179,8 @@ void writer(realm::Realm& r, Endpoint& e, const std::vector<std::uint64_t>& size
       (void)e.receive(ack);
     }
     const std::uint64_t core = std::max(core_before, core_kernel_ticks());
-    r.print("W size=" + std::to_string(size) + " send=" + triple(summarize(send)) + " core=" + std::to_string(core) + "\n");
+    r.print("W size=" + std::to_string(size) + " send=" + triple(summarize(send)) + " send_mean=" + decimal(steady_mean(send)) +
+            " core=" + std::to_string(core) + "\n");
   }
 }
 
@@ -213,7 +215,8 @@ void reader(realm::Realm& r, Endpoint& e, const std::vector<std::uint64_t>& size
       e.send(ack);
     }
     const std::uint64_t core = std::max(core_before, core_kernel_ticks());
-    r.print("R size=" + std::to_string(size) + " recv=" + triple(summarize(recv)) + " lat=" + triple(summarize(lat)) +
+    r.print("R size=" + std::to_string(size) + " recv=" + triple(summarize(recv)) + " recv_mean=" + decimal(steady_mean(recv)) +
+            " lat=" + triple(summarize(lat)) +
             " burst=" + std::to_string(burst) + " burst_ticks=" + std::to_string(last - first) + batched +
             " core=" + std::to_string(core) + "\n");
   }

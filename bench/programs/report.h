@@ -38,6 +38,12 @@ std::uint64_t timed(Fn&& fn) {
          "/" + std::to_string(static_cast<std::uint64_t>(s.max));
 }
 
+/// "123.4": a steady mean, one decimal.
+[[nodiscard]] inline std::string decimal(double v) {
+  const auto tenths = static_cast<std::uint64_t>(v * 10 + 0.5);
+  return std::to_string(tenths / 10) + "." + std::to_string(tenths % 10);
+}
+
 /// Prints "C <fields> ticks=MIN/MEDIAN/MAX", `fields` being "op=NAME size=S ...".
 inline void report_line(realm::Realm& r, const std::string& fields, const std::vector<std::uint64_t>& samples) {
   r.print("C " + fields + " ticks=" + triple(summarize(samples)) + "\n");
