@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "bench/lib/comm.h"
+#include "bench/lib/floors.h"
 
 namespace caec::bench {
 namespace {
@@ -41,6 +42,24 @@ TEST(CoreSpeed, a_point_says_why_it_was_contended) {
   CommPoint crowded = slowed;
   crowded.foreign_share = 0.25;
   EXPECT_EQ(why_contended(crowded), "25.0% of the CPUs went to other work");
+}
+
+TEST(Floors, every_floor_is_measured_on_every_vcpu_and_kept_with_how_it_was_taken) {
+  FloorConditions conditions;
+  conditions.remeasured = 99;  // reset by the call
+  const std::vector<FloorPoint> floors = measure_floors({64, 1024}, 50, 0, conditions, nullptr);
+  ASSERT_EQ(floors.size(), 2U);
+  EXPECT_EQ(floors[0].size, 64U);
+  EXPECT_EQ(floors[1].size, 1024U);
+  for (const FloorPoint& f : floors) {
+    EXPECT_GT(f.aead_openssl_ticks.median, 0);
+    EXPECT_GT(f.aead_mbedtls_ticks.median, 0);
+    EXPECT_LE(f.aead_openssl_ticks.min, f.aead_openssl_ticks.median);
+  }
+  EXPECT_GT(floors[1].aead_mbedtls_ticks.median, floors[0].aead_mbedtls_ticks.median);  // MbedTLS's GHASH is per byte
+  EXPECT_EQ(conditions.remeasured, 0U);  // no retries allowed
+  EXPECT_GE(conditions.cpu_spread, 1.0);
+  EXPECT_GT(conditions.worst_core_slowdown, 0.5);
 }
 
 TEST(MergeRepetitions, keeps_the_slowest_core_any_merged_repetition_saw) {

@@ -41,44 +41,6 @@ std::string today() {
   return buf;
 }
 
-/// The lower of two summaries (by median): the same floor measured on two vCPUs.
-Summary faster(const Summary& a, const Summary& b) { return b.median > 0 && b.median < a.median ? b : a; }
-
-/// Every floor measured on every vCPU in turn, each the fastest vCPU's: a floor is the best
-/// this machine can do, and which vCPU the bench's main thread happens to run on must not move
-/// it (bench/lib/core_speed.h: at one moment vCPU 0 ran OpenSSL's AES-GCM at half vCPU 1's
-/// speed). `spread` gets the largest slowest-over-fastest vCPU ratio of the AES-GCM floors.
-std::vector<FloorPoint> floors_on_fastest_cpu(const std::vector<std::size_t>& sizes, unsigned reps, double& spread) {
-  std::vector<std::vector<FloorPoint>> per_cpu;
-  for (int cpu : usable_cpus()) {
-    std::vector<FloorPoint> floors;
-    run_pinned(cpu, [&] {
-      for (std::size_t size : sizes) {
-        floors.push_back({size, memcpy_ticks(size, reps), aead_ticks("openssl", size, reps), aead_ticks("mbedtls", size, reps),
-                          channel::libsodium_aead_available() ? aead_ticks("libsodium", size, reps) : Summary{}});
-      }
-    }, false);
-    per_cpu.push_back(std::move(floors));
-  }
-  std::vector<FloorPoint> best = per_cpu.front();
-  spread = 1;
-  for (std::size_t i = 0; i < best.size(); ++i) {
-    double slowest = 0, fastest = 0;
-    for (const auto& floors : per_cpu) {
-      const FloorPoint& f = floors[i];
-      best[i].memcpy_ticks = faster(best[i].memcpy_ticks, f.memcpy_ticks);
-      best[i].aead_openssl_ticks = faster(best[i].aead_openssl_ticks, f.aead_openssl_ticks);
-      best[i].aead_mbedtls_ticks = faster(best[i].aead_mbedtls_ticks, f.aead_mbedtls_ticks);
-      best[i].aead_libsodium_ticks = faster(best[i].aead_libsodium_ticks, f.aead_libsodium_ticks);
-      const double t = f.aead_openssl_ticks.median + f.aead_mbedtls_ticks.median;
-      slowest = std::max(slowest, t);
-      fastest = fastest == 0 ? t : std::min(fastest, t);
-    }
-    if (fastest > 0) spread = std::max(spread, slowest / fastest);
-  }
-  return best;
-}
-
 }  // namespace
 
 Profile quick_profile() {
@@ -120,7 +82,7 @@ Results run_profile(const Profile& p, const std::vector<channel::Transport>& mod
   r.code_size = rmm_code_size();
   progress("floors: memcpy, cache-line round trip, AES-256-GCM (OpenSSL, MbedTLS, libsodium)");
   r.cache_line_rtt_ns = cache_line_round_trip_ns(p.floor_reps * 10);
-  r.floors = floors_on_fastest_cpu(p.sizes, p.floor_reps, r.floor_cpu_spread);
+  r.floors = measure_floors(p.sizes, p.floor_reps, p.contended_retries, r.floor_conditions, progress);
   CommResults comm = run_comm({.modes = modes,
                                .sizes = p.sizes,
                                .count = p.messages,

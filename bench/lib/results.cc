@@ -97,7 +97,9 @@ ordered_json to_json(const Results& r) {
   j["ticks_per_ns"] = r.ticks_per_ns;
   j["cycle_counter"] = "TSC ticks (no hardware cycle counters in this VM)";
   j["cache_line_round_trip_ns"] = summary_json(r.cache_line_rtt_ns);
-  j["floor_cpu_spread"] = r.floor_cpu_spread;
+  j["floor_cpu_spread"] = r.floor_conditions.cpu_spread;
+  j["floor_core_slowdown"] = r.floor_conditions.worst_core_slowdown;
+  j["floors_remeasured"] = r.floor_conditions.remeasured;
   j["core_speeds"] = ordered_json::array();
   for (const CoreSpeed& c : r.core_speeds) j["core_speeds"].push_back({{"cpu", c.cpu}, {"kernel_ticks", c.kernel_ticks}});
   j["core_baseline_ticks"] = r.core_baseline_ticks;
@@ -463,7 +465,9 @@ void placement_notes(std::ostream& o, const Tables& t) {
       << "x the baseline beside a figure the tables use (over " << fixed(kMaxCoreSlowdown, 2)
       << "x: a core shared with other work, measured again, then set aside as *contended*). The floors are each the "
          "fastest vCPU's; the slowest vCPU's AES-GCM was up to "
-      << fixed(r.floor_cpu_spread, 2) << "x slower.";
+      << fixed(r.floor_conditions.cpu_spread, 2) << "x slower; the kernel ran at most "
+      << fixed(r.floor_conditions.worst_core_slowdown, 2) << "x the best around a floor kept ("
+      << r.floor_conditions.remeasured << " size(s) measured again).";
   }
   const auto problems = consistency_problems(r);
   o << "\n\n**Consistency** (`caec bench --check`): "

@@ -9,23 +9,11 @@
 #include "bench/lib/code_size.h"
 #include "bench/lib/comm.h"
 #include "bench/lib/control.h"
+#include "bench/lib/floors.h"
 #include "bench/lib/sharing.h"
 #include "bench/lib/stats.h"
 
 namespace caec::bench {
-
-/// The floors at one message size (ticks for the whole message).
-struct FloorPoint {
-  std::size_t size = 0;
-  Summary memcpy_ticks{};
-  Summary aead_openssl_ticks{};  // seal + open
-  Summary aead_mbedtls_ticks{};
-  Summary aead_libsodium_ticks{};  // all zero where libsodium has no AES-GCM on this CPU
-
-  /// The cheapest AES-256-GCM seal + open measured at this size (benchmarks.md §2).
-  [[nodiscard]] double best_aead_ticks() const;
-  [[nodiscard]] std::string best_aead() const;
-};
 
 struct Results {
   std::string profile;
@@ -33,10 +21,9 @@ struct Results {
   std::string date;
   double ticks_per_ns = 0;
   Summary cache_line_rtt_ns{};
-  /// Each floor is the fastest vCPU's; this is how much slower the slowest vCPU ran AES-GCM
-  /// at its worst size (1 = the vCPUs agree; bench/lib/core_speed.h).
-  double floor_cpu_spread = 1;
   std::vector<FloorPoint> floors;
+  /// How the floors were taken (each the fastest vCPU's; bench/lib/floors.h).
+  FloorConditions floor_conditions;
   /// The core-speed kernel's ticks on each vCPU at the start of the communication phase
   /// (bench/lib/core_speed.h), and the baseline figures were judged against.
   std::vector<CoreSpeed> core_speeds;
