@@ -72,6 +72,15 @@ int compare_runs(const std::string& first_dir, const std::string& second_dir) {
                 first.date.c_str(), first.comm_placement.c_str(), second.date.c_str(), second.comm_placement.c_str());
     return 2;
   }
+  for (const bench::Results* r : {&first, &second}) {
+    // A run --check refuses measured noise somewhere; agreeing with it or not says nothing.
+    if (const auto problems = bench::consistency_problems(*r); !problems.empty()) {
+      std::printf("not comparable: the %s run did not pass --check (%zu problem(s), the first: %s); compare two runs "
+                  "that pass it\n",
+                  r->date.c_str(), problems.size(), problems.front().c_str());
+      return 2;
+    }
+  }
   const auto ratios = bench::compare_ratios(first, second);
   if (ratios.empty()) throw std::runtime_error("--compare: the two runs share no mode and size");
   std::printf("Both runs used %s repetitions.\n\n| ratio | %s | %s | apart |\n|---|---|---|---|\n",
@@ -123,7 +132,7 @@ CLI::App* add_bench_command(CLI::App& app, std::function<int()>& run) {
                 "Exit 1 unless every figure is present and positive (a smoke test for busy machines)");
   cmd->add_option("--compare", o->compare,
                   "Run nothing: compare the ratios of two earlier runs (DIR DIR, each with results.json); exit 1 if "
-                  "one differs by over 15%, 2 if the runs had different vCPU placements")
+                  "one differs by over 15%, 2 if the runs had different vCPU placements or one did not pass --check")
       ->expected(2)
       ->check(CLI::ExistingDirectory);
   cmd->add_flag("--json", o->json, "Print results.json instead of the Markdown summary");
