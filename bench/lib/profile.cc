@@ -62,7 +62,7 @@ Profile full_profile() {
   return {.name = "full",
           .sizes = powers_of_two(8, 1U << 20U),
           .messages = 1000,
-          .repetitions = 7,  // each a fresh realm pair; the sealed modes vary 1.3x between pairs (docs/evaluation.md)
+          .repetitions = 5,
           .region_sizes = {4096, 65536, 1U << 20U, 16U << 20U, 256U << 20U, 1U << 30U},
           .control_reps = 5,
           .tokens = 20,
