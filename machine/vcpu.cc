@@ -6,16 +6,7 @@
 #include <cstdio>
 #include <exception>
 
-#if defined(__SANITIZE_ADDRESS__)
-#define CAEC_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define CAEC_ASAN 1
-#endif
-#endif
-#ifndef CAEC_ASAN
-#define CAEC_ASAN 0
-#endif
+#include "machine/asan.h"
 #if CAEC_ASAN
 #include <sanitizer/common_interface_defs.h>
 #endif

@@ -1,12 +1,6 @@
 #include "testing/system_checks.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define CAEC_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define CAEC_ASAN 1
-#endif
-#endif
+#include "machine/asan.h"
 #if CAEC_ASAN
 #include <sanitizer/allocator_interface.h>
 #else
