@@ -28,7 +28,6 @@ constexpr std::uint64_t kRamBase = 0x100000;  // abi/realm_image.h
 constexpr std::size_t kFrameOverhead = 64;    // sealed frame (44) + ring record header, rounded
 constexpr std::size_t kMaxHello = 6144;       // channel/connect.cc: the key exchange's hellos
 constexpr unsigned kProbeTrips = 2000;
-constexpr unsigned kCalibrationTries = 20;  // core-speed kernel runs per vCPU at the start
 constexpr std::size_t kBatch = 32;   // messages per batched publish (small messages)
 
 /// Shared memory for two rings that each hold two of the largest frames.
@@ -108,11 +107,9 @@ CommResults run_comm(const CommConfig& config) {
   const std::string platform_key = hex_bytes(system.machine().root_of_trust().platform_key().public_point());
 
   std::vector<CommPoint> repetitions;
-  // What the realms' core-speed samples are judged against: the best any vCPU did, at the
-  // start (each vCPU with the others spinning, as a realm's peer spins) or since.
-  const std::vector<CoreSpeed> speeds = core_speeds(kCalibrationTries);
-  std::uint64_t baseline = UINT64_MAX;
-  for (const CoreSpeed& c : speeds) baseline = std::min(baseline, c.kernel_ticks);
+  // What the realms' core-speed samples are judged against: the best the run has seen.
+  std::uint64_t baseline = config.core_baseline_ticks;
+  if (baseline == 0) throw std::invalid_argument("run_comm: no core-speed baseline (core_speeds())");
   std::uint16_t vmid = 1;
   std::uint64_t run = 0;
   // Repetition-major: every mode runs once before any runs twice, so a change of vCPU
@@ -224,7 +221,6 @@ CommResults run_comm(const CommConfig& config) {
     }
   }
   CommResults results = merge_repetitions(repetitions);
-  results.core_speeds = speeds;
   results.core_baseline_ticks = baseline;
   return results;
 }

@@ -26,6 +26,9 @@ struct CommConfig {
   /// A repetition measured beside other work (bench/lib/contention.h) is measured again up to
   /// this many times before it is kept, tagged "contended".
   unsigned contended_retries = 2;
+  /// The best core-speed kernel ticks the run has seen so far (core_speeds, measure_floors):
+  /// what the realms' samples are judged against (bench/lib/core_speed.h).
+  std::uint64_t core_baseline_ticks = 0;
   std::function<void(const std::string&)> progress;
 };
 
@@ -79,9 +82,7 @@ struct CommResults {
   /// mixed into `points`.
   std::vector<CommPoint> set_aside;
   std::string placement;  // the placement `points` were chosen for
-  /// The core-speed calibration at the start (each vCPU, the others spinning) and the
-  /// baseline every point's kernel ticks were judged against: the best the run saw.
-  std::vector<CoreSpeed> core_speeds;
+  /// The baseline the points' kernel ticks were judged against at the end: the best the run saw.
   std::uint64_t core_baseline_ticks = 0;
 };
 

@@ -80,6 +80,12 @@ void run_pinned(int cpu, const std::function<void()>& work, bool others_spin) {
   if (failure) std::rethrow_exception(failure);
 }
 
+std::uint64_t fastest(const std::vector<CoreSpeed>& speeds) {
+  std::uint64_t best = UINT64_MAX;
+  for (const CoreSpeed& c : speeds) best = std::min(best, c.kernel_ticks);
+  return best;
+}
+
 std::vector<CoreSpeed> core_speeds(unsigned tries) {
   std::vector<CoreSpeed> out;
   for (int cpu : usable_cpus()) {

@@ -57,8 +57,11 @@ struct CoreSpeed {
 };
 
 /// The kernel's ticks on every usable CPU, each the best of `tries` runs, the other CPUs
-/// spinning.
-[[nodiscard]] std::vector<CoreSpeed> core_speeds(unsigned tries);
+/// spinning (as a benchmark realm's peer spins): the calibration a run's figures are judged by.
+[[nodiscard]] std::vector<CoreSpeed> core_speeds(unsigned tries = 20);
+
+/// The best (lowest) kernel ticks of a calibration.
+[[nodiscard]] std::uint64_t fastest(const std::vector<CoreSpeed>& speeds);
 
 /// A figure whose vCPUs ran the kernel more than this much slower than the best any vCPU did in
 /// the run's calibration was measured on a core shared with other work: measured again or set

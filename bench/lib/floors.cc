@@ -109,7 +109,6 @@ std::string placement(const Summary& probe_ns) {
 
 namespace {
 
-constexpr unsigned kCalibrationTries = 20;  // core-speed kernel runs per vCPU before the floors
 constexpr auto kRetryPause = std::chrono::milliseconds(250);  // a slowdown's bursts last about 1 s
 
 /// The lower of two summaries (by median): the same floor measured on two vCPUs.
@@ -123,11 +122,10 @@ FloorPoint floors_at(std::size_t size, unsigned reps) {
 }  // namespace
 
 std::vector<FloorPoint> measure_floors(const std::vector<std::size_t>& sizes, unsigned reps, unsigned retries,
-                                       FloorConditions& conditions,
+                                       std::uint64_t& core_best, FloorConditions& conditions,
                                        const std::function<void(const std::string&)>& progress) {
   conditions = {};
-  std::uint64_t best = UINT64_MAX;
-  for (const CoreSpeed& c : core_speeds(kCalibrationTries)) best = std::min(best, c.kernel_ticks);
+  std::uint64_t& best = core_best;
   std::vector<std::vector<FloorPoint>> per_cpu;
   for (int cpu : usable_cpus()) {
     std::vector<FloorPoint> floors;

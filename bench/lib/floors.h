@@ -43,8 +43,11 @@ struct FloorConditions {
 /// measured on a core running it over kMaxCoreSlowdown times the run's best is measured again
 /// after a pause (the slowdowns come in bursts of about a second), up to `retries` times, and
 /// the least slowed attempt is kept.
+/// `core_best`: the best core-speed kernel ticks the run has seen (its calibration, core_speeds),
+/// lowered by any faster sample taken here.
 [[nodiscard]] std::vector<FloorPoint> measure_floors(const std::vector<std::size_t>& sizes, unsigned reps,
-                                                     unsigned retries, FloorConditions& conditions,
+                                                     unsigned retries, std::uint64_t& core_best,
+                                                     FloorConditions& conditions,
                                                      const std::function<void(const std::string&)>& progress);
 
 /// Ticks to copy `size` bytes between two buffers (the best median of five consecutive batches

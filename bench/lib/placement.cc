@@ -31,17 +31,20 @@ Summary of_medians(const std::vector<CommPoint>& reps, Summary CommPoint::*field
   return s;
 }
 
+// The repetitions' values of one figure: their median.
+double median_of(const std::vector<CommPoint>& reps, double CommPoint::*field) {
+  std::vector<double> values;
+  values.reserve(reps.size());
+  for (const CommPoint& p : reps) values.push_back(p.*field);
+  return summarize(values).median;
+}
+
 CommPoint merge(const std::vector<CommPoint>& reps) {
   CommPoint m = reps.front();
   m.send = of_medians(reps, &CommPoint::send);
   m.recv = of_medians(reps, &CommPoint::recv);
-  std::vector<double> send_means, recv_means;
-  for (const CommPoint& p : reps) {
-    send_means.push_back(p.send_mean);
-    recv_means.push_back(p.recv_mean);
-  }
-  m.send_mean = summarize(send_means).median;
-  m.recv_mean = summarize(recv_means).median;
+  m.send_mean = median_of(reps, &CommPoint::send_mean);
+  m.recv_mean = median_of(reps, &CommPoint::recv_mean);
   m.latency = of_medians(reps, &CommPoint::latency);
   m.probe_before_ns = spread_of_medians(reps, &CommPoint::probe_before_ns);
   m.probe_after_ns = spread_of_medians(reps, &CommPoint::probe_after_ns);

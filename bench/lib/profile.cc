@@ -82,18 +82,21 @@ Results run_profile(const Profile& p, const std::vector<channel::Transport>& mod
   r.code_size = rmm_code_size();
   progress("floors: memcpy, cache-line round trip, AES-256-GCM (OpenSSL, MbedTLS, libsodium)");
   r.cache_line_rtt_ns = cache_line_round_trip_ns(p.floor_reps * 10);
-  r.floors = measure_floors(p.sizes, p.floor_reps, p.contended_retries, r.floor_conditions, progress);
+  // One core-speed calibration judges the floors and the communication figures alike.
+  r.core_speeds = core_speeds();
+  std::uint64_t core_best = fastest(r.core_speeds);
+  r.floors = measure_floors(p.sizes, p.floor_reps, p.contended_retries, core_best, r.floor_conditions, progress);
   CommResults comm = run_comm({.modes = modes,
                                .sizes = p.sizes,
                                .count = p.messages,
                                .burst = p.messages,
                                .repetitions = p.repetitions,
                                .contended_retries = p.contended_retries,
+                               .core_baseline_ticks = core_best,
                                .progress = progress});
   r.comm = std::move(comm.points);
   r.comm_set_aside = std::move(comm.set_aside);
   r.comm_placement = comm.placement;
-  r.core_speeds = std::move(comm.core_speeds);
   r.core_baseline_ticks = comm.core_baseline_ticks;
   r.control = run_control({.sizes = p.region_sizes,
                            .reps = p.control_reps,

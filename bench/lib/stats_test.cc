@@ -38,7 +38,7 @@ TEST(Stats, the_steady_mean_resolves_what_a_median_of_clock_steps_cannot) {
   EXPECT_DOUBLE_EQ(steady_mean(std::vector<int>{0, 0, 21}), 0);  // a median of 0 keeps the zeros
 }
 
-TEST(Stats, cycles_per_message_adds_the_midmeans_and_merging_takes_their_median) {
+TEST(Stats, cycles_per_message_adds_the_steady_means_and_merging_takes_their_median) {
   CommPoint p;
   p.mode = "csm";
   p.size = 64;
