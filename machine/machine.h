@@ -27,9 +27,11 @@ struct MachineConfig {
   /// Granules at the top of DRAM that boot firmware assigns to the Secure PAS (a TZ carve-out
   /// the host can see in its memory map but never delegate).
   std::uint64_t secure_granules = 16;
-  /// Stage-2 mappings all realm windows may hold before one drops its TLB (Linux allows
-  /// 65530 mappings per process).
-  std::uint64_t max_stage2_mappings = 32768;
+  /// Host mappings all realm windows may hold before one drops its TLB. Linux allows 65530
+  /// per process, and each of these can cost two: itself and the gap of the window's
+  /// reservation after it. 2 x 28,672 leaves about 8,000 for the rest (libraries, thread
+  /// stacks, every window's reservation).
+  std::uint64_t max_stage2_mappings = 28672;
   /// Host address space reserved for each half of a realm's IPA space (IPAs beyond it cannot
   /// be reached through pointers). Linux gives a process 128 TiB.
   std::uint64_t stage2_half_window = std::uint64_t{1} << 39U;

@@ -57,6 +57,7 @@ Stage2::Stage2(const PhysMem& mem, const Gpt& gpt, AbortSink& sink, Vmid vmid,
     h.size = size;
     h.first = Ipa{i == 0 ? 0 : half};
     h.base = static_cast<std::byte*>(reserve(size));
+    h.mappings = std::make_unique<HostMappingCount>(size / kGranuleSize);
     const auto begin = reinterpret_cast<std::uintptr_t>(h.base);
     h.fault_slot = register_fault_region({begin, begin + size, &Stage2::on_fault, this, "stage-2"});
   }
@@ -197,12 +198,13 @@ S2Outcome Stage2::fill(Ipa ipa, bool write, bool fetch) {
     unmap(Ipa{0}, UINT64_MAX);  // drop this window's whole TLB
     flushes_.fetch_add(1, std::memory_order_relaxed);
     ns_count_ = 0;
-    g_mappings.fetch_sub(mappings_, std::memory_order_relaxed);
-    mappings_ = 0;
   }
-  ++mappings_;
-  g_mappings.fetch_add(1, std::memory_order_relaxed);
-  keep_mapped_neighbours(*h, ipa, map_ipa, map_pa, map_size);
+  const Joins joins = keep_mapped_neighbours(*h, ipa, map_ipa, map_pa, map_size);
+  const std::uint64_t first_page = (map_ipa - h->first) / kGranuleSize;
+  const std::uint64_t end_page = first_page + map_size / kGranuleSize;
+  // Pages remapped over (a permission change without invalidation) leave the count first.
+  count_mappings(h->mappings->unmapped(first_page, end_page, joins.right));
+  count_mappings(h->mappings->mapped(first_page, end_page, joins.left, joins.right));
   void* at = h->base + (map_ipa - h->first);
   // MAP_POPULATE: the host's page tables for the run are built now, as part of this TLB fill.
   // Otherwise the realm's first write to each page of the run would take a host minor fault
@@ -222,19 +224,20 @@ S2Outcome Stage2::fill(Ipa ipa, bool write, bool fetch) {
   return out;
 }
 
-void Stage2::keep_mapped_neighbours(const Half& h, Ipa ipa, Ipa& map_ipa, Pa& map_pa,
-                                    std::uint64_t& map_size) const {
+Stage2::Joins Stage2::keep_mapped_neighbours(const Half& h, Ipa ipa, Ipa& map_ipa, Pa& map_pa,
+                                             std::uint64_t& map_size) const {
   // Pages of the run this window maps already keep their mapping: remapping them would throw
   // away (and MAP_POPULATE rebuild) their host page tables at every fault, and a run that
   // grows a page per fault, as RAM populated on demand does, would cost O(n^2). A page of the
   // window is mapped iff mincore() finds it resident: the reservation's anonymous PROT_NONE
   // pages never are, DRAM pages mapped here are (those are written when created). A resident
   // page is a translation no invalidation removed, so it is still the right one; a page wrongly
-  // reported absent is merely mapped again.
+  // reported absent is merely mapped again. A mapped page left in the run is a neighbour the
+  // new mapping joins: same descriptor attributes, adjacent output.
   std::array<unsigned char, s2::kEntriesPerTable> resident{};
   const std::uint64_t pages = map_size / kGranuleSize;
-  if (pages <= 1 || pages > resident.size()) return;
-  if (mincore(h.base + (map_ipa - h.first), map_size, resident.data()) != 0) return;
+  if (pages <= 1 || pages > resident.size()) return {};
+  if (mincore(h.base + (map_ipa - h.first), map_size, resident.data()) != 0) return {};
   const std::uint64_t fault = (ipa.align_down(kGranuleSize) - map_ipa) / kGranuleSize;
   std::uint64_t lo = fault;
   std::uint64_t hi = fault;
@@ -243,6 +246,12 @@ void Stage2::keep_mapped_neighbours(const Half& h, Ipa ipa, Ipa& map_ipa, Pa& ma
   map_ipa = map_ipa + lo * kGranuleSize;
   map_pa = map_pa + lo * kGranuleSize;
   map_size = (hi - lo + 1) * kGranuleSize;
+  return {.left = lo > 0, .right = hi + 1 < pages};
+}
+
+void Stage2::count_mappings(std::int64_t delta) {
+  mappings_ = static_cast<std::uint64_t>(static_cast<std::int64_t>(mappings_) + delta);
+  g_mappings.fetch_add(static_cast<std::uint64_t>(delta), std::memory_order_relaxed);  // modular
 }
 
 void Stage2::unmap(Ipa base, std::uint64_t size) {
@@ -251,9 +260,16 @@ void Stage2::unmap(Ipa base, std::uint64_t size) {
     const std::uint64_t end = std::min(range_end(base, size), h.first.value() + h.size);
     if (lo.value() >= end) continue;
     void* at = h.base + (lo - h.first);
-    void* p = mmap(at, end - lo.value(), PROT_NONE,
-                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
+    const std::uint64_t bytes = end - lo.value();
+    // The range may cut a host mapping in two: then the page after it starts one.
+    unsigned char after = 0;
+    if (end < h.first.value() + h.size && mincore(static_cast<std::byte*>(at) + bytes, kGranuleSize, &after) != 0) {
+      after = 0;
+    }
+    void* p = mmap(at, bytes, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
     MACHINE_CHECK(p == at, "stage-2 invalidate: mmap failed");
+    const std::uint64_t first_page = (lo - h.first) / kGranuleSize;
+    count_mappings(h.mappings->unmapped(first_page, first_page + bytes / kGranuleSize, (after & 1U) != 0));
   }
 }
 
@@ -281,12 +297,7 @@ void Stage2::invalidate(Ipa base, std::uint64_t size) {
                base, end);
 }
 
-void Stage2::invalidate_all() {
-  invalidate(Ipa{0}, UINT64_MAX);
-  std::lock_guard lock(mutex_);
-  g_mappings.fetch_sub(mappings_, std::memory_order_relaxed);
-  mappings_ = 0;
-}
+void Stage2::invalidate_all() { invalidate(Ipa{0}, UINT64_MAX); }
 
 void Stage2::invalidate_pa(Pa pa) {
   std::lock_guard lock(mutex_);

@@ -12,11 +12,13 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 
 #include "caec/abi/pe_state.h"
 #include "caec/abi/types.h"
 #include "machine/gpt.h"
+#include "machine/host_mapping_count.h"
 #include "machine/phys_mem.h"
 
 namespace caec::machine {
@@ -78,6 +80,12 @@ class Stage2 {
     std::uint64_t size = 0;
     Ipa first;
     std::size_t fault_slot = 0;
+    std::unique_ptr<HostMappingCount> mappings;
+  };
+  /// Whether a fill's pages join mapped neighbours (same run of the walk: the kernel merges).
+  struct Joins {
+    bool left = false;
+    bool right = false;
   };
   struct NsMapping {  // a run of NS granules mapped by one fill
     Ipa ipa;
@@ -91,7 +99,10 @@ class Stage2 {
   [[nodiscard]] std::uint64_t read_desc(Pa table, std::uint64_t index) const;
   void unmap(Ipa base, std::uint64_t size);
   /// Shrinks the run to map to the pages around `ipa` that the window does not map yet.
-  void keep_mapped_neighbours(const Half& h, Ipa ipa, Ipa& map_ipa, Pa& map_pa, std::uint64_t& map_size) const;
+  [[nodiscard]] Joins keep_mapped_neighbours(const Half& h, Ipa ipa, Ipa& map_ipa, Pa& map_pa,
+                                             std::uint64_t& map_size) const;
+  /// Adds a change in the host mappings to this window's and the process's totals.
+  void count_mappings(std::int64_t delta);
   /// Forgets the NS runs `hit` selects, unmapping those not inside [unmapped_base,
   /// unmapped_end), a range the caller unmapped already (caller holds mutex_).
   template <typename Pred>
@@ -109,13 +120,13 @@ class Stage2 {
   std::array<NsMapping, 1024> ns_{};
   std::size_t ns_count_ = 0;
   std::atomic<std::uint64_t> flushes_{0};
-  /// Mappings this window holds (an upper bound: a fill may merge with its neighbours).
+  /// Host mappings this window holds (HostMappingCount: merged fills count once).
   std::uint64_t mappings_ = 0;
 };
 
 /// The emulator keeps its stage-2 mappings well below Linux's vm.max_map_count (65530): when
-/// all windows together hold MachineConfig::max_stage2_mappings, the window that needs another
-/// entry drops its whole TLB first — a TLB may drop entries at any time; the next access
-/// simply walks again.
+/// all windows together hold MachineConfig::max_stage2_mappings host mappings, the window that
+/// needs another drops its whole TLB first — a TLB may drop entries at any time; the next
+/// access simply walks again.
 
 }  // namespace caec::machine

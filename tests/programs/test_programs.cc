@@ -17,14 +17,17 @@ using realm::Realm;
 int exit_with(Realm& r) { return r.args().empty() ? 0 : std::stoi(r.args()[0]); }
 CAEC_REALM_PROGRAM("test-exit", exit_with);
 
-/// Touches `arg0` pages of RAM (demand faults), checks they read back, returns the page count.
+/// Touches `arg0` pages of RAM (demand faults), every `arg1`-th page (default 1: each one),
+/// checks they read back, returns the page count.
 int touch_ram(Realm& r) {
   const std::uint64_t pages = r.args().empty() ? 16 : std::stoull(r.args()[0]);
+  const std::uint64_t stride = r.args().size() < 2 ? 1 : std::stoull(r.args()[1]);
   const auto [base, size] = r.ram();
-  if (pages * kGranuleSize > size) return -1;
-  for (std::uint64_t i = 0; i < pages; ++i) *r.as<std::uint64_t>(base + i * kGranuleSize) = i * 7;
+  if (stride == 0 || pages * stride * kGranuleSize > size) return -1;
+  auto page = [&](std::uint64_t i) { return r.as<std::uint64_t>(base + i * stride * kGranuleSize); };
+  for (std::uint64_t i = 0; i < pages; ++i) *page(i) = i * 7;
   for (std::uint64_t i = 0; i < pages; ++i) {
-    if (*r.as<std::uint64_t>(base + i * kGranuleSize) != i * 7) return -2;
+    if (*page(i) != i * 7) return -2;
   }
   return static_cast<int>(pages);
 }
