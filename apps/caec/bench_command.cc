@@ -93,6 +93,11 @@ int compare_runs(const std::string& first_dir, const std::string& second_dir) {
     worst = std::max(worst, a.disagreement());
     if (a.disagreement() > kAgreement) ++over;
   }
+  // Per kind, so a claim about one kind (the README quotes some, not all) can be read off.
+  std::printf("\n| ratio, every size | sizes | farthest apart | over 15%% |\n|---|---|---|---|\n");
+  for (const auto& k : bench::agreement_by_kind(ratios, kAgreement)) {
+    std::printf("| %s | %zu | %.1f%% | %zu |\n", k.kind.c_str(), k.sizes, k.farthest * 100, k.over);
+  }
   std::printf("\n%zu ratios; the farthest apart by %.1f%%; %zu over 15%%.\n", ratios.size(), worst * 100, over);
   return over == 0 ? 0 : 1;
 }

@@ -109,7 +109,7 @@ std::vector<RatioAgreement> compare_ratios(const Results& a, const Results& b) {
     if (q == nullptr || csm_a == nullptr || csm_b == nullptr || p.mode == "csm") continue;
     out.push_back({p.mode + " / csm at " + std::to_string(p.size) + " B",
                    p.cycles_per_message() / csm_a->cycles_per_message(),
-                   q->cycles_per_message() / csm_b->cycles_per_message()});
+                   q->cycles_per_message() / csm_b->cycles_per_message(), p.mode + " / csm"});
   }
   for (const FloorPoint& f : a.floors) {
     const FloorPoint* g = floor_of(b, f.size);
@@ -118,7 +118,20 @@ std::vector<RatioAgreement> compare_ratios(const Results& a, const Results& b) {
     if (g == nullptr || csm_a == nullptr || csm_b == nullptr) continue;
     out.push_back({"best sealed floor / csm at " + std::to_string(f.size) + " B",
                    (f.memcpy_ticks.median + f.best_aead_ticks()) / csm_a->cycles_per_message(),
-                   (g->memcpy_ticks.median + g->best_aead_ticks()) / csm_b->cycles_per_message()});
+                   (g->memcpy_ticks.median + g->best_aead_ticks()) / csm_b->cycles_per_message(),
+                   "best sealed floor / csm"});
+  }
+  return out;
+}
+
+std::vector<KindAgreement> agreement_by_kind(const std::vector<RatioAgreement>& ratios, double tolerance) {
+  std::vector<KindAgreement> out;
+  for (const RatioAgreement& r : ratios) {
+    auto it = std::find_if(out.begin(), out.end(), [&](const KindAgreement& k) { return k.kind == r.kind; });
+    if (it == out.end()) it = out.insert(out.end(), KindAgreement{.kind = r.kind});
+    ++it->sizes;
+    if (r.disagreement() > tolerance) ++it->over;
+    it->farthest = std::max(it->farthest, r.disagreement());
   }
   return out;
 }

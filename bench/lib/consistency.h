@@ -48,9 +48,21 @@ struct RatioAgreement {
   std::string ratio;  // "sealed-openssl / csm at 64 B"
   double first = 0;
   double second = 0;
+  std::string kind;  // the ratio without its size: "sealed-openssl / csm"
   [[nodiscard]] double disagreement() const;  // |a - b| / min(a, b)
 };
 [[nodiscard]] std::vector<RatioAgreement> compare_ratios(const Results& first, const Results& second);
+
+/// One kind of ratio over every size two runs share: how far apart its sizes came out.
+struct KindAgreement {
+  std::string kind;
+  std::size_t sizes = 0;
+  std::size_t over = 0;  // sizes further apart than the tolerance
+  double farthest = 0;
+};
+/// compare_ratios' ratios grouped by kind, in the order the kinds first appear.
+[[nodiscard]] std::vector<KindAgreement> agreement_by_kind(const std::vector<RatioAgreement>& ratios,
+                                                           double tolerance);
 
 /// Reads back what results_json() wrote (the fields the checks and the comparison use).
 [[nodiscard]] Results results_from_json(const std::string& text);

@@ -1,5 +1,7 @@
 // consistency_problems: a run measured beside other work, or with ratios no real run has, is
 // refused; a run like the README's passes. compare_ratios and the results.json round trip.
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
 #include "bench/lib/consistency.h"
@@ -127,6 +129,26 @@ TEST(Consistency, compare_ratios_pairs_each_mode_against_csm_and_the_sealed_floo
   }
   EXPECT_EQ(which, "sealed-openssl / csm at 64 B");
   EXPECT_NEAR(worst, 0.2, 1e-9);
+}
+
+TEST(Consistency, agreement_by_kind_gives_each_ratio_its_farthest_size_and_count_over) {
+  Results a = readme_like();
+  Results b = readme_like();
+  at(b, "sealed-openssl", 64) = point("sealed-openssl", 64, 2377 * 1.2);
+  at(b, "sealed-openssl", 1024) = point("sealed-openssl", 1024, 3871 * 1.1);
+  const auto kinds = agreement_by_kind(compare_ratios(a, b), 0.15);
+  ASSERT_EQ(kinds.size(), 4U);  // three modes against csm, then the sealed floor
+  const auto sealed = std::find_if(kinds.begin(), kinds.end(), [](const KindAgreement& k) { return k.kind == "sealed-openssl / csm"; });
+  ASSERT_NE(sealed, kinds.end());
+  EXPECT_EQ(sealed->sizes, 4U);
+  EXPECT_EQ(sealed->over, 1U);  // 20% at 64 B; 1024 B is within
+  EXPECT_NEAR(sealed->farthest, 0.2, 1e-9);
+  for (const KindAgreement& k : kinds) {
+    if (k.kind != "sealed-openssl / csm") {
+      EXPECT_EQ(k.over, 0U) << k.kind;
+    }
+  }
+  EXPECT_EQ(kinds.back().kind, "best sealed floor / csm");
 }
 
 TEST(Consistency, results_json_reads_back_what_the_checks_use) {
