@@ -30,14 +30,12 @@ HostMappingCount::HostMappingCount(std::uint64_t pages)
     : pages_(pages),
       starts_bytes_((pages + kBits - 1) / kBits * sizeof(std::uint64_t)),
       summary_bytes_((pages + kBits * kBits - 1) / (kBits * kBits) * sizeof(std::uint64_t)) {
-  starts_ = reserve_zeroed(std::max<std::size_t>(starts_bytes_, 1));
-  summary_ = reserve_zeroed(std::max<std::size_t>(summary_bytes_, 1));
+  // One reservation for both (a mapping of the process's own budget, not two).
+  starts_ = reserve_zeroed(starts_bytes_ + summary_bytes_ + sizeof(std::uint64_t));
+  summary_ = starts_ + starts_bytes_ / sizeof(std::uint64_t);
 }
 
-HostMappingCount::~HostMappingCount() {
-  munmap(starts_, std::max<std::size_t>(starts_bytes_, 1));
-  munmap(summary_, std::max<std::size_t>(summary_bytes_, 1));
-}
+HostMappingCount::~HostMappingCount() { munmap(starts_, starts_bytes_ + summary_bytes_ + sizeof(std::uint64_t)); }
 
 bool HostMappingCount::set(std::uint64_t page) {
   const std::uint64_t w = page / kBits;

@@ -22,8 +22,8 @@ CAEC_REALM_PROGRAM("test-exit", exit_with);
 int touch_ram(Realm& r) {
   const std::uint64_t pages = r.args().empty() ? 16 : std::stoull(r.args()[0]);
   const std::uint64_t stride = r.args().size() < 2 ? 1 : std::stoull(r.args()[1]);
-  const auto [base, size] = r.ram();
-  if (stride == 0 || pages * stride * kGranuleSize > size) return -1;
+  const Ipa base = r.ram().first;  // not a structured binding: clang 14 cannot capture those
+  if (stride == 0 || pages * stride * kGranuleSize > r.ram().second) return -1;
   auto page = [&](std::uint64_t i) { return r.as<std::uint64_t>(base + i * stride * kGranuleSize); };
   for (std::uint64_t i = 0; i < pages; ++i) *page(i) = i * 7;
   for (std::uint64_t i = 0; i < pages; ++i) {
