@@ -64,7 +64,7 @@ Stage2::Stage2(const PhysMem& mem, const Gpt& gpt, AbortSink& sink, Vmid vmid,
 }
 
 Stage2::~Stage2() {
-  g_mappings.fetch_sub(mappings_, std::memory_order_relaxed);
+  for (const Half& h : halves_) g_mappings.fetch_sub(h.mappings->count(), std::memory_order_relaxed);
   for (Half& h : halves_) {
     unregister_fault_region(h.fault_slot);
     munmap(h.base, h.size);
@@ -250,7 +250,6 @@ Stage2::Joins Stage2::keep_mapped_neighbours(const Half& h, Ipa ipa, Ipa& map_ip
 }
 
 void Stage2::count_mappings(std::int64_t delta) {
-  mappings_ = static_cast<std::uint64_t>(static_cast<std::int64_t>(mappings_) + delta);
   g_mappings.fetch_add(static_cast<std::uint64_t>(delta), std::memory_order_relaxed);  // modular
 }
 

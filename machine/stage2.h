@@ -101,7 +101,8 @@ class Stage2 {
   /// Shrinks the run to map to the pages around `ipa` that the window does not map yet.
   [[nodiscard]] Joins keep_mapped_neighbours(const Half& h, Ipa ipa, Ipa& map_ipa, Pa& map_pa,
                                              std::uint64_t& map_size) const;
-  /// Adds a change in the host mappings to this window's and the process's totals.
+  /// Adds a change in this window's host mappings (its halves' HostMappingCount) to the
+  /// process's total.
   void count_mappings(std::int64_t delta);
   /// Forgets the NS runs `hit` selects, unmapping those not inside [unmapped_base,
   /// unmapped_end), a range the caller unmapped already (caller holds mutex_).
@@ -120,8 +121,6 @@ class Stage2 {
   std::array<NsMapping, 1024> ns_{};
   std::size_t ns_count_ = 0;
   std::atomic<std::uint64_t> flushes_{0};
-  /// Host mappings this window holds (HostMappingCount: merged fills count once).
-  std::uint64_t mappings_ = 0;
 };
 
 /// The emulator keeps its stage-2 mappings well below Linux's vm.max_map_count (65530): when

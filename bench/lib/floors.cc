@@ -125,7 +125,6 @@ std::vector<FloorPoint> measure_floors(const std::vector<std::size_t>& sizes, un
                                        std::uint64_t& core_best, FloorConditions& conditions,
                                        const std::function<void(const std::string&)>& progress) {
   conditions = {};
-  std::uint64_t& best = core_best;
   std::vector<std::vector<FloorPoint>> per_cpu;
   for (int cpu : usable_cpus()) {
     std::vector<FloorPoint> floors;
@@ -139,8 +138,8 @@ std::vector<FloorPoint> measure_floors(const std::vector<std::size_t>& sizes, un
           const std::uint64_t before = core_kernel_ticks();
           FloorPoint f = floors_at(size, reps);
           const std::uint64_t after = core_kernel_ticks();
-          best = std::min({best, before, after});
-          const double slowdown = static_cast<double>(std::max(before, after)) / static_cast<double>(best);
+          core_best = std::min({core_best, before, after});
+          const double slowdown = static_cast<double>(std::max(before, after)) / static_cast<double>(core_best);
           if (attempt == 0 || slowdown < kept_slowdown) {
             kept = f;
             kept_slowdown = slowdown;
@@ -149,7 +148,7 @@ std::vector<FloorPoint> measure_floors(const std::vector<std::size_t>& sizes, un
           ++conditions.remeasured;
           if (progress) {
             char why[128];
-            std::snprintf(why, sizeof why, "floors at %zu B on vCPU %d: its core ran %.2fx slower than its best: measuring again",
+            std::snprintf(why, sizeof why, "floors at %zu B on vCPU %d: its core ran %.2fx the run's best: measuring again",
                           size, cpu, slowdown);
             progress(why);
           }
@@ -160,22 +159,22 @@ std::vector<FloorPoint> measure_floors(const std::vector<std::size_t>& sizes, un
     }, false);
     per_cpu.push_back(std::move(floors));
   }
-  std::vector<FloorPoint> fastest = per_cpu.front();
-  for (std::size_t i = 0; i < fastest.size(); ++i) {
+  std::vector<FloorPoint> best = per_cpu.front();  // each floor the fastest vCPU's
+  for (std::size_t i = 0; i < best.size(); ++i) {
     double slow = 0, fast = 0;
     for (const auto& floors : per_cpu) {
       const FloorPoint& f = floors[i];
-      fastest[i].memcpy_ticks = faster(fastest[i].memcpy_ticks, f.memcpy_ticks);
-      fastest[i].aead_openssl_ticks = faster(fastest[i].aead_openssl_ticks, f.aead_openssl_ticks);
-      fastest[i].aead_mbedtls_ticks = faster(fastest[i].aead_mbedtls_ticks, f.aead_mbedtls_ticks);
-      fastest[i].aead_libsodium_ticks = faster(fastest[i].aead_libsodium_ticks, f.aead_libsodium_ticks);
+      best[i].memcpy_ticks = faster(best[i].memcpy_ticks, f.memcpy_ticks);
+      best[i].aead_openssl_ticks = faster(best[i].aead_openssl_ticks, f.aead_openssl_ticks);
+      best[i].aead_mbedtls_ticks = faster(best[i].aead_mbedtls_ticks, f.aead_mbedtls_ticks);
+      best[i].aead_libsodium_ticks = faster(best[i].aead_libsodium_ticks, f.aead_libsodium_ticks);
       const double t = f.aead_openssl_ticks.median + f.aead_mbedtls_ticks.median;
       slow = std::max(slow, t);
       fast = fast == 0 ? t : std::min(fast, t);
     }
     if (fast > 0) conditions.cpu_spread = std::max(conditions.cpu_spread, slow / fast);
   }
-  return fastest;
+  return best;
 }
 
 }  // namespace caec::bench

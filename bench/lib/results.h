@@ -24,7 +24,7 @@ struct Results {
   std::vector<FloorPoint> floors;
   /// How the floors were taken (each the fastest vCPU's; bench/lib/floors.h).
   FloorConditions floor_conditions;
-  /// The core-speed kernel's ticks on each vCPU at the start of the communication phase
+  /// The core-speed kernel's ticks on each vCPU at the start of the run, before the floors
   /// (bench/lib/core_speed.h), and the baseline figures were judged against.
   std::vector<CoreSpeed> core_speeds;
   std::uint64_t core_baseline_ticks = 0;
