@@ -83,6 +83,9 @@ inline constexpr std::size_t kMaxClaimRecordBytes = 1 + 10 + 10;
     for (unsigned shift = 0;; shift += 7) {
       if (n == in.size() || shift > 63) return 0;
       const std::uint8_t b = in[n++];
+      // The tenth byte holds bit 63 only: anything more does not fit in 64 bits, and
+      // accepting it would give two encodings of one id.
+      if (shift == 63 && b > 1) return 0;
       *v |= static_cast<std::uint64_t>(b & 0x7FU) << shift;
       if ((b & 0x80U) == 0) break;
     }

@@ -45,6 +45,9 @@ TEST(ClaimRecord, a_truncated_or_unknown_record_is_refused) {
   // An id longer than 64 bits.
   const std::array<std::uint8_t, 13> too_long{0x01, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01, 0x01};
   EXPECT_EQ(decode_claim_record(too_long, r), 0U);
+  // Ten bytes whose last carries more than bit 63: the value would not fit.
+  const std::array<std::uint8_t, 12> over_64_bits{0x01, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x02, 0x01};
+  EXPECT_EQ(decode_claim_record(over_64_bits, r), 0U);
 }
 
 }  // namespace
