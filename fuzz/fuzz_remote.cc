@@ -81,8 +81,7 @@ int fuzz_remote(realm::Realm& r) {
     } catch (const realm::RsiError&) {
       // Its host can no longer be asked (the RMM refused the host-call structure: the scratch
       // page became a CSM range or left RAM): the REC turns itself off. Letting the error reach
-      // the SDK would have it print, through that same page, from inside its catch handler,
-      // and a REC torn down there leaks the exception (docs/architecture.md, "Known limitations").
+      // the SDK would have it print its report through that same page, and fail again.
       for (;;) (void)r.smc(static_cast<std::uint32_t>(abi::PsciFid::kCpuOff), {});
     }
     result.fill(0);

@@ -85,9 +85,11 @@ void Vcpu::run() {
   const int outer_depth = t_fault_depth;
   t_current = this;
   t_fault_depth = fault_depth_;
+  const ExceptionState outer_exceptions = exchange_exception_state(exceptions_);
   running_.store(true, std::memory_order_release);
   switch_to(host_context_, realm_context_, true);
   running_.store(false, std::memory_order_release);
+  exceptions_ = exchange_exception_state(outer_exceptions);
   fault_depth_ = t_fault_depth;
   t_current = outer;
   t_fault_depth = outer_depth;

@@ -23,6 +23,7 @@
 #include "caec/abi/smc.h"
 #include "caec/abi/types.h"
 #include "machine/context_switch.h"
+#include "machine/exception_state.h"
 #include "machine/el2_vectors.h"
 #include "machine/event.h"
 
@@ -165,6 +166,7 @@ class Vcpu {
   /// Realm-side state that must follow the context, saved while it is switched out.
   int fault_depth_ = 0;
   std::uintptr_t tpidr_el1_ = 0;
+  ExceptionState exceptions_;  // the C++ runtime's, per thread (machine/exception_state.h)
   /// A PE runs it now (between run()'s switch in and yield()'s switch out).
   std::atomic<bool> running_{false};
   Event parked_;
