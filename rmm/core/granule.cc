@@ -132,9 +132,26 @@ struct LockOrderAccess {
     }
     RMM_CHECK(false);  // releasing a lock this thread does not hold
   }
+  static void at_exit() {
+    const HeldLocks& hl = held();
+    if (hl.count == 0) return;
+    const Held& h = hl.at[0];
+    std::fprintf(stderr,
+                 "RMM lock order violation: a REC exit while holding the %s lock of granule 0x%llx (now %s), "
+                 "taken at %s:%d\n",
+                 lock_class_name(h.req.cls).data(), static_cast<unsigned long long>(h.pa.value()),
+                 granule_state_name(h.granule->state_).data(), h.req.site.file, h.req.site.line);
+    std::abort();
+  }
 };
 
 #endif  // CAEC_LOCK_ORDER
+
+void check_no_granule_lock_held_at_exit() {
+#if CAEC_LOCK_ORDER
+  LockOrderAccess::at_exit();
+#endif
+}
 
 void Granule::lock() {
   const std::uint32_t ticket = next_ticket_.fetch_add(1, std::memory_order_relaxed);

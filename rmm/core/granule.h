@@ -128,6 +128,12 @@ class GranuleTable {
 /// Zeroes a granule the RMM owns.
 void scrub(Platform& platform, Pa pa);
 
+/// A REC exit leaves R-EL2 for the host, which may run other RMI commands on this PE and may
+/// enter the REC next from another PE, or never: the RMM must hold no granule lock then (one
+/// held would block every PE that needs it, for as long as the host likes). The lock-order
+/// validator checks it (abort naming the lock); without the validator this does nothing.
+void check_no_granule_lock_held_at_exit();
+
 /// The one gateway from a granule to the object it holds (TF-RMM maps granules into buffer
 /// slots): the `T` at `offset` of the granule at `pa`, through the Realm PAS. The caller must
 /// have the right to it: the lock that guards it (an APT granule: its realm's RD lock) or be the

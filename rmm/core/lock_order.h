@@ -13,7 +13,9 @@
 // holds an external lock on a granule that is not (any more) in an external state: that granule
 // is an RTT, DATA, AUX or APT granule, and another PE may hold it in its own class while it waits
 // for something this thread holds. Lock-on-state-match (external_locks.h) is how the RMM obeys
-// that rule for host-named addresses.
+// that rule for host-named addresses. And no granule lock is held across a REC exit: the host
+// decides when, where and whether the REC runs again (check_no_granule_lock_held_at_exit,
+// granule.h, at every exit).
 //
 // The validator is compiled into every build (CMake option CAEC_LOCK_ORDER, on by default): each
 // acquisition is checked against the locks the thread holds before it waits, whether or not the

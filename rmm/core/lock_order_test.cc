@@ -49,6 +49,20 @@ TEST_F(LockOrder, accepts_hand_over_hand_walks) {
   }
 }
 
+TEST_F(LockOrder, refuses_a_rec_exit_while_a_lock_is_held) {
+  check_no_granule_lock_held_at_exit();  // nothing held
+  {
+    LockedGranule a = table.lock(g(1), LockRequest::external());
+  }
+  check_no_granule_lock_held_at_exit();  // taken and given back
+  EXPECT_DEATH(
+      {
+        LockedGranule a = table.lock(g(1), LockRequest::external());
+        check_no_granule_lock_held_at_exit();
+      },
+      "a REC exit while holding the external lock of granule 0x1000");
+}
+
 TEST_F(LockOrder, refuses_external_granules_out_of_pa_order) {
   EXPECT_DEATH(
       {

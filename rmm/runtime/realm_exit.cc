@@ -1,11 +1,13 @@
 #include "rmm/runtime/realm_exit.h"
 
 #include "caec/abi/esr.h"
+#include "rmm/core/granule.h"
 
 namespace caec::rmm {
 
 Reentry rec_exit(RmmContext& rmm, Rec& rec, const RecExit& exit) {
   rec.exit = exit;
+  check_no_granule_lock_held_at_exit();
   return rmm.platform.realm_yield() ? Reentry::kEntered : Reentry::kDestroyed;
 }
 
