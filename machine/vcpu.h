@@ -23,9 +23,9 @@
 #include "caec/abi/smc.h"
 #include "caec/abi/types.h"
 #include "machine/context_switch.h"
-#include "machine/exception_state.h"
 #include "machine/el2_vectors.h"
 #include "machine/event.h"
+#include "machine/exception_state.h"
 
 namespace caec::machine {
 
