@@ -2,8 +2,6 @@
 
 #include <cxxabi.h>
 
-#include <type_traits>
-
 namespace caec::machine {
 
 namespace {
@@ -14,7 +12,6 @@ struct EhGlobals {
   void* caught_exceptions;
   unsigned int uncaught_exceptions;
 };
-static_assert(std::is_standard_layout_v<EhGlobals>);
 }  // namespace
 
 ExceptionState exchange_exception_state(const ExceptionState& next) noexcept {

@@ -30,7 +30,8 @@ HostMappingCount::HostMappingCount(std::uint64_t pages)
     : pages_(pages),
       starts_bytes_((pages + kBits - 1) / kBits * sizeof(std::uint64_t)),
       summary_bytes_((pages + kBits * kBits - 1) / (kBits * kBits) * sizeof(std::uint64_t)) {
-  // One reservation for both (a mapping of the process's own budget, not two).
+  // One reservation for both (a mapping of the process's own budget, not two), a word more so
+  // that an empty window still reserves something.
   starts_ = reserve_zeroed(starts_bytes_ + summary_bytes_ + sizeof(std::uint64_t));
   summary_ = starts_ + starts_bytes_ / sizeof(std::uint64_t);
 }

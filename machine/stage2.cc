@@ -64,8 +64,8 @@ Stage2::Stage2(const PhysMem& mem, const Gpt& gpt, AbortSink& sink, Vmid vmid,
 }
 
 Stage2::~Stage2() {
-  for (const Half& h : halves_) g_mappings.fetch_sub(h.mappings->count(), std::memory_order_relaxed);
   for (Half& h : halves_) {
+    g_mappings.fetch_sub(h.mappings->count(), std::memory_order_relaxed);
     unregister_fault_region(h.fault_slot);
     munmap(h.base, h.size);
   }

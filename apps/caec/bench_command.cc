@@ -88,7 +88,7 @@ int compare_runs(const std::string& first_dir, const std::string& second_dir) {
   double worst = 0;
   std::size_t over = 0;
   for (const auto& a : ratios) {
-    std::printf("| %s | %.2fx | %.2fx | %.1f%%%s |\n", a.ratio.c_str(), a.first, a.second, a.disagreement() * 100,
+    std::printf("| %s | %.2fx | %.2fx | %.1f%%%s |\n", a.label().c_str(), a.first, a.second, a.disagreement() * 100,
                 a.disagreement() > kAgreement ? " (over 15%)" : "");
     worst = std::max(worst, a.disagreement());
     if (a.disagreement() > kAgreement) ++over;

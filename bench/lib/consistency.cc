@@ -95,6 +95,8 @@ std::vector<std::string> consistency_problems(const Results& r, const Consistenc
   return problems;
 }
 
+std::string RatioAgreement::label() const { return kind + " at " + std::to_string(size) + " B"; }
+
 double RatioAgreement::disagreement() const {
   const double low = std::min(first, second);
   return low > 0 ? std::abs(first - second) / low : INFINITY;
@@ -107,19 +109,17 @@ std::vector<RatioAgreement> compare_ratios(const Results& a, const Results& b) {
     const CommPoint* csm_a = find(a, "csm", p.size);
     const CommPoint* csm_b = find(b, "csm", p.size);
     if (q == nullptr || csm_a == nullptr || csm_b == nullptr || p.mode == "csm") continue;
-    out.push_back({p.mode + " / csm at " + std::to_string(p.size) + " B",
-                   p.cycles_per_message() / csm_a->cycles_per_message(),
-                   q->cycles_per_message() / csm_b->cycles_per_message(), p.mode + " / csm"});
+    out.push_back({p.mode + " / csm", p.size, p.cycles_per_message() / csm_a->cycles_per_message(),
+                   q->cycles_per_message() / csm_b->cycles_per_message()});
   }
   for (const FloorPoint& f : a.floors) {
     const FloorPoint* g = floor_of(b, f.size);
     const CommPoint* csm_a = find(a, "csm", f.size);
     const CommPoint* csm_b = find(b, "csm", f.size);
     if (g == nullptr || csm_a == nullptr || csm_b == nullptr) continue;
-    out.push_back({"best sealed floor / csm at " + std::to_string(f.size) + " B",
+    out.push_back({"best sealed floor / csm", f.size,
                    (f.memcpy_ticks.median + f.best_aead_ticks()) / csm_a->cycles_per_message(),
-                   (g->memcpy_ticks.median + g->best_aead_ticks()) / csm_b->cycles_per_message(),
-                   "best sealed floor / csm"});
+                   (g->memcpy_ticks.median + g->best_aead_ticks()) / csm_b->cycles_per_message()});
   }
   return out;
 }

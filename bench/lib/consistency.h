@@ -45,10 +45,11 @@ struct ConsistencyBounds {
 /// vCPU placement compare (Results::comm_placement): near and far move every plaintext cost
 /// 3-4x, so the caller checks that first.
 struct RatioAgreement {
-  std::string ratio;  // "sealed-openssl / csm at 64 B"
+  std::string kind;  // "sealed-openssl / csm"
+  std::size_t size = 0;
   double first = 0;
   double second = 0;
-  std::string kind;  // the ratio without its size: "sealed-openssl / csm"
+  [[nodiscard]] std::string label() const;  // "sealed-openssl / csm at 64 B"
   [[nodiscard]] double disagreement() const;  // |a - b| / min(a, b)
 };
 [[nodiscard]] std::vector<RatioAgreement> compare_ratios(const Results& first, const Results& second);

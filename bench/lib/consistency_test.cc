@@ -124,7 +124,7 @@ TEST(Consistency, compare_ratios_pairs_each_mode_against_csm_and_the_sealed_floo
   for (const auto& x : ratios) {
     if (x.disagreement() > worst) {
       worst = x.disagreement();
-      which = x.ratio;
+      which = x.label();
     }
   }
   EXPECT_EQ(which, "sealed-openssl / csm at 64 B");
@@ -162,7 +162,7 @@ TEST(Consistency, results_json_reads_back_what_the_checks_use) {
   EXPECT_DOUBLE_EQ(at(const_cast<Results&>(b), "csm", 64).cycles_per_message(), 392);
   EXPECT_DOUBLE_EQ(at(const_cast<Results&>(b), "csm", 64).foreign_share, 0.02);
   EXPECT_DOUBLE_EQ(at(const_cast<Results&>(b), "plain-ns", 1024).repetition_cycles.max, 478 * 1.05);
-  for (const auto& x : compare_ratios(a, b)) EXPECT_NEAR(x.disagreement(), 0, 1e-9) << x.ratio;
+  for (const auto& x : compare_ratios(a, b)) EXPECT_NEAR(x.disagreement(), 0, 1e-9) << x.label();
 }
 
 TEST(Contention, foreign_share_is_busy_time_not_ours_over_all_time) {
